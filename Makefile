@@ -1,0 +1,111 @@
+# llmr - plain Makefile (no autotools). See README.md.
+#   make            build into build/
+#   make check      install missing packages, build, run the tests (also under ASan+UBSan)
+#   make demo       install missing packages, build, run the offline demo
+#   make bench      benchmarks (prints figures; not tests)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+BUILD ?= build
+SANITIZE ?=
+
+PKGS = libcurl jansson sqlite3 yaml-0.1 readline
+# Debian packages: make deps installs the missing ones.
+DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjansson-dev \
+	libsqlite3-dev libyaml-dev libreadline-dev perl python3 curl ca-certificates mandoc
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+	-Ilib $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+ifneq ($(SANITIZE),)
+override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+override LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+LIB_SRC := $(sort $(wildcard lib/*.c))
+CMD_SRC := $(sort $(wildcard cmd/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+PROGS := $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)
+UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%.t)
+HDRS := $(wildcard lib/*.h tests/unit/*.h)
+
+all: $(PROGS) $(UNITS)
+
+$(BUILD)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libllmr.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libllmr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libllmr.a $(LDLIBS)
+
+$(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libllmr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libllmr.a $(LDLIBS)
+
+.PRECIOUS: $(BUILD)/%.o
+
+# Install what is missing, and only that (Debian; root or sudo).
+deps:
+	@missing=; for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+TESTS = $(BUILD)/tests/*.t tests/cli/*.t
+
+# The tests run twice: a normal build, then ASan+UBSan. prove's summary ends the output.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined all
+	LLMR_BUILD=$(CURDIR)/build prove -j2 build/tests/*.t tests/cli/*.t
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	LLMR_BUILD=$(CURDIR)/build/asan prove -j2 build/asan/tests/*.t tests/cli/*.t
+
+# Quick loop while developing: one build, no sanitizers.
+test: all
+	LLMR_BUILD=$(CURDIR)/$(BUILD) prove -j2 $(BUILD)/tests/*.t tests/cli/*.t
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/demo/run.sh $(CURDIR)/build
+
+bench: all
+	@for b in tests/bench/*.sh; do [ -e "$$b" ] && LLMR_BUILD=$(CURDIR)/build sh "$$b"; done; true
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	for m in man/*.1; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	for m in man/*.5; do [ -e $$m ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done; true
+	for m in man/*.7; do [ -e $$m ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done; true
+	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(DATADIR)/zsh/site-functions $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	install -m 644 completions/llmr.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/llmr
+	for p in $(notdir $(PROGS)); do ln -sf llmr $(DESTDIR)$(DATADIR)/bash-completion/completions/$$p; done
+	install -m 644 completions/_llmr $(DESTDIR)$(DATADIR)/zsh/site-functions/_llmr
+	install -m 644 completions/llmr.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/llmr.fish
+
+uninstall:
+	for p in $(notdir $(PROGS)); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(DATADIR)/bash-completion/completions/$$p; done
+	rm -f $(DESTDIR)$(MANDIR)/man1/llmr*.1 $(DESTDIR)$(MANDIR)/man5/llmr.conf.5 $(DESTDIR)$(MANDIR)/man7/llmr.7
+	rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/llmr $(DESTDIR)$(DATADIR)/zsh/site-functions/_llmr $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/llmr.fish
+
+clean:
+	rm -rf build
+
+.PHONY: all deps check test demo bench install uninstall clean

@@ -1,0 +1,55 @@
+/*
+ * cli.h - what every cmd/llmr-*.c shares: one option table that drives
+ * getopt_long, --help and --list-options (which the bash, zsh and fish
+ * completions call, so they cannot drift from the code), messages of the
+ * form "llmr-PROG: what: why", and the final stdout check (exit 74).
+ */
+#ifndef LLMR_CLI_H
+#define LLMR_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct llmr_opt {
+	const char *name;  /* long name without "--" */
+	int key;           /* short letter, or a value >= 256 for long-only */
+	const char *arg;   /* argument name ("FILE"), or NULL for a flag */
+	const char *help;
+};
+
+struct llmr_cli {
+	const char *prog;      /* "llmr-ask" */
+	const char *synopsis;  /* lines after "usage: ", '\n'-separated */
+	const char *summary;   /* one line: what the program does */
+	const struct llmr_opt *opts; /* terminated by {NULL, 0, NULL, NULL} */
+};
+
+/* Set the program name used in messages. */
+void llmr_cli_start(const struct llmr_cli *cli);
+const char *llmr_cli_prog(void);
+
+/*
+ * Next option, like getopt_long. Returns the option's key, -1 at the end.
+ * Handles --help (usage on stdout, exit 0), --list-options (one option a
+ * line, for completions, exit 0), and errors (usage hint on stderr, exit 64).
+ * optarg and optind work as with getopt.
+ */
+int llmr_cli_next(int argc, char **argv, const struct llmr_cli *cli);
+void llmr_cli_usage(FILE *fp, const struct llmr_cli *cli);
+
+/* "llmr-PROG: message" on stderr. die exits with code. */
+void llmr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void llmr_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Flush and close stdout; on failure (a full disk, a closed pipe) print the
+ * error and return 74, else return code unchanged. Call as the last step:
+ * return llmr_cli_exit(code). */
+int llmr_cli_exit(int code);
+
+/* Colour on fp: a TTY and NO_COLOR unset or empty. */
+bool llmr_cli_color(FILE *fp);
+
+/* Parse a non-negative integer option value or die with exit 64. */
+long llmr_cli_long(const char *opt, const char *s);
+
+#endif
