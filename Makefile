@@ -15,7 +15,7 @@ SANITIZE ?=
 PKGS = libcurl jansson sqlite3 yaml-0.1 readline
 # Debian packages: make deps installs the missing ones.
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjansson-dev \
-	libsqlite3-dev libyaml-dev libreadline-dev perl python3 curl ca-certificates mandoc
+	libsqlite3-dev libyaml-dev libreadline-dev perl python3 curl ca-certificates mandoc jq
 
 CC ?= cc
 CFLAGS ?= -O2 -g
