@@ -1,0 +1,337 @@
+/*
+ * llmr-ask - ask a question: one-shot, REPL on a TTY, or JSON lines batch.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ask.h"
+#include "batch.h"
+#include "cli.h"
+#include "config.h"
+#include "http.h"
+#include "repl.h"
+#include "state.h"
+
+enum {
+	OPT_JSON = 256, OPT_JSONL, OPT_STREAM, OPT_NO_STREAM, OPT_CONFIG, OPT_STATE, OPT_CHECK,
+	OPT_SYSTEM, OPT_MAXTOK, OPT_TEMP, OPT_EXPECT_JSON, OPT_PRIORITY, OPT_BUDGET, OPT_COMPLEXITY,
+	OPT_COLLECTION, OPT_ID
+};
+
+static const struct llmr_opt opts[] = {
+	{"model", 'm', "PROVIDER/MODEL", "ask this model only (no fallback chain)"},
+	{"route", 'r', "ROUTE", "use this route's chain (default: default_route)"},
+	{"json", OPT_JSON, NULL, "print the response as one JSON object"},
+	{"jsonl", OPT_JSONL, NULL, "batch: JSON line requests on stdin, responses on stdout"},
+	{"parallel", 'P', "N", "with --jsonl, answer N requests at once (default 1)"},
+	{"stream", OPT_STREAM, NULL, "stream from the provider (default when stdout is a TTY)"},
+	{"no-stream", OPT_NO_STREAM, NULL, "do not stream from the provider"},
+	{"system", OPT_SYSTEM, "TEXT", "system prompt (overrides the route's)"},
+	{"max-tokens", OPT_MAXTOK, "N", "cap the answer's length"},
+	{"temperature", OPT_TEMP, "T", "sampling temperature"},
+	{"expect-json", OPT_EXPECT_JSON, NULL, "ask the model for a JSON object"},
+	{"priority", OPT_PRIORITY, "P0..P3", "request priority (default: the route's)"},
+	{"complexity", OPT_COMPLEXITY, "TIER", "simple, medium or complex (skip the classifier)"},
+	{"budget", OPT_BUDGET, "ID", "draw on a request budget (see llmr-quota)"},
+	{"collection", OPT_COLLECTION, "NAME", "answer from this document collection (RAG)"},
+	{"id", OPT_ID, "ID", "request id (default: generated)"},
+	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
+	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
+	{"check-config", OPT_CHECK, NULL, "check the config, list every error, and exit"},
+	{"verbose", 'v', NULL, "print model, tokens, cost and latency on stderr"},
+	{"quiet", 'q', NULL, "print nothing but the answer"},
+	{NULL, 0, NULL, NULL}
+};
+
+static const struct llmr_cli cli = {
+	"llmr-ask",
+	"[options] PROMPT...\n[options] < prompt.txt\n[options] --jsonl [-P N] < requests.jsonl\n"
+	"[options]                  (REPL, on a terminal)",
+	"Ask the cheapest capable model, fall back on failure, and log what it cost.",
+	opts
+};
+
+struct ask_main {
+	struct llmr_config *cfg;
+	char *state_path;
+	struct llmr_state *st;
+	pid_t st_pid;
+	struct llmr_ask_req defaults;
+	int stream;        /* -1 auto, 0 off, 1 on */
+	int json, verbose, quiet, tty_out;
+};
+
+static struct llmr_state *state_get(struct ask_main *m)
+{
+	struct llmr_err e = {0, ""};
+
+	/* Batch workers are forked: each opens its own connection. */
+	if (m->st && m->st_pid == getpid())
+		return m->st;
+	if (llmr_state_open(m->state_path, &m->st, &e) < 0)
+		llmr_die(e.code, "%s", e.msg);
+	m->st_pid = getpid();
+	return m->st;
+}
+
+static void print_delta(const char *text, size_t n, void *ud)
+{
+	struct ask_main *m = ud;
+	struct llmr_buf b = LLMR_BUF_INIT;
+
+	if (m->tty_out) {
+		llmr_sanitize_for_tty(&b, text, n);
+		fwrite(b.s, 1, b.len, stdout);
+		llmr_buf_release(&b);
+	} else {
+		fwrite(text, 1, n, stdout);
+	}
+	fflush(stdout);
+}
+
+static void note_fallback(const char *from, const char *to, const char *why, void *ud)
+{
+	struct ask_main *m = ud;
+
+	(void)to;
+	fputc('\n', stdout);
+	fflush(stdout);
+	if (!m->quiet)
+		llmr_warn("%s failed mid-answer (%s); falling back", from, why);
+}
+
+static void report_verbose(const json_t *resp)
+{
+	json_t *u = json_object_get(resp, "usage");
+
+	llmr_warn("%s: %lld in (%lld cached) + %lld out tokens, $%.6f, %lld ms (ttft %lld ms)%s",
+		  json_string_value(json_object_get(resp, "model")),
+		  (long long)json_integer_value(json_object_get(u, "input_tokens")),
+		  (long long)json_integer_value(json_object_get(u, "cached_tokens")),
+		  (long long)json_integer_value(json_object_get(u, "output_tokens")),
+		  json_real_value(json_object_get(resp, "cost_usd")),
+		  (long long)json_integer_value(json_object_get(resp, "latency_ms")),
+		  (long long)json_integer_value(json_object_get(resp, "ttft_ms")),
+		  json_is_true(json_object_get(resp, "fallback")) ? ", after fallback" : "");
+}
+
+static void print_sources(const json_t *resp)
+{
+	json_t *src = json_object_get(resp, "sources"), *hit;
+	size_t i;
+
+	if (!json_array_size(src))
+		return;
+	printf("\nSources:\n");
+	json_array_foreach(src, i, hit)
+		printf("  [%zu] %s (chunk %lld)\n", i + 1,
+		       json_string_value(json_object_get(hit, "source")),
+		       (long long)json_integer_value(json_object_get(hit, "chunk")));
+}
+
+/* One question from the command line or stdin; prints and returns the exit code. */
+static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
+{
+	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, m, note_fallback, 0};
+	json_t *resp, *err;
+	int code;
+
+	req->stream = m->stream < 0 ? m->tty_out : m->stream;
+	if (!m->json && req->stream)
+		ctx.on_delta = print_delta;
+	resp = llmr_ask(&ctx, req, &code);
+	if ((err = json_object_get(resp, "error"))) {
+		if (m->json)
+			json_dumpf(resp, stdout, JSON_COMPACT), putchar('\n');
+		llmr_warn("%s", json_string_value(json_object_get(err, "message")));
+	} else if (m->json) {
+		json_dumpf(resp, stdout, JSON_COMPACT);
+		putchar('\n');
+	} else {
+		const char *text = json_string_value(json_object_get(resp, "text"));
+
+		if (!req->stream)
+			print_delta(text, strlen(text), m);
+		if (*text && text[strlen(text) - 1] != '\n')
+			putchar('\n');
+		print_sources(resp);
+	}
+	if (m->verbose && !err)
+		report_verbose(resp);
+	json_decref(resp);
+	return code;
+}
+
+static char *batch_line(const char *line, size_t len, long lineno, int *status, void *ud)
+{
+	struct ask_main *m = ud;
+	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0};
+	struct llmr_ask_req req = m->defaults;
+	struct llmr_err e = {0, ""};
+	json_error_t jerr;
+	json_t *obj = json_loadb(line, len, 0, &jerr), *resp;
+	char *out;
+
+	if (!obj) {
+		llmr_warn("<stdin>:%ld: invalid JSON: %s (column %d)", lineno, jerr.text, jerr.column);
+		*status = LLMR_EX_DATAERR;
+		resp = json_pack("{s:n, s:I, s:{s:s, s:s}}", "id", "line", (json_int_t)lineno, "error",
+				 "class", "bad_input", "message", jerr.text);
+	} else if (llmr_ask_req_from_json(obj, &req, &e) < 0) {
+		llmr_warn("<stdin>:%ld: %s", lineno, e.msg);
+		*status = LLMR_EX_DATAERR;
+		resp = json_pack("{s:O?, s:I, s:{s:s, s:s}}", "id", json_object_get(obj, "id"), "line",
+				 (json_int_t)lineno, "error", "class", "bad_input", "message", e.msg);
+	} else {
+		req.stream = m->stream > 0;
+		resp = llmr_ask(&ctx, &req, status);
+	}
+	out = json_dumps(resp, JSON_COMPACT);
+	json_decref(resp);
+	json_decref(obj);
+	return out;
+}
+
+static int check_config(const char *path, struct llmr_config *cfg)
+{
+	size_t i, models = 0;
+
+	for (i = 0; i < cfg->nproviders; i++)
+		models += cfg->providers[i].nmodels;
+	printf("%s: ok (%zu providers, %zu models, %zu routes)\n", path ? path : "<built-in>",
+	       cfg->nproviders, models, cfg->nroutes);
+	return 0;
+}
+
+/* Join argv into one prompt, or read it from stdin. */
+static char *read_prompt(int argc, char **argv)
+{
+	struct llmr_buf b = LLMR_BUF_INIT;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (i)
+			llmr_buf_add(&b, " ", 1);
+		llmr_buf_adds(&b, argv[i]);
+	}
+	if (!argc) {
+		b.max = 16 << 20;
+		if (llmr_read_file("/dev/stdin", &b) < 0)
+			llmr_die(errno == EFBIG ? LLMR_EX_DATAERR : LLMR_EX_IOERR,
+				 "cannot read the prompt from standard input: %s",
+				 errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
+	}
+	while (b.len && (b.s[b.len - 1] == '\n' || b.s[b.len - 1] == '\r'))
+		b.s[--b.len] = '\0';
+	if (!b.len)
+		llmr_die(LLMR_EX_USAGE, "empty prompt");
+	return llmr_buf_detach(&b);
+}
+
+static void load_config(const char *explicit_path, struct ask_main *m, int checking)
+{
+	struct llmr_diags d = {NULL, 0};
+	struct llmr_err e = {0, ""};
+	char *path = llmr_config_find(explicit_path);
+	size_t i;
+
+	if (llmr_config_load(path, &m->cfg, &d, &e) < 0) {
+		for (i = 0; i < d.n; i++)
+			llmr_warn("%s", d.msgs[i]);
+		if (!d.n)
+			llmr_warn("%s", e.msg);
+		llmr_diags_release(&d);
+		free(path);
+		exit(e.code ? e.code : LLMR_EX_CONFIG);
+	}
+	llmr_diags_release(&d);
+	if (checking) {
+		check_config(path, m->cfg);
+		free(path);
+		exit(llmr_cli_exit(0));
+	}
+	free(path);
+}
+
+int main(int argc, char **argv)
+{
+	struct ask_main m;
+	const char *config_path = NULL, *state_opt = NULL;
+	int c, jsonl = 0, check = 0, code = 0;
+	long parallel = 1;
+
+	memset(&m, 0, sizeof(m));
+	llmr_ask_req_init(&m.defaults);
+	m.stream = -1;
+	llmr_cli_start(&cli);
+	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
+		switch (c) {
+		case 'm': m.defaults.model = optarg; break;
+		case 'r': m.defaults.route = optarg; break;
+		case OPT_JSON: m.json = 1; break;
+		case OPT_JSONL: jsonl = 1; break;
+		case 'P': parallel = llmr_cli_long("--parallel", optarg); break;
+		case OPT_STREAM: m.stream = 1; break;
+		case OPT_NO_STREAM: m.stream = 0; break;
+		case OPT_SYSTEM: m.defaults.system = optarg; break;
+		case OPT_MAXTOK: m.defaults.max_tokens = llmr_cli_long("--max-tokens", optarg); break;
+		case OPT_TEMP: {
+			char *end;
+
+			m.defaults.temperature = strtod(optarg, &end);
+			if (*end || end == optarg || m.defaults.temperature < 0)
+				llmr_die(LLMR_EX_USAGE, "--temperature: '%s' is not a number >= 0", optarg);
+			break;
+		}
+		case OPT_EXPECT_JSON: m.defaults.json = true; break;
+		case OPT_PRIORITY:
+			if (strlen(optarg) != 2 || optarg[0] != 'P' || optarg[1] < '0' || optarg[1] > '3')
+				llmr_die(LLMR_EX_USAGE, "--priority: '%s' is not P0, P1, P2 or P3", optarg);
+			m.defaults.priority = optarg;
+			break;
+		case OPT_COMPLEXITY:
+			if ((m.defaults.complexity = llmr_complexity_parse(optarg)) < 0)
+				llmr_die(LLMR_EX_USAGE, "--complexity: '%s' is not simple, medium or complex", optarg);
+			break;
+		case OPT_BUDGET: m.defaults.budget = optarg; break;
+		case OPT_COLLECTION: m.defaults.collection = optarg; break;
+		case OPT_ID: m.defaults.id = optarg; break;
+		case OPT_CONFIG: config_path = optarg; break;
+		case OPT_STATE: state_opt = optarg; break;
+		case OPT_CHECK: check = 1; break;
+		case 'v': m.verbose = 1; break;
+		case 'q': m.quiet = 1; break;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	load_config(config_path, &m, check);
+	m.state_path = llmr_state_path(state_opt, m.cfg);
+	m.tty_out = isatty(STDOUT_FILENO);
+	if (jsonl) {
+		struct llmr_err e = {0, ""};
+		int worst = 0;
+
+		if (argc)
+			llmr_die(LLMR_EX_USAGE, "--jsonl reads requests from standard input, not arguments");
+		if (llmr_batch_run(stdin, stdout, (int)parallel, batch_line, &m, &worst, &e) < 0)
+			llmr_die(e.code, "%s", e.msg);
+		code = worst;
+	} else if (!argc && isatty(STDIN_FILENO)) {
+		code = llmr_repl(m.cfg, state_get(&m), &m.defaults, m.verbose);
+	} else {
+		char *prompt = read_prompt(argc, argv);
+
+		m.defaults.prompt = prompt;
+		code = ask_once(&m, &m.defaults);
+		free(prompt);
+	}
+	if (m.st && m.st_pid == getpid())
+		llmr_state_close(m.st);
+	llmr_http_cleanup();
+	llmr_config_free(m.cfg);
+	free(m.state_path);
+	return llmr_cli_exit(code);
+}
