@@ -92,6 +92,16 @@ static int header_ok(const char *name, const char *value)
 	return name && *name && !strpbrk(name, ":\r\n") && (!value || !strpbrk(value, "\r\n"));
 }
 
+/* The list holds copies of the values, keys among them. */
+static void free_headers(struct curl_slist *list)
+{
+	struct curl_slist *t;
+
+	for (t = list; t; t = t->next)
+		memset(t->data, 0, strlen(t->data));
+	curl_slist_free_all(list);
+}
+
 static int build_headers(const struct llmr_headers *h, struct curl_slist **out, struct llmr_err *e)
 {
 	struct curl_slist *list = NULL, *t;
@@ -101,7 +111,7 @@ static int build_headers(const struct llmr_headers *h, struct curl_slist **out, 
 	list = curl_slist_append(list, "Expect:");
 	for (i = 0; h && list && i < h->n; i++) {
 		if (!header_ok(h->names[i], h->values[i])) {
-			curl_slist_free_all(list);
+			free_headers(list);
 			llmr_buf_release(&line);
 			return llmr_errf(e, LLMR_EX_SOFTWARE, "invalid request header '%s'",
 					 h->names[i] && !strpbrk(h->names[i], "\r\n") ? h->names[i] : "?");
@@ -114,7 +124,7 @@ static int build_headers(const struct llmr_headers *h, struct curl_slist **out, 
 			llmr_buf_addf(&line, "%s;", h->names[i]);
 		t = curl_slist_append(list, line.s);
 		if (!t) {
-			curl_slist_free_all(list);
+			free_headers(list);
 			list = NULL;
 		} else {
 			list = t;
@@ -303,7 +313,7 @@ int llmr_http_perform(const struct llmr_http_req *req, struct llmr_http_resp *re
 	x.resp = resp;
 	x.h = acquire(&shared);
 	if (!x.h) {
-		curl_slist_free_all(hdrs);
+		free_headers(hdrs);
 		return llmr_errf(e, LLMR_EX_SOFTWARE, "cannot create a libcurl handle");
 	}
 	errbuf[0] = '\0';
@@ -326,7 +336,7 @@ int llmr_http_perform(const struct llmr_http_req *req, struct llmr_http_resp *re
 			 resp->fail == LLMR_HTTP_FAIL_TOOBIG ? "body too large" : "aborted by the reader");
 	}
 	release_handle(x.h, shared);
-	curl_slist_free_all(hdrs);
+	free_headers(hdrs);
 	if (!resp->body.s)
 		llmr_buf_add(&resp->body, "", 0);
 	if (resp->fail != LLMR_HTTP_FAIL_NONE)

@@ -300,7 +300,10 @@ static int exec_retry(struct llmr_state *st, const char *sql, struct llmr_err *e
 			return busy_error(st, e);
 		backoff(st, &delay);
 	}
-	return rc == SQLITE_OK ? 0 : db_error(st, sql, e);
+	if (rc == SQLITE_OK)
+		return 0;
+	return llmr_errf(e, LLMR_EX_IOERR, "cannot open state file '%s': %s", st->path,
+			 sqlite3_errmsg(st->db));
 }
 
 static int configure(struct llmr_state *st, struct llmr_err *e)
