@@ -1,0 +1,118 @@
+#include "cost.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Loading the period into memory once lets the report, the savings and the
+ * simulation share one scan; a million attempts take about 100 bytes each.
+ */
+
+static const char load_sql[] =
+	"SELECT ts_ms, request_id, route, provider, model, complexity, fallback_from,"
+	" latency_ms, attempt, cache, input_tokens, output_tokens, cached_tokens,"
+	" cache_write_tokens, cost_usd, status = 'ok'"
+	" FROM requests WHERE ts_ms >= ?1 AND ts_ms < ?2 ORDER BY ts_ms, id";
+
+struct llmr_cost_row *llmr_cost_log_push(struct llmr_cost_log *log)
+{
+	struct llmr_cost_row *r;
+
+	if (log->n == log->cap) {
+		log->cap = log->cap ? 2 * log->cap : 1024;
+		log->rows = llmr_xrealloc(log->rows, log->cap * sizeof(*log->rows));
+	}
+	r = &log->rows[log->n++];
+	memset(r, 0, sizeof(*r));
+	r->route = r->provider = r->model = r->complexity = r->fallback_from = -1;
+	r->latency_ms = -1;
+	r->attempt = 1;
+	return r;
+}
+
+static int32_t name_col(struct llmr_cost_log *log, sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	if (!s)
+		return -1;
+	return llmr_names_id(&log->names, (const char *)s, (size_t)sqlite3_column_bytes(st, col));
+}
+
+/* Models are keyed "provider/model" everywhere, as in the config. */
+static int32_t model_col(struct llmr_cost_log *log, sqlite3_stmt *st)
+{
+	const char *p = (const char *)sqlite3_column_text(st, 3);
+	const char *m = (const char *)sqlite3_column_text(st, 4);
+	char buf[512];
+	int n;
+
+	if (!m)
+		return -1;
+	if (!p)
+		return llmr_names_id(&log->names, m, strlen(m));
+	n = snprintf(buf, sizeof(buf), "%s/%s", p, m);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	return llmr_names_id(&log->names, buf, (size_t)n);
+}
+
+static int cache_kind(const unsigned char *s)
+{
+	if (!s)
+		return LLMR_CACHE_MISS;
+	if (!strcmp((const char *)s, "exact"))
+		return LLMR_CACHE_EXACT;
+	if (!strcmp((const char *)s, "semantic"))
+		return LLMR_CACHE_SEMANTIC;
+	return LLMR_CACHE_MISS;
+}
+
+static void fill_row(struct llmr_cost_log *log, sqlite3_stmt *st)
+{
+	struct llmr_cost_row *r = llmr_cost_log_push(log);
+	const unsigned char *rid = sqlite3_column_text(st, 1);
+
+	r->ts_ms = sqlite3_column_int64(st, 0);
+	r->rid = llmr_cost_hash(rid ? (const char *)rid : "", rid ? (size_t)sqlite3_column_bytes(st, 1) : 0);
+	r->route = name_col(log, st, 2);
+	r->provider = name_col(log, st, 3);
+	r->model = model_col(log, st);
+	r->complexity = name_col(log, st, 5);
+	r->fallback_from = name_col(log, st, 6);
+	r->latency_ms = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7);
+	r->attempt = sqlite3_column_int(st, 8);
+	r->cache = cache_kind(sqlite3_column_text(st, 9));
+	r->in = sqlite3_column_int64(st, 10);
+	r->out = sqlite3_column_int64(st, 11);
+	r->cached = sqlite3_column_int64(st, 12);
+	r->cache_write = sqlite3_column_int64(st, 13);
+	r->cost = sqlite3_column_double(st, 14);
+	r->ok = sqlite3_column_int(st, 15) != 0;
+}
+
+int llmr_cost_log_load(sqlite3 *db, int64_t since, int64_t until, struct llmr_cost_log *log,
+		       struct llmr_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, load_sql, -1, &st, NULL) != SQLITE_OK)
+		return llmr_errf(e, LLMR_EX_SOFTWARE, "cannot read the request log: %s", sqlite3_errmsg(db));
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fill_row(log, st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return llmr_errf(e, LLMR_EX_SOFTWARE, "cannot read the request log: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+void llmr_cost_log_release(struct llmr_cost_log *log)
+{
+	free(log->rows);
+	llmr_names_release(&log->names);
+	memset(log, 0, sizeof(*log));
+}
