@@ -297,10 +297,11 @@ static int openai_stream_event(const char *event, const char *data, size_t n,
 /* The first line of a body that is not JSON (an HTML page from a proxy). */
 static void plain_error(const char *body, size_t n, struct llmr_chat_result *r)
 {
-	const char *nl = memchr(body, '\n', n);
 	char buf[256];
-	size_t len = nl ? (size_t)(nl - body) : n;
+	size_t len = 0;
 
+	while (len < n && body[len] != '\n' && body[len] != '\r')
+		len++;
 	if (len >= sizeof(buf))
 		len = sizeof(buf) - 1;
 	memcpy(buf, body, len);
