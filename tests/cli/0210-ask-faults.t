@@ -1,0 +1,110 @@
+#!/bin/sh
+# Faults from the fake: the right class, a logged attempt, fallback where the
+# class allows it, else a one-line error and the documented exit code.
+. "$(dirname "$0")/lib.sh"
+fake_start
+write_config "$TEST_DIR/llmr.conf" '  default:
+    tiers:
+      simple: [openai/gpt-4o-mini, groq/llama3-8b-8192]
+  solo:
+    tiers:
+      simple: [openai/gpt-4o-mini]'
+sed -i 's/timeout: 10s/timeout: 1s/' "$LLMR_CONFIG"
+STATE=$XDG_DATA_HOME/llmr/state.db
+
+rows() { sqlite3 "$STATE" "SELECT $2 FROM requests WHERE request_id = '$1' ORDER BY id"; }
+
+# fallback CLASS SCRIPT [FLAGS]: the first model fails with CLASS, groq answers.
+fallback() {
+	cls=$1 script=$2
+	shift 2
+	fake_reset
+	fake_script "$script"
+	run llmr-ask --json "$@" "hello"
+	is "$status" 0 "$cls: answered (exit 0)"
+	[ "$status" = 0 ] || diag "$err"
+	is "$(printf '%s' "$out" | jq -r .model)" groq/llama3-8b-8192 "$cls: by the next model"
+	is "$(printf '%s' "$out" | jq -r '.fallback')" true "$cls: marked as a fallback"
+	is "$(printf '%s' "$out" | jq -r '.attempts[0].status')" "$cls" "$cls: first attempt classed $cls"
+	id=$(printf '%s' "$out" | jq -r .id)
+	is "$(rows "$id" "status || ',' || coalesce(fallback_from, '')" | tr '\n' ' ')" \
+		"$cls, ok,openai/gpt-4o-mini " "$cls: both attempts logged, the second with fallback_from"
+}
+
+fallback rate_limited '{"family":"openai","status":429,"headers":{"retry-after":"30"}}'
+fallback overloaded '{"family":"openai","status":529}'
+fallback overloaded '{"family":"openai","status":503}'
+fallback server '{"family":"openai","status":500}'
+fallback timeout '{"family":"openai","hang":true}' --no-stream
+fallback network '{"family":"openai","cut_after_bytes":300}' --stream
+
+# Classes that stop the chain.
+fake_reset
+fake_script '{"family":"openai","malformed":true}'
+run llmr-ask --json --no-stream "hello"
+is "$status" 69 "malformed JSON: exit 69"
+is "$(printf '%s' "$out" | jq -r .error.class)" protocol "malformed JSON: class protocol"
+is "$(printf '%s\n' "$err" | wc -l)" 1 "malformed JSON: one line on stderr"
+like "$err" '^llmr-ask: openai/gpt-4o-mini: protocol' "malformed JSON: the message names model and class"
+is "$(fake_count)" 1 "malformed JSON: no fallback"
+
+fake_reset
+fake_script '{"family":"openai","huge_bytes":17825792}'
+run llmr-ask --json --no-stream "hello"
+is "$(printf '%s' "$out" | jq -r .error.class)" protocol "17 MiB body: refused as protocol"
+fake_reset
+fake_script '{"family":"openai","huge_bytes":6000000}'
+run llmr-ask --json --stream "hello"
+is "$(printf '%s' "$out" | jq -r .error.class)" protocol "6 MB stream line: refused as protocol"
+
+fake_reset
+fake_script '{"family":"openai","status":401}'
+run llmr-ask --json "hello"
+is "$status" 77 "401: exit 77"
+is "$(printf '%s' "$out" | jq -r .error.class)" auth "401: class auth"
+is "$(fake_count)" 1 "401: no fallback, no retry"
+
+fake_reset
+fake_script '{"family":"openai","status":404}'
+run llmr-ask --json "hello"
+is "$(printf '%s' "$out" | jq -r .error.class)" bad_request "404: class bad_request"
+is "$status" 69 "404: exit 69"
+
+# A 429 that waiting cannot fix is never retried.
+fake_reset
+fake_script '{"family":"openai","status":429,"body_fixture":"openai-error-429-insufficient-quota.json","times":-1}'
+run llmr-ask -r solo --json "hello"
+is "$status" 75 "insufficient_quota: exit 75"
+is "$(fake_count)" 1 "insufficient_quota: one request, no retry"
+run llmr-ask --json "hello"
+is "$(printf '%s' "$out" | jq -r .model)" groq/llama3-8b-8192 "insufficient_quota: straight to the fallback"
+
+# Retries on the last model never come sooner than retry-after.
+fake_reset
+fake_script '{"family":"openai","status":429,"headers":{"retry-after":"1"}}'
+run llmr-ask -r solo --json "hello"
+is "$status" 0 "429 then ok on the only model: answered"
+is "$(fake_count)" 2 "... after exactly one retry"
+is "$(fake_jq '(.log[1].t_ms - .log[0].t_ms) >= 1000')" true "... no sooner than retry-after (1 s)"
+
+# A retry-after longer than llmr will wait: give up at once, exit 75.
+fake_reset
+fake_script '{"family":"openai","status":429,"headers":{"retry-after":"3600"},"times":-1}'
+run llmr-ask -r solo --json "hello"
+is "$status" 75 "retry-after 1 h on the only model: exit 75 now"
+is "$(fake_count)" 1 "... without retrying"
+
+# Every attempt of a failed request is logged.
+id=$(printf '%s' "$out" | jq -r .id)
+is "$(rows "$id" "status || '/' || http_status")" "rate_limited/429" "the failed attempt is logged with its status"
+
+# A provider whose key variable is unset is skipped, and says which variable.
+fake_reset
+unset TEST_OPENAI_KEY
+run llmr-ask --json "hello"
+is "$(printf '%s' "$out" | jq -r .model)" groq/llama3-8b-8192 "no OpenAI key: the chain goes on"
+like "$(printf '%s' "$out" | jq -r '.skipped[0].why')" 'TEST_OPENAI_KEY' "... and the skip names the variable"
+run llmr-ask -r solo "hello"
+is "$status" 77 "no key for the only model: exit 77"
+like "$err" 'set TEST_OPENAI_KEY' "... with a message naming the variable"
+done_testing
