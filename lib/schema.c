@@ -1,6 +1,7 @@
 #include "schema.h"
 
 #include "cost.h"
+#include "quota.h"
 
 /*
  * One row per provider attempt. Token counts follow DESIGN.md's usage
@@ -42,6 +43,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, SQL kept in the module's file. */
 	{"cost: price versions, routing versions, budgets", llmr_cost_schema_v1},
+	{"route: quota reservations, queue, breakers, request budgets, degraded mode", llmr_route_schema_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);
