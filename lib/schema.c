@@ -1,6 +1,7 @@
 #include "schema.h"
 
 #include "cost.h"
+#include "index.h"
 #include "quota.h"
 
 /*
@@ -44,6 +45,7 @@ const struct llmr_migration llmr_migrations[] = {
 	/* Append later steps here, one line each, SQL kept in the module's file. */
 	{"cost: price versions, routing versions, budgets", llmr_cost_schema_v1},
 	{"route: quota reservations, queue, breakers, request budgets, degraded mode", llmr_route_schema_v1},
+	{"index: collections, documents, chunks, FTS5, ANN graph", llmr_schema_index_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);
