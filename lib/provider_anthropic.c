@@ -16,28 +16,20 @@
 #include <string.h>
 #include <strings.h>
 
+#include "adapter.h"
+
 #define ANTHROPIC_DEFAULT_URL "https://api.anthropic.com"
 #define ANTHROPIC_VERSION "2023-06-01"
 #define ANTHROPIC_DEFAULT_MAX_TOKENS 4096
 #define JSON_INSTRUCTION \
 	"Respond with a single valid JSON object and nothing else: no prose, no code fence."
 
-/* The provider's message, control characters replaced, truncated to fit. */
-static void set_errmsg(struct llmr_chat_result *r, const char *s)
-{
-	struct llmr_buf b = LLMR_BUF_INIT;
-
-	llmr_sanitize_for_tty(&b, s, strlen(s));
-	snprintf(r->errmsg, sizeof(r->errmsg), "%s", b.s ? b.s : "");
-	llmr_buf_release(&b);
-}
-
+/* Retrying the same model cannot cure a bad request, a bad key or an
+ * answer we cannot read. */
 static int fail(struct llmr_chat_result *r, enum llmr_errclass c, const char *msg)
 {
-	r->err = c;
 	r->retryable = c != LLMR_ERR_PROTOCOL && c != LLMR_ERR_AUTH && c != LLMR_ERR_BAD_REQUEST;
-	set_errmsg(r, msg);
-	return -1;
+	return llmr_adapter_fail(r, c, msg);
 }
 
 static const char *str_at(json_t *o, const char *key)
@@ -179,7 +171,7 @@ static void set_finish(struct llmr_chat_result *r, const char *stop)
 		f = "tool_calls";
 	else if (!strcmp(stop, "refusal"))
 		f = "content_filter";
-	snprintf(r->finish_reason, sizeof(r->finish_reason), "%s", f);
+	llmr_adapter_finish_reason(r, f);
 }
 
 /*
@@ -191,36 +183,31 @@ static void set_finish(struct llmr_chat_result *r, const char *stop)
 static void merge_usage(struct llmr_chat_result *r, json_t *u)
 {
 	struct llmr_usage *x = &r->usage;
-	json_t *v;
-	long raw;
+	long raw, v;
 
 	if (!json_is_object(u))
 		return;
 	raw = x->input_tokens - x->cached_tokens - x->cache_write_tokens;
 	if (raw < 0)
 		raw = 0;
-	if (json_is_integer(v = json_object_get(u, "input_tokens")))
-		raw = (long)json_integer_value(v);
-	if (json_is_integer(v = json_object_get(u, "cache_read_input_tokens")))
-		x->cached_tokens = (long)json_integer_value(v);
-	if (json_is_integer(v = json_object_get(u, "cache_creation_input_tokens")))
-		x->cache_write_tokens = (long)json_integer_value(v);
-	if (json_is_integer(v = json_object_get(u, "output_tokens")))
-		x->output_tokens = (long)json_integer_value(v);
+	if ((v = llmr_adapter_count(u, "input_tokens")) >= 0)
+		raw = v;
+	if ((v = llmr_adapter_count(u, "cache_read_input_tokens")) >= 0)
+		x->cached_tokens = v;
+	if ((v = llmr_adapter_count(u, "cache_creation_input_tokens")) >= 0)
+		x->cache_write_tokens = v;
+	if ((v = llmr_adapter_count(u, "output_tokens")) >= 0)
+		x->output_tokens = v;
 	x->input_tokens = raw + x->cached_tokens + x->cache_write_tokens;
 	r->usage_seen = true;
 }
 
-static int add_text(struct llmr_chat_result *r, const char *t, size_t n, llmr_delta_fn on_delta,
-		    void *ud)
+/* A JSON string's bytes as answer text (NULs kept: JSON_ALLOW_NUL). */
+static int add_text(struct llmr_chat_result *r, json_t *s, llmr_delta_fn on_delta, void *ud)
 {
-	if (!n)
+	if (!json_is_string(s))
 		return 0;
-	if (llmr_buf_add(&r->text, t, n) < 0)
-		return fail(r, LLMR_ERR_PROTOCOL, "anthropic: answer exceeds the size cap");
-	if (on_delta)
-		on_delta(t, n, ud);
-	return 0;
+	return llmr_adapter_text(r, json_string_value(s), json_string_length(s), on_delta, ud);
 }
 
 /* error.type to a class; LLMR_ERR_NONE when unknown. */
@@ -299,17 +286,14 @@ static void apply_error(long status, json_t *err, struct llmr_chat_result *r)
 	}
 }
 
-static json_t *load(const char *s, size_t n)
-{
-	return json_loadb(s, n, 0, NULL);
-}
-
 static int parse_chat(const char *body, size_t n, struct llmr_chat_result *r)
 {
-	json_t *root = load(body, n), *content, *blk;
+	json_t *root = llmr_adapter_json(body, n, r), *content, *blk;
 	size_t i;
 	int rc = 0;
 
+	if (!root)
+		return -1;
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return fail(r, LLMR_ERR_PROTOCOL, "anthropic: answer is not a JSON object");
@@ -326,10 +310,10 @@ static int parse_chat(const char *body, size_t n, struct llmr_chat_result *r)
 	}
 	/* Only text blocks are the answer: thinking and tool_use are not. */
 	json_array_foreach(content, i, blk) {
-		const char *t = str_at(blk, "type"), *text = str_at(blk, "text");
+		const char *t = str_at(blk, "type");
 
-		if (rc == 0 && t && !strcmp(t, "text") && text)
-			rc = add_text(r, text, strlen(text), NULL, NULL);
+		if (rc == 0 && t && !strcmp(t, "text"))
+			rc = add_text(r, json_object_get(blk, "text"), NULL, NULL);
 	}
 	set_finish(r, str_at(root, "stop_reason"));
 	merge_usage(r, json_object_get(root, "usage"));
@@ -340,10 +324,12 @@ static int parse_chat(const char *body, size_t n, struct llmr_chat_result *r)
 static int stream_event(const char *event, const char *data, size_t n,
 			struct llmr_chat_result *r, llmr_delta_fn on_delta, void *ud)
 {
-	json_t *root = load(data, n), *d;
+	json_t *root = llmr_adapter_json(data, n, r), *d;
 	const char *type;
 	int rc = 0;
 
+	if (!root)
+		return -1;
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return fail(r, LLMR_ERR_PROTOCOL, "anthropic: invalid JSON in the stream");
@@ -356,8 +342,8 @@ static int stream_event(const char *event, const char *data, size_t n,
 	} else if (!strcmp(type, "content_block_delta")) {
 		d = json_object_get(root, "delta");
 		/* input_json_delta (tool arguments) and thinking_delta are not text. */
-		if (str_at(d, "type") && !strcmp(str_at(d, "type"), "text_delta") && str_at(d, "text"))
-			rc = add_text(r, str_at(d, "text"), strlen(str_at(d, "text")), on_delta, ud);
+		if (str_at(d, "type") && !strcmp(str_at(d, "type"), "text_delta"))
+			rc = add_text(r, json_object_get(d, "text"), on_delta, ud);
 	} else if (!strcmp(type, "message_delta")) {
 		set_finish(r, str_at(json_object_get(root, "delta"), "stop_reason"));
 		merge_usage(r, json_object_get(root, "usage"));
@@ -375,7 +361,7 @@ static int stream_event(const char *event, const char *data, size_t n,
 
 static void parse_error(long status, const char *body, size_t n, struct llmr_chat_result *r)
 {
-	json_t *root = body && n ? load(body, n) : NULL;
+	json_t *root = body && n ? llmr_adapter_json(body, n, NULL) : NULL;
 	json_t *err = json_object_get(root, "error");
 
 	r->http_status = status;

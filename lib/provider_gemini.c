@@ -16,23 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapter.h"
+
 #define GEMINI_DEFAULT_URL "https://generativelanguage.googleapis.com/v1beta"
 
-static void set_errmsg(struct llmr_chat_result *r, const char *s)
-{
-	struct llmr_buf b = LLMR_BUF_INIT;
-
-	llmr_sanitize_for_tty(&b, s, strlen(s));
-	snprintf(r->errmsg, sizeof(r->errmsg), "%s", b.s ? b.s : "");
-	llmr_buf_release(&b);
-}
-
+/* Retrying the same model cannot cure a bad request, a bad key or an
+ * answer we cannot read. */
 static int fail(struct llmr_chat_result *r, enum llmr_errclass c, const char *msg)
 {
-	r->err = c;
 	r->retryable = c != LLMR_ERR_PROTOCOL && c != LLMR_ERR_AUTH && c != LLMR_ERR_BAD_REQUEST;
-	set_errmsg(r, msg);
-	return -1;
+	return llmr_adapter_fail(r, c, msg);
 }
 
 static const char *str_at(json_t *o, const char *key)
@@ -42,9 +35,9 @@ static const char *str_at(json_t *o, const char *key)
 
 static long int_at(json_t *o, const char *key, long dflt)
 {
-	json_t *v = json_object_get(o, key);
+	long v = llmr_adapter_count(o, key);
 
-	return json_is_integer(v) ? (long)json_integer_value(v) : dflt;
+	return v >= 0 ? v : dflt;
 }
 
 /* ---- requests ---- */
@@ -161,15 +154,10 @@ static json_t *generation_config(const struct llmr_chat_req *req)
 /* Dump root (stolen) into body. */
 static int dump_body(json_t *root, struct llmr_buf *body, struct llmr_err *e)
 {
-	char *s = json_dumps(root, JSON_COMPACT);
-	int rc;
+	int rc = llmr_adapter_body(body, root, e);
 
 	json_decref(root);
-	if (!s)
-		return llmr_errf(e, LLMR_EX_SOFTWARE, "gemini: cannot encode the request");
-	rc = llmr_buf_adds(body, s);
-	free(s);
-	return rc < 0 ? llmr_errf(e, LLMR_EX_SOFTWARE, "gemini: request too large") : 0;
+	return rc;
 }
 
 static int build_chat(const struct llmr_provider_cfg *p, const char *api_key,
@@ -204,8 +192,8 @@ static int build_embed(const struct llmr_provider_cfg *p, const char *api_key, c
 	char name[256];
 	size_t i;
 
-	if (!model || !*model)
-		return llmr_errf(e, LLMR_EX_CONFIG, "gemini: no embedding model given");
+	if (!model || !*model || strlen(model) > sizeof(name) - 8)
+		return llmr_errf(e, LLMR_EX_CONFIG, "gemini: missing or overlong embedding model name");
 	/* Each request names its model, and it must match the one in the URL. */
 	snprintf(name, sizeof(name), "%s%s", strncmp(model, "models/", 7) ? "models/" : "", model);
 	for (i = 0; i < ntexts; i++)
@@ -233,7 +221,7 @@ static void set_finish(struct llmr_chat_result *r, const char *why)
 		 !strcmp(why, "PROHIBITED_CONTENT") || !strcmp(why, "SPII") ||
 		 !strcmp(why, "IMAGE_SAFETY"))
 		f = "content_filter";
-	snprintf(r->finish_reason, sizeof(r->finish_reason), "%s", f);
+	llmr_adapter_finish_reason(r, f);
 }
 
 /* usageMetadata is cumulative in a stream: each one replaces the last. */
@@ -337,20 +325,18 @@ static int take_chunk(json_t *o, struct llmr_chat_result *r, llmr_delta_fn on_de
 	take_usage(r, json_object_get(o, "usageMetadata"));
 	cand = json_array_get(json_object_get(o, "candidates"), 0);
 	json_array_foreach(json_object_get(json_object_get(cand, "content"), "parts"), i, part) {
-		const char *t = str_at(part, "text");
+		json_t *t = json_object_get(part, "text");
 
 		if (json_object_get(part, "functionCall"))
 			tool = true;
-		if (!t || !*t || json_is_true(json_object_get(part, "thought")))
+		if (!json_is_string(t) || json_is_true(json_object_get(part, "thought")))
 			continue;
-		if (llmr_buf_add(&r->text, t, strlen(t)) < 0)
-			return fail(r, LLMR_ERR_PROTOCOL, "gemini: answer exceeds the size cap");
-		if (on_delta)
-			on_delta(t, strlen(t), ud);
+		if (llmr_adapter_text(r, json_string_value(t), json_string_length(t), on_delta, ud) < 0)
+			return -1;
 	}
 	/* A prompt blocked before generation has no candidate at all. */
 	if (!cand && str_at(json_object_get(o, "promptFeedback"), "blockReason")) {
-		snprintf(r->finish_reason, sizeof(r->finish_reason), "content_filter");
+		llmr_adapter_finish_reason(r, "content_filter");
 		return 1;
 	}
 	if (!(why = str_at(cand, "finishReason")))
@@ -358,7 +344,7 @@ static int take_chunk(json_t *o, struct llmr_chat_result *r, llmr_delta_fn on_de
 	set_finish(r, why);
 	/* Gemini says STOP after a function call; say what happened. */
 	if (tool && !strcmp(why, "STOP"))
-		snprintf(r->finish_reason, sizeof(r->finish_reason), "tool_calls");
+		llmr_adapter_finish_reason(r, "tool_calls");
 	return 1;
 }
 
@@ -368,10 +354,12 @@ static int take_chunk(json_t *o, struct llmr_chat_result *r, llmr_delta_fn on_de
  */
 static int parse_chat(const char *body, size_t n, struct llmr_chat_result *r)
 {
-	json_t *root = json_loadb(body, n, 0, NULL), *o;
+	json_t *root = llmr_adapter_json(body, n, r), *o;
 	size_t i;
 	int rc = 0;
 
+	if (!root)
+		return -1;
 	if (json_is_object(root)) {
 		rc = take_chunk(root, r, NULL, NULL);
 	} else if (json_is_array(root)) {
@@ -400,7 +388,8 @@ static int stream_event(const char *event, const char *data, size_t n,
 	int rc;
 
 	(void)event;
-	root = json_loadb(data, n, 0, NULL);
+	if (!(root = llmr_adapter_json(data, n, r)))
+		return -1;
 	if (!json_is_object(root)) {
 		json_decref(root);
 		return fail(r, LLMR_ERR_PROTOCOL, "gemini: invalid JSON in the stream");
@@ -414,7 +403,7 @@ static int stream_event(const char *event, const char *data, size_t n,
 
 static void parse_error(long status, const char *body, size_t n, struct llmr_chat_result *r)
 {
-	json_t *root = body && n ? json_loadb(body, n, 0, NULL) : NULL;
+	json_t *root = body && n ? llmr_adapter_json(body, n, NULL) : NULL;
 	json_t *top = json_is_array(root) ? json_array_get(root, 0) : root;
 	json_t *err = json_object_get(top, "error");
 
