@@ -146,7 +146,7 @@ static int load_scope(sqlite3 *db, const char *provider, const char *model, int6
 static const char hdr_sql[] =
 	"SELECT seen_ms, req_limit, req_remaining, req_reset_ms, tok_limit, tok_remaining,"
 	" tok_reset_ms, retry_after_ms FROM ratelimits"
-	" WHERE provider = ?1 AND (model = '' OR model = ?2) ORDER BY seen_ms DESC LIMIT 1";
+	" WHERE provider = ?1 AND (?2 IS NULL OR model = '' OR model = ?2) ORDER BY seen_ms DESC LIMIT 1";
 
 static const char since_sql[] =
 	"SELECT COUNT(*), COALESCE(SUM(tokens),0) FROM quota_log"
@@ -167,7 +167,8 @@ static int load_headers(sqlite3 *db, const char *provider, const char *model,
 	if (llmr_qdb_prepare(db, hdr_sql, &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, provider, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, model ? model : "", -1, SQLITE_STATIC);
+	if (model)
+		sqlite3_bind_text(s, 2, model, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		int64_t seen = sqlite3_column_int64(s, 0);
