@@ -224,12 +224,15 @@ static void set_finish(struct llmr_chat_result *r, const char *why)
 	llmr_adapter_finish_reason(r, f);
 }
 
-/* usageMetadata is cumulative in a stream: each one replaces the last. */
+/* usageMetadata is cumulative in a stream: each one replaces the last.
+ * Tokens of built-in tool results (search, code execution) are prompt
+ * tokens billed as input but counted apart, like thoughts for output. */
 static void take_usage(struct llmr_chat_result *r, json_t *u)
 {
 	if (!json_is_object(u))
 		return;
-	r->usage.input_tokens = int_at(u, "promptTokenCount", 0);
+	r->usage.input_tokens = int_at(u, "promptTokenCount", 0) +
+				int_at(u, "toolUsePromptTokenCount", 0);
 	r->usage.cached_tokens = int_at(u, "cachedContentTokenCount", 0);
 	r->usage.cache_write_tokens = 0;
 	r->usage.output_tokens = int_at(u, "candidatesTokenCount", 0) +

@@ -153,6 +153,42 @@ static void test_jsonarray(void)
 	llmr_buf_release(&b);
 }
 
+/* Fields no fixture holds, in the documented GenerateContentResponse shape. */
+static void test_synthetic(void)
+{
+	static const char tool[] =
+		"{\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"functionCall\":"
+		"{\"name\":\"hours\",\"args\":{}}}]},\"finishReason\":\"STOP\"}],"
+		"\"usageMetadata\":{\"promptTokenCount\":40,\"toolUsePromptTokenCount\":7,"
+		"\"candidatesTokenCount\":5}}";
+	static const char blocked[] =
+		"{\"promptFeedback\":{\"blockReason\":\"SAFETY\"},\"usageMetadata\":"
+		"{\"promptTokenCount\":12}}";
+	static const char maxtok[] =
+		"{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"abc\"}]},"
+		"\"finishReason\":\"MAX_TOKENS\"}]}";
+	struct llmr_chat_result r;
+
+	llmr_chat_result_init(&r);
+	is_int(llmr_provider_replay(G, false, tool, strlen(tool), &r, NULL, NULL), 0, "tool: parses");
+	is_str(r.finish_reason, "tool_calls", "tool: a functionCall part means tool_calls");
+	is_int(r.usage.input_tokens, 47, "tool: input counts tool-use prompt tokens");
+	is_int(r.text.len, 0, "tool: no text");
+	llmr_chat_result_release(&r);
+	llmr_chat_result_init(&r);
+	is_int(llmr_provider_replay(G, false, blocked, strlen(blocked), &r, NULL, NULL), 0,
+	       "blocked: parses");
+	is_str(r.finish_reason, "content_filter", "blocked prompt: content_filter");
+	is_int(r.usage.input_tokens, 12, "blocked: input");
+	llmr_chat_result_release(&r);
+	llmr_chat_result_init(&r);
+	is_int(llmr_provider_replay(G, false, maxtok, strlen(maxtok), &r, NULL, NULL), 0,
+	       "max tokens: parses");
+	is_str(r.finish_reason, "length", "MAX_TOKENS is length");
+	ok(!r.usage_seen, "max tokens: no usage reported");
+	llmr_chat_result_release(&r);
+}
+
 static void check_error(long status, const char *body, enum llmr_errclass want, bool retry,
 			const char *msg_part, const char *what)
 {
@@ -353,6 +389,7 @@ int main(void)
 	test_generate();
 	test_stream();
 	test_jsonarray();
+	test_synthetic();
 	test_errors();
 	test_build();
 	test_embed();
