@@ -256,6 +256,11 @@ int llmr_provider_replay(const struct llmr_adapter *a, bool stream, const char *
 	return finish(r);
 }
 
+static bool is_2xx(long status)
+{
+	return status >= 200 && status <= 299;
+}
+
 static int on_data(const char *p, size_t n, void *ud)
 {
 	return stream_feed(ud, p, n);
@@ -333,16 +338,18 @@ static void perform(const struct llmr_adapter *a, const struct llmr_provider_cfg
 	llmr_http_perform(&hreq, &resp, &e);
 	r->http_status = resp.status;
 	llmr_ratelimit_parse(&resp.headers, (double)llmr_now_ms() / 1000.0, &r->rl);
-	if (resp.fail != LLMR_HTTP_FAIL_NONE || resp.status == 0)
+	if (req->stream && s.stopped && is_2xx(resp.status))
+		; /* the stream said how it ended: a reset after that changes nothing */
+	else if (resp.fail != LLMR_HTTP_FAIL_NONE || resp.status == 0)
 		transfer_failed(&resp, &e, r);
-	else if (resp.status < 200 || resp.status > 299)
+	else if (!is_2xx(resp.status))
 		http_error(a, &resp, r);
 	else if (req->stream)
 		stream_end(&s);
 	else
 		parse_body(a, resp.body.s ? resp.body.s : "", resp.body.len, r);
 	llmr_framer_release(&s.framer);
-	if (r->ttft_ms < 0 && r->text.len && !req->stream)
+	if (r->ttft_ms < 0 && r->text.len && !req->stream && resp.ttfb_ms >= 0)
 		r->ttft_ms = resp.ttfb_ms;
 	r->latency_ms = llmr_mono_ms() - t0;
 	llmr_http_resp_release(&resp);
