@@ -356,7 +356,7 @@ static int read_whole(struct cfg_ctx *c, const char *key, yaml_node_t *v, double
 	if (read_number(c, key, v, &d) < 0)
 		return -1;
 	if (d != floor(d)) {
-		cfg_error(c, v, "'%s' must be a whole number, not %s", key, cfg_quote(cfg_scalar(v)));
+		cfg_error(c, v, "'%s' must be a whole number (got %s)", key, cfg_quote(cfg_scalar(v)));
 		return -1;
 	}
 	if (d > max) {

@@ -300,7 +300,7 @@ static void test_errors(void)
 	       "%1$s/types.conf:6:18: 'max_retries' must be a number, not the string 'lots'\n"
 	       "%1$s/types.conf:7:12: 'notes' must be a string, not a list\n"
 	       "%1$s/types.conf:9:18: 'input' must be a number, not the string '0.5'\n"
-	       "%1$s/types.conf:9:34: 'context' must be a whole number, not 1.5", dir);
+	       "%1$s/types.conf:9:34: 'context' must be a whole number (got 1.5)", dir);
 	EXPECT("ranges.conf",
 	       "providers:\n"
 	       "  o:\n"
