@@ -180,6 +180,10 @@ int llmr_cost_report_build(const struct llmr_cost_log *log, int64_t since, int64
 			   int by, struct llmr_cost_report *r, struct llmr_err *e);
 void llmr_cost_report_release(struct llmr_cost_report *r);
 
+/* Indices of the answer rows (each request's last ok attempt) within
+ * [since, until), by time. *idx is new (caller frees); returns the count. */
+size_t llmr_cost_answers(const struct llmr_cost_log *log, int64_t since, int64_t until, size_t **idx);
+
 /* Percent change from prev to cur; NAN when prev is 0. */
 double llmr_cost_pct(double cur, double prev);
 

@@ -398,3 +398,27 @@ const char *llmr_cost_by_name(int by)
 
 	return by >= 0 && by <= LLMR_BY_MONTH ? names[by] : "none";
 }
+
+size_t llmr_cost_answers(const struct llmr_cost_log *log, int64_t since, int64_t until, size_t **idx)
+{
+	struct u64set set;
+	size_t i, n = 0, *v = llmr_xmalloc((log->n + 1) * sizeof(*v));
+
+	set_init(&set, log->n);
+	/* Backwards: the first ok row met for a request is its last ok one. */
+	for (i = log->n; i-- > 0;) {
+		const struct llmr_cost_row *r = &log->rows[i];
+
+		if (r->ok && r->ts_ms >= since && r->ts_ms < until && set_add(&set, r->rid))
+			v[n++] = i;
+	}
+	free(set.k);
+	for (i = 0; i < n / 2; i++) {
+		size_t t = v[i];
+
+		v[i] = v[n - 1 - i];
+		v[n - 1 - i] = t;
+	}
+	*idx = v;
+	return n;
+}

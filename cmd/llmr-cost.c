@@ -1,0 +1,457 @@
+/*
+ * llmr-cost - spend reports, savings, forecasts, what-if simulation, prices,
+ * budgets and routing versions, all from the request log. Option parsing
+ * and printing only: the work is in lib/cost*.c, prices*.c, simulate*.c,
+ * report*.c and routing_version.c.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "cost.h"
+#include "cost_budget.h"
+#include "cost_savings.h"
+#include "prices.h"
+#include "report.h"
+#include "routing_version.h"
+#include "simulate.h"
+#include "state.h"
+
+enum {
+	OPT_CONFIG = 256, OPT_STATE, OPT_SINCE, OPT_UNTIL, OPT_BY, OPT_JSON, OPT_CSV, OPT_HTML,
+	OPT_BASELINE, OPT_NOW, OPT_CHECK, OPT_REPLACE, OPT_CHAIN, OPT_PRICE, OPT_PLAN, OPT_CACHE,
+	OPT_PROFILE, OPT_APPLY, OPT_NOTE, OPT_ADD
+};
+
+static const struct llmr_opt opts[] = {
+	{"since", OPT_SINCE, "TIME", "start of the period (2026-01-01, 2026-01, 7d; default: this month)"},
+	{"until", OPT_UNTIL, "TIME", "end of the period, excluded (default: now)"},
+	{"by", OPT_BY, "KEY", "break down by route, provider, model, day, week or month"},
+	{"json", OPT_JSON, NULL, "print one JSON object"},
+	{"csv", OPT_CSV, NULL, "print the breakdown as CSV"},
+	{"html", OPT_HTML, NULL, "print a self-contained HTML report with charts"},
+	{"baseline", OPT_BASELINE, "PROVIDER/MODEL", "savings against this model (default: each route's dearest)"},
+	{"check", OPT_CHECK, NULL, "check budgets; exit 75 when a cap is reached or forecast to be"},
+	{"replace", OPT_REPLACE, "FROM=TO[@ROUTE[:TIER]]", "simulate: answer with TO instead of FROM"},
+	{"chain", OPT_CHAIN, "ROUTE[:TIER]=M1,M2", "simulate: give a route (tier) this chain"},
+	{"price", OPT_PRICE, "P/M=IN,OUT[,CACHED]", "simulate: new prices, USD per 1M tokens"},
+	{"plan", OPT_PLAN, "PROV:fee=,discount=,credit=,rpm=,...", "simulate: a plan for a provider"},
+	{"cache-rate", OPT_CACHE, "RATE", "simulate: this response cache hit rate (0..1)"},
+	{"profile", OPT_PROFILE, "ROUTE=PER_DAY[,in=,out=,...]", "simulate a synthetic month, not the log"},
+	{"apply", OPT_APPLY, NULL, "simulate: store the new routing as a version and use it"},
+	{"note", OPT_NOTE, "TEXT", "with --apply: say why"},
+	{"add", OPT_ADD, NULL, "prices import: also add models the config does not list"},
+	{"now", OPT_NOW, "TIME", "take this as the current time (reproducible reports)"},
+	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
+	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
+	{"quiet", 'q', NULL, "print only what was asked"},
+	{NULL, 0, NULL, NULL}
+};
+
+static const struct llmr_cli cli = {
+	"llmr-cost",
+	"[report] [--since TIME] [--until TIME] [--by KEY] [--json | --csv | --html]\n"
+	"simulate [--replace FROM=TO] [--chain ROUTE=M1,M2] [--price P/M=IN,OUT] [--plan ...] [--apply]\n"
+	"prices [import FILE [--add]]\n"
+	"rollback [VERSION] | versions\n"
+	"budget route NAME USD [ALERT] | budget total USD [ALERT]\n"
+	"--check",
+	"Spend reports, savings, forecasts and what-if simulation from the request log.",
+	opts
+};
+
+struct cost_main {
+	const char *config_opt, *state_opt, *baseline, *note;
+	struct llmr_config *cfg;
+	struct llmr_state *st;
+	struct llmr_sim_changes ch;
+	int64_t now, since, until;
+	int by, fmt, check, apply, add, quiet;
+	char *since_s, *until_s;
+};
+
+enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_HTML };
+
+static void fail(const struct llmr_err *e)
+{
+	llmr_die(e->code ? e->code : LLMR_EX_SOFTWARE, "%s", e->msg);
+}
+
+static void load(struct cost_main *m)
+{
+	struct llmr_diags d = {NULL, 0};
+	struct llmr_err e = {0, ""};
+	char *path = llmr_config_find(m->config_opt), *sp;
+	size_t i;
+
+	if (llmr_config_load(path, &m->cfg, &d, &e) < 0) {
+		for (i = 0; i < d.n; i++)
+			llmr_warn("%s", d.msgs[i]);
+		if (!d.n)
+			llmr_warn("%s", e.msg);
+		exit(e.code ? e.code : LLMR_EX_CONFIG);
+	}
+	llmr_diags_release(&d);
+	free(path);
+	sp = llmr_state_path(m->state_opt, m->cfg);
+	if (llmr_state_open(sp, &m->st, &e) < 0)
+		fail(&e);
+	free(sp);
+	if (llmr_routing_overlay(m->st, m->cfg, &e) < 0)
+		fail(&e);
+}
+
+static void out(struct llmr_buf *b)
+{
+	if (b->len)
+		fwrite(b->s, 1, b->len, stdout);
+	llmr_buf_release(b);
+}
+
+static void out_json(json_t *o)
+{
+	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+	putchar('\n');
+	json_decref(o);
+}
+
+static int cmd_report(struct cost_main *m)
+{
+	struct llmr_err e = {0, ""};
+	struct llmr_cost_log log = {0};
+	struct llmr_cost_report r;
+	struct llmr_forecast f;
+	struct llmr_savings s;
+	struct llmr_pricebook pb;
+	struct llmr_buf b = LLMR_BUF_INIT;
+	int64_t ps, pu;
+
+	llmr_cost_prev_period(m->since, m->until, &ps, &pu);
+	if (llmr_cost_log_load(llmr_state_db(m->st), ps, m->until, &log, &e) ||
+	    llmr_cost_report_build(&log, m->since, m->until, m->by, &r, &e) ||
+	    llmr_forecast_compute(llmr_state_db(m->st), m->until, NULL, NULL, &f, &e) ||
+	    llmr_pricebook_load(&pb, m->cfg, llmr_state_db(m->st), &e) ||
+	    llmr_savings_compute(&log, m->since, m->until, m->cfg, &pb, m->baseline, &s, &e))
+		fail(&e);
+	if (m->fmt == FMT_JSON) {
+		out_json(llmr_report_json(&r, &f, &s));
+	} else if (m->fmt == FMT_CSV) {
+		llmr_report_csv(&b, &r);
+	} else if (m->fmt == FMT_HTML) {
+		struct llmr_price_row *rows;
+		size_t n;
+
+		if (llmr_prices_table(llmr_state_db(m->st), &pb, &rows, &n, &e))
+			fail(&e);
+		llmr_report_html(&b, &r, &f, &s, rows, n);
+		llmr_price_rows_free(rows, n);
+	} else {
+		llmr_report_text(&b, &r, &f, &s, isatty(STDOUT_FILENO), llmr_cli_color(stdout));
+	}
+	out(&b);
+	llmr_pricebook_release(&pb);
+	llmr_cost_report_release(&r);
+	llmr_cost_log_release(&log);
+	return 0;
+}
+
+static int cmd_simulate(struct cost_main *m)
+{
+	struct llmr_err e = {0, ""};
+	struct llmr_cost_log log = {0};
+	struct llmr_pricebook pb;
+	struct llmr_sim_result r;
+	struct llmr_buf b = LLMR_BUF_INIT;
+
+	if (llmr_pricebook_load(&pb, m->cfg, llmr_state_db(m->st), &e) ||
+	    (!m->ch.nprofiles && llmr_cost_log_load(llmr_state_db(m->st), m->since, m->until, &log, &e)) ||
+	    llmr_simulate(&log, m->since, m->until, m->cfg, &pb, &m->ch, &r, &e))
+		fail(&e);
+	if (m->fmt == FMT_JSON)
+		out_json(llmr_sim_json(&r));
+	else
+		llmr_sim_text(&b, &r, llmr_cli_color(stdout));
+	out(&b);
+	if (m->apply) {
+		bool changed;
+		long v;
+
+		if (llmr_routing_apply_changes(m->cfg, &m->ch, &changed, &e))
+			fail(&e);
+		if (!changed)
+			llmr_die(LLMR_EX_USAGE, "--apply: nothing to apply: only --replace and --chain change the routing");
+		if (llmr_routing_save(m->st, m->cfg, m->note, m->now, &v, &e))
+			fail(&e);
+		if (!m->quiet)
+			fprintf(stderr, "llmr-cost: routing version %ld applied (undo: llmr-cost rollback)\n", v);
+	}
+	llmr_sim_result_release(&r);
+	llmr_pricebook_release(&pb);
+	llmr_cost_log_release(&log);
+	return 0;
+}
+
+static int cmd_prices(struct cost_main *m, int argc, char **argv)
+{
+	struct llmr_err e = {0, ""};
+	struct llmr_pricebook pb;
+	struct llmr_price_row *rows;
+	size_t n, i;
+
+	if (argc > 0 && !strcmp(argv[0], "import")) {
+		struct llmr_price_import c;
+
+		if (argc != 2)
+			llmr_die(LLMR_EX_USAGE, "prices import: expected one FILE");
+		if (llmr_prices_import(m->st, m->cfg, argv[1], m->add, m->now, &c, &e))
+			fail(&e);
+		if (m->fmt == FMT_JSON)
+			out_json(json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "entries", (json_int_t)c.entries,
+					   "chat", (json_int_t)c.chat, "updated", (json_int_t)c.updated,
+					   "unchanged", (json_int_t)c.unchanged, "added", (json_int_t)c.added,
+					   "unknown", (json_int_t)c.unknown, "skipped_mode", (json_int_t)c.skip_mode,
+					   "skipped_sample_spec", (json_int_t)c.skip_spec,
+					   "skipped_shape", (json_int_t)c.skip_shape));
+		else
+			printf("%ld entries: %ld chat models; %ld updated, %ld unchanged, %ld added, %ld not configured;"
+			       " skipped %ld (%ld other modes, %ld sample_spec, %ld without prices)\n", c.entries,
+			       c.chat, c.updated, c.unchanged, c.added, c.unknown - c.added,
+			       c.skip_mode + c.skip_spec + c.skip_shape, c.skip_mode, c.skip_spec, c.skip_shape);
+		return 0;
+	}
+	if (argc > 0)
+		llmr_die(LLMR_EX_USAGE, "prices: unknown operand '%s'", argv[0]);
+	if (llmr_pricebook_load(&pb, m->cfg, llmr_state_db(m->st), &e) ||
+	    llmr_prices_table(llmr_state_db(m->st), &pb, &rows, &n, &e))
+		fail(&e);
+	if (m->fmt != FMT_JSON)
+		printf("%-40s %10s %10s %10s %9s %7s %10s\n", "model", "input/1M", "output/1M", "cached/1M",
+		       "context", "quality", "median ms");
+	for (i = 0; i < n; i++) {
+		const struct llmr_price *p = &rows[i].p;
+		double cin = p->cached_input < 0 ? p->input : p->cached_input;
+
+		if (m->fmt == FMT_JSON) {
+			out_json(json_pack("{s:s,s:f,s:f,s:f,s:o,s:o,s:o,s:b}", "model", rows[i].spec,
+					   "input", fmax(p->input, 0), "output", fmax(p->output, 0), "cached_input",
+					   fmax(cin, 0), "context", p->context < 0 ? json_null() : json_integer(p->context),
+					   "quality", p->quality < 0 ? json_null() : json_integer(p->quality),
+					   "median_latency_ms", rows[i].median_latency_ms < 0 ? json_null()
+						   : json_real(rows[i].median_latency_ms), "configured", rows[i].configured));
+			continue;
+		}
+		printf("%-40s %10.4f %10.4f %10.4f ", rows[i].spec, fmax(p->input, 0), fmax(p->output, 0), fmax(cin, 0));
+		if (p->context < 0)
+			printf("%9s ", "-");
+		else
+			printf("%9ld ", p->context);
+		if (p->quality < 0)
+			printf("%7s ", "-");
+		else
+			printf("%7d ", p->quality);
+		if (rows[i].median_latency_ms < 0)
+			printf("%10s\n", "-");
+		else
+			printf("%10.0f\n", rows[i].median_latency_ms);
+	}
+	llmr_price_rows_free(rows, n);
+	llmr_pricebook_release(&pb);
+	return 0;
+}
+
+static int cmd_rollback(struct cost_main *m, int argc, char **argv)
+{
+	struct llmr_err e = {0, ""};
+	long v = -1, restored;
+
+	if (argc > 1)
+		llmr_die(LLMR_EX_USAGE, "rollback: expected at most one VERSION");
+	if (argc == 1)
+		v = llmr_cli_long("rollback", argv[0]);
+	if (llmr_routing_rollback(m->st, v, m->now, &restored, &e))
+		fail(&e);
+	if (!m->quiet)
+		printf("routing version %ld in force%s\n", restored, restored ? "" : " (the config as written)");
+	return 0;
+}
+
+static int cmd_versions(struct cost_main *m)
+{
+	struct llmr_err e = {0, ""};
+	struct llmr_routing_version *v;
+	size_t n, i;
+	long active;
+	char when[32];
+
+	if (llmr_routing_history(m->st, &v, &n, &active, &e))
+		fail(&e);
+	printf("%s 0  config as written\n", active == 0 ? "*" : " ");
+	for (i = 0; i < n; i++) {
+		llmr_cost_fmt_iso(v[i].created_ms, when);
+		printf("%s %ld  %s  from %ld  %s\n", v[i].active ? "*" : " ", v[i].version, when, v[i].parent,
+		       v[i].note);
+	}
+	llmr_routing_history_free(v, n);
+	return 0;
+}
+
+static double num_arg(const char *what, const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !isfinite(v) || v < 0)
+		llmr_die(LLMR_EX_USAGE, "%s: '%s' is not a non-negative number", what, s);
+	return v;
+}
+
+static int cmd_budget(struct cost_main *m, int argc, char **argv)
+{
+	struct llmr_err e = {0, ""};
+	int total = argc > 0 && !strcmp(argv[0], "total"), need = total ? 2 : 3;
+
+	if (argc < need || argc > need + 1)
+		llmr_die(LLMR_EX_USAGE, "budget: expected 'route NAME USD [ALERT]' or 'total USD [ALERT]' (USD -1 removes)");
+	if (llmr_budget_set(m->st, argv[0], total ? "all" : argv[1],
+			    !strcmp(argv[need - 1], "-1") ? -1 : num_arg("budget", argv[need - 1]),
+			    argc > need ? num_arg("alert", argv[need]) : 0.8, &e))
+		fail(&e);
+	return 0;
+}
+
+static int cmd_check(struct cost_main *m)
+{
+	struct llmr_err e = {0, ""};
+	struct llmr_budget_status *s;
+	size_t n, i;
+	int worst = LLMR_BUDGET_OK;
+
+	if (llmr_budget_check(m->st, m->cfg, m->until, &s, &n, &e))
+		fail(&e);
+	for (i = 0; i < n; i++) {
+		if (s[i].level > worst)
+			worst = s[i].level;
+		if (m->fmt == FMT_JSON)
+			out_json(json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:f,s:s}", "scope", s[i].scope, "name",
+					   s[i].name, "cap_usd", s[i].cap_usd, "alert_at", s[i].alert_at,
+					   "spent_usd", s[i].spent_usd, "forecast_low_usd", s[i].forecast_low_usd,
+					   "forecast_high_usd", s[i].forecast_high_usd, "status",
+					   llmr_budget_level_name(s[i].level)));
+		else if (!m->quiet || s[i].level != LLMR_BUDGET_OK)
+			printf("%s %s: spent $%.2f of $%.2f (%.0f%%), forecast $%.2f-$%.2f: %s\n", s[i].scope,
+			       s[i].name, s[i].spent_usd, s[i].cap_usd,
+			       s[i].cap_usd > 0 ? s[i].spent_usd / s[i].cap_usd * 100 : 0, s[i].forecast_low_usd,
+			       s[i].forecast_high_usd, llmr_budget_level_name(s[i].level));
+	}
+	free(s);
+	if (worst >= LLMR_BUDGET_FORECAST)
+		llmr_warn("budget: a cap is %s", worst == LLMR_BUDGET_OVER ? "reached" : "forecast to be reached");
+	return worst >= LLMR_BUDGET_FORECAST ? LLMR_EX_TEMPFAIL : 0;
+}
+
+static void option(struct cost_main *m, int c, const char *arg)
+{
+	struct llmr_err e = {0, ""};
+	int rc = 0;
+
+	switch (c) {
+	case OPT_CONFIG: m->config_opt = arg; break;
+	case OPT_STATE: m->state_opt = arg; break;
+	case OPT_SINCE: m->since_s = (char *)arg; break;
+	case OPT_UNTIL: m->until_s = (char *)arg; break;
+	case OPT_NOW:
+		if (llmr_cost_parse_time(arg, llmr_now_ms(), &m->now))
+			llmr_die(LLMR_EX_USAGE, "--now: '%s' is not a time", arg);
+		break;
+	case OPT_BY:
+		if ((m->by = llmr_cost_by_parse(arg)) < 0)
+			llmr_die(LLMR_EX_USAGE, "--by: '%s': expected route, provider, model, day, week or month", arg);
+		break;
+	case OPT_JSON: m->fmt = FMT_JSON; break;
+	case OPT_CSV: m->fmt = FMT_CSV; break;
+	case OPT_HTML: m->fmt = FMT_HTML; break;
+	case OPT_BASELINE: m->baseline = arg; break;
+	case OPT_CHECK: m->check = 1; break;
+	case OPT_REPLACE: rc = llmr_sim_add_replace(&m->ch, arg, &e); break;
+	case OPT_CHAIN: rc = llmr_sim_add_chain(&m->ch, arg, &e); break;
+	case OPT_PRICE: rc = llmr_sim_add_price(&m->ch, arg, &e); break;
+	case OPT_PLAN: rc = llmr_sim_add_plan(&m->ch, arg, &e); break;
+	case OPT_PROFILE: rc = llmr_sim_add_profile(&m->ch, arg, &e); break;
+	case OPT_CACHE:
+		m->ch.cache_rate = num_arg("--cache-rate", arg);
+		if (m->ch.cache_rate > 1)
+			llmr_die(LLMR_EX_USAGE, "--cache-rate: '%s' is not between 0 and 1", arg);
+		break;
+	case OPT_APPLY: m->apply = 1; break;
+	case OPT_NOTE: m->note = arg; break;
+	case OPT_ADD: m->add = 1; break;
+	case 'q': m->quiet = 1; break;
+	}
+	if (rc)
+		llmr_die(LLMR_EX_USAGE, "%s", e.msg);
+}
+
+/* Default period: this month up to now; --since alone runs up to now. */
+static void period(struct cost_main *m)
+{
+	m->until = m->now;
+	if (m->until_s && llmr_cost_parse_time(m->until_s, m->now, &m->until))
+		llmr_die(LLMR_EX_USAGE, "--until: '%s' is not a time (try 2026-01-31 or 7d)", m->until_s);
+	m->since = llmr_cost_month_start(m->until - 1, 0);
+	if (m->since_s && llmr_cost_parse_time(m->since_s, m->now, &m->since))
+		llmr_die(LLMR_EX_USAGE, "--since: '%s' is not a time (try 2026-01-01 or 7d)", m->since_s);
+	if (m->until <= m->since)
+		llmr_die(LLMR_EX_USAGE, "empty period: --until must come after --since");
+}
+
+int main(int argc, char **argv)
+{
+	struct cost_main m;
+	const char *sub = "report";
+	int c, code = 0, have_sub = 0;
+
+	memset(&m, 0, sizeof(m));
+	llmr_sim_changes_init(&m.ch);
+	m.now = llmr_now_ms();
+	llmr_cli_start(&cli);
+	/* Options may come before or after the subcommand. */
+	for (;;) {
+		while ((c = llmr_cli_next(argc, argv, &cli)) != -1)
+			option(&m, c, optarg);
+		if (have_sub || optind >= argc)
+			break;
+		sub = argv[optind++];
+		have_sub = 1;
+	}
+	if (strcmp(sub, "report") && strcmp(sub, "simulate") && strcmp(sub, "prices") &&
+	    strcmp(sub, "rollback") && strcmp(sub, "versions") && strcmp(sub, "budget"))
+		llmr_die(LLMR_EX_USAGE, "'%s' is not a subcommand (see llmr-cost --help)", sub);
+	if ((!strcmp(sub, "report") || !strcmp(sub, "simulate") || !strcmp(sub, "versions")) && optind < argc)
+		llmr_die(LLMR_EX_USAGE, "%s: unexpected operand '%s'", sub, argv[optind]);
+	if (m.apply && strcmp(sub, "simulate"))
+		llmr_die(LLMR_EX_USAGE, "--apply goes with simulate");
+	period(&m);
+	load(&m);
+	if (m.check)
+		code = cmd_check(&m);
+	else if (!strcmp(sub, "report"))
+		code = cmd_report(&m);
+	else if (!strcmp(sub, "simulate"))
+		code = cmd_simulate(&m);
+	else if (!strcmp(sub, "prices"))
+		code = cmd_prices(&m, argc - optind, argv + optind);
+	else if (!strcmp(sub, "rollback"))
+		code = cmd_rollback(&m, argc - optind, argv + optind);
+	else if (!strcmp(sub, "versions"))
+		code = cmd_versions(&m);
+	else
+		code = cmd_budget(&m, argc - optind, argv + optind);
+	llmr_sim_changes_release(&m.ch);
+	llmr_state_close(m.st);
+	llmr_config_free(m.cfg);
+	return llmr_cli_exit(code);
+}

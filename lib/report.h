@@ -1,0 +1,46 @@
+/*
+ * report.h - llmr-cost's output formats. Each renders into a buffer or a
+ * JSON value; only cmd/llmr-cost.c prints them.
+ */
+#ifndef LLMR_REPORT_H
+#define LLMR_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "cost.h"
+#include "cost_savings.h"
+#include "prices.h"
+#include "simulate.h"
+#include "util.h"
+
+/* The whole report as one JSON object (new reference). f and s may be NULL. */
+json_t *llmr_report_json(const struct llmr_cost_report *r, const struct llmr_forecast *f,
+			 const struct llmr_savings *s);
+/* Stats as a JSON object (new reference). */
+json_t *llmr_report_stats_json(const struct llmr_cost_stats *st);
+
+/* Human text. tty adds bars and a sparkline; color adds ANSI colours. */
+void llmr_report_text(struct llmr_buf *b, const struct llmr_cost_report *r,
+		      const struct llmr_forecast *f, const struct llmr_savings *s, bool tty, bool color);
+
+/* The breakdown as CSV with a header line (RFC 4180 quoting). */
+void llmr_report_csv(struct llmr_buf *b, const struct llmr_cost_report *r);
+
+/*
+ * One self-contained HTML page with inline SVG: spend per day stacked by
+ * provider, share by model, cost against quality per model with the Pareto
+ * frontier marked. prices (may be NULL) gives quality and prices per model.
+ */
+void llmr_report_html(struct llmr_buf *b, const struct llmr_cost_report *r,
+		      const struct llmr_forecast *f, const struct llmr_savings *s,
+		      const struct llmr_price_row *prices, size_t nprices);
+
+/* A simulation's result as JSON (new reference), and as text. */
+json_t *llmr_sim_json(const struct llmr_sim_result *r);
+void llmr_sim_text(struct llmr_buf *b, const struct llmr_sim_result *r, bool color);
+
+/* Append s with &<>"' escaped, for HTML and SVG text. */
+void llmr_html_escape(struct llmr_buf *b, const char *s);
+
+#endif
