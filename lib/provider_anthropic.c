@@ -339,6 +339,11 @@ static int stream_event(const char *event, const char *data, size_t n,
 		type = event ? event : "";
 	if (!strcmp(type, "message_start")) {
 		merge_usage(r, json_object_get(json_object_get(root, "message"), "usage"));
+	} else if (!strcmp(type, "content_block_start")) {
+		/* Text blocks open empty in practice, but may carry a first piece. */
+		d = json_object_get(root, "content_block");
+		if (str_at(d, "type") && !strcmp(str_at(d, "type"), "text"))
+			rc = add_text(r, json_object_get(d, "text"), on_delta, ud);
 	} else if (!strcmp(type, "content_block_delta")) {
 		d = json_object_get(root, "delta");
 		/* input_json_delta (tool arguments) and thinking_delta are not text. */
@@ -354,7 +359,7 @@ static int stream_event(const char *event, const char *data, size_t n,
 		apply_error(0, json_object_get(root, "error"), r);
 		rc = -1;
 	}
-	/* ping, content_block_start/stop and future event types: nothing to do. */
+	/* ping, content_block_stop and future event types: nothing to do. */
 	json_decref(root);
 	return rc;
 }

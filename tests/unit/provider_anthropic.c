@@ -199,6 +199,45 @@ static void test_stream_error(void)
 	llmr_buf_release(&b);
 }
 
+/* Block and event types no fixture holds, in the documented shapes. */
+static void test_synthetic(void)
+{
+	static const char body[] =
+		"{\"type\":\"message\",\"content\":[{\"type\":\"thinking\",\"thinking\":"
+		"\"Let me think\",\"signature\":\"sig\"},{\"type\":\"text\",\"text\":\"Open \"},"
+		"{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"hours\",\"input\":{}},"
+		"{\"type\":\"text\",\"text\":\"at 9.\"}],\"stop_reason\":\"max_tokens\","
+		"\"usage\":{\"input_tokens\":10,\"output_tokens\":20}}";
+	static const char stream[] =
+		"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":"
+		"{\"input_tokens\":7,\"output_tokens\":1}}}\n\n"
+		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+		"\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"secret plan\"}}\n\n"
+		"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":1,"
+		"\"content_block\":{\"type\":\"text\",\"text\":\"Bon\"}}\n\n"
+		"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":1,"
+		"\"delta\":{\"type\":\"text_delta\",\"text\":\"jour\"}}\n\n"
+		"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+		"\"stop_sequence\"},\"usage\":{\"output_tokens\":9}}\n\n"
+		"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+	struct llmr_chat_result r;
+
+	llmr_chat_result_init(&r);
+	is_int(llmr_provider_replay(A, false, body, strlen(body), &r, NULL, NULL), 0, "blocks: parses");
+	is_str(r.text.s, "Open at 9.", "blocks: thinking and tool_use skipped");
+	is_str(r.finish_reason, "length", "blocks: max_tokens is length");
+	is_int(r.usage.input_tokens, 10, "blocks: input without cache fields");
+	llmr_chat_result_release(&r);
+	llmr_chat_result_init(&r);
+	is_int(llmr_provider_replay(A, true, stream, strlen(stream), &r, NULL, NULL), 0,
+	       "thinking stream: ok");
+	is_str(r.text.s, "Bonjour", "thinking stream: thinking_delta skipped, block start text kept");
+	is_str(r.finish_reason, "stop", "thinking stream: stop_sequence is stop");
+	is_int(r.usage.input_tokens, 7, "thinking stream: input kept from message_start");
+	is_int(r.usage.output_tokens, 9, "thinking stream: output from message_delta");
+	llmr_chat_result_release(&r);
+}
+
 static void check_error(long status, const char *body, enum llmr_errclass want, bool retry,
 			const char *msg_part, const char *what)
 {
@@ -352,6 +391,7 @@ int main(void)
 	test_stream();
 	test_stream_toolcall();
 	test_stream_error();
+	test_synthetic();
 	test_errors();
 	test_build();
 	return done_testing();
