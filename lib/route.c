@@ -261,13 +261,31 @@ static void order(struct llmr_decision *d, enum llmr_strategy s, const struct ll
 	}
 }
 
-static void fill_chain(const struct llmr_config *cfg, struct llmr_decision *d, int *tier_used)
+/* A route without tiers (one that only forces a tier, say) takes them from
+ * the default route, else the first route that has some. */
+static const struct llmr_route_cfg *tier_source(const struct llmr_config *cfg,
+						const struct llmr_route_cfg *r)
+{
+	const struct llmr_route_cfg *d;
+
+	if (r && has_tiers(r))
+		return r;
+	if (cfg->default_route && (d = find_route(cfg, cfg->default_route)) && has_tiers(d))
+		return d;
+	for (size_t i = 0; i < cfg->nroutes; i++)
+		if (has_tiers(&cfg->routes[i]))
+			return &cfg->routes[i];
+	return NULL;
+}
+
+static void fill_chain(const struct llmr_config *cfg, struct llmr_decision *d, int *tier_used,
+		       const struct llmr_route_cfg **src)
 {
 	const struct llmr_chain *ch = NULL;
 
 	*tier_used = d->complexity;
-	if (d->rcfg && has_tiers(d->rcfg))
-		ch = tier_chain(d->rcfg, d->complexity, tier_used);
+	if ((*src = tier_source(cfg, d->rcfg)))
+		ch = tier_chain(*src, d->complexity, tier_used);
 	if (!ch) {
 		all_models(cfg, d);
 		return;
@@ -324,7 +342,8 @@ int llmr_route_decide(const struct llmr_config *cfg, const struct llmr_route_vie
 		      struct llmr_err *e)
 {
 	enum llmr_strategy strat;
-	char why[300], tier[96];
+	const struct llmr_route_cfg *src;
+	char why[300], tier[160];
 	int used;
 
 	memset(d, 0, sizeof(*d));
@@ -339,7 +358,7 @@ int llmr_route_decide(const struct llmr_config *cfg, const struct llmr_route_vie
 	d->est_input_tokens = llmr_classify_tokens(req->text_len) + 8; /* framing */
 	d->est_output_tokens = req->max_tokens > 0 ? req->max_tokens : default_out[d->complexity];
 	d->degraded = view && view->degraded;
-	fill_chain(cfg, d, &used);
+	fill_chain(cfg, d, &used, &src);
 	filter(d, view);
 	strat = d->rcfg ? d->rcfg->strategy : LLMR_STRATEGY_ORDER;
 	/* Degraded mode trades quality for headroom, except for P0. */
@@ -354,6 +373,15 @@ int llmr_route_decide(const struct llmr_config *cfg, const struct llmr_route_vie
 			 tier_names[used], tier_names[d->complexity]);
 	else
 		snprintf(tier, sizeof(tier), "tier %s", tier_names[used]);
+	if (src && d->rcfg && src != d->rcfg) {
+		size_t l = strlen(tier);
+
+		snprintf(tier + l, sizeof(tier) - l, " of route '%s'", src->name);
+	} else if (!src) {
+		size_t l = strlen(tier);
+
+		snprintf(tier + l, sizeof(tier) - l, " (no routes: every configured model)");
+	}
 	snprintf(d->reason, sizeof(d->reason), "%s; %s, strategy %s%s%s", why, tier,
 		 strategy_name(strat), d->degraded ? ", degraded mode" : "",
 		 d->nchain ? "" : "; no candidate left");
