@@ -8,6 +8,7 @@
 
 #define DEFAULT_MAX_BODY ((size_t)64 << 20)
 #define MAX_HEADERS 256
+#define MAX_HEADER_BYTES ((size_t)256 << 10)
 
 /*
  * One easy handle per process keeps its connection cache (and TLS sessions)
@@ -26,6 +27,7 @@ struct xfer {
 	int64_t t0;
 	int started;  /* first body byte seen */
 	int stream;   /* body goes to req->on_data */
+	size_t header_bytes; /* kept so far, for the cap */
 };
 
 /* curl_global_init is not thread-safe before 7.84: guard it ourselves. */
@@ -48,9 +50,13 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	size_t len = size * n;
 	char *line;
 
-	/* A status line always passes: it resets the set (see headers.c). */
-	if (x->resp->headers.n >= MAX_HEADERS && strncmp(p, "HTTP/", len < 5 ? len : 5))
+	/* A status line always passes: it resets the set (see headers.c). Past
+	 * the caps, further headers are dropped rather than failing the answer. */
+	if (len >= 5 && !strncmp(p, "HTTP/", 5))
+		x->header_bytes = 0;
+	else if (x->resp->headers.n >= MAX_HEADERS || x->header_bytes + len > MAX_HEADER_BYTES)
 		return len;
+	x->header_bytes += len;
 	line = llmr_xstrndup(p, len);
 	llmr_headers_parse_block(&x->resp->headers, line, &x->resp->status);
 	free(line);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "schema.h"
@@ -22,6 +23,7 @@ struct llmr_state {
 	sqlite3_stmt *upsert_rl;
 	sqlite3_stmt *spend;
 	unsigned seed; /* backoff jitter */
+	int64_t busy_since;
 };
 
 static int is_busy(int rc)
@@ -306,12 +308,36 @@ static int exec_retry(struct llmr_state *st, const char *sql, struct llmr_err *e
 			 sqlite3_errmsg(st->db));
 }
 
+/*
+ * SQLite's own busy handler sleeps 25-100 ms between tries while a writer
+ * holds the lock for well under a millisecond: with a dozen processes that
+ * wastes most of the time asleep. Short jittered naps keep the queue moving.
+ */
+static int busy_handler(void *ud, int count)
+{
+	struct llmr_state *st = ud;
+	int64_t now = llmr_mono_ms();
+	struct timespec ts;
+	long us;
+
+	if (count == 0)
+		st->busy_since = now;
+	if (now - st->busy_since > BUSY_TIMEOUT_MS)
+		return 0;
+	us = count < 20 ? 100 + 50 * count : 2000;
+	us = us / 2 + (long)(rand_r(&st->seed) % (unsigned)us);
+	ts.tv_sec = 0;
+	ts.tv_nsec = us * 1000;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 static int configure(struct llmr_state *st, struct llmr_err *e)
 {
 	int64_t deadline = llmr_mono_ms() + TX_DEADLINE_MS, delay = 10;
 	int v = 0, rc;
 
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(st->db, busy_handler, st);
 	if (exec_retry(st, "PRAGMA journal_mode=WAL", e) < 0 ||
 	    exec_retry(st, "PRAGMA synchronous=NORMAL", e) < 0 ||
 	    exec_retry(st, "PRAGMA foreign_keys=ON", e) < 0)
@@ -334,9 +360,12 @@ static int configure(struct llmr_state *st, struct llmr_err *e)
 int llmr_state_open(const char *path, struct llmr_state **out, struct llmr_err *e)
 {
 	struct llmr_state *st;
-	int rc, memory = !strcmp(path, ":memory:");
+	int rc, memory;
 
 	*out = NULL;
+	if (!path || !*path)
+		return llmr_errf(e, LLMR_EX_SOFTWARE, "no state file path");
+	memory = !strcmp(path, ":memory:");
 	if (!memory && prepare_file(path, e) < 0)
 		return -1;
 	st = llmr_xcalloc(1, sizeof(*st));
