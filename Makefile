@@ -15,7 +15,7 @@ SANITIZE ?=
 PKGS = libcurl jansson sqlite3 yaml-0.1 readline libxml-2.0 libzip poppler-glib uchardet
 # Debian packages: make deps installs the missing ones.
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjansson-dev \
-	libsqlite3-dev libyaml-dev libreadline-dev perl python3 curl ca-certificates mandoc jq sqlite3 valgrind libxml2-dev libzip-dev libpoppler-glib-dev libuchardet-dev
+	libsqlite3-dev libyaml-dev libreadline-dev perl python3 curl ca-certificates mandoc jq sqlite3 valgrind libxml2-dev libzip-dev libpoppler-glib-dev libuchardet-dev chromium
 
 CC ?= cc
 CFLAGS ?= -O2 -g
