@@ -57,7 +57,7 @@ static const struct llmr_cli cli = {
 	"[report] [--since TIME] [--until TIME] [--by KEY] [--json | --csv | --html]\n"
 	"simulate [--replace FROM=TO] [--chain ROUTE=M1,M2] [--price P/M=IN,OUT] [--plan ...] [--apply]\n"
 	"prices [import FILE [--add]]\n"
-	"rollback [VERSION] | versions\n"
+	"rollback [VERSION] | versions | routing\n"
 	"budget route NAME USD [ALERT] | budget total USD [ALERT]\n"
 	"--check",
 	"Spend reports, savings, forecasts and what-if simulation from the request log.",
@@ -428,9 +428,11 @@ int main(int argc, char **argv)
 		have_sub = 1;
 	}
 	if (strcmp(sub, "report") && strcmp(sub, "simulate") && strcmp(sub, "prices") &&
-	    strcmp(sub, "rollback") && strcmp(sub, "versions") && strcmp(sub, "budget"))
+	    strcmp(sub, "rollback") && strcmp(sub, "versions") && strcmp(sub, "budget") &&
+	    strcmp(sub, "routing"))
 		llmr_die(LLMR_EX_USAGE, "'%s' is not a subcommand (see llmr-cost --help)", sub);
-	if ((!strcmp(sub, "report") || !strcmp(sub, "simulate") || !strcmp(sub, "versions")) && optind < argc)
+	if ((!strcmp(sub, "report") || !strcmp(sub, "simulate") || !strcmp(sub, "versions") ||
+	     !strcmp(sub, "routing")) && optind < argc)
 		llmr_die(LLMR_EX_USAGE, "%s: unexpected operand '%s'", sub, argv[optind]);
 	if (m.apply && strcmp(sub, "simulate"))
 		llmr_die(LLMR_EX_USAGE, "--apply goes with simulate");
@@ -448,6 +450,8 @@ int main(int argc, char **argv)
 		code = cmd_rollback(&m, argc - optind, argv + optind);
 	else if (!strcmp(sub, "versions"))
 		code = cmd_versions(&m);
+	else if (!strcmp(sub, "routing"))
+		out_json(llmr_routing_snapshot(m.cfg));
 	else
 		code = cmd_budget(&m, argc - optind, argv + optind);
 	llmr_sim_changes_release(&m.ch);

@@ -55,12 +55,12 @@ struct sim {
 
 static int32_t prov_id(struct sim *s, const char *name, size_t n)
 {
+	size_t before = s->provs.n, i;
 	int32_t id = llmr_names_id(&s->provs, name, n);
 	const struct llmr_provider_cfg *pc;
 	struct prov *p;
-	size_t i;
 
-	if ((size_t)id < s->provs.n - 1)
+	if (s->provs.n == before)
 		return id;
 	s->pv = llmr_xrealloc(s->pv, s->provs.n * sizeof(*s->pv));
 	p = &s->pv[id];
@@ -85,13 +85,13 @@ static int32_t prov_id(struct sim *s, const char *name, size_t n)
 
 static int32_t spec_id(struct sim *s, const char *spec)
 {
+	size_t before = s->specs.n, i;
 	int32_t id = llmr_names_id(&s->specs, spec, strlen(spec));
 	const struct llmr_price *lp;
 	const char *slash = strchr(spec, '/');
 	struct spec *x;
-	size_t i;
 
-	if ((size_t)id < s->specs.n - 1)
+	if (s->specs.n == before)
 		return id;
 	s->sp = llmr_xrealloc(s->sp, s->specs.n * sizeof(*s->sp));
 	x = &s->sp[id];
@@ -150,10 +150,19 @@ const char **llmr_sim_chain_for(const struct llmr_config *cfg, const struct llmr
 		if (!strcmp(ch->chains[i].route, route) &&
 		    (ch->chains[i].complexity < 0 || ch->chains[i].complexity == complexity))
 			over = &ch->chains[i];
-	*n = over ? over->n : c ? c->n : 0;
-	out = llmr_xcalloc(*n + 1, sizeof(*out));
-	for (i = 0; i < *n; i++)
-		out[i] = apply_replace(ch, over ? over->models[i] : c->refs[i].spec, route, complexity);
+	size_t k = 0, j, total = over ? over->n : c ? c->n : 0;
+
+	out = llmr_xcalloc(total + 1, sizeof(*out));
+	/* A replacement already in the chain is not tried twice. */
+	for (i = 0; i < total; i++) {
+		const char *sp = apply_replace(ch, over ? over->models[i] : c->refs[i].spec, route, complexity);
+
+		for (j = 0; j < k && strcmp(out[j], sp); j++)
+			;
+		if (j == k)
+			out[k++] = sp;
+	}
+	*n = k;
 	return out;
 }
 
@@ -391,7 +400,8 @@ static void replay(struct sim *s, int64_t since, int64_t until, struct llmr_sim_
 	n = llmr_cost_answers(log, since, until, &ans);
 	for (i = 0; i < n; i++) {
 		const struct llmr_cost_row *r = &log->rows[ans[i]];
-		struct chain *c = &s->chains[chain_of(s, r)];
+		size_t ci = chain_of(s, r); /* may move s->chains */
+		struct chain *c = &s->chains[ci];
 		int32_t b = pick(s, c->before, c->nb, 0, r, &res->before);
 		int32_t a = pick(s, c->after, c->na, 1, r, &res->after);
 		bool same = a == c->before[0] && !s->sp[a].override && !s->pv[s->sp[a].prov].plan && h < 0;
