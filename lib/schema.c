@@ -2,6 +2,7 @@
 
 #include "cost.h"
 #include "index.h"
+#include "budget.h"
 #include "quota.h"
 
 /*
@@ -46,6 +47,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"cost: price versions, routing versions, budgets", llmr_cost_schema_v1},
 	{"route: quota reservations, queue, breakers, request budgets, degraded mode", llmr_route_schema_v1},
 	{"index: collections, documents, chunks, FTS5, ANN graph", llmr_schema_index_v1},
+	{"route: request budget calls in flight", llmr_budget_schema_v2},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);
