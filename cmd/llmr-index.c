@@ -1,0 +1,305 @@
+/*
+ * llmr-index - add documents to a collection: files and folders, or JSON
+ * lines on stdin. Incremental and safe to run from cron.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "index.h"
+#include "state.h"
+#include "util.h"
+
+enum { OPT_REBUILD = 256, OPT_STATS, OPT_JSON, OPT_CONFIG, OPT_STATE };
+
+static const struct llmr_opt opts[] = {
+	{"collection", 'c', "NAME", "collection to add to (default: default)"},
+	{"rebuild", OPT_REBUILD, NULL, "drop the collection's content and index from scratch"},
+	{"stats", OPT_STATS, NULL, "print documents, chunks, bytes and index sizes"},
+	{"json", OPT_JSON, NULL, "print the summary and --stats as JSON"},
+	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
+	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
+	{"verbose", 'v', NULL, "also name the unsupported files skipped in folders"},
+	{"quiet", 'q', NULL, "print no summary and no progress"},
+	{NULL, 0, NULL, NULL}};
+
+static const struct llmr_cli cli = {
+	"llmr-index", "[-c NAME] [--rebuild] [--stats] [--json] PATH...\n[-c NAME] < docs.jsonl\n--stats [-c NAME] [--json]",
+	"Add documents to a collection (.txt .md .html .docx .odt .pdf, or JSON lines on stdin).",
+	opts};
+
+struct run {
+	int quiet, json, tty, bad;
+	size_t last_pct;
+};
+
+static void on_warn(const char *path, const char *msg, void *ud)
+{
+	struct run *r = ud;
+	struct llmr_buf b = LLMR_BUF_INIT;
+
+	if (r->tty)
+		fputs("\r\033[K", stderr);
+	llmr_sanitize_for_tty(&b, path, strlen(path));
+	llmr_warn("%s: %s", b.s, msg);
+	llmr_buf_release(&b);
+}
+
+static void on_progress(size_t done, size_t total, const char *path, void *ud)
+{
+	struct run *r = ud;
+	size_t width = 30, fill = total ? done * width / total : width, i;
+	char bar[31];
+
+	(void)path;
+	if (!r->tty || r->quiet)
+		return;
+	if (done == total) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	for (i = 0; i < width; i++)
+		bar[i] = i < fill ? '#' : ' ';
+	bar[width] = '\0';
+	fprintf(stderr, "\rindexing [%s] %zu/%zu", bar, done, total);
+}
+
+static int read_jsonl(struct llmr_indexer *ix, struct run *r, struct llmr_err *e)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+
+	while ((n = getline(&line, &cap, stdin)) > 0) {
+		json_error_t je;
+		json_t *o, *id, *text, *url, *meta;
+		char idbuf[32];
+		const char *ids;
+
+		lineno++;
+		if (n <= 1 && line[0] == '\n')
+			continue;
+		o = json_loadb(line, (size_t)n, 0, &je);
+		if (!o || !json_is_object(o)) {
+			llmr_warn("<stdin>:%ld: invalid JSON: %s", lineno, o ? "not an object" : je.text);
+			json_decref(o);
+			r->bad++;
+			continue;
+		}
+		id = json_object_get(o, "id");
+		text = json_object_get(o, "text");
+		url = json_object_get(o, "url");
+		meta = json_object_get(o, "meta");
+		if (!json_is_string(text) || (id && !json_is_string(id) && !json_is_integer(id))) {
+			llmr_warn("<stdin>:%ld: expected a string \"text\" and a string \"id\"", lineno);
+			json_decref(o);
+			r->bad++;
+			continue;
+		}
+		if (json_is_integer(id)) {
+			snprintf(idbuf, sizeof(idbuf), "%lld", (long long)json_integer_value(id));
+			ids = idbuf;
+		} else if (id) {
+			ids = json_string_value(id);
+		} else {
+			snprintf(idbuf, sizeof(idbuf), "stdin:%ld", lineno);
+			ids = idbuf;
+		}
+		if (llmr_index_doc(ix, ids, json_string_value(text), json_string_length(text),
+				   json_is_string(url) ? json_string_value(url) : NULL,
+				   json_is_object(meta) ? meta : NULL, e) < 0) {
+			json_decref(o);
+			free(line);
+			return -1;
+		}
+		json_decref(o);
+	}
+	free(line);
+	return 0;
+}
+
+static void human_bytes(char *out, size_t n, double b)
+{
+	if (b >= 1e6)
+		snprintf(out, n, "%.1f MB", b / 1e6);
+	else if (b >= 1e3)
+		snprintf(out, n, "%.1f kB", b / 1e3);
+	else
+		snprintf(out, n, "%.0f B", b);
+}
+
+static void print_stats_one(json_t *o)
+{
+	char text[32], graph[32];
+	const char *emb = json_string_value(json_object_get(o, "embedder"));
+
+	human_bytes(text, sizeof(text), (double)json_integer_value(json_object_get(o, "text_bytes")));
+	human_bytes(graph, sizeof(graph), (double)json_integer_value(json_object_get(o, "graph_bytes")));
+	printf("collection  %s\n", json_string_value(json_object_get(o, "collection")));
+	printf("embedder    %s (%lld dims, %s)\n", emb,
+	       (long long)json_integer_value(json_object_get(o, "dim")),
+	       !strcmp(emb, "local") ? "vectors recomputed from text, not stored"
+				     : "vectors stored as int8");
+	printf("documents   %lld (%lld failed)\n",
+	       (long long)json_integer_value(json_object_get(o, "documents")),
+	       (long long)json_integer_value(json_object_get(o, "failed")));
+	printf("chunks      %lld\n", (long long)json_integer_value(json_object_get(o, "chunks")));
+	printf("text        %s\n", text);
+	printf("graph       %lld nodes, %s\n",
+	       (long long)json_integer_value(json_object_get(o, "graph_nodes")), graph);
+	printf("per chunk   %lld B beyond the text (float32 vectors alone: %lld B)\n",
+	       (long long)json_integer_value(json_object_get(o, "bytes_per_chunk")),
+	       (long long)json_integer_value(json_object_get(o, "float32_bytes_per_chunk")));
+}
+
+static int print_stats(struct llmr_state *st, const char *coll, int json)
+{
+	struct llmr_err e = {0, ""};
+	json_t *s;
+	size_t i;
+
+	if (llmr_index_stats(st, coll, &s, &e) < 0) {
+		llmr_warn("%s", e.msg);
+		return e.code ? e.code : LLMR_EX_SOFTWARE;
+	}
+	if (json) {
+		if (json_is_array(s)) {
+			for (i = 0; i < json_array_size(s); i++)
+				json_dumpf(json_array_get(s, i), stdout, JSON_COMPACT), putchar('\n');
+		} else {
+			json_dumpf(s, stdout, JSON_COMPACT);
+			putchar('\n');
+		}
+	} else if (json_is_array(s)) {
+		for (i = 0; i < json_array_size(s); i++) {
+			if (i)
+				putchar('\n');
+			print_stats_one(json_array_get(s, i));
+		}
+	} else {
+		print_stats_one(s);
+	}
+	json_decref(s);
+	return 0;
+}
+
+static void print_summary(const char *coll, const struct llmr_index_counts *c, int json)
+{
+	if (json) {
+		printf("{\"collection\":\"%s\",\"files\":%zu,\"added\":%zu,\"updated\":%zu,"
+		       "\"unchanged\":%zu,\"deleted\":%zu,\"failed\":%zu,\"chunks\":%zu,\"bytes\":%zu}\n",
+		       coll, c->files, c->added, c->updated, c->unchanged, c->deleted, c->failed,
+		       c->chunks, c->bytes);
+		return;
+	}
+	printf("%s: %zu added, %zu updated, %zu deleted, %zu unchanged, %zu failed (%zu chunks, %.2f MB of text)\n",
+	       coll, c->added, c->updated, c->deleted, c->unchanged, c->failed, c->chunks,
+	       (double)c->bytes / 1e6);
+}
+
+static void load_config(const char *explicit_path, struct llmr_config **cfg)
+{
+	struct llmr_diags d = {NULL, 0};
+	struct llmr_err e = {0, ""};
+	char *path = llmr_config_find(explicit_path);
+	size_t i;
+
+	if (llmr_config_load(path, cfg, &d, &e) < 0) {
+		for (i = 0; i < d.n; i++)
+			llmr_warn("%s", d.msgs[i]);
+		if (!d.n)
+			llmr_warn("%s", e.msg);
+		llmr_diags_release(&d);
+		free(path);
+		exit(e.code ? e.code : LLMR_EX_CONFIG);
+	}
+	llmr_diags_release(&d);
+	free(path);
+}
+
+int main(int argc, char **argv)
+{
+	struct llmr_index_opts o = {0};
+	struct llmr_index_counts counts = {0};
+	struct llmr_err e = {0, ""};
+	struct llmr_config *cfg = NULL;
+	struct llmr_state *st = NULL;
+	struct llmr_indexer *ix = NULL;
+	struct run r = {0};
+	const char *config = NULL, *state = NULL, *coll = "default";
+	char *state_path;
+	int c, stats = 0, code = 0, use_stdin;
+
+	llmr_cli_start(&cli);
+	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
+		switch (c) {
+		case 'c': coll = optarg; break;
+		case OPT_REBUILD: o.rebuild = true; break;
+		case OPT_STATS: stats = 1; break;
+		case OPT_JSON: r.json = 1; break;
+		case OPT_CONFIG: config = optarg; break;
+		case OPT_STATE: state = optarg; break;
+		case 'v': o.verbose = true; break;
+		case 'q': r.quiet = 1; break;
+		}
+	}
+	if (!*coll)
+		llmr_die(LLMR_EX_USAGE, "-c: empty collection name");
+	use_stdin = optind == argc && !isatty(0) && !stats;
+	if (optind == argc && !use_stdin && !stats) {
+		llmr_warn("nothing to index: give paths, or JSON lines on stdin");
+		fprintf(stderr, "Try 'llmr-index --help' for more information.\n");
+		return LLMR_EX_USAGE;
+	}
+	load_config(config, &cfg);
+	state_path = llmr_state_path(state, cfg);
+	if (llmr_state_open(state_path, &st, &e) < 0) {
+		llmr_warn("%s", e.msg);
+		free(state_path);
+		llmr_config_free(cfg);
+		return llmr_cli_exit(e.code ? e.code : LLMR_EX_IOERR);
+	}
+	free(state_path);
+	if (optind < argc || use_stdin) {
+		o.collection = coll;
+		o.warn = on_warn;
+		o.progress = on_progress;
+		o.ud = &r;
+		r.tty = isatty(2) && !r.quiet;
+		if (llmr_index_open(st, cfg, &o, &ix, &e) < 0 ||
+		    (optind < argc && llmr_index_paths(ix, argv + optind, (size_t)(argc - optind), &e) < 0) ||
+		    (use_stdin && read_jsonl(ix, &r, &e) < 0)) {
+			llmr_warn("%s", e.msg);
+			code = e.code ? e.code : LLMR_EX_SOFTWARE;
+			if (ix)
+				llmr_index_close(ix, NULL, &e);
+			goto out;
+		}
+		if (llmr_index_close(ix, &counts, &e) < 0) {
+			llmr_warn("%s", e.msg);
+			code = e.code ? e.code : LLMR_EX_SOFTWARE;
+			goto out;
+		}
+		if (!r.quiet || r.json)
+			print_summary(coll, &counts, r.json);
+		if (counts.missing)
+			code = LLMR_EX_NOINPUT;
+		else if (counts.failed || r.bad)
+			code = LLMR_EX_DATAERR;
+	}
+	if (stats && !code) {
+		int sc = print_stats(st, optind < argc || use_stdin || strcmp(coll, "default") ||
+						 0 ? coll : NULL, r.json);
+
+		if (sc)
+			code = sc;
+	}
+out:
+	llmr_state_close(st);
+	llmr_config_free(cfg);
+	return llmr_cli_exit(code);
+}

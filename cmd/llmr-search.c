@@ -1,0 +1,151 @@
+/*
+ * llmr-search - hybrid keyword + semantic search over a collection.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "search.h"
+#include "state.h"
+#include "util.h"
+
+enum { OPT_JSON = 256, OPT_MODE, OPT_CONFIG, OPT_STATE };
+
+static const struct llmr_opt opts[] = {
+	{"collection", 'c', "NAME", "collection to search (default: default)"},
+	{"k", 'k', "N", "number of hits (default 10)"},
+	{"json", OPT_JSON, NULL, "print hits as JSON lines"},
+	{"mode", OPT_MODE, "MODE", "bm25, vector or hybrid (default hybrid)"},
+	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
+	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
+	{NULL, 0, NULL, NULL}};
+
+static const struct llmr_cli cli = {
+	"llmr-search", "[-c NAME] [-k N] [--json] [--mode bm25|vector|hybrid] QUERY...",
+	"Search a document collection: BM25 and vectors fused by reciprocal rank.", opts};
+
+static void load_config(const char *explicit_path, struct llmr_config **cfg)
+{
+	struct llmr_diags d = {NULL, 0};
+	struct llmr_err e = {0, ""};
+	char *path = llmr_config_find(explicit_path);
+	size_t i;
+
+	if (llmr_config_load(path, cfg, &d, &e) < 0) {
+		for (i = 0; i < d.n; i++)
+			llmr_warn("%s", d.msgs[i]);
+		if (!d.n)
+			llmr_warn("%s", e.msg);
+		llmr_diags_release(&d);
+		free(path);
+		exit(e.code ? e.code : LLMR_EX_CONFIG);
+	}
+	llmr_diags_release(&d);
+	free(path);
+}
+
+static void print_hit(const struct llmr_hit *h, size_t i, const char *query, int color)
+{
+	struct llmr_buf sn = LLMR_BUF_INIT, clean = LLMR_BUF_INIT, src = LLMR_BUF_INIT;
+
+	llmr_search_snippet(h->text, query, 240, color ? "\033[1;31m" : NULL,
+			    color ? "\033[0m" : NULL, &sn);
+	/* The snippet's own escapes are ours; file text was cleaned of
+	 * control characters before markers were added only when not colouring. */
+	if (!color)
+		llmr_sanitize_for_tty(&clean, sn.s ? sn.s : "", sn.len);
+	llmr_sanitize_for_tty(&src, h->source, strlen(h->source));
+	printf("%s%zu. %s%s #%ld  (%.3f)%s\n", color ? "\033[1m" : "", i + 1, src.s,
+	       "", h->seq, h->score, color ? "\033[0m" : "");
+	if (h->heading[0]) {
+		struct llmr_buf hd = LLMR_BUF_INIT;
+
+		llmr_sanitize_for_tty(&hd, h->heading, strlen(h->heading));
+		printf("   %s%s%s\n", color ? "\033[2m" : "", hd.s, color ? "\033[0m" : "");
+		llmr_buf_release(&hd);
+	}
+	printf("   %s\n", color ? (sn.s ? sn.s : "") : (clean.s ? clean.s : ""));
+	llmr_buf_release(&sn);
+	llmr_buf_release(&clean);
+	llmr_buf_release(&src);
+}
+
+int main(int argc, char **argv)
+{
+	struct llmr_search_opts o = {NULL, 10, LLMR_SEARCH_HYBRID, -1, -1, 0};
+	struct llmr_err e = {0, ""};
+	struct llmr_config *cfg = NULL;
+	struct llmr_state *st = NULL;
+	struct llmr_hits hits;
+	struct llmr_buf q = LLMR_BUF_INIT;
+	const char *config = NULL, *state = NULL;
+	char *state_path;
+	int c, json = 0, code = 0, mode;
+	size_t i;
+
+	llmr_cli_start(&cli);
+	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
+		switch (c) {
+		case 'c': o.collection = optarg; break;
+		case 'k':
+			o.k = (size_t)llmr_cli_long("-k", optarg);
+			if (!o.k || o.k > 1000)
+				llmr_die(LLMR_EX_USAGE, "-k: expected 1 to 1000");
+			break;
+		case OPT_JSON: json = 1; break;
+		case OPT_MODE:
+			mode = llmr_search_mode_parse(optarg);
+			if (mode < 0)
+				llmr_die(LLMR_EX_USAGE, "--mode: '%s': expected bm25, vector or hybrid", optarg);
+			o.mode = (enum llmr_search_mode)mode;
+			break;
+		case OPT_CONFIG: config = optarg; break;
+		case OPT_STATE: state = optarg; break;
+		}
+	}
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		if (q.len)
+			llmr_buf_add(&q, " ", 1);
+		llmr_buf_adds(&q, argv[i]);
+	}
+	if (!q.len) {
+		llmr_warn("no query given");
+		fprintf(stderr, "Try 'llmr-search --help' for more information.\n");
+		return LLMR_EX_USAGE;
+	}
+	load_config(config, &cfg);
+	state_path = llmr_state_path(state, cfg);
+	if (llmr_state_open(state_path, &st, &e) < 0) {
+		llmr_warn("%s", e.msg);
+		code = e.code ? e.code : LLMR_EX_IOERR;
+		goto out;
+	}
+	if (llmr_search(st, cfg, &o, q.s, &hits, &e) < 0) {
+		llmr_warn("%s", e.msg);
+		code = e.code ? e.code : LLMR_EX_SOFTWARE;
+		goto out;
+	}
+	for (i = 0; i < hits.n; i++) {
+		if (json) {
+			json_t *h = llmr_hit_json(&hits.v[i], hits.collection, q.s);
+
+			json_dumpf(h, stdout, JSON_COMPACT);
+			putchar('\n');
+			json_decref(h);
+		} else {
+			print_hit(&hits.v[i], i, q.s, llmr_cli_color(stdout));
+		}
+	}
+	if (!hits.n && !json)
+		llmr_warn("no match in collection '%s'", hits.collection);
+	llmr_hits_release(&hits);
+out:
+	free(state_path);
+	llmr_buf_release(&q);
+	llmr_state_close(st);
+	llmr_config_free(cfg);
+	return llmr_cli_exit(code);
+}

@@ -1,0 +1,324 @@
+#include "search.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ann.h"
+#include "embed.h"
+#include "index.h"
+
+#define RRF_K 60.0
+
+struct scored {
+	int64_t id;
+	double score;
+};
+
+struct list {
+	struct scored *v;
+	size_t n, cap;
+};
+
+static void push(struct list *l, int64_t id, double score)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = llmr_xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n].id = id;
+	l->v[l->n++].score = score;
+}
+
+static int by_score(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int llmr_search_mode_parse(const char *s)
+{
+	if (!strcmp(s, "hybrid"))
+		return LLMR_SEARCH_HYBRID;
+	if (!strcmp(s, "bm25"))
+		return LLMR_SEARCH_BM25;
+	if (!strcmp(s, "vector"))
+		return LLMR_SEARCH_VECTOR;
+	return -1;
+}
+
+static int dberr(sqlite3 *db, struct llmr_err *e, const char *what)
+{
+	return llmr_errf(e, LLMR_EX_SOFTWARE, "search: %s: %s", what, sqlite3_errmsg(db));
+}
+
+/* The FTS5 query: content words of the query, quoted, OR-ed. */
+static void fts_query(const char *q, struct llmr_buf *out)
+{
+	struct llmr_buf f = LLMR_BUF_INIT;
+	const char *p, *end;
+
+	llmr_embed_fold(q, strlen(q), &f);
+	p = f.s ? f.s : "";
+	end = p + f.len;
+	while (p < end) {
+		const char *w = p;
+
+		while (p < end && *p != ' ')
+			p++;
+		if (p > w && !llmr_embed_stopword(w, (size_t)(p - w))) {
+			if (out->len)
+				llmr_buf_adds(out, " OR ");
+			llmr_buf_add(out, "\"", 1);
+			llmr_buf_add(out, w, (size_t)(p - w));
+			llmr_buf_add(out, "\"", 1);
+		}
+		while (p < end && *p == ' ')
+			p++;
+	}
+	llmr_buf_release(&f);
+}
+
+static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, struct list *l,
+		     struct llmr_err *e)
+{
+	struct llmr_buf fq = LLMR_BUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	fts_query(query, &fq);
+	if (!fq.len) {
+		llmr_buf_release(&fq);
+		return 0;
+	}
+	if (sqlite3_prepare_v2(db,
+			       "SELECT c.id, bm25(idx_fts) FROM idx_fts JOIN idx_chunks c"
+			       " ON c.id = idx_fts.rowid WHERE idx_fts MATCH ?1 AND c.coll = ?2"
+			       " ORDER BY bm25(idx_fts) LIMIT ?3",
+			       -1, &st, NULL) != SQLITE_OK) {
+		llmr_buf_release(&fq);
+		return dberr(db, e, "full-text query");
+	}
+	sqlite3_bind_text(st, 1, fq.s, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, coll);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		push(l, sqlite3_column_int64(st, 0), -sqlite3_column_double(st, 1));
+	sqlite3_finalize(st);
+	llmr_buf_release(&fq);
+	return rc == SQLITE_DONE ? 0 : dberr(db, e, "full-text query");
+}
+
+/* Exact scores of candidates: vectors recomputed or dequantised. */
+static int rerank(sqlite3 *db, const struct llmr_embedder *em, const float *qv, size_t dim,
+		  const int64_t *ids, size_t n, struct list *l, struct llmr_err *e)
+{
+	sqlite3_stmt *st;
+	float *v = llmr_xmalloc((dim ? dim : 1) * sizeof(float));
+	struct llmr_buf in = LLMR_BUF_INIT;
+	size_t i;
+
+	if (sqlite3_prepare_v2(db, "SELECT heading, text, vec FROM idx_chunks WHERE id=?", -1, &st,
+			       NULL) != SQLITE_OK) {
+		free(v);
+		return dberr(db, e, "chunks");
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			int have = 1;
+
+			if (em->local) {
+				llmr_buf_reset(&in);
+				llmr_index_embed_input((const char *)sqlite3_column_text(st, 0),
+						       (const char *)sqlite3_column_text(st, 1), &in);
+				llmr_embed_local(in.s, in.len, v);
+			} else {
+				have = llmr_embed_dequantize(sqlite3_column_blob(st, 2),
+							     (size_t)sqlite3_column_bytes(st, 2), v,
+							     dim) == 0;
+			}
+			if (have)
+				push(l, ids[i], llmr_embed_cosine(qv, v, dim));
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	llmr_buf_release(&in);
+	free(v);
+	return 0;
+}
+
+static int vector_list(sqlite3 *db, const struct llmr_config *cfg, int64_t coll,
+		       const char *emb_spec, const char *query, size_t n, size_t ef,
+		       struct list *l, struct llmr_err *e)
+{
+	struct llmr_embedder *em;
+	float *qv = NULL;
+	llmr_sketch qs;
+	int64_t *cand, upto = 0;
+	size_t ncand = 0, cap;
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (llmr_embedder_open(cfg, emb_spec, &em, e) < 0)
+		return -1;
+	if (llmr_embedder_embed(em, &query, 1, &qv, e) < 0) {
+		llmr_embedder_free(em);
+		return -1;
+	}
+	llmr_embed_sketch(qv, em->dim, qs);
+	cap = ef > n ? ef : n;
+	cand = llmr_xmalloc(cap * sizeof(*cand));
+	if (llmr_ann_search_db(db, coll, qs, ef, cand, cap, &ncand, &upto, e) < 0) {
+		rc = -1;
+		goto out;
+	}
+	/* Chunks newer than the graph (a run killed before its graph step). */
+	if (sqlite3_prepare_v2(db, "SELECT id FROM idx_chunks WHERE coll=? AND id>?", -1, &st,
+			       NULL) != SQLITE_OK) {
+		rc = dberr(db, e, "chunks");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, coll);
+	sqlite3_bind_int64(st, 2, upto);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (ncand == cap) {
+			cap *= 2;
+			cand = llmr_xrealloc(cand, cap * sizeof(*cand));
+		}
+		cand[ncand++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	rc = rerank(db, em, qv, em->dim, cand, ncand, l, e);
+	if (rc == 0) {
+		qsort(l->v, l->n, sizeof(*l->v), by_score);
+		if (l->n > n)
+			l->n = n;
+	}
+out:
+	free(cand);
+	free(qv);
+	llmr_embedder_free(em);
+	return rc;
+}
+
+/* Reciprocal rank fusion of two ranked lists. */
+static void fuse(const struct list *a, double wa, const struct list *b, double wb,
+		 struct list *out)
+{
+	size_t i, j;
+	double top = (wa + wb) / (RRF_K + 1);
+
+	for (i = 0; i < a->n; i++)
+		push(out, a->v[i].id, wa / (RRF_K + (double)i + 1));
+	for (j = 0; j < b->n; j++) {
+		double s = wb / (RRF_K + (double)j + 1);
+
+		for (i = 0; i < out->n && out->v[i].id != b->v[j].id; i++)
+			;
+		if (i < out->n)
+			out->v[i].score += s;
+		else
+			push(out, b->v[j].id, s);
+	}
+	for (i = 0; i < out->n; i++)
+		out->v[i].score = top > 0 ? out->v[i].score / top : 0;
+	qsort(out->v, out->n, sizeof(*out->v), by_score);
+}
+
+static int fill_hits(sqlite3 *db, const struct list *l, size_t k, struct llmr_hits *out,
+		     struct llmr_err *e)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT c.seq, c.heading, c.text, d.source, d.url FROM idx_chunks c"
+			       " JOIN idx_docs d ON d.id = c.doc WHERE c.id=?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return dberr(db, e, "chunks");
+	out->v = llmr_xcalloc(k ? k : 1, sizeof(*out->v));
+	for (i = 0; i < l->n && out->n < k; i++) {
+		sqlite3_bind_int64(st, 1, l->v[i].id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			struct llmr_hit *h = &out->v[out->n++];
+			const char *url = (const char *)sqlite3_column_text(st, 4);
+
+			h->chunk_id = l->v[i].id;
+			h->seq = sqlite3_column_int(st, 0);
+			h->heading = llmr_xstrdup((const char *)sqlite3_column_text(st, 1));
+			h->text = llmr_xstrdup((const char *)sqlite3_column_text(st, 2));
+			h->source = llmr_xstrdup((const char *)sqlite3_column_text(st, 3));
+			h->url = url ? llmr_xstrdup(url) : NULL;
+			h->score = l->v[i].score;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
+		const struct llmr_search_opts *o, const char *query, struct llmr_hits *out,
+		struct llmr_err *e)
+{
+	sqlite3 *db = llmr_state_db(st);
+	struct list bl = {0}, vl = {0}, fl = {0};
+	const struct list *final;
+	const char *name = o->collection ? o->collection : "default";
+	size_t k = o->k ? o->k : 10, depth = k * 5 > 50 ? k * 5 : 50;
+	size_t ef = o->ef ? o->ef : (k * 8 > 128 ? k * 8 : 128);
+	double wb = o->bm25_weight, wv = o->vector_weight;
+	char *emb = NULL;
+	int64_t coll;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->collection = llmr_xstrdup(name);
+	if (wb < 0)
+		wb = cfg && cfg->index_bm25_weight >= 0 ? cfg->index_bm25_weight : 1.0;
+	if (wv < 0)
+		wv = cfg && cfg->index_vector_weight >= 0 ? cfg->index_vector_weight : 1.0;
+	coll = llmr_index_collection(db, name, &emb, NULL, e);
+	if (coll <= 0)
+		return (int)coll;
+	if (o->mode != LLMR_SEARCH_VECTOR)
+		rc = bm25_list(db, coll, query, depth, &bl, e);
+	if (rc == 0 && o->mode != LLMR_SEARCH_BM25)
+		rc = vector_list(db, cfg, coll, emb, query, depth, ef, &vl, e);
+	if (rc == 0) {
+		if (o->mode == LLMR_SEARCH_BM25)
+			final = &bl;
+		else if (o->mode == LLMR_SEARCH_VECTOR)
+			final = &vl;
+		else {
+			fuse(&bl, wb, &vl, wv, &fl);
+			final = &fl;
+		}
+		rc = fill_hits(db, final, k, out, e);
+	}
+	free(bl.v);
+	free(vl.v);
+	free(fl.v);
+	free(emb);
+	return rc;
+}
+
+void llmr_hits_release(struct llmr_hits *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		free(h->v[i].source);
+		free(h->v[i].heading);
+		free(h->v[i].text);
+		free(h->v[i].url);
+	}
+	free(h->v);
+	free(h->collection);
+	memset(h, 0, sizeof(*h));
+}
