@@ -10,6 +10,9 @@
 
 #include "config_impl.h"
 
+#define CFG_MAX_DEPTH 32
+#define CFG_MAX_ALIASES 256
+
 struct llmr_pos cfg_pos(const yaml_node_t *n)
 {
 	struct llmr_pos p = {0, 0};
@@ -156,6 +159,47 @@ static int more_documents(struct cfg_ctx *c, yaml_parser_t *p)
 	return more;
 }
 
+/*
+ * A first pass over the events, before libyaml builds the document: its
+ * scanner slows down quadratically with nesting depth (a 4 MiB file of '['
+ * would take hours), and aliases can multiply a small file into a huge
+ * walk. No real config nests deeper than a few levels or needs many
+ * aliases. Returns 0, or -1 after recording the problem.
+ */
+static int check_shape(struct cfg_ctx *c, const char *text, size_t len)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int depth = 0, aliases = 0, rc = 0, done = 0;
+
+	if (!yaml_parser_initialize(&p))
+		return 0; /* the real load will report it */
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	while (!done && !rc) {
+		if (!yaml_parser_parse(&p, &ev))
+			break; /* syntax errors are reported by the load */
+		if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)
+			depth++;
+		else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+			depth--;
+		else if (ev.type == YAML_ALIAS_EVENT)
+			aliases++;
+		done = ev.type == YAML_STREAM_END_EVENT;
+		if (depth > CFG_MAX_DEPTH || aliases > CFG_MAX_ALIASES) {
+			struct llmr_pos pos = {(int)ev.start_mark.line + 1, (int)ev.start_mark.column + 1};
+
+			if (depth > CFG_MAX_DEPTH)
+				cfg_error_at(c, pos, "nested deeper than %d levels", CFG_MAX_DEPTH);
+			else
+				cfg_error_at(c, pos, "more than %d aliases", CFG_MAX_ALIASES);
+			rc = -1;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return rc;
+}
+
 int cfg_yaml_load(struct cfg_ctx *c, const char *path, yaml_document_t *doc,
 		  struct llmr_err *e)
 {
@@ -178,7 +222,9 @@ int cfg_yaml_load(struct cfg_ctx *c, const char *path, yaml_document_t *doc,
 		return llmr_errf(e, LLMR_EX_SOFTWARE, "cannot parse '%s': out of memory", path);
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text.s, text.len);
-	if (!yaml_parser_load(&parser, doc)) {
+	if (check_shape(c, text.s, text.len) < 0) {
+		rc = -1;
+	} else if (!yaml_parser_load(&parser, doc)) {
 		syntax_error(c, &parser, text.s, text.len);
 		rc = -1;
 	} else if (yaml_document_get_root_node(doc) && more_documents(c, &parser)) {

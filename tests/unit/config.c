@@ -376,6 +376,8 @@ static void test_errors(void)
 	       dir);
 	EXPECT("url.conf", "providers:\n  o: {protocol: openai, base_url: ftp://x}\n",
 	       "%s/url.conf:2:35: 'base_url' must start with http:// or https:// (got 'ftp://x')", dir);
+	EXPECT("deep.conf", "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+	       "%s/deep.conf:1:35: nested deeper than 32 levels", dir);
 	EXPECT("toplist.conf", "- a\n- b\n",
 	       "%s/toplist.conf:1:1: the top level must be a mapping of sections, not a list", dir);
 }
@@ -555,7 +557,7 @@ int main(void)
 			"apikey.conf", "types.conf", "ranges.conf", "enums.conf", "dur.conf", "dups.conf",
 			"dupkey.conf", "refs.conf", "syntax.conf", "tab.conf", "local.conf", "noproto.conf",
 			"slash.conf", "index.conf", "envname.conf", "url.conf", "toplist.conf", "vars.conf",
-			"vars2.conf", NULL
+			"vars2.conf", "deep.conf", NULL
 		};
 		int i;
 
