@@ -1,0 +1,364 @@
+/*
+ * llmr-quota - live provider status (limits used and left per window, next
+ * reset, breaker, spend, alerts), manual resets, and request budgets.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "breaker.h"
+#include "budget.h"
+#include "cli.h"
+#include "config.h"
+#include "degrade.h"
+#include "quota.h"
+#include "quota_report.h"
+#include "state.h"
+#include "util.h"
+
+enum { OPT_STATE = 256, OPT_JSON, OPT_WATCH, OPT_COUNT, OPT_CHECK, OPT_PROVIDER, OPT_CALLS,
+       OPT_USD, OPT_BREAKER, OPT_COOLDOWN, OPT_DEGRADED };
+
+static const struct llmr_opt opts[] = {
+	{"config", 'c', "FILE", "read this config file"},
+	{"state", OPT_STATE, "FILE", "use this state file"},
+	{"json", OPT_JSON, NULL, "print JSON instead of a table"},
+	{"watch", 'w', "SECS", "redraw every SECS seconds until interrupted"},
+	{"count", OPT_COUNT, "N", "with --watch: stop after N redraws"},
+	{"check", OPT_CHECK, NULL, "print alerts only; exit 75 when any is on"},
+	{"provider", OPT_PROVIDER, "NAME", "only this provider"},
+	{"calls", OPT_CALLS, "N", "budget open: calls allowed"},
+	{"usd", OPT_USD, "USD", "budget open: dollars allowed"},
+	{"breaker", OPT_BREAKER, NULL, "reset: close the breaker"},
+	{"cooldown", OPT_COOLDOWN, NULL, "reset: forget the cooldown and header-learned limits"},
+	{"degraded", OPT_DEGRADED, NULL, "reset: switch degraded mode off"},
+	{NULL, 0, NULL, NULL}
+};
+
+static const struct llmr_cli cli = {
+	"llmr-quota",
+	"[--json] [--watch SECS] [--check] [--provider NAME]\n"
+	"reset [--breaker] [--cooldown] [--degraded] [PROVIDER]\n"
+	"budget open [--calls N] [--usd USD]\n"
+	"budget show|close ID",
+	"Show provider quotas, breakers and alerts; reset them; manage request budgets.",
+	opts
+};
+
+struct q_main {
+	struct llmr_config *cfg;
+	struct llmr_state *st;
+	const char *config, *state, *provider;
+	int json, check, color, resets;
+	long watch, count, calls;
+	double usd;
+};
+
+static void load(struct q_main *m)
+{
+	struct llmr_diags d = {NULL, 0};
+	struct llmr_err e = {0, ""};
+	char *path = llmr_config_find(m->config), *sp;
+
+	if (llmr_config_load(path, &m->cfg, &d, &e) < 0) {
+		for (size_t i = 0; i < d.n; i++)
+			llmr_warn("%s", d.msgs[i]);
+		if (!d.n)
+			llmr_warn("%s", e.msg);
+		exit(e.code ? e.code : LLMR_EX_CONFIG);
+	}
+	llmr_diags_release(&d);
+	free(path);
+	sp = llmr_state_path(m->state, m->cfg);
+	if (llmr_state_open(sp, &m->st, &e) < 0)
+		llmr_die(e.code ? e.code : LLMR_EX_IOERR, "%s", e.msg);
+	free(sp);
+}
+
+static void parse(int argc, char **argv, struct q_main *m)
+{
+	int c;
+
+	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
+		switch (c) {
+		case 'c': m->config = optarg; break;
+		case OPT_STATE: m->state = optarg; break;
+		case OPT_JSON: m->json = 1; break;
+		case 'w': m->watch = llmr_cli_long("--watch", optarg); if (m->watch < 1) m->watch = 1; break;
+		case OPT_COUNT: m->count = llmr_cli_long("--count", optarg); break;
+		case OPT_CHECK: m->check = 1; break;
+		case OPT_PROVIDER: m->provider = optarg; break;
+		case OPT_CALLS: m->calls = llmr_cli_long("--calls", optarg); break;
+		case OPT_USD: {
+			char *end;
+
+			m->usd = strtod(optarg, &end);
+			if (*end || m->usd < 0)
+				llmr_die(LLMR_EX_USAGE, "--usd: '%s' is not an amount of dollars", optarg);
+			break;
+		}
+		case OPT_BREAKER: m->resets |= 1; break;
+		case OPT_COOLDOWN: m->resets |= 2; break;
+		case OPT_DEGRADED: m->resets |= 4; break;
+		}
+	}
+}
+
+static const char *clock_of(json_int_t ms, char *b, size_t n)
+{
+	json_int_t left = ms - llmr_now_ms();
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0)
+		return "-";
+	if (left < 60000) {
+		snprintf(b, n, "in %llds", (long long)(left > 0 ? (left + 999) / 1000 : 0));
+		return b;
+	}
+	gmtime_r(&t, &tm);
+	strftime(b, n, "%H:%M:%S", &tm);
+	return b;
+}
+
+static void human(char *b, size_t n, json_int_t v)
+{
+	if (v >= 10000)
+		snprintf(b, n, "%.1fk", v / 1000.0);
+	else
+		snprintf(b, n, "%lld", (long long)v);
+}
+
+static json_int_t num(json_t *o, const char *k, json_int_t dflt)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_integer(v) ? json_integer_value(v) : dflt;
+}
+
+/* The day's quota: tokens if tpd is set, else requests if rpd, else none. */
+static void day_cols(json_t *p, char *quota, char *used, char *left, size_t n)
+{
+	json_t *lim = json_object_get(p, "limits"), *u = json_object_get(p, "used");
+	int tok = num(lim, "tpd", -1) >= 0;
+	json_int_t l = num(lim, tok ? "tpd" : "rpd", -1), v = num(u, tok || l < 0 ? "tpd" : "rpd", 0);
+	char a[32];
+
+	human(used, n, v);
+	if (l < 0) {
+		snprintf(quota, n, "unlimited");
+		snprintf(left, n, "-");
+		return;
+	}
+	human(a, sizeof(a), l);
+	snprintf(quota, n, tok ? "%s tokens" : "%s req/day", a);
+	human(left, n, l > v ? l - v : 0);
+}
+
+static const char *paint(struct q_main *m, const char *state, const char *colour_of)
+{
+	static char b[64];
+
+	if (!m->color)
+		snprintf(b, sizeof(b), "%-9s", state);
+	else
+		snprintf(b, sizeof(b), "\033[%sm%-9s\033[0m", colour_of, state);
+	return b;
+}
+
+static void table(struct q_main *m, json_t *r)
+{
+	json_t *p, *d = json_object_get(r, "degraded");
+	size_t i;
+
+	printf("%-14s %-9s %-16s %-8s %-10s %-10s %-10s %s\n", "Provider", "Status", "Quota today",
+	       "Used", "Remaining", "RPM left", "Next reset", "Breaker");
+	json_array_foreach(json_object_get(r, "providers"), i, p) {
+		json_t *lim = json_object_get(p, "limits"), *br = json_object_get(p, "breaker");
+		json_t *hd = json_object_get(p, "headers");
+		const char *st = json_string_value(json_object_get(p, "status"));
+		const char *bs = json_string_value(json_object_get(br, "state"));
+		char quota[32], used[32], left[32], rpm[32], reset[32], brk[64], t[32];
+		json_int_t rl = num(lim, "rpm", -1), fr = -1;
+		int alert = json_array_size(json_object_get(p, "alerts")) > 0;
+		const char *col = strcmp(st, "active") ? "33" : alert ? "38;5;208" : "32";
+
+		day_cols(p, quota, used, left, sizeof(quota));
+		if (rl >= 0)
+			snprintf(rpm, sizeof(rpm), "%lld/%lld", (long long)num(json_object_get(p, "remaining"), "rpm", 0), (long long)rl);
+		else if (hd && num(hd, "requests_remaining", -1) >= 0)
+			snprintf(rpm, sizeof(rpm), "%lld/%lld hdr", (long long)num(hd, "requests_remaining", 0),
+				 (long long)num(hd, "requests_limit", 0));
+		else
+			snprintf(rpm, sizeof(rpm), "-");
+		fr = num(json_object_get(p, "frees_at"), num(lim, "tpd", -1) >= 0 ? "tpd" : "rpd", -1);
+		if (num(lim, "rpm", -1) >= 0 && num(json_object_get(p, "frees_at"), "rpm", -1) > 0)
+			fr = num(json_object_get(p, "frees_at"), "rpm", -1);
+		snprintf(reset, sizeof(reset), "%s", clock_of(fr, t, sizeof(t)));
+		if (strcmp(bs, "closed"))
+			snprintf(brk, sizeof(brk), "%s (retry %s)", bs, clock_of(num(br, "retry_at", 0), t, sizeof(t)));
+		else if (num(br, "failures", 0))
+			snprintf(brk, sizeof(brk), "closed (%lld failures)", (long long)num(br, "failures", 0));
+		else
+			snprintf(brk, sizeof(brk), "closed");
+		if (num(p, "cooldown_until", 0) > 0) {
+			size_t l = strlen(brk);
+
+			snprintf(brk + l, sizeof(brk) - l, ", cooldown %s", clock_of(num(p, "cooldown_until", 0), t, sizeof(t)));
+		}
+		printf("%-14s %s %-16s %-8s %-10s %-10s %-10s %s\n", json_string_value(json_object_get(p, "name")),
+		       paint(m, alert && !strcmp(st, "active") ? "warn" : st, strcmp(bs, "closed") ? "31" : col),
+		       quota, used, left, rpm, reset, brk);
+	}
+	printf("\ndegraded mode: %s", json_is_true(json_object_get(d, "active")) ? "ON" : "off");
+	if (json_is_true(json_object_get(d, "active")))
+		printf(" (%s)", json_string_value(json_object_get(d, "reason")));
+	printf("\n");
+	json_array_foreach(json_object_get(r, "alerts"), i, p)
+		printf("alert: %s\n", json_string_value(p));
+}
+
+static int status(struct q_main *m)
+{
+	struct llmr_err e = {0, ""};
+	long n = 0;
+	int code = 0;
+
+	for (;;) {
+		json_t *r = llmr_quota_report(m->st, m->cfg, m->provider, &e);
+
+		if (!r)
+			llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
+		if (m->provider && !json_array_size(json_object_get(r, "providers")))
+			llmr_die(LLMR_EX_USAGE, "unknown provider '%s'", m->provider);
+		code = json_array_size(json_object_get(r, "alerts")) ? LLMR_EX_TEMPFAIL : 0;
+		if (m->watch && !m->json && m->color)
+			fputs("\033[H\033[2J", stdout);
+		if (m->check) {
+			size_t i;
+			json_t *a;
+
+			json_array_foreach(json_object_get(r, "alerts"), i, a)
+				printf("%s\n", json_string_value(a));
+		} else if (m->json) {
+			json_dumpf(r, stdout, JSON_COMPACT | JSON_REAL_PRECISION(8));
+			putchar('\n');
+		} else {
+			table(m, r);
+		}
+		json_decref(r);
+		fflush(stdout);
+		if (!m->watch || (m->count && ++n >= m->count))
+			break;
+		llmr_sleep_ms(m->watch * 1000);
+	}
+	return m->check ? code : 0;
+}
+
+static int reset(struct q_main *m, const char *provider)
+{
+	struct llmr_err e = {0, ""};
+	int what = m->resets ? m->resets : 3;
+
+	if (provider && !llmr_config_provider(m->cfg, provider))
+		llmr_die(LLMR_EX_USAGE, "unknown provider '%s'", provider);
+	if (((what & 1) && llmr_breaker_reset(m->st, provider, &e) < 0) ||
+	    ((what & 2) && llmr_quota_reset_cooldown(m->st, provider, &e) < 0) ||
+	    ((what & 4) && llmr_degrade_reset(m->st, &e) < 0))
+		llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
+	return 0;
+}
+
+static void budget_print(struct q_main *m, const struct llmr_budget *b)
+{
+	json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:I,s:b}", "id", b->id,
+			      "calls_max", (json_int_t)b->calls_max, "calls_used", (json_int_t)b->calls_used,
+			      "calls_in_flight", (json_int_t)b->calls_held, "over_budget_calls",
+			      (json_int_t)b->over_calls, "skipped", (json_int_t)b->skipped, "usd_max",
+			      b->usd_max, "usd_used", b->usd_used, "usd_held", b->usd_held, "created",
+			      (json_int_t)b->created_ms, "closed", b->closed_ms != 0);
+
+	if (m->json) {
+		json_dumpf(o, stdout, JSON_COMPACT | JSON_REAL_PRECISION(8));
+		putchar('\n');
+	} else {
+		char lim[32] = "unlimited";
+
+		if (b->calls_max >= 0)
+			snprintf(lim, sizeof(lim), "%ld", b->calls_max);
+		printf("budget %s (%s)\n", b->id, b->closed_ms ? "closed" : "open");
+		printf("calls: %ld used of %s (%ld in flight), %ld over budget (P0), %ld skipped\n",
+		       b->calls_used, lim, b->calls_held, b->over_calls, b->skipped);
+		if (b->usd_max >= 0)
+			snprintf(lim, sizeof(lim), "$%.6f", b->usd_max);
+		else
+			snprintf(lim, sizeof(lim), "unlimited");
+		printf("usd:   $%.6f used, $%.6f held, of %s\n", b->usd_used, b->usd_held, lim);
+	}
+	json_decref(o);
+}
+
+static int budget(struct q_main *m, const char *verb, int argc, char **argv)
+{
+	struct llmr_err e = {0, ""};
+	struct llmr_budget b;
+	char id[48];
+
+	if (!verb)
+		llmr_die(LLMR_EX_USAGE, "budget: expected open, show ID or close ID");
+	if (!strcmp(verb, "open")) {
+		if (m->calls < 0 && m->usd < 0)
+			llmr_die(LLMR_EX_USAGE, "budget open: give --calls, --usd or both");
+		if (llmr_budget_open(m->st, m->calls, m->usd, id, &e) < 0)
+			llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
+		printf("%s\n", id);
+		return 0;
+	}
+	if (argc != 1 || (strcmp(verb, "show") && strcmp(verb, "close")))
+		llmr_die(LLMR_EX_USAGE, "budget: expected open, show ID or close ID");
+	if (!strcmp(verb, "close") && llmr_budget_close(m->st, argv[0], &e) < 0)
+		llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
+	if (llmr_budget_get(m->st, argv[0], &b, &e) < 0)
+		llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
+	budget_print(m, &b);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct q_main m;
+	int code = 0, sub;
+
+	memset(&m, 0, sizeof(m));
+	m.calls = -1;
+	m.usd = -1;
+	llmr_cli_start(&cli);
+	parse(argc, argv, &m);
+	sub = optind;
+	if (sub < argc) {
+		/* Options may follow the subcommand: parse the rest again. */
+		int k = sub + (!strcmp(argv[sub], "budget") && sub + 1 < argc ? 1 : 0);
+
+		optind = 0;
+		parse(argc - k, argv + k, &m);
+		optind += k;
+	}
+	m.color = llmr_cli_color(stdout);
+	load(&m);
+	if (sub >= argc)
+		code = status(&m);
+	else if (!strcmp(argv[sub], "reset") && optind + 1 < argc)
+		llmr_die(LLMR_EX_USAGE, "reset: one provider at most");
+	else if (!strcmp(argv[sub], "reset"))
+		code = reset(&m, optind < argc ? argv[optind] : NULL);
+	else if (!strcmp(argv[sub], "budget"))
+		code = budget(&m, sub + 1 < argc ? argv[sub + 1] : NULL, argc - optind, argv + optind);
+	else
+		llmr_die(LLMR_EX_USAGE, "unknown command '%s' (try --help)", argv[sub]);
+	llmr_state_close(m.st);
+	llmr_config_free(m.cfg);
+	return llmr_cli_exit(code);
+}
