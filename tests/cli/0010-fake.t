@@ -6,6 +6,7 @@
 fake_start
 
 # post PATH JSON [CURL-ARGS...]: body -> body, headers -> hdr, exit -> $rc
+not() { ! "$@"; }
 post() {
 	_path=$1 _json=$2
 	shift 2
@@ -155,30 +156,74 @@ same ollama-generate-stream-error.jsonl "fixture by name, stalled pieces"
 
 # ---- window limit -----------------------------------------------------------
 fake_reset
-fake_limit '{"family":"openai","requests":2,"window_ms":300}'
+fake_limit '{"family":"openai","requests":2,"window_ms":60000}'
 post /openai/v1/chat/completions '{}'
 is "$(hdr x-ratelimit-limit-requests)/$(hdr x-ratelimit-remaining-requests)" 2/1 "limit: remaining on a 200"
 post /openai/v1/chat/completions '{}'
 is "$code" 200 "limit: second request admitted"
 post /openai/v1/chat/completions '{}'
 is "$code" 429 "limit: third request refused"
-is "$(hdr retry-after)" 1 "limit: retry-after in whole seconds, rounded up"
+ra=$(hdr retry-after)
+ok_cond "limit: retry-after in whole seconds, rounded up ($ra)" test "$ra" -ge 1 -a "$ra" -le 60
 is "$(hdr x-ratelimit-remaining-requests)" 0 "limit: remaining 0"
-like "$(hdr x-ratelimit-reset-requests)" '^[0-9]+ms$' "limit: reset as a duration"
+like "$(hdr x-ratelimit-reset-requests)" '^([0-9]+m)?[0-9.]+m?s$' "limit: reset as a duration"
 same openai-error-429-requests.json "limit: the real 429 body"
 post /groq/v1/chat/completions '{}'
 is "$code" 200 "limit: other families unaffected"
-sleep 0.4
+fake_ctl clock '{"advance_ms":60000}'
 post /openai/v1/chat/completions '{}'
-is "$code" 200 "limit: admitted again after the window"
+is "$code" 200 "limit: admitted again once the window has passed (fake clock)"
+
+fake_limit '{"family":"groq","requests":1,"window_ms":300}'
+post /groq/v1/chat/completions '{}'
+sleep 0.4
+post /groq/v1/chat/completions '{}'
+is "$code" 200 "limit: admitted again after sleeping past a 300 ms window"
+
+fake_limit '{"model":"mx","requests":1,"window_ms":60000}'
+post /mistral/v1/chat/completions '{"model":"mx"}'
+post /deepseek/v1/chat/completions '{"model":"mx"}'
+is "$code" 429 "a model limit without family spans families"
+post /deepseek/v1/chat/completions '{"model":"my"}'
+is "$code" 200 "... and only that model"
 
 fake_limit '{"family":"anthropic","requests":1,"window_ms":60000}'
 post /anthropic/v1/messages '{}'
+is "$(hdr anthropic-ratelimit-requests-remaining)" 0 "anthropic limit: remaining on the 200"
 post /anthropic/v1/messages '{}'
 is "$code" 429 "anthropic limit: refused"
 like "$(hdr anthropic-ratelimit-requests-reset)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "anthropic limit: RFC 3339 reset"
-is "$(hdr retry-after)" 60 "anthropic limit: retry-after"
+ra=$(hdr retry-after)
+ok_cond "anthropic limit: retry-after ($ra)" test "$ra" -ge 1 -a "$ra" -le 60
 same anthropic-error-429.json "anthropic limit: real body"
+fake_limit '{"family":"gemini","requests":1,"window_ms":60000}'
+post /gemini/v1beta/models/g:generateContent '{}'
+post /gemini/v1beta/models/g:generateContent '{}'
+same gemini-error-429.json "gemini limit: real body"
+is "$(fake_count '.fault=="limit"')" 4 "limited requests are logged as such"
+
+# ---- more faults, connections ---------------------------------------------------
+fake_reset
+fake_script '{"hang_after_bytes":50}'
+post /anthropic/v1/messages '{"stream":true}' --max-time 0.5
+is "$rc:$(wc -c <body | tr -d ' ')" 28:50 "hang_after_bytes: 50 bytes, then nothing until the client gives up"
+ok_cond "an unknown script key is refused" not fake_script '{"statuss":500}'
+post /openai/v1/chat/completions '{}'
+is "$code" 200 "... and not installed"
+n=$(curl -s -o /dev/null -o /dev/null -w '%{num_connects}\n' -X POST -d '{}' \
+	"$FAKE_URL/openai/v1/chat/completions" "$FAKE_URL/groq/v1/chat/completions" | paste -sd+ | bc)
+is "$n" 1 "keep-alive: two requests over one connection"
+fake_script '{"delay_ms":300,"times":3}'
+pids=
+for i in 1 2 3; do
+	curl -s -o /dev/null -X POST -d '{}' "$FAKE_URL/openai/v1/chat/completions" &
+	pids="$pids $!"
+done
+wait $pids
+ok_cond "max_concurrent counts overlapping requests" test "$(fake_jq .max_concurrent)" -ge 2
+curl -s -o /dev/null -X POST -d '{}' "$FAKE_URL/gemini/v1beta/models/g:generateContent?key=AIzaSECRET"
+is "$(fake_last .path)" /gemini/v1beta/models/g:generateContent?key=REDACTED "a key in the query is redacted"
+is "$(fake_last .key_sha256)" "$(sha12 AIzaSECRET)" "... and hashed"
 
 # ---- stats and reset ----------------------------------------------------------
 fake_reset

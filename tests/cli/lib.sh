@@ -258,10 +258,11 @@ fake_ctl() {
 	_p=${_p#_fake/}
 	_j=${2:-}
 	[ -n "$_j" ] || _j='{}'
-	curl -sS -f -o "$TEST_DIR/fake_ctl.out" -X POST \
+	_c=$(curl -sS -o "$TEST_DIR/fake_ctl.out" -w '%{http_code}' -X POST \
 		-H 'Content-Type: application/json' \
-		--data-binary "$_j" "$FAKE_URL/_fake/$_p" || {
-		diag "fake_ctl $_p failed: $(cat "$TEST_DIR/fake_ctl.out" 2>/dev/null)"
+		--data-binary "$_j" "$FAKE_URL/_fake/$_p")
+	[ "$_c" = 200 ] || {
+		diag "fake_ctl $_p: HTTP $_c: $(cat "$TEST_DIR/fake_ctl.out" 2>/dev/null)"
 		return 1
 	}
 }

@@ -69,6 +69,8 @@ CONTROL API (JSON over HTTP on the same port; answers {"ok": true, ...})
       "delay_ms": N          wait before the status line.
       "hang": true           never answer; hold until the client goes away
                              (at most 120 s).
+      "hang_after_bytes": N  send the status, headers and the body's first N
+                             bytes, then hold as "hang" does (a stalled stream).
       "cut_after_bytes": N   send the body's first N bytes, then close (plain
                              bodies announce the full Content-Length; streams
                              end without the last chunk).
@@ -82,7 +84,10 @@ CONTROL API (JSON over HTTP on the same port; answers {"ok": true, ...})
       "framing": "close"     streams: no chunked encoding, Connection: close.
       "stream_error": "NAME" 200 stream serving that error-in-stream fixture.
   POST /_fake/limit    {"family": "openai" (optional: all families together),
+                        "model": "m" (optional: all models),
                         "requests": N, "window_ms": M}
+    One limit per (family, model); posting again replaces it. A request must
+    pass every limit that matches it.
     Sliding window: a request is admitted if fewer than N requests were
     admitted for that key in the last M ms. Rejected requests are NOT counted
     (real providers count admitted requests), so a client that keeps retrying
@@ -99,6 +104,9 @@ CONTROL API (JSON over HTTP on the same port; answers {"ok": true, ...})
       ollama:      body ollama-error.json.
     On 200s of a limited family the same headers carry the current values
     (they replace the captured ones).
+  POST /_fake/clock    {"advance_ms": N}: move the limits' clock forward (and the
+                       reset times they report), so a test can leave a
+                       60 s window without sleeping. reset sets it back.
   GET  /_fake/stats    {"requests": N, "by_status": {"200": n, ...},
                         "by_family": {"openai": n, ...}, "max_concurrent": n,
                         "in_flight": n, "log": [ENTRY...]}
@@ -110,8 +118,12 @@ CONTROL API (JSON over HTTP on the same port; answers {"ok": true, ...})
     key= query parameter); key_sha256 the same with "Bearer " removed, i.e. of
     the key itself. "headers" holds the other request headers (lower-cased
     names; credentials and cookies left out). "body" is the request JSON (or
-    the raw text when it is not JSON).
-  status is logged as the status line sent (0 for hang).
+    the raw text when it is not JSON). "path" has any key= query value
+    replaced by "REDACTED".
+  status is logged as the status line sent (0 for hang). "fault" names what
+  the script did: status, fixture, delay, hang, cut, malformed, huge,
+  stream_error, limit (null for a plain default answer).
+  Unknown keys in a script are refused (400), so a typo cannot pass silently.
 """
 
 import argparse
@@ -119,6 +131,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import select
 import signal
 import socket
@@ -145,6 +158,10 @@ REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized",
            502: "Bad Gateway", 503: "Service Unavailable",
            504: "Gateway Timeout", 529: "Overloaded"}
 MAX_BODY = 64 << 20
+SCRIPT_KEYS = {"family", "model", "path", "times", "status", "headers", "headers_fixture",
+               "body", "body_fixture", "fixture", "delay_ms", "hang", "hang_after_bytes",
+               "cut_after_bytes", "malformed", "huge_bytes", "stall_ms", "chunk_bytes",
+               "framing", "stream_error"}
 HANG_MAX_S = 120.0
 
 
@@ -159,13 +176,21 @@ class State:
 
     def reset(self):
         self.scripts = []
-        self.limits = {}     # key ("*" or family) -> dict
+        self.limits = []     # dicts: family, model (None = any), requests, window_ms, admitted
         self.log = []
         self.requests = 0
         self.by_status = {}
         self.by_family = {}
+        self.offset = 0.0    # seconds added by /_fake/clock
         self.in_flight = getattr(self, "in_flight", 0)
         self.max_concurrent = self.in_flight
+
+    def now(self):
+        """The clock that limits use: monotonic, plus /_fake/clock advances."""
+        return time.monotonic() + self.offset
+
+    def wall(self):
+        return time.time() + self.offset
 
     def fixture_path(self, name):
         p = os.path.join(self.fixtures, os.path.basename(name))
@@ -299,6 +324,7 @@ def error_body(family, status):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server_version = "fakeprov/1"
     sys_version = ""
 
@@ -362,6 +388,15 @@ class Handler(BaseHTTPRequestHandler):
         self.send_head(status, [("Content-Type", "application/json")], len(data))
         self.wfile.write(data)
 
+    def hold_then_abort(self, hold):
+        """Optionally wait for the client to go away (at most HANG_MAX_S),
+        then close the connection without finishing the answer."""
+        deadline = time.monotonic() + HANG_MAX_S
+        while hold and time.monotonic() < deadline and not STATE.stopping.is_set():
+            if self.client_gone(0.2):
+                break
+        self.abort()
+
     def client_gone(self, timeout):
         try:
             r, _, _ = select.select([self.connection], [], [], timeout)
@@ -417,6 +452,9 @@ class Handler(BaseHTTPRequestHandler):
             for it in items:
                 if not isinstance(it, dict):
                     return self.json_reply(400, {"ok": False, "error": "script must be an object"})
+                bad = sorted(set(it) - SCRIPT_KEYS)
+                if bad:
+                    return self.json_reply(400, {"ok": False, "error": "unknown script keys: %s" % ", ".join(bad)})
                 for k in ("body_fixture", "fixture", "stream_error", "headers_fixture"):
                     if k in it and st.fixture_path(fixture_name(it[k])) is None:
                         return self.json_reply(400, {"ok": False, "error": "no fixture %r" % it[k]})
@@ -428,15 +466,21 @@ class Handler(BaseHTTPRequestHandler):
                 n = len(st.scripts)
             return self.json_reply(200, {"ok": True, "scripts": n})
         if path == "/_fake/limit" and method == "POST":
-            key = req.get("family") or "*"
+            fam, mod = req.get("family") or None, req.get("model") or None
             with st.lock:
-                if req.get("clear") or not req.get("requests"):
-                    st.limits.pop(key, None)
-                else:
-                    st.limits[key] = {"requests": int(req["requests"]),
+                st.limits = [l for l in st.limits if (l["family"], l["model"]) != (fam, mod)]
+                if not req.get("clear") and req.get("requests"):
+                    st.limits.append({"family": fam, "model": mod,
+                                      "requests": int(req["requests"]),
                                       "window_ms": float(req.get("window_ms", 60000)),
-                                      "admitted": []}
-            return self.json_reply(200, {"ok": True})
+                                      "admitted": []})
+                n = len(st.limits)
+            return self.json_reply(200, {"ok": True, "limits": n})
+        if path == "/_fake/clock" and method == "POST":
+            with st.lock:
+                st.offset += float(req.get("advance_ms", 0)) / 1000.0
+                off = st.offset
+            return self.json_reply(200, {"ok": True, "offset_ms": int(off * 1000)})
         if path in ("/_fake/stats", "/_fake/log"):
             with st.lock:
                 out = {"requests": st.requests, "by_status": dict(st.by_status),
@@ -473,8 +517,8 @@ class Handler(BaseHTTPRequestHandler):
 
         # What was asked.
         endpoint, model, stream, kind = route(family, compat, url.path, query, jreq)
-        entry = {"t_ms": int((time.monotonic() - st.t0) * 1000), "family": family,
-                 "compat": compat, "path": self.path, "endpoint": endpoint,
+        entry = {"t_ms": int((st.now() - st.t0) * 1000), "family": family,
+                 "compat": compat, "path": redact_key(self.path), "endpoint": endpoint,
                  "model": model, "stream": stream, "status": None, "fault": None}
         entry.update(auth_info(self.headers, query))
         entry["headers"] = {k.lower(): v for k, v in self.headers.items()
@@ -491,18 +535,22 @@ class Handler(BaseHTTPRequestHandler):
             return
 
         fam_keys = [family] + (["ollamav1"] if compat else [])
-        now = time.monotonic()
+        wire = "openai" if compat else family   # whose wire format to speak
         with st.lock:
-            limited = self.check_limits(fam_keys, now)
+            now = st.now()
+            lims = [l for l in st.limits
+                    if (l["family"] is None or l["family"] in fam_keys)
+                    and (l["model"] is None or l["model"] == model)]
+            limited = check_limits(lims, now)
             script = None
             if limited is None:
                 script = take_script(st.scripts, fam_keys, compat, model, url.path)
-            rl_headers = self.limit_headers(family, now) if limited is None else []
+            rl_headers = limit_headers(wire, lims, now) if limited is None else []
 
         if limited is not None:
             lim, wait_ms = limited
             self.finish_log(entry, 429, "limit")
-            self.send_limited(family, lim, wait_ms)
+            self.send_limited(wire, lim, wait_ms)
             return
 
         sc = script or {}
@@ -511,11 +559,7 @@ class Handler(BaseHTTPRequestHandler):
 
         if sc.get("hang"):
             self.finish_log(entry, 0, "hang")
-            deadline = time.monotonic() + HANG_MAX_S
-            while time.monotonic() < deadline and not st.stopping.is_set():
-                if self.client_gone(0.2):
-                    break
-            self.abort()
+            self.hold_then_abort(True)
             return
 
         headers = list(sc.get("headers", {}).items())
@@ -530,7 +574,7 @@ class Handler(BaseHTTPRequestHandler):
                 b = sc["body"]
                 data = b.encode() if isinstance(b, str) else json.dumps(b).encode()
             else:
-                data = error_body("ollama" if family == "ollama" and not compat else family, status)
+                data = error_body(wire, status)
             self.finish_log(entry, status, "status")
             ctype = [("Content-Type", "application/json")]
             if any(k.lower() == "content-type" for k, _ in headers):
@@ -564,6 +608,8 @@ class Handler(BaseHTTPRequestHandler):
             data = break_stream(data, bkind) if bkind in ("sse", "jsonl") else data[: len(data) // 2]
         if sc.get("cut_after_bytes") is not None:
             fault = "cut"
+        elif sc.get("hang_after_bytes") is not None:
+            fault = "hang"
         elif sc.get("delay_ms") and fault is None:
             fault = "delay"
 
@@ -578,6 +624,9 @@ class Handler(BaseHTTPRequestHandler):
         chunk_bytes = int(sc.get("chunk_bytes") or 0)
         stall = float(sc.get("stall_ms") or 0) / 1000.0
         cut = sc.get("cut_after_bytes")
+        hang = sc.get("hang_after_bytes")
+        if cut is None and hang is not None:
+            cut = hang
         streaming = bkind in ("sse", "jsonl", "jsonarray")
         if cut is not None:
             data_sent = data[: int(cut)]
@@ -593,7 +642,7 @@ class Handler(BaseHTTPRequestHandler):
                     time.sleep(stall)
                 self.write_piece(p, not close)
             if cut is not None:
-                return self.abort()
+                return self.hold_then_abort(hang is not None)
             if not close:
                 self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
@@ -605,7 +654,7 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(stall)
             self.write_piece(p, False)
         if cut is not None:
-            self.abort()
+            self.hold_then_abort(hang is not None)
 
     def send_limited(self, family, lim, wait_ms):
         st = STATE
@@ -614,7 +663,7 @@ class Handler(BaseHTTPRequestHandler):
         if family == "anthropic":
             hdrs += [("anthropic-ratelimit-requests-limit", str(lim["requests"])),
                      ("anthropic-ratelimit-requests-remaining", "0"),
-                     ("anthropic-ratelimit-requests-reset", rfc3339(time.time() + wait_ms / 1000.0))]
+                     ("anthropic-ratelimit-requests-reset", rfc3339(st.wall() + wait_ms / 1000.0))]
             fx = "anthropic-error-429.json"
         elif family == "gemini":
             fx = "gemini-error-429.json"
@@ -629,43 +678,6 @@ class Handler(BaseHTTPRequestHandler):
         self.send_head(429, hdrs, len(data))
         self.wfile.write(data)
 
-    # Called with STATE.lock held.
-    def check_limits(self, fam_keys, now):
-        st = STATE
-        hit = None
-        keys = [k for k in fam_keys + ["*"] if k in st.limits]
-        for k in keys:
-            lim = st.limits[k]
-            w = lim["window_ms"] / 1000.0
-            lim["admitted"] = [t for t in lim["admitted"] if now - t < w]
-            if len(lim["admitted"]) >= lim["requests"]:
-                wait = (lim["admitted"][0] + w - now) * 1000.0
-                if hit is None or wait > hit[1]:
-                    hit = (lim, wait)
-        if hit is None:
-            for k in keys:
-                st.limits[k]["admitted"].append(now)
-        return hit
-
-    # Called with STATE.lock held, after check_limits admitted the request.
-    def limit_headers(self, family, now):
-        st = STATE
-        lim = st.limits.get(family) or st.limits.get("*")
-        if lim is None:
-            return []
-        w = lim["window_ms"] / 1000.0
-        remaining = max(0, lim["requests"] - len(lim["admitted"]))
-        reset_ms = (lim["admitted"][0] + w - now) * 1000.0 if lim["admitted"] else 0
-        if family == "anthropic":
-            return [("anthropic-ratelimit-requests-limit", str(lim["requests"])),
-                    ("anthropic-ratelimit-requests-remaining", str(remaining)),
-                    ("anthropic-ratelimit-requests-reset", rfc3339(time.time() + reset_ms / 1000.0))]
-        if family in OPENAI_LIKE:
-            return [("x-ratelimit-limit-requests", str(lim["requests"])),
-                    ("x-ratelimit-remaining-requests", str(remaining)),
-                    ("x-ratelimit-reset-requests", go_duration(reset_ms))]
-        return []
-
     def finish_log(self, entry, status, fault=None):
         st = STATE
         entry["status"] = status
@@ -679,6 +691,42 @@ class Handler(BaseHTTPRequestHandler):
             if st.logfile:
                 with open(st.logfile, "a") as f:
                     f.write(json.dumps(entry) + "\n")
+
+
+def check_limits(lims, now):
+    """(limit, wait_ms) for the tightest limit that refuses, or None after
+    counting the request in each; STATE.lock held."""
+    hit = None
+    for lim in lims:
+        w = lim["window_ms"] / 1000.0
+        lim["admitted"] = [t for t in lim["admitted"] if now - t < w]
+        if len(lim["admitted"]) >= lim["requests"]:
+            wait = (lim["admitted"][0] + w - now) * 1000.0
+            if hit is None or wait > hit[1]:
+                hit = (lim, wait)
+    if hit is None:
+        for lim in lims:
+            lim["admitted"].append(now)
+    return hit
+
+
+def limit_headers(wire, lims, now):
+    """Current request-limit headers for a 200 (the tightest limit); STATE.lock held."""
+    if not lims:
+        return []
+    lim = min(lims, key=lambda l: l["requests"] - len(l["admitted"]))
+    w = lim["window_ms"] / 1000.0
+    remaining = max(0, lim["requests"] - len(lim["admitted"]))
+    reset_ms = (lim["admitted"][0] + w - now) * 1000.0 if lim["admitted"] else 0
+    if wire == "anthropic":
+        return [("anthropic-ratelimit-requests-limit", str(lim["requests"])),
+                ("anthropic-ratelimit-requests-remaining", str(remaining)),
+                ("anthropic-ratelimit-requests-reset", rfc3339(STATE.wall() + reset_ms / 1000.0))]
+    if wire in OPENAI_LIKE:
+        return [("x-ratelimit-limit-requests", str(lim["requests"])),
+                ("x-ratelimit-remaining-requests", str(remaining)),
+                ("x-ratelimit-reset-requests", go_duration(reset_ms))]
+    return []
 
 
 def fixture_name(n):
@@ -700,6 +748,10 @@ def body_kind(name):
     if name == "gemini-stream-jsonarray.json" or name.endswith("-jsonarray.json"):
         return "jsonarray"
     return "plain"
+
+
+def redact_key(path):
+    return re.sub(r"([?&]key=)[^&]*", r"\1REDACTED", path)
 
 
 def merge_headers(base, over):
