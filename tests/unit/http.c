@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,12 @@ static void reply(int fd, const char *req, size_t reqlen, int conn, int nreq)
 			write_str(fd, "\r\n");
 		}
 		write_str(fd, "0\r\n\r\n");
+	} else if (!strcmp(path, "/gzip")) {
+		static const char gz[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xcb\x48\xcd\xc9"
+			"\xc9\x57\x48\xaf\xca\x2c\x00\x00\x19\x6a\xd2\xdf\x0a\x00\x00\x00";
+
+		write_str(fd, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 30\r\n\r\n");
+		write_all(fd, gz, 30);
 	} else if (!strcmp(path, "/error")) {
 		write_str(fd, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\n"
 			      "Content-Length: 21\r\n\r\n{\"error\":\"slow down\"}");
@@ -264,6 +271,50 @@ static void test_basic(void)
 	llmr_http_resp_release(&resp);
 }
 
+static void test_gzip(void)
+{
+	struct llmr_http_req r;
+	struct llmr_http_resp resp;
+	struct llmr_err e = {0, ""};
+
+	req_init(&r, "/gzip");
+	is_int(llmr_http_perform(&r, &resp, &e), 0, "gzip answer");
+	is_str(resp.body.s, "hello gzip", "decoded (Accept-Encoding offered)");
+	llmr_http_resp_release(&resp);
+}
+
+/* Threads share the process handle or get their own: all must succeed. */
+static void *thread_fn(void *ud)
+{
+	struct llmr_http_req r;
+	struct llmr_http_resp resp;
+	struct llmr_err e = {0, ""};
+	int i, *good = ud;
+
+	for (i = 0; i < 5; i++) {
+		req_init(&r, "/basic");
+		if (llmr_http_perform(&r, &resp, &e) == 0 && resp.status == 200 &&
+		    !strcmp(resp.body.s, "hello"))
+			(*good)++;
+		llmr_http_resp_release(&resp);
+	}
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	pthread_t t[4];
+	int good[4] = {0}, i, total = 0;
+
+	for (i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, thread_fn, &good[i]);
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		total += good[i];
+	}
+	is_int(total, 20, "4 threads x 5 requests at once all succeed");
+}
+
 static void test_continue(void)
 {
 	struct llmr_http_req r;
@@ -426,6 +477,9 @@ int main(void)
 	int status;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Hermetic: a proxy from the caller's environment must not see these. */
+	setenv("no_proxy", "*", 1);
+	setenv("NO_PROXY", "*", 1);
 	test_headers();
 	if (start_server() < 0) {
 		ok(0, "start the loopback server");
@@ -433,6 +487,8 @@ int main(void)
 	}
 	test_basic();
 	test_continue();
+	test_gzip();
+	test_threads();
 	test_echo();
 	test_stream();
 	test_toobig();

@@ -118,6 +118,20 @@ static void test_create(void)
 	llmr_state_close(st);
 }
 
+static void test_memory(void)
+{
+	struct llmr_state *st;
+	struct llmr_err e = {0, ""};
+	struct llmr_attempt a;
+
+	ok(llmr_state_open(":memory:", &st, &e) == 0, "an in-memory state opens");
+	if (!st)
+		return;
+	attempt_init(&a, "mem");
+	ok(llmr_state_log_attempt(st, &a, &e) == 0, "and takes writes");
+	llmr_state_close(st);
+}
+
 static void test_refuse(void)
 {
 	struct llmr_state *st = NULL;
@@ -291,6 +305,23 @@ static int fail_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	return llmr_errf(e, LLMR_EX_DATAERR, "deliberate");
 }
 
+struct nest_ctx {
+	struct llmr_state *st;
+	int inner_rc, outer_rc;
+};
+
+/* Logging from inside another transaction joins it. */
+static int nest_fn(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	struct nest_ctx *c = ud;
+	struct llmr_attempt a;
+
+	(void)db;
+	attempt_init(&a, "nested");
+	c->inner_rc = llmr_state_log_attempt(c->st, &a, e);
+	return c->outer_rc;
+}
+
 static void test_tx(void)
 {
 	struct llmr_state *st;
@@ -309,6 +340,19 @@ static void test_tx(void)
 	ok(e.code == LLMR_EX_DATAERR && !strcmp(e.msg, "deliberate"), "fn's error is kept");
 	is_int(query_int(llmr_state_db(st), "SELECT count(*) FROM ratelimits WHERE provider = 'fail'"),
 	       0, "and its writes are rolled back");
+
+	{
+		struct nest_ctx n = {st, -7, -1};
+
+		ok(llmr_state_tx(st, 1, nest_fn, &n, &e) < 0 && n.inner_rc == 0,
+		   "a nested write succeeds inside the outer transaction");
+		is_int(query_int(llmr_state_db(st), "SELECT count(*) FROM requests WHERE request_id = 'nested'"),
+		       0, "and is rolled back with it");
+		n.outer_rc = 0;
+		ok(llmr_state_tx(st, 1, nest_fn, &n, &e) == 0 && n.inner_rc == 0, "nested, committed");
+		is_int(query_int(llmr_state_db(st), "SELECT count(*) FROM requests WHERE request_id = 'nested'"),
+		       1, "one row");
+	}
 	llmr_state_close(st);
 }
 
@@ -482,6 +526,7 @@ int main(void)
 		return 1;
 	}
 	test_create();
+	test_memory();
 	test_refuse();
 	test_fields();
 	test_ratelimit_spend();
