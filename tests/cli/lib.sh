@@ -18,9 +18,10 @@
 #                       exit status -> $status. Never fails the test itself.
 # Fake:    fake_start [ARGS]  start tests/fake/fakeprov.py; exports FAKE_PORT,
 #                       FAKE_URL, FAKE_LOG; stopped at exit
+#          fake_stop              stop it now (also done at exit)
 #          fake_ctl PATH [JSON]   POST to $FAKE_URL/_fake/PATH (reset, script,
 #                       limit); returns non-zero if the fake refused it
-#          fake_reset | fake_script JSON | fake_limit JSON
+#          fake_reset | fake_script JSON | fake_limit JSON | fake_clock MS
 #          fake_stats             the stats JSON on stdout
 #          fake_count [JQ-COND]   how many logged requests match, e.g.
 #                       fake_count '.family=="openai" and .status==429'
@@ -33,7 +34,9 @@
 # Misc:    sha12 STRING   first 12 hex of sha256, as the fake's auth_sha256
 #          $LLMR_SRC (repo root), $FIXTURES (tests/fixtures/wire)
 
-LLMR_SRC=$(cd "$(dirname "$0")/../.." && pwd)
+# A test in tests/cli/ finds the tree from $0; a nested script (0020) inherits it.
+[ -f "${LLMR_SRC:-/nonexistent}/tests/cli/lib.sh" ] ||
+	LLMR_SRC=$(cd "$(dirname "$0")/../.." && pwd)
 FIXTURES=$LLMR_SRC/tests/fixtures/wire
 : "${LLMR_BUILD:=$PWD/build}"
 export LLMR_SRC FIXTURES LLMR_BUILD
@@ -80,11 +83,7 @@ _tap_planned=
 
 _lib_cleanup() {
 	_rc=$?
-	if [ -n "$FAKE_PID" ]; then
-		kill "$FAKE_PID" 2>/dev/null
-		wait "$FAKE_PID" 2>/dev/null
-		FAKE_PID=
-	fi
+	fake_stop
 	if [ "${LLMR_TEST_KEEP:-0}" = 1 ]; then
 		echo "# kept $TEST_DIR" >&2
 	else
@@ -230,6 +229,7 @@ fake_start() {
 	command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed for the fake provider"
 	command -v curl >/dev/null 2>&1 || skip_all "curl is needed to drive the fake provider"
 	command -v jq >/dev/null 2>&1 || skip_all "jq is needed (make deps)"
+	fake_stop
 	_pf=$TEST_DIR/fake.port
 	FAKE_LOG=$TEST_DIR/fake.log
 	rm -f "$_pf"
@@ -253,6 +253,14 @@ fake_start() {
 	export FAKE_PORT FAKE_URL FAKE_LOG FAKE_PID
 }
 
+fake_stop() {
+	if [ -n "$FAKE_PID" ]; then
+		kill "$FAKE_PID" 2>/dev/null
+		wait "$FAKE_PID" 2>/dev/null
+		FAKE_PID=
+	fi
+}
+
 fake_ctl() {
 	_p=${1#/}
 	_p=${_p#_fake/}
@@ -270,6 +278,7 @@ fake_ctl() {
 fake_reset() { fake_ctl reset; }
 fake_script() { fake_ctl script "$1"; }
 fake_limit() { fake_ctl limit "$1"; }
+fake_clock() { fake_ctl clock "{\"advance_ms\": $1}"; }
 
 fake_stats() {
 	curl -sS "$FAKE_URL/_fake/stats"
