@@ -412,28 +412,32 @@ int main(int argc, char **argv)
 {
 	struct cost_main m;
 	const char *sub = "report";
-	int c, code = 0, have_sub = 0;
+	char **ops;
+	int c, code = 0, nops = 0;
 
 	memset(&m, 0, sizeof(m));
 	llmr_sim_changes_init(&m.ch);
 	m.now = llmr_now_ms();
 	llmr_cli_start(&cli);
-	/* Options may come before or after the subcommand. */
+	/* Options may come anywhere: operands are gathered in order. */
+	ops = llmr_xcalloc((size_t)argc + 1, sizeof(*ops));
 	for (;;) {
 		while ((c = llmr_cli_next(argc, argv, &cli)) != -1)
 			option(&m, c, optarg);
-		if (have_sub || optind >= argc)
+		if (optind >= argc)
 			break;
-		sub = argv[optind++];
-		have_sub = 1;
+		ops[nops++] = argv[optind++];
 	}
+	if (nops > 0)
+		sub = ops[0];
+	nops -= nops > 0;
 	if (strcmp(sub, "report") && strcmp(sub, "simulate") && strcmp(sub, "prices") &&
 	    strcmp(sub, "rollback") && strcmp(sub, "versions") && strcmp(sub, "budget") &&
 	    strcmp(sub, "routing"))
 		llmr_die(LLMR_EX_USAGE, "'%s' is not a subcommand (see llmr-cost --help)", sub);
 	if ((!strcmp(sub, "report") || !strcmp(sub, "simulate") || !strcmp(sub, "versions") ||
-	     !strcmp(sub, "routing")) && optind < argc)
-		llmr_die(LLMR_EX_USAGE, "%s: unexpected operand '%s'", sub, argv[optind]);
+	     !strcmp(sub, "routing")) && nops > 0)
+		llmr_die(LLMR_EX_USAGE, "%s: unexpected operand '%s'", sub, ops[1]);
 	if (m.apply && strcmp(sub, "simulate"))
 		llmr_die(LLMR_EX_USAGE, "--apply goes with simulate");
 	period(&m);
@@ -445,16 +449,17 @@ int main(int argc, char **argv)
 	else if (!strcmp(sub, "simulate"))
 		code = cmd_simulate(&m);
 	else if (!strcmp(sub, "prices"))
-		code = cmd_prices(&m, argc - optind, argv + optind);
+		code = cmd_prices(&m, nops, ops + 1);
 	else if (!strcmp(sub, "rollback"))
-		code = cmd_rollback(&m, argc - optind, argv + optind);
+		code = cmd_rollback(&m, nops, ops + 1);
 	else if (!strcmp(sub, "versions"))
 		code = cmd_versions(&m);
 	else if (!strcmp(sub, "routing"))
 		out_json(llmr_routing_snapshot(m.cfg));
 	else
-		code = cmd_budget(&m, argc - optind, argv + optind);
+		code = cmd_budget(&m, nops, ops + 1);
 	llmr_sim_changes_release(&m.ch);
+	free(ops);
 	llmr_state_close(m.st);
 	llmr_config_free(m.cfg);
 	return llmr_cli_exit(code);
