@@ -7,8 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 
 CONFIGS=$LLMR_SRC/tests/cli/configs
-ASK=$LLMR_BUILD/bin/llmr-ask
-[ -x "$ASK" ] || skip_all "no $ASK (build first)"
+[ -x "$LLMR_BUILD/bin/llmr-ask" ] || skip_all "no $LLMR_BUILD/bin/llmr-ask (build first)"
+# Through PATH, so that LLMR_VALGRIND=1 wraps it.
+ASK=llmr-ask
 # The example must load with no key in the environment at all.
 unset GITHUB_TOKEN HF_TOKEN LLMR_TEST_NO_SUCH_HOST
 
