@@ -315,9 +315,9 @@ static int cmd_budget(struct cost_main *m, int argc, char **argv)
 	int total = argc > 0 && !strcmp(argv[0], "total"), need = total ? 2 : 3;
 
 	if (argc < need || argc > need + 1)
-		llmr_die(LLMR_EX_USAGE, "budget: expected 'route NAME USD [ALERT]' or 'total USD [ALERT]' (USD -1 removes)");
+		llmr_die(LLMR_EX_USAGE, "budget: expected 'route NAME USD [ALERT]' or 'total USD [ALERT]' (USD off removes)");
 	if (llmr_budget_set(m->st, argv[0], total ? "all" : argv[1],
-			    !strcmp(argv[need - 1], "-1") ? -1 : num_arg("budget", argv[need - 1]),
+			    !strcmp(argv[need - 1], "off") ? -1 : num_arg("budget", argv[need - 1]),
 			    argc > need ? num_arg("alert", argv[need]) : 0.8, &e))
 		fail(&e);
 	return 0;
