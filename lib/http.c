@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_MAX_BODY ((size_t)64 << 20)
 #define MAX_HEADERS 256
@@ -16,6 +17,7 @@
  * thread that finds it busy gets a throwaway handle rather than waiting.
  */
 static CURL *shared_handle;
+static pid_t shared_pid; /* the process that created it */
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t global_lock = PTHREAD_MUTEX_INITIALIZER;
 static int global_ready;
@@ -263,8 +265,17 @@ static CURL *acquire(int *shared)
 	CURL *h;
 
 	if (pthread_mutex_trylock(&shared_lock) == 0) {
-		if (!shared_handle)
+		/*
+		 * After fork() the parent's connections are not ours to use or to
+		 * close (a TLS close_notify would break the parent's session):
+		 * forget the inherited handle, leaking it, and start afresh.
+		 */
+		if (shared_handle && shared_pid != getpid())
+			shared_handle = NULL;
+		if (!shared_handle) {
 			shared_handle = curl_easy_init();
+			shared_pid = getpid();
+		}
 		if (shared_handle) {
 			curl_easy_reset(shared_handle); /* keeps the connection cache */
 			*shared = 1;
@@ -361,10 +372,9 @@ void llmr_http_resp_release(struct llmr_http_resp *resp)
 void llmr_http_cleanup(void)
 {
 	pthread_mutex_lock(&shared_lock);
-	if (shared_handle) {
+	if (shared_handle && shared_pid == getpid())
 		curl_easy_cleanup(shared_handle);
-		shared_handle = NULL;
-	}
+	shared_handle = NULL;
 	pthread_mutex_unlock(&shared_lock);
 	pthread_mutex_lock(&global_lock);
 	if (global_ready) {

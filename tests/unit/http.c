@@ -238,6 +238,41 @@ static void test_headers(void)
 	llmr_headers_release(&h);
 }
 
+/* A forked child must open its own connection, not share the parent's. */
+static void test_fork(const char *parent_conn)
+{
+	struct llmr_http_req r;
+	struct llmr_http_resp resp;
+	struct llmr_err e = {0, ""};
+	char child_conn[16] = "";
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(fds) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		const char *c;
+
+		close(fds[0]);
+		req_init(&r, "/basic");
+		c = llmr_http_perform(&r, &resp, &e) == 0 ? llmr_headers_get(&resp.headers, "x-conn") : NULL;
+		if (c && write(fds[1], c, strlen(c)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	n = read(fds[0], child_conn, sizeof(child_conn) - 1);
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	ok(n > 0 && strcmp(child_conn, parent_conn), "a forked child opens its own connection (%s)", child_conn);
+	req_init(&r, "/basic");
+	is_int(llmr_http_perform(&r, &resp, &e), 0, "the parent goes on after the fork");
+	is_str(llmr_headers_get(&resp.headers, "x-conn"), parent_conn, "on its own connection");
+	llmr_http_resp_release(&resp);
+}
+
 static void test_basic(void)
 {
 	struct llmr_http_req r;
@@ -269,6 +304,7 @@ static void test_basic(void)
 	is_int(atoi(llmr_headers_get(&resp.headers, "x-req") ? llmr_headers_get(&resp.headers, "x-req") : "0"),
 	       atoi(req1) + 1, "as its next request (keep-alive)");
 	llmr_http_resp_release(&resp);
+	test_fork(conn1);
 }
 
 static void test_gzip(void)
