@@ -1,0 +1,94 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+#include "tap.h"
+
+static char *fixture(const char *name)
+{
+	const char *src = getenv("LLMR_SRC");
+	struct llmr_buf b = LLMR_BUF_INIT;
+
+	llmr_buf_addf(&b, "%s/tests/fixtures/docs/%s", src ? src : ".", name);
+	return llmr_buf_detach(&b);
+}
+
+static int extract(const char *name, struct llmr_buf *out, struct llmr_err *e)
+{
+	char *p = fixture(name);
+	int rc = llmr_extract_file(p, out, e);
+
+	free(p);
+	return rc;
+}
+
+static void test_utf8(void)
+{
+	struct llmr_buf b = LLMR_BUF_INIT;
+	struct llmr_err e;
+
+	ok(llmr_utf8_valid("caf\xc3\xa9", 5), "valid UTF-8");
+	ok(!llmr_utf8_valid("caf\xe9", 4), "Latin-1 byte is not UTF-8");
+	ok(!llmr_utf8_valid("\xc0\xaf", 2), "overlong form refused");
+	ok(!llmr_utf8_valid("\xed\xa0\x80", 3), "surrogate refused");
+	ok(llmr_extract_to_utf8("d\xe9p\xf4t \xe9t\xe9 \xe0 l'accueil", 21, &b, &e) == 0, "convert Latin-1");
+	is_str(b.s, "d\xc3\xa9p\xc3\xb4t \xc3\xa9t\xc3\xa9 \xc3\xa0 l'accueil", "Latin-1 text became UTF-8");
+	ok(llmr_utf8_valid(b.s, b.len), "output is valid UTF-8");
+	llmr_buf_reset(&b);
+	llmr_extract_to_utf8("\xef\xbb\xbf" "a\r\nb", 7, &b, &e);
+	is_str(b.s, "a\nb", "BOM and CR dropped");
+	llmr_buf_release(&b);
+}
+
+static void test_formats(void)
+{
+	struct llmr_buf b = LLMR_BUF_INIT;
+	struct llmr_err e = {0, ""};
+
+	is_int(llmr_extract_format("a/B.DOCX"), LLMR_FMT_DOCX, "extension, any case");
+	is_int(llmr_extract_format("x.png"), LLMR_FMT_UNKNOWN, "png is not a document");
+
+	ok(extract("atelier.html", &b, &e) == 0, "html extracts");
+	ok(strstr(b.s, "# Atelier v\xc3\xa9lo\n") != NULL, "h1 becomes a heading");
+	ok(strstr(b.s, "## Outils\n") != NULL, "h2 becomes a level-2 heading");
+	ok(strstr(b.s, "L'atelier r\xc3\xa9pare") != NULL, "entity decoded, UTF-8 kept");
+	ok(!strstr(b.s, "secretscript") && !strstr(b.s, "color:red"), "script and style dropped");
+	llmr_buf_reset(&b);
+
+	ok(extract("reception.docx", &b, &e) == 0, "docx extracts");
+	ok(strstr(b.s, "# Proc\xc3\xa9" "dure de r\xc3\xa9" "ception\n") != NULL, "Heading1 style is a heading");
+	ok(strstr(b.s, "## Refus\n") != NULL, "Heading2 style is level 2");
+	ok(strstr(b.s, "ornithorynque") != NULL, "docx body text");
+	llmr_buf_reset(&b);
+
+	ok(extract("inventaire.odt", &b, &e) == 0, "odt extracts");
+	ok(strstr(b.s, "## Comptage\n") != NULL, "outline-level 2 heading");
+	ok(strstr(b.s, "salamandre") != NULL, "odt body text");
+	llmr_buf_reset(&b);
+
+	ok(extract("securite.pdf", &b, &e) == 0, "pdf extracts");
+	ok(strstr(b.s, "dromadaire") != NULL, "pdf body text");
+	ok(strstr(b.s, "# Consignes de s\xc3\xa9" "curit\xc3\xa9") != NULL, "large type becomes a heading");
+	ok(strstr(b.s, "\xc3\xa9vacuez") != NULL, "WinAnsi accents decoded");
+	llmr_buf_reset(&b);
+
+	ok(extract("depot-latin1.txt", &b, &e) == 0, "latin-1 text extracts");
+	ok(strstr(b.s, "\xc3\x89t\xc3\xa9 comme hiver") != NULL, "charset detected and converted");
+	llmr_buf_reset(&b);
+
+	ok(extract("casse.docx", &b, &e) < 0, "corrupt docx fails");
+	is_int(e.code, LLMR_EX_DATAERR, "with a data error");
+	ok(strstr(e.msg, "ZIP") != NULL, "saying why: %s", e.msg);
+	ok(extract("tronque.pdf", &b, &e) < 0, "truncated pdf fails");
+	ok(extract("image.png", &b, &e) < 0 && strstr(e.msg, "unsupported"), "png unsupported");
+	ok(extract("no-such-file.md", &b, &e) < 0 && e.code == LLMR_EX_NOINPUT, "missing file: 66");
+	ok(llmr_extract_mem(LLMR_FMT_HTML, "", 0, &b, &e) < 0 || b.len == 0, "empty html: no text");
+	llmr_buf_release(&b);
+}
+
+int main(void)
+{
+	test_utf8();
+	test_formats();
+	done_testing();
+}
