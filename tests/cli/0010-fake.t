@@ -15,10 +15,12 @@ post() {
 	curl -s -D hdr -o body -X POST -H 'Content-Type: application/json' \
 		--data-binary "$_json" "$@" "$FAKE_URL$_path"
 	rc=$?
-	code=$(sed -n '1s/^HTTP\/1.1 \([0-9]*\).*/\1/p' hdr 2>/dev/null)
+	code=
+	read -r _proto code _rest <hdr
 }
-hdr() { # value of header $1 in hdr
-	tr -d '\r' <hdr | sed -n "s/^$1: *//Ip" | head -n 1
+hdr() { # value of header $1 in hdr, any case
+	awk -v k="$1" 'BEGIN { k = tolower(k) } { sub(/\r$/, ""); i = index($0, ":") }
+		i && tolower(substr($0, 1, i - 1)) == k { v = substr($0, i + 1); sub(/^ +/, "", v); print v; exit }' hdr
 }
 jq_quiet() { jq -e . "$1" >/dev/null 2>&1; }
 same() { # same FIXTURE DESC: body equals the fixture byte for byte
@@ -202,12 +204,25 @@ post /gemini/v1beta/models/g:generateContent '{}'
 same gemini-error-429.json "gemini limit: real body"
 is "$(fake_count '.fault=="limit"')" 4 "limited requests are logged as such"
 
+fake_limit '{"family":"deepseek","tokens":100,"window_ms":60000}'
+post /deepseek/v1/chat/completions '{"model":"m","max_tokens":60}'
+is "$code:$(hdr x-ratelimit-remaining-tokens)" 200:32 "token limit: a request costs bytes/4 + max_tokens (8 + 60)"
+post /deepseek/v1/chat/completions '{"model":"m","max_tokens":60}'
+is "$code" 429 "token limit: a request that does not fit is refused"
+same openai-error-429.json "token limit: the real tokens 429 body"
+is "$(hdr x-ratelimit-remaining-tokens)" 32 "token limit: remaining tokens on the 429"
+post /deepseek/v1/chat/completions '{"model":"m"}'
+is "$code" 200 "token limit: a small request still fits"
+fake_clock 60000
+post /deepseek/v1/chat/completions '{"model":"m","max_tokens":60}'
+is "$code" 200 "token limit: fits again after the window"
+
 # ---- more faults, connections ---------------------------------------------------
 fake_reset
 fake_script '{"hang_after_bytes":50}'
 post /anthropic/v1/messages '{"stream":true}' --max-time 0.5
 is "$rc:$(wc -c <body | tr -d ' ')" 28:50 "hang_after_bytes: 50 bytes, then nothing until the client gives up"
-ok_cond "an unknown script key is refused" not fake_script '{"statuss":500}'
+ok_cond "an unknown script key is refused" not fake_script '{"statuss":500}' 2>/dev/null
 post /openai/v1/chat/completions '{}'
 is "$code" 200 "... and not installed"
 n=$(curl -s -o /dev/null -o /dev/null -w '%{num_connects}\n' -X POST -d '{}' \

@@ -85,25 +85,34 @@ CONTROL API (JSON over HTTP on the same port; answers {"ok": true, ...})
       "stream_error": "NAME" 200 stream serving that error-in-stream fixture.
   POST /_fake/limit    {"family": "openai" (optional: all families together),
                         "model": "m" (optional: all models),
-                        "requests": N, "window_ms": M}
-    One limit per (family, model); posting again replaces it. A request must
+                        "requests": N and/or "tokens": T, "window_ms": M}
+    One limit per (family, model); posting again replaces it; without
+    requests and tokens (or with "clear": true) it is removed. A request must
     pass every limit that matches it.
     Sliding window: a request is admitted if fewer than N requests were
-    admitted for that key in the last M ms. Rejected requests are NOT counted
-    (real providers count admitted requests), so a client that keeps retrying
-    is admitted again once the window has moved. Admitted requests count even
-    if a script then fails them. {"requests": 0} or {"clear": true} removes it.
-    Over the limit: 429, retry-after (whole seconds, rounded up, >= 1), and
-      openai-like: x-ratelimit-limit-requests / -remaining-requests (0) /
-                   -reset-requests ("1s", "20ms", "1m0s"), body
-                   openai-error-429-requests.json (openrouter-error-429.json
-                   for openrouter);
-      anthropic:   anthropic-ratelimit-requests-limit / -remaining /
-                   -reset (RFC 3339), body anthropic-error-429.json;
+    admitted in the last M ms and the tokens of those plus its own do not
+    exceed T. A request's tokens are estimated before it runs, as providers
+    do: (body bytes + 3) / 4 plus its max_tokens (max_completion_tokens,
+    generationConfig.maxOutputTokens, options.num_predict).
+    Refused requests are NOT counted (real providers count what they admit),
+    so a client that keeps retrying gets in once the window has moved.
+    Admitted requests count even if a script then fails them.
+    Over a limit: 429 with retry-after (whole seconds until the request would
+    be admitted, rounded up, >= 1) and the family's headers with the current
+    values (remaining 0 for the exhausted kind):
+      openai-like: x-ratelimit-limit-/remaining-/reset-requests and -tokens,
+                   resets as durations ("1s", "20ms", "1m0s"); body
+                   openai-error-429-requests.json (requests) or
+                   openai-error-429.json (tokens); openrouter-error-429.json
+                   for openrouter;
+      anthropic:   anthropic-ratelimit-requests-/tokens-limit/-remaining/
+                   -reset (RFC 3339), body anthropic-error-429.json or
+                   anthropic-error-429-tokens.json;
       gemini:      body gemini-error-429.json (no rate-limit headers);
       ollama:      body ollama-error.json.
-    On 200s of a limited family the same headers carry the current values
-    (they replace the captured ones).
+    Resets are when the window is fully replenished (as OpenAI's and
+    Anthropic's docs define them). On 200s of a limited family the same
+    headers carry the current values, replacing the captured ones.
   POST /_fake/clock    {"advance_ms": N}: move the limits' clock forward (and the
                        reset times they report), so a test can leave a
                        60 s window without sleeping. reset sets it back.
@@ -469,9 +478,10 @@ class Handler(BaseHTTPRequestHandler):
             fam, mod = req.get("family") or None, req.get("model") or None
             with st.lock:
                 st.limits = [l for l in st.limits if (l["family"], l["model"]) != (fam, mod)]
-                if not req.get("clear") and req.get("requests"):
+                if not req.get("clear") and (req.get("requests") or req.get("tokens")):
                     st.limits.append({"family": fam, "model": mod,
-                                      "requests": int(req["requests"]),
+                                      "requests": int(req["requests"]) if req.get("requests") else None,
+                                      "tokens": int(req["tokens"]) if req.get("tokens") else None,
                                       "window_ms": float(req.get("window_ms", 60000)),
                                       "admitted": []})
                 n = len(st.limits)
@@ -541,16 +551,17 @@ class Handler(BaseHTTPRequestHandler):
             lims = [l for l in st.limits
                     if (l["family"] is None or l["family"] in fam_keys)
                     and (l["model"] is None or l["model"] == model)]
-            limited = check_limits(lims, now)
+            limited = check_limits(lims, now, request_cost(raw, jreq))
             script = None
             if limited is None:
                 script = take_script(st.scripts, fam_keys, compat, model, url.path)
             rl_headers = limit_headers(wire, lims, now) if limited is None else []
 
         if limited is not None:
-            lim, wait_ms = limited
+            with st.lock:
+                limit_hdrs = limit_headers(wire, lims, now)
             self.finish_log(entry, 429, "limit")
-            self.send_limited(wire, lim, wait_ms)
+            self.send_limited(wire, limited, limit_hdrs)
             return
 
         sc = script or {}
@@ -634,7 +645,9 @@ class Handler(BaseHTTPRequestHandler):
             data_sent = data
         if streaming:
             close = sc.get("framing") == "close"
-            self.send_head(status, headers + [("Cache-Control", "no-cache")],
+            if not any(k.lower() == "cache-control" for k, _ in headers):
+                headers = headers + [("Cache-Control", "no-cache")]
+            self.send_head(status, headers,
                            chunked=not close, close=close)
             pieces = split_pieces(data_sent, bkind, chunk_bytes)
             for i, p in enumerate(pieces):
@@ -656,25 +669,21 @@ class Handler(BaseHTTPRequestHandler):
         if cut is not None:
             self.hold_then_abort(hang is not None)
 
-    def send_limited(self, family, lim, wait_ms):
-        st = STATE
+    def send_limited(self, family, limited, limit_hdrs):
+        lim, wait_ms, kind = limited
         retry = max(1, int(math.ceil(wait_ms / 1000.0)))
-        hdrs = [("Content-Type", "application/json"), ("retry-after", str(retry))]
+        hdrs = [("Content-Type", "application/json"), ("retry-after", str(retry))] + limit_hdrs
         if family == "anthropic":
-            hdrs += [("anthropic-ratelimit-requests-limit", str(lim["requests"])),
-                     ("anthropic-ratelimit-requests-remaining", "0"),
-                     ("anthropic-ratelimit-requests-reset", rfc3339(st.wall() + wait_ms / 1000.0))]
-            fx = "anthropic-error-429.json"
+            fx = "anthropic-error-429%s.json" % ("-tokens" if kind == "tokens" else "")
         elif family == "gemini":
             fx = "gemini-error-429.json"
         elif family == "ollama":
             fx = "ollama-error.json"
+        elif family == "openrouter":
+            fx = "openrouter-error-429.json"
         else:
-            hdrs += [("x-ratelimit-limit-requests", str(lim["requests"])),
-                     ("x-ratelimit-remaining-requests", "0"),
-                     ("x-ratelimit-reset-requests", go_duration(wait_ms))]
-            fx = "openrouter-error-429.json" if family == "openrouter" else "openai-error-429-requests.json"
-        data = st.read_fixture(fx)
+            fx = "openai-error-429%s.json" % ("-requests" if kind == "requests" else "")
+        data = STATE.read_fixture(fx)
         self.send_head(429, hdrs, len(data))
         self.wfile.write(data)
 
@@ -693,40 +702,82 @@ class Handler(BaseHTTPRequestHandler):
                     f.write(json.dumps(entry) + "\n")
 
 
-def check_limits(lims, now):
-    """(limit, wait_ms) for the tightest limit that refuses, or None after
-    counting the request in each; STATE.lock held."""
+def check_limits(lims, now, cost):
+    """(limit, wait_ms, "requests"|"tokens") for the limit that refuses the
+    longest, or None after counting the request in each; STATE.lock held."""
     hit = None
     for lim in lims:
         w = lim["window_ms"] / 1000.0
-        lim["admitted"] = [t for t in lim["admitted"] if now - t < w]
-        if len(lim["admitted"]) >= lim["requests"]:
-            wait = (lim["admitted"][0] + w - now) * 1000.0
+        lim["admitted"] = [a for a in lim["admitted"] if now - a[0] < w]
+        adm = lim["admitted"]
+        if lim["requests"] is not None and len(adm) >= lim["requests"]:
+            k = len(adm) - lim["requests"]   # this many must leave first
+            wait = (adm[k][0] + w - now) * 1000.0
             if hit is None or wait > hit[1]:
-                hit = (lim, wait)
+                hit = (lim, wait, "requests")
+        if lim["tokens"] is not None:
+            used = sum(a[1] for a in adm)
+            if used + cost > lim["tokens"]:
+                wait = lim["window_ms"]   # the request alone is too large
+                for a in adm:
+                    used -= a[1]
+                    if used + cost <= lim["tokens"]:
+                        wait = (a[0] + w - now) * 1000.0
+                        break
+                if hit is None or wait > hit[1]:
+                    hit = (lim, wait, "tokens")
     if hit is None:
         for lim in lims:
-            lim["admitted"].append(now)
+            lim["admitted"].append((now, cost))
     return hit
 
 
-def limit_headers(wire, lims, now):
-    """Current request-limit headers for a 200 (the tightest limit); STATE.lock held."""
-    if not lims:
-        return []
-    lim = min(lims, key=lambda l: l["requests"] - len(l["admitted"]))
+def limit_state(lim, now):
+    """(requests remaining, tokens remaining, ms until fully replenished)."""
+    adm = lim["admitted"]
     w = lim["window_ms"] / 1000.0
-    remaining = max(0, lim["requests"] - len(lim["admitted"]))
-    reset_ms = (lim["admitted"][0] + w - now) * 1000.0 if lim["admitted"] else 0
-    if wire == "anthropic":
-        return [("anthropic-ratelimit-requests-limit", str(lim["requests"])),
-                ("anthropic-ratelimit-requests-remaining", str(remaining)),
-                ("anthropic-ratelimit-requests-reset", rfc3339(STATE.wall() + reset_ms / 1000.0))]
-    if wire in OPENAI_LIKE:
-        return [("x-ratelimit-limit-requests", str(lim["requests"])),
-                ("x-ratelimit-remaining-requests", str(remaining)),
-                ("x-ratelimit-reset-requests", go_duration(reset_ms))]
-    return []
+    rr = None if lim["requests"] is None else max(0, lim["requests"] - len(adm))
+    tr = None if lim["tokens"] is None else max(0, lim["tokens"] - sum(a[1] for a in adm))
+    full = (adm[-1][0] + w - now) * 1000.0 if adm else 0.0
+    return rr, tr, max(0.0, full)
+
+
+def limit_headers(wire, lims, now):
+    """Rate-limit headers with the current values of the tightest request and
+    token limits that apply; STATE.lock held."""
+    out = []
+    for kind, idx in (("requests", 0), ("tokens", 1)):
+        cands = [(limit_state(l, now), l) for l in lims if l[kind] is not None]
+        if not cands:
+            continue
+        st, lim = min(cands, key=lambda c: c[0][idx])
+        remaining, reset_ms = st[idx], st[2]
+        if wire == "anthropic":
+            out += [("anthropic-ratelimit-%s-limit" % kind, str(lim[kind])),
+                    ("anthropic-ratelimit-%s-remaining" % kind, str(remaining)),
+                    ("anthropic-ratelimit-%s-reset" % kind, rfc3339(STATE.wall() + reset_ms / 1000.0))]
+        elif wire in OPENAI_LIKE:
+            out += [("x-ratelimit-limit-%s" % kind, str(lim[kind])),
+                    ("x-ratelimit-remaining-%s" % kind, str(remaining)),
+                    ("x-ratelimit-reset-%s" % kind, go_duration(reset_ms))]
+    return out
+
+
+def request_cost(raw, req):
+    """Tokens a request counts against a token limit, estimated as providers
+    do before running it: a quarter of the body's bytes plus max_tokens."""
+    mt = req.get("max_tokens") or req.get("max_completion_tokens") or 0
+    gc = req.get("generationConfig")
+    if isinstance(gc, dict):
+        mt = mt or gc.get("maxOutputTokens") or 0
+    opts = req.get("options")
+    if isinstance(opts, dict):
+        mt = mt or opts.get("num_predict") or 0
+    try:
+        mt = max(0, int(mt))
+    except (TypeError, ValueError):
+        mt = 0
+    return (len(raw) + 3) // 4 + mt
 
 
 def fixture_name(n):
