@@ -232,12 +232,12 @@ int main(int argc, char **argv)
 	struct run r = {0};
 	const char *config = NULL, *state = NULL, *coll = "default";
 	char *state_path;
-	int c, stats = 0, code = 0, use_stdin;
+	int c, stats = 0, code = 0, use_stdin, coll_set = 0;
 
 	llmr_cli_start(&cli);
 	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
 		switch (c) {
-		case 'c': coll = optarg; break;
+		case 'c': coll = optarg; coll_set = 1; break;
 		case OPT_REBUILD: o.rebuild = true; break;
 		case OPT_STATS: stats = 1; break;
 		case OPT_JSON: r.json = 1; break;
@@ -291,9 +291,8 @@ int main(int argc, char **argv)
 		else if (counts.failed || r.bad)
 			code = LLMR_EX_DATAERR;
 	}
-	if (stats && !code) {
-		int sc = print_stats(st, optind < argc || use_stdin || strcmp(coll, "default") ||
-						 0 ? coll : NULL, r.json);
+	if (stats && code != LLMR_EX_SOFTWARE && code != LLMR_EX_IOERR) {
+		int sc = print_stats(st, optind < argc || use_stdin || coll_set ? coll : NULL, r.json);
 
 		if (sc)
 			code = sc;

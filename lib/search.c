@@ -9,6 +9,9 @@
 #include "index.h"
 
 #define RRF_K 60.0
+/* Below this cosine a chunk shares almost nothing with the query: leaving
+ * it out keeps unrelated passages out of answers. */
+#define VECTOR_FLOOR 0.05
 
 struct scored {
 	int64_t id;
@@ -141,8 +144,12 @@ static int rerank(sqlite3 *db, const struct llmr_embedder *em, const float *qv, 
 							     (size_t)sqlite3_column_bytes(st, 2), v,
 							     dim) == 0;
 			}
-			if (have)
-				push(l, ids[i], llmr_embed_cosine(qv, v, dim));
+			if (have) {
+				float c = llmr_embed_cosine(qv, v, dim);
+
+				if (c >= VECTOR_FLOOR)
+					push(l, ids[i], c);
+			}
 		}
 		sqlite3_reset(st);
 	}
