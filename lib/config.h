@@ -133,6 +133,8 @@ struct llmr_diags {
 	size_t n;
 };
 
+/* Append a printf-style message (copied; at most 1 KiB). release frees
+ * every message and leaves d empty and reusable. */
 void llmr_diags_add(struct llmr_diags *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void llmr_diags_release(struct llmr_diags *d);

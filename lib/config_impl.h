@@ -55,6 +55,27 @@ const char *cfg_quote(const char *s);
 int cfg_yaml_load(struct cfg_ctx *c, const char *path, yaml_document_t *doc,
 		  struct llmr_err *e);
 
+/*
+ * Scalar readers (config_value.c). key names the value in messages. Each
+ * returns 0 (or stores) on success; on a bad value it records the error
+ * and returns -1 (or stores nothing). cfg_want_scalar returns 1 for a
+ * scalar, else records "'key' must be WHAT, not a list" and returns 0.
+ */
+int cfg_want_scalar(struct cfg_ctx *c, const char *key, yaml_node_t *v, const char *what);
+/* A plain decimal number, not negative. */
+int cfg_read_number(struct cfg_ctx *c, const char *key, yaml_node_t *v, double *out);
+/* A whole number from 0 to max. */
+int cfg_read_whole(struct cfg_ctx *c, const char *key, yaml_node_t *v, double max, long *out);
+/* One of names (NULL-terminated); *out is its index. */
+int cfg_read_enum(struct cfg_ctx *c, const char *key, yaml_node_t *v,
+		  const char *const *names, int *out);
+/* An http(s) URL with ${VAR} expanded; *dst replaced by a new string. */
+void cfg_read_url(struct cfg_ctx *c, const char *key, yaml_node_t *v, char **dst);
+/* The name of an environment variable; never echoed when invalid. */
+void cfg_read_envname(struct cfg_ctx *c, const char *key, yaml_node_t *v, char **dst);
+/* A duration, stored in milliseconds. */
+void cfg_read_duration(struct cfg_ctx *c, const char *key, yaml_node_t *v, int64_t *dst);
+
 /* The schema walker: fills c->cfg from the document's root mapping. */
 void cfg_parse_root(struct cfg_ctx *c, yaml_node_t *root);
 
