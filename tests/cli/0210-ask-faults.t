@@ -9,7 +9,6 @@ write_config "$TEST_DIR/llmr.conf" '  default:
   solo:
     tiers:
       simple: [openai/gpt-4o-mini]'
-sed -i 's/timeout: 10s/timeout: 1s/' "$LLMR_CONFIG"
 STATE=$XDG_DATA_HOME/llmr/state.db
 
 rows() { sqlite3 "$STATE" "SELECT $2 FROM requests WHERE request_id = '$1' ORDER BY id"; }
@@ -35,7 +34,10 @@ fallback rate_limited '{"family":"openai","status":429,"headers":{"retry-after":
 fallback overloaded '{"family":"openai","status":529}'
 fallback overloaded '{"family":"openai","status":503}'
 fallback server '{"family":"openai","status":500}'
+# A short total timeout for the hang only: the huge bodies below need time.
+sed -i 's/timeout: 10s/timeout: 1s/' "$LLMR_CONFIG"
 fallback timeout '{"family":"openai","hang":true}' --no-stream
+sed -i 's/timeout: 1s/timeout: 10s/' "$LLMR_CONFIG"
 fallback network '{"family":"openai","cut_after_bytes":300}' --stream
 
 # Classes that stop the chain.
