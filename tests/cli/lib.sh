@@ -13,9 +13,12 @@
 #          not_ok DESC CMD...        pass if CMD exits non-zero
 #          is GOT WANT DESC | isnt GOT WANT DESC
 #          like GOT ERE DESC | unlike GOT ERE DESC     (grep -E)
-#          pass DESC | fail DESC | skip DESC
+#          (like/unlike match if any line of GOT matches)
+#          is_file GOT-FILE WANT-FILE DESC   byte-equal files (diff on failure)
+#          pass DESC | fail DESC | skip DESC | bail_out MSG
 # Run:     run CMD...   stdout -> $OUT (file) and $out, stderr -> $ERR and $err,
 #                       exit status -> $status. Never fails the test itself.
+#          jq_out FILTER  jq -r FILTER over $out, e.g. is "$(jq_out .text)" Hello!
 # Fake:    fake_start [ARGS]  start tests/fake/fakeprov.py; exports FAKE_PORT,
 #                       FAKE_URL, FAKE_LOG; stopped at exit
 #          fake_stop              stop it now (also done at exit)
@@ -84,6 +87,15 @@ _tap_planned=
 _lib_cleanup() {
 	_rc=$?
 	fake_stop
+	if [ "${LLMR_VALGRIND:-0}" = 1 ]; then
+		for _l in "$TEST_DIR"/valgrind.*; do
+			if [ -s "$_l" ]; then
+				echo "# valgrind reported errors:" >&2
+				sed 's/^/# /' "$_l" >&2
+				[ "$_rc" != 0 ] || _rc=1
+			fi
+		done
+	fi
 	if [ "${LLMR_TEST_KEEP:-0}" = 1 ]; then
 		echo "# kept $TEST_DIR" >&2
 	else
@@ -129,6 +141,11 @@ fail() {
 	echo "not ok $_tap_n - $*"
 }
 
+bail_out() {
+	echo "Bail out! $*"
+	exit 255
+}
+
 skip() {
 	_tap_n=$((_tap_n + 1))
 	echo "ok $_tap_n # skip $*"
@@ -156,6 +173,15 @@ is() {
 	else
 		fail "$3"
 		diag "     got: '$1'" "expected: '$2'"
+	fi
+}
+
+is_file() {
+	if cmp -s "$1" "$2"; then
+		pass "$3"
+	else
+		fail "$3"
+		diag "$(diff -u "$2" "$1" 2>&1 | head -n 40)"
 	fi
 }
 
@@ -193,12 +219,24 @@ run() {
 	status=$?
 	out=$(cat "$OUT")
 	err=$(cat "$ERR")
+	if [ "${LLMR_VALGRIND:-0}" = 1 ]; then
+		for _l in "$TEST_DIR"/valgrind.*.log; do
+			[ -s "$_l" ] && diag "valgrind: $*" "$(cat "$_l")"
+			[ -f "$_l" ] && mv "$_l" "$_l.seen"
+		done
+	fi
 	return 0
+}
+
+jq_out() {
+	printf '%s' "$out" | jq -r "$1"
 }
 
 # With LLMR_VALGRIND=1, every llmr-* program in $LLMR_BUILD/bin is reached
 # through a wrapper that runs it under valgrind (as jq's tests/setup does);
-# valgrind's report goes to $TEST_DIR/valgrind.PID.log, not to stderr.
+# valgrind's report goes to $TEST_DIR/valgrind.PID.log, not to stderr: run
+# shows a new report as diag lines, and the script exits non-zero at the end
+# if any report is not empty (prove then calls it dubious).
 with_valgrind() {
 	_vg=$TEST_DIR/vgbin
 	mkdir -p "$_vg"
