@@ -260,6 +260,9 @@ void cfg_check(struct cfg_ctx *c)
 {
 	struct llmr_config *cfg = c->cfg;
 
+	/* Synthesise first: "default_route: default" may name that route. */
+	if (!cfg->nroutes)
+		cfg_synth_default_route(cfg);
 	if (cfg->default_route && !llmr_config_route(cfg, cfg->default_route)) {
 		size_t i, n = cfg->nroutes;
 		const char **names = llmr_xcalloc(n + 1, sizeof(*names));
@@ -287,6 +290,4 @@ void cfg_check(struct cfg_ctx *c)
 		cfg_error(c, cfg_lookup(c, "budget", "calls_per_request"), "'calls_per_request' must be at least 1");
 	if (!cfg->index_embedder)
 		cfg->index_embedder = llmr_xstrdup("local");
-	if (!cfg->nroutes)
-		cfg_synth_default_route(cfg);
 }

@@ -175,7 +175,10 @@ void cfg_read_url(struct cfg_ctx *c, const char *key, yaml_node_t *v, char **dst
 	if (!cfg_want_scalar(c, key, v, "a URL") || !(url = expand_vars(c, key, v, cfg_scalar(v))))
 		return;
 	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
-		cfg_error(c, v, "'%s' must start with http:// or https:// (got '%s')", key, cfg_quote(url));
+		/* Quote what the file says, not the expansion: a variable
+		 * may hold something that must not reach a log. */
+		cfg_error(c, v, "'%s' must start with http:// or https:// (got '%s')", key,
+			  cfg_quote(cfg_scalar(v)));
 		free(url);
 		return;
 	}

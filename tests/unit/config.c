@@ -2,6 +2,7 @@
  * config.c - unit tests for the config loader: every field, the defaults,
  * every kind of error with its exact position, the built-ins, API keys.
  */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -238,6 +239,9 @@ static void test_defaults(void)
 	   !strcmp(r->tiers[1].refs[3].spec, "local/extractive"), "file order, inactive skipped, local last");
 	llmr_config_free(cfg);
 
+	is_int(llmr_config_load(write_conf("defroute.conf", "default_route: default\n"), &cfg, &d, &e), 0,
+	       "default_route may name the synthesised route");
+	llmr_config_free(cfg);
 	is_int(llmr_config_load(write_conf("empty.conf", ""), &cfg, &d, &e), 0, "empty file loads");
 	ok(cfg && cfg->nproviders == 1 && cfg->nroutes == 1, "empty file: built-ins only");
 	llmr_config_free(cfg);
@@ -416,6 +420,12 @@ static void test_vars(void)
 		is_str(llmr_config_provider(cfg, "f")->notes, "${LLMR_TEST_HOST}", "and nowhere else");
 	}
 	llmr_config_free(cfg);
+	cfg = NULL;
+	setenv("LLMR_TEST_SECRETISH", "sk-do-not-show", 1);
+	snprintf(want, sizeof(want),
+		 "%s/vars3.conf:2:35: 'base_url' must start with http:// or https:// (got '${LLMR_TEST_SECRETISH}')", dir);
+	expect_diags("vars3.conf", "providers:\n  f: {protocol: openai, base_url: '${LLMR_TEST_SECRETISH}'}\n", want, 78);
+	unsetenv("LLMR_TEST_SECRETISH");
 	snprintf(want, sizeof(want),
 		 "%1$s/vars2.conf:2:35: 'base_url': environment variable 'LLMR_TEST_UNSET' is not set\n"
 		 "%1$s/vars2.conf:3:35: 'base_url': unterminated '${' in 'http://${LLMR_TEST_HOST'\n"
@@ -533,9 +543,25 @@ static void test_find(void)
 	rmdir(xdg);
 }
 
+/* The temp dir holds only files this test wrote, none in subdirectories. */
+static void cleanup(void)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	char path[400];
+
+	while (dp && (de = readdir(dp)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	if (dp)
+		closedir(dp);
+	rmdir(dir);
+}
+
 int main(void)
 {
-	char cmd[400];
 
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
@@ -549,23 +575,6 @@ int main(void)
 	test_resolve();
 	test_api_key();
 	test_find();
-	/* The temp dir holds only files this test wrote. */
-	snprintf(cmd, sizeof(cmd), "%s", dir);
-	{
-		static const char *const names[] = {
-			"good.conf", "noroutes.conf", "empty.conf", "unknown.conf", "nosuggest.conf",
-			"apikey.conf", "types.conf", "ranges.conf", "enums.conf", "dur.conf", "dups.conf",
-			"dupkey.conf", "refs.conf", "syntax.conf", "tab.conf", "local.conf", "noproto.conf",
-			"slash.conf", "index.conf", "envname.conf", "url.conf", "toplist.conf", "vars.conf",
-			"vars2.conf", "deep.conf", NULL
-		};
-		int i;
-
-		for (i = 0; names[i]; i++) {
-			snprintf(cmd, sizeof(cmd), "%s/%s", dir, names[i]);
-			unlink(cmd);
-		}
-		rmdir(dir);
-	}
+	cleanup();
 	return done_testing();
 }
