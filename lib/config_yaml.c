@@ -129,10 +129,16 @@ static void syntax_error(struct cfg_ctx *c, const yaml_parser_t *p, const char *
 
 	pos.line = (int)p->problem_mark.line + 1;
 	pos.col = (int)p->problem_mark.column + 1;
-	if (p->error == YAML_READER_ERROR)
-		/* Reader errors (bad UTF-8) carry a byte offset, not a line. */
-		cfg_error_at(c, pos, "invalid text: %s", what);
-	else if (is_tab_problem(p, text, len))
+	if (p->error == YAML_READER_ERROR) {
+		/* Reader errors (bad UTF-8) carry a byte offset, not a mark. */
+		size_t i;
+
+		pos.line = pos.col = 1;
+		for (i = 0; text && i < p->problem_offset && i < len; i++, pos.col++)
+			if (text[i] == '\n')
+				pos.line++, pos.col = 0;
+		cfg_error_at(c, pos, "not UTF-8 text: %s", what);
+	} else if (is_tab_problem(p, text, len))
 		cfg_error_at(c, pos, "YAML syntax error: tab character in indentation (use spaces)");
 	else if (p->context)
 		cfg_error_at(c, pos, "YAML syntax error: %s (%s at %d:%d)", what, p->context,
