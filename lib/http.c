@@ -18,6 +18,9 @@
  */
 static CURL *shared_handle;
 static pid_t shared_pid; /* the process that created it */
+/* A parent's handle, after fork(): kept (volatile, so the store is not
+ * optimised away and leak checkers still see it reachable), never used. */
+static CURL *volatile inherited_handle;
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t global_lock = PTHREAD_MUTEX_INITIALIZER;
 static int global_ready;
@@ -268,10 +271,12 @@ static CURL *acquire(int *shared)
 		/*
 		 * After fork() the parent's connections are not ours to use or to
 		 * close (a TLS close_notify would break the parent's session):
-		 * forget the inherited handle, leaking it, and start afresh.
+		 * set the inherited handle aside, untouched, and start afresh.
 		 */
-		if (shared_handle && shared_pid != getpid())
+		if (shared_handle && shared_pid != getpid()) {
+			inherited_handle = shared_handle;
 			shared_handle = NULL;
+		}
 		if (!shared_handle) {
 			shared_handle = curl_easy_init();
 			shared_pid = getpid();
