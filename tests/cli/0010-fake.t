@@ -226,7 +226,7 @@ ok_cond "an unknown script key is refused" not fake_script '{"statuss":500}' 2>/
 post /openai/v1/chat/completions '{}'
 is "$code" 200 "... and not installed"
 n=$(curl -s -o /dev/null -o /dev/null -w '%{num_connects}\n' -X POST -d '{}' \
-	"$FAKE_URL/openai/v1/chat/completions" "$FAKE_URL/groq/v1/chat/completions" | paste -sd+ | bc)
+	"$FAKE_URL/openai/v1/chat/completions" "$FAKE_URL/groq/v1/chat/completions" | awk '{ n += $1 } END { print n }')
 is "$n" 1 "keep-alive: two requests over one connection"
 fake_script '{"delay_ms":300,"times":3}'
 pids=

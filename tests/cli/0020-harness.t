@@ -48,7 +48,7 @@ like "$nested" '1\.\.7' "done_testing prints the plan"
 isnt "$nested_status" 0 "a script with a failed test exits non-zero"
 ok_cond "its temp dir is removed at exit" test -n "$ndir" -a ! -e "$ndir"
 npid=$(sed -n 's/^fake_pid=//p' nested.out)
-ok_cond "its fake is stopped at exit" test -n "$npid" -a -z "$(ps -o pid= -p "$npid" 2>/dev/null)"
+ok_cond "its fake is stopped at exit" sh -c "test -n '$npid' && ! kill -0 '$npid' 2>/dev/null"
 
 cat >keep.t <<'EOF'
 . "$LLMR_SRC/tests/cli/lib.sh"

@@ -464,6 +464,10 @@ class Handler(BaseHTTPRequestHandler):
                 bad = sorted(set(it) - SCRIPT_KEYS)
                 if bad:
                     return self.json_reply(400, {"ok": False, "error": "unknown script keys: %s" % ", ".join(bad)})
+                if not isinstance(it.get("times", 1), int) or it.get("times", 1) == 0 or it.get("times", 1) < -1:
+                    return self.json_reply(400, {"ok": False, "error": "times must be -1 or a positive integer"})
+                if not isinstance(it.get("headers", {}), dict):
+                    return self.json_reply(400, {"ok": False, "error": "headers must be an object"})
                 for k in ("body_fixture", "fixture", "stream_error", "headers_fixture"):
                     if k in it and st.fixture_path(fixture_name(it[k])) is None:
                         return self.json_reply(400, {"ok": False, "error": "no fixture %r" % it[k]})
@@ -628,8 +632,9 @@ class Handler(BaseHTTPRequestHandler):
         base = merge_headers(base, rl_headers)
         over = {k.lower() for k, _ in headers}
         base = [(k, v) for k, v in base if k.lower() not in over]
+        ctype = [] if "content-type" in over else [("Content-Type", ctype)]
         self.finish_log(entry, 200, fault)
-        self.send_body(200, [("Content-Type", ctype)] + base + headers, data, bkind, sc)
+        self.send_body(200, ctype + base + headers, data, bkind, sc)
 
     def send_body(self, status, headers, data, bkind, sc):
         chunk_bytes = int(sc.get("chunk_bytes") or 0)
