@@ -254,6 +254,20 @@ static const char *entry_key(struct cfg_ctx *c, yaml_node_t *map, yaml_node_pair
 	return ks;
 }
 
+/* Keys people write when they are about to paste a secret into the file. */
+static int is_secret_key(const char *k)
+{
+	static const char *const names[] = {
+		"api_key", "apikey", "api-key", "key", "token", "api_token", "secret", "password", NULL
+	};
+	size_t i;
+
+	for (i = 0; names[i]; i++)
+		if (!strcmp(k, names[i]))
+			return 1;
+	return 0;
+}
+
 static void unknown_key(struct cfg_ctx *c, yaml_node_t *k, const char *ks,
 			const struct cfg_table *t)
 {
@@ -264,8 +278,7 @@ static void unknown_key(struct cfg_ctx *c, yaml_node_t *k, const char *ks,
 
 	for (i = 0; t->f[i].key && n < 32; i++)
 		cand[n++] = t->f[i].key;
-	if (strstr(ks, "api_key") || !strcmp(ks, "key") || !strcmp(ks, "token")) {
-		/* Someone is about to paste a secret into the file: steer them. */
+	if (is_secret_key(ks)) {
 		cfg_error(c, k, "unknown key '%s' (keys never go in the config: use api_key_env or api_key_file)",
 			  cfg_quote(ks));
 		return;
