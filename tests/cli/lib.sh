@@ -19,7 +19,8 @@
 # Run:     run CMD...   stdout -> $OUT (file) and $out, stderr -> $ERR and $err,
 #                       exit status -> $status. Never fails the test itself.
 #          jq_out FILTER  jq -r FILTER over $out, e.g. is "$(jq_out .text)" Hello!
-# Fake:    fake_start [ARGS]  start tests/fake/fakeprov.py; exports FAKE_PORT,
+# Fake:    fake_start [ARGS]  start tests/fake/fakeprov.py ($LLMR_PYTHON, else
+#                       /usr/bin/python3, else python3); exports FAKE_PORT,
 #                       FAKE_URL, FAKE_LOG; stopped at exit
 #          fake_stop              stop it now (also done at exit)
 #          fake_ctl PATH [JSON]   POST to $FAKE_URL/_fake/PATH (reset, script,
@@ -264,14 +265,21 @@ sha12() {
 # ---- the fake provider ----------------------------------------------------------
 
 fake_start() {
-	command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed for the fake provider"
+	# Debian's python3 first: a version-manager shim can cost seconds a start.
+	_py=${LLMR_PYTHON:-}
+	if [ -z "$_py" ]; then
+		for _py in /usr/bin/python3 python3 ""; do
+			command -v "$_py" >/dev/null 2>&1 && break
+		done
+	fi
+	[ -n "$_py" ] || skip_all "python3 is needed for the fake provider"
 	command -v curl >/dev/null 2>&1 || skip_all "curl is needed to drive the fake provider"
 	command -v jq >/dev/null 2>&1 || skip_all "jq is needed (make deps)"
 	fake_stop
 	_pf=$TEST_DIR/fake.port
 	FAKE_LOG=$TEST_DIR/fake.log
 	rm -f "$_pf"
-	python3 "$LLMR_SRC/tests/fake/fakeprov.py" --port 0 --port-file "$_pf" \
+	"$_py" "$LLMR_SRC/tests/fake/fakeprov.py" --port 0 --port-file "$_pf" \
 		--log "$FAKE_LOG" "$@" >"$TEST_DIR/fake.out" 2>&1 &
 	FAKE_PID=$!
 	# Wait for the port file (written once listening); the cap only stops
