@@ -400,8 +400,8 @@ static void walk_map(struct cfg_ctx *c, const char *name, yaml_node_t *map,
 	}
 }
 
-/* True if a mapping node has the key (used for "was it given"). */
-static int has_key(struct cfg_ctx *c, yaml_node_t *map, const char *key)
+/* True if a mapping node gives the key a value ("was it given"). */
+static int has_value(struct cfg_ctx *c, yaml_node_t *map, const char *key)
 {
 	yaml_node_pair_t *pair;
 
@@ -411,7 +411,7 @@ static int has_key(struct cfg_ctx *c, yaml_node_t *map, const char *key)
 		const char *ks = cfg_scalar(node(c, pair->key));
 
 		if (ks && !strcmp(ks, key))
-			return 1;
+			return !cfg_is_null(node(c, pair->value));
 	}
 	return 0;
 }
@@ -462,7 +462,7 @@ static void finish_provider(struct cfg_ctx *c, struct llmr_provider_cfg *p,
 {
 	int is_local = !strcmp(p->name, "local");
 
-	if (!has_key(c, v, "protocol")) {
+	if (!has_value(c, v, "protocol")) {
 		if (is_local)
 			p->protocol = LLMR_PROTO_EXTRACTIVE;
 		else
