@@ -28,6 +28,7 @@ ROUTING: the first path segment is the family.
                 POST /ollama/api/embed
   Requests to /ollama/v1/... are family "ollama" in the log, with
   "compat": true; a script or limit with family "ollamav1" matches only them.
+  Anything else (another path, or not POST) gets a logged 404.
 
   Default fixtures: FAMILY-chat.json / FAMILY-chat-stream.sse for openai,
   groq, deepseek, mistral, openrouter; ollama-openai-compat-chat.json (and,
@@ -48,8 +49,8 @@ ROUTING: the first path segment is the family.
   content-encoding, connection, date, content-type) and the Content-Type of
   the body: text/event-stream (.sse), application/x-ndjson (.jsonl),
   application/json. Plain bodies use Content-Length (keep-alive); streams use
-  chunked encoding, one chunk per SSE event or NDJSON line (or per
-  "chunk_bytes" bytes), flushed one by one.
+  chunked encoding, one chunk per SSE event or NDJSON line (the Gemini JSON
+  array in four pieces; or "chunk_bytes" bytes at a time), flushed one by one.
 
 CONTROL API (JSON over HTTP on the same port; answers {"ok": true, ...})
   POST /_fake/reset    clear scripts, limits, counters and the log.
@@ -129,6 +130,7 @@ CONTROL API (JSON over HTTP on the same port; answers {"ok": true, ...})
     names; credentials and cookies left out). "body" is the request JSON (or
     the raw text when it is not JSON). "path" has any key= query value
     replaced by "REDACTED".
+  "script" (only when a script applied) holds its behaviour keys.
   status is logged as the status line sent (0 for hang). "fault" names what
   the script did: status, fixture, delay, hang, cut, malformed, huge,
   stream_error, limit (null for a plain default answer).
@@ -569,6 +571,8 @@ class Handler(BaseHTTPRequestHandler):
             return
 
         sc = script or {}
+        if script:
+            entry["script"] = {k: v for k, v in sc.items() if k not in ("family", "model", "path", "times")}
         if sc.get("delay_ms"):
             time.sleep(float(sc["delay_ms"]) / 1000.0)
 
