@@ -232,6 +232,8 @@ void llmr_index_free(struct llmr_indexer *ix)
 
 	if (!ix)
 		return;
+	if (ix->in_batch) /* an error left it open: drop the partial batch */
+		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
 	for (i = 0; i < ix->ndocs; i++)
 		free(ix->docs[i].source);
 	free(ix->docs);
@@ -241,11 +243,63 @@ void llmr_index_free(struct llmr_indexer *ix)
 	free(ix);
 }
 
+#define BATCH_DOCS 64
+#define BATCH_MS 250
+#define BUSY_DEADLINE_MS 30000
+
+static int exec_busy(struct llmr_indexer *ix, const char *sql, struct llmr_err *e)
+{
+	int64_t deadline = llmr_mono_ms() + BUSY_DEADLINE_MS, delay = 5;
+	int rc;
+
+	while ((rc = sqlite3_exec(ix->db, sql, NULL, NULL, NULL)) == SQLITE_BUSY ||
+	       rc == SQLITE_LOCKED) {
+		if (llmr_mono_ms() > deadline)
+			break;
+		llmr_sleep_ms(delay);
+		if (delay < 200)
+			delay *= 2;
+	}
+	return rc == SQLITE_OK ? 0 : dberr(ix->db, e, sql);
+}
+
+int llmr_index_batch_begin(struct llmr_indexer *ix, struct llmr_err *e)
+{
+	/* API embedders call the network per document: no lock held then. */
+	if (ix->in_batch || !ix->em->local)
+		return 0;
+	if (exec_busy(ix, "BEGIN IMMEDIATE", e) < 0)
+		return -1;
+	ix->in_batch = 1;
+	ix->batch_ms = llmr_mono_ms();
+	ix->batch_docs = 0;
+	return 0;
+}
+
+int llmr_index_batch_end(struct llmr_indexer *ix, int force, struct llmr_err *e)
+{
+	if (!ix->in_batch)
+		return 0;
+	ix->batch_docs++;
+	if (!force && ix->batch_docs < BATCH_DOCS && llmr_mono_ms() - ix->batch_ms < BATCH_MS)
+		return 0;
+	ix->in_batch = 0;
+	if (exec_busy(ix, "COMMIT", e) < 0) {
+		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 int llmr_index_close(struct llmr_indexer *ix, struct llmr_index_counts *counts,
 		     struct llmr_err *e)
 {
 	int rc = 0;
 
+	if (ix->in_batch && llmr_index_batch_end(ix, 1, e) < 0) {
+		llmr_index_free(ix);
+		return -1;
+	}
 	if (ix->changed)
 		rc = llmr_index_update_graph(ix->st, ix->coll, ix->em->spec, ix->cfg, e);
 	else

@@ -9,7 +9,7 @@ struct write_ctx {
 	const struct llmr_index_write *w;
 };
 
-static int write_tx(sqlite3 *db, void *ud, struct llmr_err *e)
+static int write_body(sqlite3 *db, void *ud, struct llmr_err *e)
 {
 	struct write_ctx *c = ud;
 	const struct llmr_index_write *w = c->w;
@@ -89,12 +89,41 @@ static int write_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 	return 0;
 }
 
+/* One document inside a savepoint: inside a batch, a failure must undo
+ * this document only, never leave half of it. */
+static int savepoint(sqlite3 *db, int (*body)(sqlite3 *, void *, struct llmr_err *), void *ud,
+		     struct llmr_err *e)
+{
+	int rc;
+
+	if (sqlite3_exec(db, "SAVEPOINT llmr_doc", NULL, NULL, NULL) != SQLITE_OK)
+		return llmr_index_dberr(db, e, "savepoint");
+	rc = body(db, ud, e);
+	if (rc)
+		sqlite3_exec(db, "ROLLBACK TO llmr_doc", NULL, NULL, NULL);
+	sqlite3_exec(db, "RELEASE llmr_doc", NULL, NULL, NULL);
+	return rc;
+}
+
+static int write_tx(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	return savepoint(db, write_body, ud, e);
+}
+
+static int run_tx(struct llmr_indexer *ix, int (*fn)(sqlite3 *, void *, struct llmr_err *),
+		  void *ud, struct llmr_err *e)
+{
+	if (llmr_index_batch_begin(ix, e) < 0 || llmr_state_tx(ix->st, 1, fn, ud, e) < 0)
+		return -1;
+	return llmr_index_batch_end(ix, 0, e);
+}
+
 int llmr_index_write_doc(struct llmr_indexer *ix, const struct llmr_index_write *w,
 			 struct llmr_err *e)
 {
 	struct write_ctx c = {ix, w};
 
-	if (llmr_state_tx(ix->st, 1, write_tx, &c, e) < 0)
+	if (run_tx(ix, write_tx, &c, e) < 0)
 		return -1;
 	ix->changed = 1;
 	return 0;
@@ -105,7 +134,7 @@ struct touch_ctx {
 	int del;
 };
 
-static int touch_tx(sqlite3 *db, void *ud, struct llmr_err *e)
+static int touch_body(sqlite3 *db, void *ud, struct llmr_err *e)
 {
 	struct touch_ctx *c = ud;
 	sqlite3_stmt *st;
@@ -135,19 +164,24 @@ static int touch_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 	return rc == SQLITE_DONE ? 0 : llmr_index_dberr(db, e, "documents");
 }
 
+static int touch_tx(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	return savepoint(db, touch_body, ud, e);
+}
+
 int llmr_index_touch_doc(struct llmr_indexer *ix, int64_t id, int64_t size, int64_t mtime_ns,
 			 struct llmr_err *e)
 {
 	struct touch_ctx c = {id, size, mtime_ns, 0};
 
-	return llmr_state_tx(ix->st, 1, touch_tx, &c, e);
+	return run_tx(ix, touch_tx, &c, e);
 }
 
 int llmr_index_delete_doc(struct llmr_indexer *ix, int64_t id, struct llmr_err *e)
 {
 	struct touch_ctx c = {id, 0, 0, 1};
 
-	if (llmr_state_tx(ix->st, 1, touch_tx, &c, e) < 0)
+	if (run_tx(ix, touch_tx, &c, e) < 0)
 		return -1;
 	ix->changed = 1;
 	return 0;

@@ -34,6 +34,9 @@ struct llmr_indexer {
 	struct llmr_index_counts c;
 	int changed;         /* chunks were added or removed */
 	int dim_saved;
+	int in_batch;          /* a batch transaction is open */
+	int64_t batch_ms;      /* when it began */
+	size_t batch_docs;
 };
 
 struct llmr_index_docrec *llmr_index_find(struct llmr_indexer *ix, const char *source);
@@ -63,6 +66,15 @@ int llmr_index_delete_doc(struct llmr_indexer *ix, int64_t id, struct llmr_err *
 /* Extract-free path shared by files and stdin: chunk md, embed, write. */
 int llmr_index_store_text(struct llmr_indexer *ix, struct llmr_index_write *w, const char *md,
 			  size_t n, struct llmr_err *e);
+/*
+ * Batches: documents are written in transactions of a few documents (at
+ * most BATCH_DOCS, or BATCH_MS of work), each document inside its own
+ * savepoint. A kill loses at most the open batch, never half a document,
+ * and the write lock is never held long. begin is a no-op inside a batch;
+ * end commits when the batch is full, or always when force is set.
+ */
+int llmr_index_batch_begin(struct llmr_indexer *ix, struct llmr_err *e);
+int llmr_index_batch_end(struct llmr_indexer *ix, int force, struct llmr_err *e);
 /* Build the graph only if chunks exist past what it covers. */
 int llmr_index_graph_if_stale(struct llmr_state *st, int64_t coll, const char *embedder,
 			      const struct llmr_config *cfg, struct llmr_err *e);
