@@ -43,6 +43,7 @@
 	LLMR_SRC=$(cd "$(dirname "$0")/../.." && pwd)
 FIXTURES=$LLMR_SRC/tests/fixtures/wire
 : "${LLMR_BUILD:=$PWD/build}"
+case $LLMR_BUILD in /*) ;; *) LLMR_BUILD=$PWD/$LLMR_BUILD ;; esac
 export LLMR_SRC FIXTURES LLMR_BUILD
 
 TEST_NAME=$(basename "$0" .t)
