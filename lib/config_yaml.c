@@ -96,8 +96,8 @@ int cfg_is_null(const yaml_node_t *n)
 
 const char *cfg_quote(const char *s)
 {
-	static char slot[2][128];
-	static int which;
+	static _Thread_local char slot[2][128];
+	static _Thread_local int which;
 	char *out = slot[which ^= 1];
 	size_t i;
 
