@@ -43,7 +43,7 @@ const char *cfg_kind_name(const yaml_node_t *n);
 const char *cfg_scalar(const yaml_node_t *n);
 /* True for YAML null: an empty plain scalar, "~", "null". */
 int cfg_is_null(const yaml_node_t *n);
-/* Quote a value from the file for a message: at most 60 bytes, control
+/* Quote a value from the file for a message: at most 124 bytes, control
  * characters replaced. Returns a pointer into one of two per-thread slots,
  * so at most two calls may share one message. */
 const char *cfg_quote(const char *s);
