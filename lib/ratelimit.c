@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -173,28 +174,48 @@ static double parse_reset(const char *v, double base_s)
 	return -1;
 }
 
+/* Where each spelling of a bucket lands in struct llmr_ratelimit. */
 struct bucket {
-	long *limit, *remaining;
-	double *reset;
+	const char *limit, *remaining, *reset;
+	size_t limit_at, remaining_at, reset_at;
 };
 
-static void parse_bucket(const struct llmr_headers *h, const char *limit, const char *remaining,
-			 const char *reset, double base_s, struct bucket b, bool *seen)
+#define RL_AT(f) offsetof(struct llmr_ratelimit, f)
+#define OPENAI(k, f) \
+	{"x-ratelimit-limit-" k, "x-ratelimit-remaining-" k, "x-ratelimit-reset-" k, \
+	 RL_AT(f##_limit), RL_AT(f##_remaining), RL_AT(f##_reset_s)}
+#define ANTHROPIC(k, f) \
+	{"anthropic-ratelimit-" k "-limit", "anthropic-ratelimit-" k "-remaining", \
+	 "anthropic-ratelimit-" k "-reset", RL_AT(f##_limit), RL_AT(f##_remaining), \
+	 RL_AT(f##_reset_s)}
+
+static const struct bucket buckets[] = {
+	OPENAI("requests", req),
+	OPENAI("tokens", tok),
+	ANTHROPIC("requests", req),
+	ANTHROPIC("tokens", tok),
+	ANTHROPIC("input-tokens", in_tok),
+	ANTHROPIC("output-tokens", out_tok),
+};
+
+static void parse_bucket(const struct llmr_headers *h, const struct bucket *b, double base_s,
+			 struct llmr_ratelimit *rl)
 {
+	char *base = (char *)rl;
 	long n;
 	double r;
 
-	if ((n = parse_count(llmr_headers_get(h, limit))) >= 0) {
-		*b.limit = n;
-		*seen = true;
+	if ((n = parse_count(llmr_headers_get(h, b->limit))) >= 0) {
+		*(long *)(base + b->limit_at) = n;
+		rl->seen = true;
 	}
-	if ((n = parse_count(llmr_headers_get(h, remaining))) >= 0) {
-		*b.remaining = n;
-		*seen = true;
+	if ((n = parse_count(llmr_headers_get(h, b->remaining))) >= 0) {
+		*(long *)(base + b->remaining_at) = n;
+		rl->seen = true;
 	}
-	if ((r = parse_reset(llmr_headers_get(h, reset), base_s)) >= 0) {
-		*b.reset = r;
-		*seen = true;
+	if ((r = parse_reset(llmr_headers_get(h, b->reset), base_s)) >= 0) {
+		*(double *)(base + b->reset_at) = r;
+		rl->seen = true;
 	}
 }
 
@@ -209,7 +230,7 @@ static double parse_retry_after(const struct llmr_headers *h, double base_s)
 	if (v) {
 		errno = 0;
 		d = strtod(v, &end);
-		if (end != v && !*end && !errno && d >= 0)
+		if (end != v && !*end && !errno && d >= 0 && d < 1e12)
 			return d / 1000.0;
 	}
 	v = llmr_headers_get(h, "retry-after");
@@ -218,7 +239,7 @@ static double parse_retry_after(const struct llmr_headers *h, double base_s)
 	if (isdigit((unsigned char)*v)) {
 		errno = 0;
 		d = strtod(v, &end);
-		if (end != v && !*end && !errno && d >= 0)
+		if (end != v && !*end && !errno && d >= 0 && d < 1e9)
 			return d;
 		return -1;
 	}
@@ -231,31 +252,12 @@ void llmr_ratelimit_parse(const struct llmr_headers *h, double now_s, struct llm
 {
 	const char *date = llmr_headers_get(h, "date");
 	double base_s = now_s, t;
+	size_t i;
 
 	if (date && http_date_parse(date, &t) == 0)
 		base_s = t;
-	parse_bucket(h, "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests",
-		     "x-ratelimit-reset-requests", base_s,
-		     (struct bucket){&rl->req_limit, &rl->req_remaining, &rl->req_reset_s}, &rl->seen);
-	parse_bucket(h, "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens",
-		     "x-ratelimit-reset-tokens", base_s,
-		     (struct bucket){&rl->tok_limit, &rl->tok_remaining, &rl->tok_reset_s}, &rl->seen);
-	parse_bucket(h, "anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining",
-		     "anthropic-ratelimit-requests-reset", base_s,
-		     (struct bucket){&rl->req_limit, &rl->req_remaining, &rl->req_reset_s}, &rl->seen);
-	parse_bucket(h, "anthropic-ratelimit-tokens-limit", "anthropic-ratelimit-tokens-remaining",
-		     "anthropic-ratelimit-tokens-reset", base_s,
-		     (struct bucket){&rl->tok_limit, &rl->tok_remaining, &rl->tok_reset_s}, &rl->seen);
-	parse_bucket(h, "anthropic-ratelimit-input-tokens-limit",
-		     "anthropic-ratelimit-input-tokens-remaining",
-		     "anthropic-ratelimit-input-tokens-reset", base_s,
-		     (struct bucket){&rl->in_tok_limit, &rl->in_tok_remaining, &rl->in_tok_reset_s},
-		     &rl->seen);
-	parse_bucket(h, "anthropic-ratelimit-output-tokens-limit",
-		     "anthropic-ratelimit-output-tokens-remaining",
-		     "anthropic-ratelimit-output-tokens-reset", base_s,
-		     (struct bucket){&rl->out_tok_limit, &rl->out_tok_remaining, &rl->out_tok_reset_s},
-		     &rl->seen);
+	for (i = 0; i < sizeof(buckets) / sizeof(buckets[0]); i++)
+		parse_bucket(h, &buckets[i], base_s, rl);
 	if ((t = parse_retry_after(h, base_s)) >= 0) {
 		rl->retry_after_s = t;
 		rl->seen = true;
@@ -296,9 +298,11 @@ static double hint_in_msg(const char *msg)
 			if (strncasecmp(p, phrases[i], plen))
 				continue;
 			q = p + plen;
-			for (n = 0; n < sizeof(tok) - 1 && (isalnum((unsigned char)q[n]) || q[n] == '.');
-			     n++)
+			for (n = 0; n < sizeof(tok) - 1; n++) {
+				if (!isalnum((unsigned char)q[n]) && q[n] != '.')
+					break;
 				tok[n] = q[n];
+			}
 			while (n && tok[n - 1] == '.')
 				n--;
 			tok[n] = '\0';

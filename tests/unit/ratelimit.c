@@ -191,6 +191,7 @@ static void test_synthetic(void)
 
 	/* Garbage is ignored, not misread. */
 	llmr_headers_add(&h, "retry-after", "soon");
+	llmr_headers_add(&h, "retry-after-ms", "inf");
 	llmr_headers_add(&h, "x-ratelimit-remaining-requests", "-3");
 	llmr_headers_add(&h, "x-ratelimit-reset-requests", "tomorrow");
 	llmr_headers_add(&h, "anthropic-ratelimit-tokens-reset", "2024-13-40T99:00:00Z");
