@@ -24,6 +24,7 @@ struct llmr_route_snap {
 	struct prov_snap *ps;
 	size_t n;
 	bool degraded;
+	bool no_quotas;                    /* leave quotas to llmr_quota_acquire */
 };
 
 int64_t llmr_route_month_start(int64_t now_ms)
@@ -201,6 +202,8 @@ static bool snap_blocked(void *ud, const struct llmr_model_ref *ref, long tokens
 		*temporary = false;
 		return true;
 	}
+	if (s->no_quotas)
+		return false;
 	q = ps->q;
 	if (mi < p->nmodels && has_limits(&p->models[mi].limits))
 		memcpy(q.mw, ps->mq[mi].mw, sizeof(q.mw));
@@ -229,4 +232,9 @@ void llmr_route_snap_view(struct llmr_route_snap *s, struct llmr_route_view *v)
 	v->latency_ms = snap_latency;
 	v->degraded = s->degraded;
 	v->ud = s;
+}
+
+void llmr_route_snap_quotas(struct llmr_route_snap *s, bool on)
+{
+	s->no_quotas = !on;
 }

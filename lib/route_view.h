@@ -25,6 +25,11 @@ void llmr_route_snap_free(struct llmr_route_snap *s);
 /* Fill v so that route decisions use s (borrowed by v). */
 void llmr_route_snap_view(struct llmr_route_snap *s, struct llmr_route_view *v);
 
+/* Whether the view drops candidates whose quota is full (default on).
+ * llmr-ask turns it off: its reservations check quotas atomically and
+ * wait or fall back per the route's on_limit. */
+void llmr_route_snap_quotas(struct llmr_route_snap *s, bool on);
+
 /* Spend of provider since the first day of this month (UTC), from the
  * requests log. */
 int llmr_route_month_spend(struct llmr_state *st, const char *provider, double *usd,
