@@ -506,7 +506,24 @@ static void test_api_key(void)
 	chmod(keypath, 0640);
 	k = llmr_provider_api_key(&p, &e);
 	ok(k == NULL, "group-readable key file refused");
+	fp = fopen(keypath, "w");
+	fputs("\n", fp);
+	fclose(fp);
+	chmod(keypath, 0600);
+	k = llmr_provider_api_key(&p, &e);
+	ok(k == NULL && strstr(e.msg, "is empty"), "empty key file refused");
 	unlink(keypath);
+	k = llmr_provider_api_key(&p, &e);
+	ok(k == NULL && e.code == LLMR_EX_NOPERM && strstr(e.msg, "No such file"), "missing key file: exit 77");
+	p.api_key_file = dir;
+	k = llmr_provider_api_key(&p, &e);
+	ok(k == NULL && strstr(e.msg, "not a regular file"), "a directory is not a key file");
+	setenv("LLMR_TEST_KEY", "sk-env-wins", 1);
+	p.api_key_file = keypath;
+	k = llmr_provider_api_key(&p, &e);
+	is_str(k, "sk-env-wins", "the variable wins over the file");
+	free(k);
+	unsetenv("LLMR_TEST_KEY");
 
 	p.api_key_env = NULL;
 	p.api_key_file = NULL;
