@@ -205,6 +205,7 @@ struct server {
 	const char *body;
 	size_t body_len;
 	int silent;            /* accept, read, never answer (timeouts) */
+	int linger;            /* answer, then never close */
 	struct llmr_buf req;   /* the request as received */
 	pthread_t th;
 };
@@ -253,6 +254,9 @@ static void *serve(void *ud)
 	for (off = 0; off < s->body_len; off += (size_t)k)
 		if ((k = write(c, s->body + off, s->body_len - off < 97 ? s->body_len - off : 97)) <= 0)
 			break;
+	if (s->linger) /* keep the connection open until the client gives up */
+		while (read(c, head, sizeof(head)) > 0)
+			;
 	close(c);
 	return NULL;
 }
@@ -293,6 +297,7 @@ struct call {
 	const char *body;      /* a literal body */
 	int silent;
 	int64_t timeout_ms;
+	int linger;
 };
 
 static int run(const struct call *c, struct server *s, struct llmr_chat_result *r, struct deltas *d)
@@ -307,6 +312,7 @@ static int run(const struct call *c, struct server *s, struct llmr_chat_result *
 
 	memset(s, 0, sizeof(*s));
 	s->silent = c->silent;
+	s->linger = c->linger;
 	server_start(s, c->head, body ? body : c->body, body ? n : c->body ? strlen(c->body) : 0);
 	llmr_buf_addf(&url, "http://127.0.0.1:%d/v1", s->port);
 	memset(&p, 0, sizeof(p));
@@ -342,7 +348,7 @@ static void test_chat_stream(void)
 			 "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
 			 "x-ratelimit-limit-requests: 500\r\nx-ratelimit-remaining-requests: 499\r\n"
 			 "x-ratelimit-reset-requests: 120ms",
-			 "openai-chat-stream.sse", NULL, 0, 0};
+			 "openai-chat-stream.sse", NULL, 0, 0, 0};
 	struct llmr_chat_result r;
 	struct deltas d = {LLMR_BUF_INIT, 0};
 	struct server s;
@@ -371,7 +377,7 @@ static void test_chat_stream(void)
 static void test_chat_plain(void)
 {
 	struct call c = {LLMR_PROTO_OPENAI, false, "HTTP/1.1 200 OK\r\nContent-Type: application/json",
-			 "openai-chat.json", NULL, 0, 0};
+			 "openai-chat.json", NULL, 0, 0, 0};
 	struct llmr_chat_result r;
 	struct server s;
 	json_t *j;
@@ -392,18 +398,20 @@ static void test_chat_errors(void)
 {
 	struct call rate = {LLMR_PROTO_OPENAI, true,
 			    "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nretry-after: 7",
-			    "openai-error-429.json", NULL, 0, 0};
+			    "openai-error-429.json", NULL, 0, 0, 0};
 	struct call quota = {LLMR_PROTO_OPENAI, false, "HTTP/1.1 429 Too Many Requests",
-			     "openai-error-429-insufficient-quota.json", NULL, 0, 0};
+			     "openai-error-429-insufficient-quota.json", NULL, 0, 0, 0};
 	struct call auth = {LLMR_PROTO_OPENAI, false, "HTTP/1.1 401 Unauthorized", NULL,
 			    "{\"error\":{\"message\":\"Incorrect API key provided: sk-proj-T3st***cdef.\","
-			    "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}", 0, 0};
-	struct call bare = {LLMR_PROTO_OPENAI, false, "HTTP/1.1 502 Bad Gateway", NULL, "", 0, 0};
+			    "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}", 0, 0, 0};
+	struct call bare = {LLMR_PROTO_OPENAI, false, "HTTP/1.1 502 Bad Gateway", NULL, "", 0, 0, 0};
 	struct call cut = {LLMR_PROTO_OPENAI, true, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream", NULL,
-			   "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n", 0, 0};
+			   "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n", 0, 0, 0};
 	struct call ollama = {LLMR_PROTO_OLLAMA, true, "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson",
-			      "ollama-generate-stream-error.jsonl", NULL, 0, 0};
-	struct call slow = {LLMR_PROTO_OPENAI, false, "", NULL, NULL, 1, 300};
+			      "ollama-generate-stream-error.jsonl", NULL, 0, 0, 0};
+	struct call slow = {LLMR_PROTO_OPENAI, false, "", NULL, NULL, 1, 300, 0};
+	struct call hang = {LLMR_PROTO_OPENAI, true, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream",
+			    "openai-chat-stream.sse", NULL, 0, 300, 1};
 	struct llmr_chat_result r;
 	struct server s;
 
@@ -446,6 +454,12 @@ static void test_chat_errors(void)
 	is_str(r.errmsg, "an error was encountered while running the model", "ollama error line: message");
 	ok(strstr(s.req.s, "POST /v1/api/chat ") != NULL, "ollama: POST to /api/chat");
 	ok(strstr(s.req.s, "\"stream\":true") != NULL, "ollama: stream asked for explicitly");
+	llmr_buf_release(&s.req);
+	llmr_chat_result_release(&r);
+
+	run(&hang, &s, &r, NULL);
+	is_int(r.err, LLMR_ERR_NONE, "stream ended by [DONE], connection left open: still ok");
+	is_str(r.text.s, "Hello!", "stream ended by [DONE], connection left open: text");
 	llmr_buf_release(&s.req);
 	llmr_chat_result_release(&r);
 
