@@ -408,11 +408,13 @@ static void period(struct cost_main *m)
 		llmr_die(LLMR_EX_USAGE, "empty period: --until must come after --since");
 }
 
+/* File scope, so that what llmr_die leaves behind is still reachable. */
+static struct cost_main m;
+static char **ops;
+
 int main(int argc, char **argv)
 {
-	struct cost_main m;
 	const char *sub = "report";
-	char **ops;
 	int c, code = 0, nops = 0;
 
 	memset(&m, 0, sizeof(m));
