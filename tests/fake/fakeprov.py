@@ -560,7 +560,7 @@ class Handler(BaseHTTPRequestHandler):
             limited = check_limits(lims, now, request_cost(raw, jreq))
             script = None
             if limited is None:
-                script = take_script(st.scripts, fam_keys, compat, model, url.path)
+                script = take_script(st.scripts, fam_keys, model, url.path)
             rl_headers = limit_headers(wire, lims, now) if limited is None else []
 
         if limited is not None:
@@ -901,7 +901,7 @@ def pick_fixture(family, compat, endpoint, model, stream, kind, req):
     raise KeyError(family)
 
 
-def take_script(scripts, fam_keys, compat, model, path):
+def take_script(scripts, fam_keys, model, path):
     """Pop (or count down) the first script matching; STATE.lock held."""
     for i, sc in enumerate(scripts):
         f = sc.get("family")
