@@ -156,6 +156,30 @@ fake_script '{"stall_ms":20,"fixture":"ollama-generate-stream-error"}'
 post /ollama/api/generate '{"model":"x"}'
 same ollama-generate-stream-error.jsonl "fixture by name, stalled pieces"
 
+fake_script '{"framing":"close"}'
+post /groq/v1/chat/completions '{"stream":true}'
+same groq-chat-stream.sse "framing close: same bytes"
+is "$(hdr connection)/$(hdr transfer-encoding)" close/ "framing close: Connection: close, not chunked"
+
+fake_script '{"status":429,"headers_fixture":"anthropic-headers-429.txt"}'
+post /anthropic/v1/messages '{}'
+is "$code/$(hdr retry-after)/$(hdr anthropic-ratelimit-input-tokens-remaining)" 429/16/0 "headers_fixture adds a captured header set"
+same anthropic-error-429.json "... with the family's real 429 body"
+
+fake_script '[{"status":500},{"status":503}]'
+post /openai/v1/chat/completions '{}'
+c1=$code
+post /openai/v1/chat/completions '{}'
+c2=$code
+post /openai/v1/chat/completions '{}'
+is "$c1 $c2 $code" "500 503 200" "an array of scripts is consumed in order"
+fake_script '{"path":"/embeddings","status":400}'
+post /openai/v1/chat/completions '{}'
+c1=$code
+post /openai/v1/embeddings '{}'
+is "$c1 $code" "200 400" "a script can select by path"
+ok_cond "times 0 is refused" not fake_script '{"times":0,"status":500}' 2>/dev/null
+
 # ---- window limit -----------------------------------------------------------
 fake_reset
 fake_limit '{"family":"openai","requests":2,"window_ms":60000}'
