@@ -35,11 +35,16 @@ static int has_prefix(const char *s, size_t n, size_t i, const char *pre)
 	return n - i >= len && !memcmp(s + i, pre, len);
 }
 
-/* Length of a secret starting at s[i] (at a word start), or 0. */
-static size_t secret_at(const char *s, size_t n, size_t i)
+static int is_tokch(unsigned char c)
+{
+	return is_alnum(c) || c == '_';
+}
+
+/* Length of a key with a known prefix starting at s[i], or 0. */
+static size_t prefixed_at(const char *s, size_t n, size_t i)
 {
 	static const char *const prefixes[] = {"sk-", "sk_", "gsk_", "xai-", "AIza"};
-	size_t k, run, j, letters = 0, digits = 0;
+	size_t k, run;
 
 	for (k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++)
 		if (has_prefix(s, n, i, prefixes[k])) {
@@ -47,18 +52,25 @@ static size_t secret_at(const char *s, size_t n, size_t i)
 			if (run > strlen(prefixes[k]) + 2)
 				return run;
 		}
-	run = key_run(s, n, i);
-	if (run < LONG_TOKEN)
-		return 0;
-	for (j = i; j < i + run; j++) {
-		unsigned char c = (unsigned char)s[j];
+	return 0;
+}
 
-		if (c >= '0' && c <= '9')
+/*
+ * A bare token: LONG_TOKEN or more letters, digits and '_' mixing letters
+ * and digits. Dashes end it, so model names ("DeepSeek-R1-Distill-Llama-
+ * 70B") and UUIDs stay readable.
+ */
+static size_t bare_at(const char *s, size_t n, size_t i)
+{
+	size_t j, letters = 0, digits = 0;
+
+	for (j = i; j < n && is_tokch((unsigned char)s[j]); j++) {
+		if (s[j] >= '0' && s[j] <= '9')
 			digits++;
-		else if (is_alnum(c))
+		else
 			letters++;
 	}
-	return letters && digits ? run : 0;
+	return j - i >= LONG_TOKEN && letters && digits ? j - i : 0;
 }
 
 /* After "Bearer " or "key=", whatever token follows is the secret. */
@@ -90,7 +102,8 @@ static void redact_into(struct llmr_buf *b, const char *s, size_t n)
 				;
 			continue;
 		}
-		if (word_start && (len = secret_at(s, n, i))) {
+		if ((word_start && (len = prefixed_at(s, n, i))) ||
+		    ((i == 0 || !is_tokch((unsigned char)s[i - 1])) && (len = bare_at(s, n, i)))) {
 			llmr_buf_adds(b, REDACTED);
 			i += len;
 			continue;

@@ -16,7 +16,7 @@
  * replacing anything that looks like a secret with "[redacted]": tokens
  * starting sk- / sk_ (OpenAI, Anthropic "sk-ant-", OpenRouter "sk-or-"),
  * gsk_, xai-, AIza (Google), the value after "Bearer " or "key=", and any
- * run of 32 or more letters and digits mixing both. Control characters
+ * run of 32 or more letters, digits and '_' mixing letters and digits. Control characters
  * (newlines and tabs included) become spaces, so the result is one line.
  * A copy cut short never ends inside a UTF-8 sequence. src may equal dst.
  * Cannot fail.

@@ -114,6 +114,10 @@ static void test_redact(void)
 		"task-runner hit rate_limit_exceeded, try again in 26.604s", "ordinary words stay");
 	redacts("org-OOhFjD3fpmItZTQAxWOQx11o on requests", "org-OOhFjD3fpmItZTQAxWOQx11o on requests",
 		"an org id stays");
+	redacts("model deepseek-ai/DeepSeek-R1-Distill-Llama-70B-free not found",
+		"model deepseek-ai/DeepSeek-R1-Distill-Llama-70B-free not found", "a long model name stays");
+	redacts("hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 rejected", "[redacted] rejected",
+		"a bare token with an underscore");
 	redacts("line1\nline2\t\x1b[31mred\x7f", "line1 line2  [31mred ", "control characters");
 	llmr_redact(small, sizeof(small), "\xc3\xa9\xc3\xa9\xc3\xa9", 6);
 	is_str(small, "\xc3\xa9\xc3\xa9", "redact: cut on a UTF-8 boundary");
