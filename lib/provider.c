@@ -12,6 +12,9 @@
 #define TEXT_MAX (8u << 20)
 #define STREAM_MAX (64u << 20)
 #define BODY_MAX (16u << 20)
+/* A server that ignored stream:true answers with one JSON body: keep this
+ * much of the start of a stream to parse it as such. */
+#define HEAD_MAX (256u << 10)
 
 /* Our framer callback's answers, apart from 0 (go on). */
 enum { EV_DONE = 1, EV_ERROR = 2 };
@@ -149,6 +152,8 @@ struct stream {
 	void *ud;
 	int64_t t0;      /* monotonic start, for ttft; -1 when not timing */
 	size_t nbytes;   /* bytes fed so far */
+	size_t nevents;  /* events handed to the adapter */
+	struct llmr_buf head; /* the first bytes, in case it is no stream */
 	int stopped;     /* EV_DONE or EV_ERROR: ignore what follows */
 };
 
@@ -168,8 +173,10 @@ static void stream_delta(const char *text, size_t n, void *ud)
 static int stream_event(const char *event, const char *data, size_t n, void *ud)
 {
 	struct stream *s = ud;
-	int rc = s->a->stream_event(event, data, n, s->r, stream_delta, s);
+	int rc;
 
+	s->nevents++;
+	rc = s->a->stream_event(event, data, n, s->r, stream_delta, s);
 	if (rc == 1) {
 		s->r->done = true;
 		return EV_DONE;
@@ -191,6 +198,7 @@ static void stream_init(struct stream *s, const struct llmr_adapter *a,
 	s->on_delta = on_delta;
 	s->ud = ud;
 	s->t0 = t0;
+	s->head.max = HEAD_MAX;
 	llmr_framer_init(&s->framer, a->framing == LLMR_FRAME_NDJSON, EVENT_MAX, stream_event, s);
 }
 
@@ -203,6 +211,8 @@ static int stream_feed(struct stream *s, const char *p, size_t n)
 	if (s->stopped)
 		return 0;
 	s->nbytes += n;
+	if (s->head.len + n <= s->head.max)
+		llmr_buf_add(&s->head, p, n);
 	if (s->nbytes > STREAM_MAX) {
 		set_err(s->r, LLMR_ERR_PROTOCOL, "stream too long");
 		s->stopped = EV_ERROR;
@@ -218,6 +228,24 @@ static int stream_feed(struct stream *s, const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * Not one event came, and the body is a JSON object: a complete answer or
+ * an error object (a server that ignored stream:true, or failed before it
+ * began). The adapter's parse_chat knows both.
+ */
+static void not_a_stream(struct stream *s)
+{
+	if (s->a->parse_chat(s->head.s, s->head.len, s->r) < 0) {
+		if (s->r->err == LLMR_ERR_NONE)
+			set_err(s->r, LLMR_ERR_PROTOCOL, "stream ended early");
+		return;
+	}
+	if (s->r->text.len && s->on_delta)
+		s->on_delta(s->r->text.s, s->r->text.len, s->ud);
+	if (s->r->text.len && s->t0 >= 0)
+		s->r->ttft_ms = llmr_mono_ms() - s->t0;
+}
+
 /* End of body: flush a last unterminated event, then judge the ending. */
 static void stream_end(struct stream *s)
 {
@@ -229,8 +257,18 @@ static void stream_end(struct stream *s)
 			set_err(s->r, LLMR_ERR_PROTOCOL, "stream event too large");
 		s->stopped = rc;
 	}
-	if (s->stopped != EV_ERROR && !s->r->done && s->r->err == LLMR_ERR_NONE)
+	if (s->stopped == EV_ERROR || s->r->done || s->r->err != LLMR_ERR_NONE)
+		return;
+	if (!s->nevents && s->head.len && s->head.len == s->nbytes && s->head.s[0] == '{')
+		not_a_stream(s);
+	else
 		set_err(s->r, LLMR_ERR_PROTOCOL, "stream ended early");
+}
+
+static void stream_release(struct stream *s)
+{
+	llmr_framer_release(&s->framer);
+	llmr_buf_release(&s->head);
 }
 
 static void parse_body(const struct llmr_adapter *a, const char *body, size_t n,
@@ -252,7 +290,7 @@ int llmr_provider_replay(const struct llmr_adapter *a, bool stream, const char *
 	stream_init(&s, a, r, on_delta, ud, -1);
 	stream_feed(&s, body, n);
 	stream_end(&s);
-	llmr_framer_release(&s.framer);
+	stream_release(&s);
 	return finish(r);
 }
 
@@ -348,7 +386,7 @@ static void perform(const struct llmr_adapter *a, const struct llmr_provider_cfg
 		stream_end(&s);
 	else
 		parse_body(a, resp.body.s ? resp.body.s : "", resp.body.len, r);
-	llmr_framer_release(&s.framer);
+	stream_release(&s);
 	if (r->ttft_ms < 0 && r->text.len && !req->stream && resp.ttfb_ms >= 0)
 		r->ttft_ms = resp.ttfb_ms;
 	r->latency_ms = llmr_mono_ms() - t0;

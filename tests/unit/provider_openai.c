@@ -200,6 +200,50 @@ static void test_stream_errors(void)
 	llmr_chat_result_release(&r);
 }
 
+/* A server that ignored stream:true, or failed before the stream began. */
+static void test_not_a_stream(void)
+{
+	struct llmr_chat_result r;
+	struct deltas d = {LLMR_BUF_INIT, 0};
+	size_t n;
+	char *body = fixture("openai-chat.json", &n);
+
+	llmr_chat_result_init(&r);
+	is_int(llmr_provider_replay(A, true, body, n, &r, on_delta, &d), 0, "JSON body on a stream: accepted");
+	is_str(r.text.s, "Hello!", "JSON body on a stream: text");
+	is_str(d.text.s, "Hello!", "JSON body on a stream: one delta with the text");
+	is_int(r.usage.cached_tokens, 1024, "JSON body on a stream: usage");
+	llmr_chat_result_release(&r);
+	free(body);
+
+	body = fixture("openai-error-429-insufficient-quota.json", &n);
+	llmr_chat_result_init(&r);
+	is_int(llmr_provider_replay(A, true, body, n, &r, NULL, NULL), -1, "error object on a stream: fails");
+	is_int(r.err, LLMR_ERR_RATE_LIMITED, "error object on a stream: its class");
+	ok(!r.retryable, "error object on a stream: insufficient_quota not retryable");
+	ok(strstr(r.errmsg, "exceeded your current quota") != NULL, "error object on a stream: its message");
+	llmr_chat_result_release(&r);
+	llmr_buf_release(&d.text);
+	free(body);
+}
+
+/* Mistral's reasoning models answer with typed parts even without streaming. */
+static void test_array_content(void)
+{
+	struct llmr_chat_result r;
+	const char *b = "{\"choices\":[{\"index\":0,\"finish_reason\":\"stop\",\"message\":{\"role\":"
+			"\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":[{\"type\":\"text\","
+			"\"text\":\"Let me think\"}]},{\"type\":\"text\",\"text\":\"Cross \"},{\"type\":"
+			"\"text\",\"text\":\"safely.\"}]}}],\"usage\":{\"prompt_tokens\":10,"
+			"\"completion_tokens\":232}}";
+
+	llmr_chat_result_init(&r);
+	is_int(llmr_provider_replay(A, false, b, strlen(b), &r, NULL, NULL), 0, "array content: parses");
+	is_str(r.text.s, "Cross safely.", "array content: text parts joined, thinking skipped");
+	is_int(r.usage.output_tokens, 232, "array content: usage");
+	llmr_chat_result_release(&r);
+}
+
 static void test_error(const char *file, long status, enum llmr_errclass want, bool retryable,
 		       const char *needle)
 {
@@ -401,6 +445,8 @@ int main(void)
 		test_stream(&streams[i]);
 	test_mistral_thinking();
 	test_stream_errors();
+	test_not_a_stream();
+	test_array_content();
 	test_errors();
 	test_build();
 	test_build_fails();
