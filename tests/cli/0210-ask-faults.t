@@ -13,10 +13,21 @@ STATE=$XDG_DATA_HOME/llmr/state.db
 
 rows() { sqlite3 "$STATE" "SELECT $2 FROM requests WHERE request_id = '$1' ORDER BY id"; }
 
+# Each case starts from a fresh state file: cooldowns and breakers that a
+# fault leaves behind (on purpose) must not leak into the next case.
+ncase=0
+fresh_state() {
+	ncase=$((ncase + 1))
+	STATE=$TEST_DIR/state.$ncase.db
+	LLMR_STATE=$STATE
+	export LLMR_STATE
+}
+
 # fallback CLASS SCRIPT [FLAGS]: the first model fails with CLASS, groq answers.
 fallback() {
 	cls=$1 script=$2
 	shift 2
+	fresh_state
 	fake_reset
 	fake_script "$script"
 	run llmr-ask --json "$@" "hello"
@@ -41,6 +52,7 @@ sed -i 's/timeout: 1s/timeout: 10s/' "$LLMR_CONFIG"
 fallback network '{"family":"openai","cut_after_bytes":300}' --stream
 
 # Classes that stop the chain.
+fresh_state
 fake_reset
 fake_script '{"family":"openai","malformed":true}'
 run llmr-ask --json --no-stream "hello"
@@ -50,15 +62,18 @@ is "$(printf '%s\n' "$err" | wc -l)" 1 "malformed JSON: one line on stderr"
 like "$err" '^llmr-ask: openai/gpt-4o-mini: protocol' "malformed JSON: the message names model and class"
 is "$(fake_count)" 1 "malformed JSON: no fallback"
 
+fresh_state
 fake_reset
 fake_script '{"family":"openai","huge_bytes":17825792}'
 run llmr-ask --json --no-stream "hello"
 is "$(printf '%s' "$out" | jq -r .error.class)" protocol "17 MiB body: refused as protocol"
+fresh_state
 fake_reset
 fake_script '{"family":"openai","huge_bytes":6000000}'
 run llmr-ask --json --stream "hello"
 is "$(printf '%s' "$out" | jq -r .error.class)" protocol "6 MB stream line: refused as protocol"
 
+fresh_state
 fake_reset
 fake_script '{"family":"openai","status":401}'
 run llmr-ask --json "hello"
@@ -66,6 +81,7 @@ is "$status" 77 "401: exit 77"
 is "$(printf '%s' "$out" | jq -r .error.class)" auth "401: class auth"
 is "$(fake_count)" 1 "401: no fallback, no retry"
 
+fresh_state
 fake_reset
 fake_script '{"family":"openai","status":404}'
 run llmr-ask --json "hello"
@@ -73,6 +89,7 @@ is "$(printf '%s' "$out" | jq -r .error.class)" bad_request "404: class bad_requ
 is "$status" 69 "404: exit 69"
 
 # A 429 that waiting cannot fix is never retried.
+fresh_state
 fake_reset
 fake_script '{"family":"openai","status":429,"body_fixture":"openai-error-429-insufficient-quota.json","times":-1}'
 run llmr-ask -r solo --json "hello"
@@ -82,6 +99,7 @@ run llmr-ask --json "hello"
 is "$(printf '%s' "$out" | jq -r .model)" groq/llama3-8b-8192 "insufficient_quota: straight to the fallback"
 
 # Retries on the last model never come sooner than retry-after.
+fresh_state
 fake_reset
 fake_script '{"family":"openai","status":429,"headers":{"retry-after":"1"}}'
 run llmr-ask -r solo --json "hello"
@@ -90,6 +108,7 @@ is "$(fake_count)" 2 "... after exactly one retry"
 is "$(fake_jq '(.log[1].t_ms - .log[0].t_ms) >= 1000')" true "... no sooner than retry-after (1 s)"
 
 # A retry-after longer than llmr will wait: give up at once, exit 75.
+fresh_state
 fake_reset
 fake_script '{"family":"openai","status":429,"headers":{"retry-after":"3600"},"times":-1}'
 run llmr-ask -r solo --json "hello"
@@ -101,6 +120,7 @@ id=$(printf '%s' "$out" | jq -r .id)
 is "$(rows "$id" "status || '/' || http_status")" "rate_limited/429" "the failed attempt is logged with its status"
 
 # A provider whose key variable is unset is skipped, and says which variable.
+fresh_state
 fake_reset
 unset TEST_OPENAI_KEY
 run llmr-ask --json "hello"
