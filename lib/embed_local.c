@@ -83,7 +83,7 @@ int llmr_embed_stopword(const char *w, size_t n)
 	if (n == 1)
 		return 1;
 	for (i = 0; stopwords[i]; i++)
-		if (strlen(stopwords[i]) == n && !memcmp(stopwords[i], w, n))
+		if (stopwords[i][0] == w[0] && !strncmp(stopwords[i], w, n) && !stopwords[i][n])
 			return 1;
 	return 0;
 }

@@ -1,0 +1,62 @@
+#!/bin/sh
+# 0530-index-api-embed.t - API embedders through the adapters and the fake:
+# Ollama /api/embed and OpenAI-compatible /embeddings, one request per
+# batch, vectors stored as int8 and searched; a 429 with retry-after is
+# waited out; a rejected key exits 77 without the key in the message; a
+# collection cannot silently switch embedders.
+. "$(dirname "$0")/lib.sh"
+
+IDX=$LLMR_BUILD/bin/llmr-index
+SEARCH=$LLMR_BUILD/bin/llmr-search
+[ -x "$IDX" ] && [ -x "$SEARCH" ] || skip_all "build llmr-index and llmr-search first"
+fake_start
+write_config
+cp "$LLMR_CONFIG" base.conf
+LLMR_STATE=$TEST_DIR/state.db
+export LLMR_STATE
+
+# The captured answers hold one vector: one short document, one chunk, one
+# text per request.
+printf '%s\n' '{"id":"a","text":"Le tri du textile se fait avec des gants."}' \
+	'{"id":"b","text":"La caisse ouvre a dix heures."}' \
+	'{"id":"c","text":"Les chaussures vont par paires."}' >docs.jsonl
+
+{ cat base.conf; printf 'index: {embedder: ollama/all-minilm}\n'; } >ollama.conf
+run "$IDX" --config ollama.conf -c ol <docs.jsonl
+is "$status" 0 "indexing with ollama/all-minilm succeeds"
+is "$(fake_count '.family=="ollama" and (.path|test("/api/embed"))')" 3 "one /api/embed request per batch"
+is "$(fake_last .body.model)" "all-minilm" "the model is sent"
+run "$IDX" --config ollama.conf --stats --json -c ol
+is "$(printf '%s' "$out" | jq -r '[.embedder,.dim,.chunks,.vector_bytes,.graph_nodes] | join(" ")')" \
+	"ollama/all-minilm 10 3 42 3" "int8 vectors stored (4 + 10 bytes each) and a graph node per chunk"
+fake_reset
+run "$SEARCH" --config ollama.conf -c ol --json --mode vector -k 5 "gants"
+is "$status" 0 "vector search with the API embedder"
+is "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 3 "every chunk comes back (the fixture gives them one vector)"
+is "$(fake_count '.family=="ollama"')" 1 "the query is embedded with one request"
+
+{ cat base.conf; printf 'index: {embedder: openai/text-embedding-3-small}\n'; } >openai.conf
+fake_reset
+fake_script '{"family":"openai","path":"embeddings","status":429,"headers":{"retry-after":"0"},"times":1}'
+run "$IDX" --config openai.conf -c oa <docs.jsonl
+is "$status" 0 "a 429 with retry-after is waited out"
+is "$(fake_count '.family=="openai" and .status==429')" 1 "after one 429"
+is "$(fake_count '.family=="openai" and .status==200')" 3 "then every batch succeeds"
+is "$(fake_last .key_sha256)" "$(sha12 "$TEST_OPENAI_KEY")" "the provider's key is sent"
+
+run "$IDX" --config ollama.conf -c oa <docs.jsonl
+is "$status" 78 "switching embedders without --rebuild: exit 78"
+like "$err" "indexed with embedder 'openai/text-embedding-3-small'.*--rebuild" "saying how to switch"
+
+fake_reset
+fake_script '{"family":"openai","path":"embeddings","status":401,"times":-1}'
+printf '%s\n' '{"id":"d","text":"Une nouvelle note sur le planning."}' >new.jsonl
+run "$IDX" --config openai.conf -c oa <new.jsonl
+is "$status" 77 "a rejected key: exit 77"
+unlike "$err" "$TEST_OPENAI_KEY" "the key is not in the message"
+like "$err" "HTTP 401" "the status is"
+fake_reset
+TEST_OPENAI_KEY= run "$IDX" --config openai.conf -c oa <new.jsonl
+is "$status" 77 "a missing key: exit 77"
+is "$(fake_count)" 0 "and nothing was sent"
+done_testing
