@@ -128,12 +128,16 @@ static int cmd_report(struct cost_main *m)
 	struct llmr_savings s;
 	struct llmr_pricebook pb;
 	struct llmr_buf b = LLMR_BUF_INIT;
-	int64_t ps, pu;
+	int64_t ps, pu, first;
 
+	/* One load covers the report, the previous period and the forecast. */
 	llmr_cost_prev_period(m->since, m->until, &ps, &pu);
-	if (llmr_cost_log_load(llmr_state_db(m->st), ps, m->until, &log, &e) ||
+	if (llmr_forecast_window(m->until) < ps)
+		ps = llmr_forecast_window(m->until);
+	if (llmr_cost_first_ts(llmr_state_db(m->st), &first, &e) ||
+	    llmr_cost_log_load(llmr_state_db(m->st), ps, m->until, &log, &e) ||
 	    llmr_cost_report_build(&log, m->since, m->until, m->by, &r, &e) ||
-	    llmr_forecast_compute(llmr_state_db(m->st), m->until, NULL, NULL, &f, &e) ||
+	    llmr_forecast_from_log(&log, first, m->until, &f, &e) ||
 	    llmr_pricebook_load(&pb, m->cfg, llmr_state_db(m->st), &e) ||
 	    llmr_savings_compute(&log, m->since, m->until, m->cfg, &pb, m->baseline, &s, &e))
 		fail(&e);

@@ -59,9 +59,9 @@ struct llmr_cost_row {
 	int32_t route, provider, model, complexity, fallback_from;
 	int32_t latency_ms;      /* -1 unknown */
 	int32_t attempt;
-	int32_t cache;           /* LLMR_CACHE_* */
-	int64_t in, out, cached, cache_write;
+	int32_t in, out, cached, cache_write; /* tokens of this attempt */
 	double cost;
+	int8_t cache;            /* LLMR_CACHE_* */
 	bool ok;                 /* status = 'ok' */
 };
 
@@ -196,5 +196,13 @@ double llmr_cost_pct(double cur, double prev);
  */
 int llmr_forecast_compute(sqlite3 *db, int64_t ref, const char *provider, const char *route,
 			  struct llmr_forecast *f, struct llmr_err *e);
+
+/* The same from rows in memory, which must cover [llmr_forecast_window(ref),
+ * ref); first is the first logged instant (llmr_cost_first_ts). */
+int llmr_forecast_from_log(const struct llmr_cost_log *log, int64_t first, int64_t ref,
+			   struct llmr_forecast *f, struct llmr_err *e);
+int64_t llmr_forecast_window(int64_t ref);
+/* The first ts_ms in the log, -1 when empty. */
+int llmr_cost_first_ts(sqlite3 *db, int64_t *first, struct llmr_err *e);
 
 #endif

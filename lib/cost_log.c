@@ -84,10 +84,10 @@ static void fill_row(struct llmr_cost_log *log, sqlite3_stmt *st)
 	r->latency_ms = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7);
 	r->attempt = sqlite3_column_int(st, 8);
 	r->cache = cache_kind(sqlite3_column_text(st, 9));
-	r->in = sqlite3_column_int64(st, 10);
-	r->out = sqlite3_column_int64(st, 11);
-	r->cached = sqlite3_column_int64(st, 12);
-	r->cache_write = sqlite3_column_int64(st, 13);
+	r->in = sqlite3_column_int(st, 10);
+	r->out = sqlite3_column_int(st, 11);
+	r->cached = sqlite3_column_int(st, 12);
+	r->cache_write = sqlite3_column_int(st, 13);
 	r->cost = sqlite3_column_double(st, 14);
 	r->ok = sqlite3_column_int(st, 15) != 0;
 }
@@ -98,6 +98,23 @@ int llmr_cost_log_load(sqlite3 *db, int64_t since, int64_t until, struct llmr_co
 	sqlite3_stmt *st;
 	int rc;
 
+	/* Reading a big log through mmap saves a pread per page; knowing the
+	 * count saves regrowing a hundred megabytes. Both are only speed. */
+	sqlite3_exec(db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM requests WHERE ts_ms >= ?1 AND ts_ms < ?2", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, since);
+		sqlite3_bind_int64(st, 2, until);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			size_t want = log->n + (size_t)sqlite3_column_int64(st, 0);
+
+			if (want > log->cap) {
+				log->rows = llmr_xrealloc(log->rows, (want + 1) * sizeof(*log->rows));
+				log->cap = want + 1;
+			}
+		}
+		sqlite3_finalize(st);
+	}
 	if (sqlite3_prepare_v2(db, load_sql, -1, &st, NULL) != SQLITE_OK)
 		return llmr_errf(e, LLMR_EX_SOFTWARE, "cannot read the request log: %s", sqlite3_errmsg(db));
 	sqlite3_bind_int64(st, 1, since);

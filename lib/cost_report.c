@@ -41,6 +41,37 @@ static int set_add(struct u64set *s, uint64_t k)
 	return 1;
 }
 
+static int set_has(const struct u64set *s, uint64_t k)
+{
+	size_t i;
+
+	k = k ? k : 1;
+	i = (size_t)(k ^ (k >> 29)) & s->mask;
+	while (s->k[i]) {
+		if (s->k[i] == k)
+			return 1;
+		i = (i + 1) & s->mask;
+	}
+	return 0;
+}
+
+/*
+ * Requests with more than one row: only those need the distinct set, and
+ * they are few (fallbacks, retries), so the set stays in cache. A request
+ * that has a row with attempt > 1 is such a request.
+ */
+static void multi_build(const struct llmr_cost_log *log, struct u64set *m)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < log->n; i++)
+		n += log->rows[i].attempt > 1;
+	set_init(m, n);
+	for (i = 0; i < log->n; i++)
+		if (log->rows[i].attempt > 1)
+			set_add(m, log->rows[i].rid);
+}
+
 static uint64_t mix(uint64_t rid, uint64_t g)
 {
 	uint64_t h = rid ^ (g * 0x9E3779B97F4A7C15ULL);
@@ -67,11 +98,38 @@ static void lat_add(struct lat *l, int32_t v)
 	l->sum += v;
 }
 
-static int cmp_i32(const void *a, const void *b)
+/* The k-th smallest (0-based), reordering v: Hoare's selection, O(n). */
+static int32_t select_k(int32_t *v, size_t n, size_t k)
 {
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	size_t lo = 0, hi = n - 1;
 
-	return (x > y) - (x < y);
+	while (lo < hi) {
+		int32_t pivot = v[lo + (hi - lo) / 2], t;
+		size_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
 }
 
 static void lat_finish(struct lat *l, struct llmr_cost_stats *s)
@@ -81,10 +139,9 @@ static void lat_finish(struct lat *l, struct llmr_cost_stats *s)
 	s->avg_latency_ms = -1;
 	s->p95_latency_ms = -1;
 	if (l->n) {
-		qsort(l->v, l->n, sizeof(*l->v), cmp_i32);
 		rank = (size_t)ceil(0.95 * (double)l->n);
 		s->avg_latency_ms = l->sum / (double)l->n;
-		s->p95_latency_ms = l->v[rank ? rank - 1 : 0];
+		s->p95_latency_ms = select_k(l->v, l->n, rank ? rank - 1 : 0);
 	}
 	free(l->v);
 	memset(l, 0, sizeof(*l));
@@ -183,18 +240,22 @@ static void group(const struct llmr_cost_log *log, int64_t since, int64_t until,
 	struct keyer k = {by, {0}, -1, -1};
 	struct llmr_cost_group *g = NULL;
 	struct lat *lats = NULL, tl[2] = {{0}};
-	struct u64set set;
-	size_t i, ng = 0, cap = 0;
+	struct u64set set, multi;
+	size_t i, ng = 0, cap = 0, nm = 0;
 
-	set_init(&set, log->n * (tot ? 2 : 1));
+	multi_build(log, &multi);
+	for (i = 0; i < log->n; i++)
+		nm += set_has(&multi, log->rows[i].rid);
+	set_init(&set, nm * (tot ? 2 : 1));
 	for (i = 0; i < log->n; i++) {
 		const struct llmr_cost_row *r = &log->rows[i];
-		int prev = r->ts_ms < since;
+		int prev = r->ts_ms < since, many;
 		int32_t id;
 
 		if (r->ts_ms >= until)
 			continue;
 		id = key_of(&k, log, r);
+		many = set_has(&multi, r->rid);
 		while ((size_t)id >= ng) {
 			if (ng == cap) {
 				cap = cap ? 2 * cap : 16;
@@ -207,9 +268,10 @@ static void group(const struct llmr_cost_log *log, int64_t since, int64_t until,
 			ng++;
 		}
 		stats_add(prev ? &g[id].prev : &g[id].cur, &lats[2 * id + prev], r,
-			  set_add(&set, mix(r->rid, 2 * ((uint64_t)id + 1) + (uint64_t)prev)));
+			  !many || set_add(&set, mix(r->rid, 2 * ((uint64_t)id + 1) + (uint64_t)prev)));
 		if (tot)
-			stats_add(prev ? ptot : tot, &tl[prev], r, set_add(&set, mix(r->rid, (uint64_t)prev)));
+			stats_add(prev ? ptot : tot, &tl[prev], r,
+				  !many || set_add(&set, mix(r->rid, (uint64_t)prev)));
 	}
 	for (i = 0; i < ng; i++) {
 		lat_finish(&lats[2 * i], &g[i].cur);
@@ -221,6 +283,7 @@ static void group(const struct llmr_cost_log *log, int64_t since, int64_t until,
 	}
 	free(lats);
 	free(set.k);
+	free(multi.k);
 	llmr_names_release(&k.keys);
 	if (ng)
 		qsort(g, ng, sizeof(*g), by >= LLMR_BY_DAY ? cmp_group_key : cmp_group_cost);
@@ -342,19 +405,27 @@ int llmr_cost_report_build(const struct llmr_cost_log *log, int64_t since, int64
 		struct llmr_cost_log view = *log;
 		size_t a = 0, i;
 
-		view.rows = llmr_xmalloc((log->n + 1) * sizeof(*view.rows));
 		for (i = 0; i < log->n; i++) {
 			int64_t t = log->rows[i].ts_ms;
 
-			if ((t >= r->prev_since && t < r->prev_until) || (t >= since && t < until))
-				view.rows[a++] = log->rows[i];
+			a += (t >= r->prev_since && t < r->prev_until) || (t >= since && t < until);
 		}
-		view.n = a;
+		if (a < log->n) {
+			view.rows = llmr_xmalloc((a + 1) * sizeof(*view.rows));
+			for (a = 0, i = 0; i < log->n; i++) {
+				int64_t t = log->rows[i].ts_ms;
+
+				if ((t >= r->prev_since && t < r->prev_until) || (t >= since && t < until))
+					view.rows[a++] = log->rows[i];
+			}
+			view.n = a;
+		}
 		group(&view, since, until, by, &r->groups, &r->ngroups, &r->total, &r->prev);
 		group(&view, since, until, LLMR_BY_MODEL, &r->models, &r->nmodels, NULL, NULL);
 		use_cases(&view, r);
 		daily(&view, r);
-		free(view.rows);
+		if (view.rows != log->rows)
+			free(view.rows);
 	}
 	return 0;
 }
@@ -401,18 +472,21 @@ const char *llmr_cost_by_name(int by)
 
 size_t llmr_cost_answers(const struct llmr_cost_log *log, int64_t since, int64_t until, size_t **idx)
 {
-	struct u64set set;
+	struct u64set set, multi;
 	size_t i, n = 0, *v = llmr_xmalloc((log->n + 1) * sizeof(*v));
 
-	set_init(&set, log->n);
+	multi_build(log, &multi);
+	set_init(&set, (multi.mask + 1) / 4);
 	/* Backwards: the first ok row met for a request is its last ok one. */
 	for (i = log->n; i-- > 0;) {
 		const struct llmr_cost_row *r = &log->rows[i];
 
-		if (r->ok && r->ts_ms >= since && r->ts_ms < until && set_add(&set, r->rid))
+		if (r->ok && r->ts_ms >= since && r->ts_ms < until &&
+		    (!set_has(&multi, r->rid) || set_add(&set, r->rid)))
 			v[n++] = i;
 	}
 	free(set.k);
+	free(multi.k);
 	for (i = 0; i < n / 2; i++) {
 		size_t t = v[i];
 

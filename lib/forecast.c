@@ -39,9 +39,29 @@ static int sum_between(sqlite3 *db, int64_t a, int64_t b, const char *provider, 
 	return 0;
 }
 
+/* Sums come from the database or from rows already in memory. */
+struct summer {
+	sqlite3 *db;
+	const struct llmr_cost_log *log;
+	const char *provider, *route;
+};
+
+static int sum(const struct summer *s, int64_t a, int64_t b, double *usd, struct llmr_err *e)
+{
+	size_t i;
+
+	if (s->db)
+		return sum_between(s->db, a, b, s->provider, s->route, usd, NULL, e);
+	*usd = 0;
+	for (i = 0; i < s->log->n; i++)
+		if (s->log->rows[i].ts_ms >= a && s->log->rows[i].ts_ms < b)
+			*usd += s->log->rows[i].cost;
+	return 0;
+}
+
 /* Mean daily spend over [ref - days, ref), or since the first logged day. */
-static int rate(sqlite3 *db, int64_t ref, int days, int64_t first, const char *provider,
-		const char *route, double *out, struct llmr_err *e)
+static int rate(const struct summer *s, int64_t ref, int days, int64_t first, double *out,
+		struct llmr_err *e)
 {
 	int64_t from = ref - days * LLMR_DAY_MS;
 	double usd, span;
@@ -52,30 +72,28 @@ static int rate(sqlite3 *db, int64_t ref, int days, int64_t first, const char *p
 		if (fday > from)
 			from = fday;
 	}
-	if (sum_between(db, from, ref, provider, route, &usd, NULL, e))
+	if (sum(s, from, ref, &usd, e))
 		return -1;
 	span = (double)(ref - from) / (double)LLMR_DAY_MS;
 	*out = span >= 1 ? usd / span : usd;
 	return 0;
 }
 
-int llmr_forecast_compute(sqlite3 *db, int64_t ref, const char *provider, const char *route,
-			  struct llmr_forecast *f, struct llmr_err *e)
+static int compute(const struct summer *s, int64_t ref, int64_t first, struct llmr_forecast *f,
+		   struct llmr_err *e)
 {
 	int64_t m0 = llmr_cost_month_start(ref - 1, 0), m1 = llmr_cost_month_start(ref - 1, 1);
-	int64_t m2 = llmr_cost_month_start(ref - 1, 2), first = -1;
-	double all, lo, hi;
+	int64_t m2 = llmr_cost_month_start(ref - 1, 2);
+	double lo, hi;
 
 	memset(f, 0, sizeof(*f));
 	llmr_cost_fmt_month(m0, f->month);
 	llmr_cost_fmt_month(m1, f->next_month);
-	if (sum_between(db, m0, ref, provider, route, &f->spent_usd, NULL, e) ||
-	    sum_between(db, 0, ref, provider, route, &all, &first, e) ||
-	    sum_between(db, ref - 7 * LLMR_DAY_MS, ref, provider, route, &f->last7_usd, NULL, e) ||
-	    sum_between(db, ref - 14 * LLMR_DAY_MS, ref - 7 * LLMR_DAY_MS, provider, route,
-			&f->prev7_usd, NULL, e) ||
-	    rate(db, ref, 7, first, provider, route, &f->rate7_usd, e) ||
-	    rate(db, ref, 28, first, provider, route, &f->rate28_usd, e))
+	if (sum(s, m0, ref, &f->spent_usd, e) ||
+	    sum(s, ref - 7 * LLMR_DAY_MS, ref, &f->last7_usd, e) ||
+	    sum(s, ref - 14 * LLMR_DAY_MS, ref - 7 * LLMR_DAY_MS, &f->prev7_usd, e) ||
+	    rate(s, ref, 7, first, &f->rate7_usd, e) ||
+	    rate(s, ref, 28, first, &f->rate28_usd, e))
 		return -1;
 	f->wow_pct = llmr_cost_pct(f->last7_usd, f->prev7_usd);
 	f->days_left = (double)(m1 - ref) / (double)LLMR_DAY_MS;
@@ -86,4 +104,47 @@ int llmr_forecast_compute(sqlite3 *db, int64_t ref, const char *provider, const 
 	f->next_low_usd = (double)(m2 - m1) / (double)LLMR_DAY_MS * lo;
 	f->next_high_usd = (double)(m2 - m1) / (double)LLMR_DAY_MS * hi;
 	return 0;
+}
+
+int llmr_forecast_compute(sqlite3 *db, int64_t ref, const char *provider, const char *route,
+			  struct llmr_forecast *f, struct llmr_err *e)
+{
+	struct summer s = {db, NULL, provider, route};
+	int64_t first = -1;
+	double all;
+
+	if (sum_between(db, 0, ref, provider, route, &all, &first, e))
+		return -1;
+	return compute(&s, ref, first, f, e);
+}
+
+int64_t llmr_forecast_window(int64_t ref)
+{
+	int64_t m0 = llmr_cost_month_start(ref - 1, 0), w = ref - 28 * LLMR_DAY_MS;
+
+	return m0 < w ? m0 : w;
+}
+
+int llmr_forecast_from_log(const struct llmr_cost_log *log, int64_t first, int64_t ref,
+			   struct llmr_forecast *f, struct llmr_err *e)
+{
+	struct summer s = {NULL, log, NULL, NULL};
+
+	return compute(&s, ref, first, f, e);
+}
+
+int llmr_cost_first_ts(sqlite3 *db, int64_t *first, struct llmr_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*first = -1;
+	if (sqlite3_prepare_v2(db, "SELECT min(ts_ms) FROM requests", -1, &st, NULL) != SQLITE_OK)
+		return llmr_errf(e, LLMR_EX_SOFTWARE, "cannot read the request log: %s", sqlite3_errmsg(db));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*first = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0
+		: llmr_errf(e, LLMR_EX_SOFTWARE, "cannot read the request log: %s", sqlite3_errmsg(db));
 }

@@ -156,6 +156,38 @@ static void report(void)
 	llmr_cost_log_release(&log);
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* p95 by selection must equal p95 by sorting, duplicates included. */
+static void p95_random(void)
+{
+	struct llmr_cost_log log = {0};
+	struct llmr_cost_report r;
+	struct llmr_err e;
+	int v[997], i, good = 1, round;
+	unsigned x = 12345;
+	char rid[16];
+
+	for (round = 0; round < 5; round++) {
+		memset(&log, 0, sizeof(log));
+		for (i = 0; i < 997 - round * 100; i++) {
+			x = x * 1103515245u + 12345u;
+			v[i] = (int)((x >> 16) % (round ? 50u : 5000u));
+			snprintf(rid, sizeof(rid), "z%d", i);
+			row(&log, rid, 1, T("2026-01-02") + i, "r", "p/m", 1, v[i], 0);
+		}
+		qsort(v, (size_t)i, sizeof(*v), cmp_int);
+		llmr_cost_report_build(&log, T("2026-01-01"), T("2026-02-01"), LLMR_BY_NONE, &r, &e);
+		good &= r.total.p95_latency_ms == v[(int)ceil(0.95 * i) - 1];
+		llmr_cost_report_release(&r);
+		llmr_cost_log_release(&log);
+	}
+	ok(good, "p95 by selection equals p95 by sorting");
+}
+
 static void prices(void)
 {
 	struct llmr_pricebook pb;
@@ -249,6 +281,7 @@ int main(void)
 	periods();
 	names();
 	report();
+	p95_random();
 	prices();
 	changes();
 	forecast();
