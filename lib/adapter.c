@@ -38,6 +38,52 @@ int llmr_adapter_body(struct llmr_buf *body, const json_t *obj, struct llmr_err 
 	return 0;
 }
 
+void llmr_adapter_bearer(struct llmr_headers *hdrs, const char *key)
+{
+	struct llmr_buf b = LLMR_BUF_INIT;
+
+	if (!key || !*key)
+		return;
+	llmr_buf_adds(&b, "Bearer ");
+	llmr_buf_adds(&b, key);
+	if (b.s) {
+		llmr_headers_add(hdrs, "Authorization", b.s);
+		memset(b.s, 0, b.len);
+	}
+	llmr_buf_release(&b);
+}
+
+/* NULL when a field is missing or not UTF-8 (json_pack checks). */
+static json_t *message(const char *role, const char *content)
+{
+	return role && content ? json_pack("{s:s, s:s}", "role", role, "content", content) : NULL;
+}
+
+json_t *llmr_adapter_messages(const struct llmr_chat_req *req, struct llmr_err *e)
+{
+	json_t *msgs = json_array(), *m;
+	size_t i;
+
+	if (req->system && *req->system) {
+		if (!(m = message("system", req->system))) {
+			json_decref(msgs);
+			llmr_errf(e, LLMR_EX_DATAERR, "the system prompt is not valid UTF-8");
+			return NULL;
+		}
+		json_array_append_new(msgs, m);
+	}
+	for (i = 0; i < req->nmsgs; i++) {
+		if (!(m = message(req->msgs[i].role, req->msgs[i].content))) {
+			json_decref(msgs);
+			llmr_errf(e, LLMR_EX_DATAERR,
+				  "message %zu has no role or content, or is not valid UTF-8", i + 1);
+			return NULL;
+		}
+		json_array_append_new(msgs, m);
+	}
+	return msgs;
+}
+
 int llmr_adapter_text(struct llmr_chat_result *r, const char *s, size_t n,
 		      llmr_delta_fn on_delta, void *ud)
 {

@@ -34,6 +34,18 @@ int llmr_adapter_body(struct llmr_buf *body, const json_t *obj, struct llmr_err 
 int llmr_adapter_text(struct llmr_chat_result *r, const char *s, size_t n,
 		      llmr_delta_fn on_delta, void *ud);
 
+/* Add "Authorization: Bearer KEY" when key is not empty (local servers
+ * want none). The temporary copy of the key is wiped. */
+void llmr_adapter_bearer(struct llmr_headers *hdrs, const char *key);
+
+/*
+ * The messages as [{"role","content"}...], the system prompt first when
+ * there is one (OpenAI and Ollama share this shape). Returns a new
+ * reference, or NULL with e set (LLMR_EX_DATAERR) when a message lacks a
+ * role or content or is not valid UTF-8.
+ */
+json_t *llmr_adapter_messages(const struct llmr_chat_req *req, struct llmr_err *e);
+
 /* Set r->err and r->errmsg (redacted, one line) from msg. Returns -1. */
 int llmr_adapter_fail(struct llmr_chat_result *r, enum llmr_errclass c, const char *msg);
 

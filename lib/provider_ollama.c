@@ -13,30 +13,6 @@
 #include "adapter.h"
 #include "provider.h"
 
-static json_t *messages_json(const struct llmr_chat_req *req, struct llmr_err *e)
-{
-	json_t *msgs = json_array(), *m;
-	size_t i;
-
-	if (req->system && *req->system)
-		json_array_append_new(msgs, json_pack("{s:s, s:s}", "role", "system",
-						      "content", req->system));
-	for (i = 0; i < req->nmsgs; i++) {
-		m = req->msgs[i].role && req->msgs[i].content
-			? json_pack("{s:s, s:s}", "role", req->msgs[i].role,
-				    "content", req->msgs[i].content)
-			: NULL;
-		if (!m) {
-			json_decref(msgs);
-			llmr_errf(e, LLMR_EX_DATAERR,
-				  "message %zu has no role or content, or is not UTF-8", i + 1);
-			return NULL;
-		}
-		json_array_append_new(msgs, m);
-	}
-	return msgs;
-}
-
 /* temperature and num_predict go under "options", only when set. */
 static json_t *options_json(const struct llmr_chat_req *req)
 {
@@ -61,7 +37,7 @@ static int ollama_build_chat(const struct llmr_provider_cfg *p, const char *api_
 
 	if (llmr_adapter_url(url, p->base_url, "/api/chat", e) < 0)
 		return -1;
-	if (!(msgs = messages_json(req, e)))
+	if (!(msgs = llmr_adapter_messages(req, e)))
 		return -1;
 	o = json_object();
 	json_object_set_new(o, "model", json_string(req->model ? req->model : ""));
@@ -77,15 +53,7 @@ static int ollama_build_chat(const struct llmr_provider_cfg *p, const char *api_
 		return -1;
 	llmr_headers_add(hdrs, "Content-Type", "application/json");
 	/* a plain Ollama wants no key; one behind an authenticating proxy may */
-	if (api_key && *api_key) {
-		struct llmr_buf b = LLMR_BUF_INIT;
-
-		llmr_buf_adds(&b, "Bearer ");
-		llmr_buf_adds(&b, api_key);
-		llmr_headers_add(hdrs, "Authorization", b.s);
-		memset(b.s, 0, b.len);
-		llmr_buf_release(&b);
-	}
+	llmr_adapter_bearer(hdrs, api_key);
 	return 0;
 }
 
@@ -206,7 +174,6 @@ static int ollama_build_embed(const struct llmr_provider_cfg *p, const char *api
 	size_t i;
 	int rc;
 
-	(void)api_key;
 	if (llmr_adapter_url(url, p->base_url, "/api/embed", e) < 0) {
 		json_decref(in);
 		return -1;
@@ -224,6 +191,7 @@ static int ollama_build_embed(const struct llmr_provider_cfg *p, const char *api
 	if (rc < 0)
 		return -1;
 	llmr_headers_add(hdrs, "Content-Type", "application/json");
+	llmr_adapter_bearer(hdrs, api_key);
 	return 0;
 }
 

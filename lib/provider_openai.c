@@ -17,39 +17,9 @@ static const char *const no_retry_codes[] = {
 	"insufficient_quota", "billing_hard_limit_reached", "enforced_spend_limit_reached",
 };
 
-static json_t *messages_json(const struct llmr_chat_req *req, struct llmr_err *e)
-{
-	json_t *msgs = json_array();
-	size_t i;
-
-	if (req->system && *req->system)
-		json_array_append_new(msgs, json_pack("{s:s, s:s}", "role", "system",
-						      "content", req->system));
-	for (i = 0; i < req->nmsgs; i++) {
-		json_t *m;
-
-		if (!req->msgs[i].role || !req->msgs[i].content) {
-			json_decref(msgs);
-			llmr_errf(e, LLMR_EX_DATAERR, "message %zu has no role or content", i + 1);
-			return NULL;
-		}
-		/* "s?" would be lenient, but a message that is not valid UTF-8
-		 * makes json_pack fail: report it rather than send garbage. */
-		m = json_pack("{s:s, s:s}", "role", req->msgs[i].role,
-			      "content", req->msgs[i].content);
-		if (!m) {
-			json_decref(msgs);
-			llmr_errf(e, LLMR_EX_DATAERR, "message %zu is not valid UTF-8", i + 1);
-			return NULL;
-		}
-		json_array_append_new(msgs, m);
-	}
-	return msgs;
-}
-
 static json_t *chat_json(const struct llmr_chat_req *req, struct llmr_err *e)
 {
-	json_t *msgs = messages_json(req, e), *o;
+	json_t *msgs = llmr_adapter_messages(req, e), *o;
 
 	if (!msgs)
 		return NULL;
@@ -68,19 +38,10 @@ static json_t *chat_json(const struct llmr_chat_req *req, struct llmr_err *e)
 	return o;
 }
 
-/* Authorization only when there is a key: local servers want none. */
 static void auth_headers(const char *api_key, struct llmr_headers *hdrs)
 {
-	struct llmr_buf b = LLMR_BUF_INIT;
-
 	llmr_headers_add(hdrs, "Content-Type", "application/json");
-	if (!api_key || !*api_key)
-		return;
-	llmr_buf_adds(&b, "Bearer ");
-	llmr_buf_adds(&b, api_key);
-	llmr_headers_add(hdrs, "Authorization", b.s);
-	memset(b.s, 0, b.len);
-	llmr_buf_release(&b);
+	llmr_adapter_bearer(hdrs, api_key);
 }
 
 static int openai_build_chat(const struct llmr_provider_cfg *p, const char *api_key,

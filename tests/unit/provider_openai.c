@@ -381,6 +381,11 @@ static void test_build_fails(void)
 	is_int(e.code, LLMR_EX_CONFIG, "no base_url: config error");
 	p = provider("http://x");
 	is_int(A->build_chat(&p, "k", &req, &url, &h, &body, &e), -1, "message without content: fails");
+	is_int(e.code, LLMR_EX_DATAERR, "message without content: bad input data");
+	bad[0].content = "ok";
+	req.system = "caf\xe9"; /* Latin-1, not UTF-8 */
+	is_int(A->build_chat(&p, "k", &req, &url, &h, &body, &e), -1, "system prompt not UTF-8: fails");
+	ok(strstr(e.msg, "system prompt") != NULL, "system prompt not UTF-8: says which");
 	llmr_headers_release(&h);
 	llmr_buf_release(&url);
 	llmr_buf_release(&body);
