@@ -1,3 +1,9 @@
+/*
+ * provider.c - what every adapter shares: error classes, cost, and the
+ * call itself (build, HTTP, framing, timing), so that adapters only turn
+ * requests into bytes and bytes into results. Every way out redacts the
+ * error message: providers echo keys back.
+ */
 #include "provider.h"
 
 #include <stdio.h>
