@@ -204,6 +204,7 @@ static int cmd_prices(struct cost_main *m, int argc, char **argv)
 	struct llmr_err e = {0, ""};
 	struct llmr_pricebook pb;
 	struct llmr_price_row *rows;
+	struct llmr_buf b = LLMR_BUF_INIT;
 	size_t n, i;
 
 	if (argc > 0 && !strcmp(argv[0], "import")) {
@@ -214,17 +215,10 @@ static int cmd_prices(struct cost_main *m, int argc, char **argv)
 		if (llmr_prices_import(m->st, m->cfg, argv[1], m->add, m->now, &c, &e))
 			fail(&e);
 		if (m->fmt == FMT_JSON)
-			out_json(json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "entries", (json_int_t)c.entries,
-					   "chat", (json_int_t)c.chat, "updated", (json_int_t)c.updated,
-					   "unchanged", (json_int_t)c.unchanged, "added", (json_int_t)c.added,
-					   "unknown", (json_int_t)c.unknown, "skipped_mode", (json_int_t)c.skip_mode,
-					   "skipped_sample_spec", (json_int_t)c.skip_spec,
-					   "skipped_shape", (json_int_t)c.skip_shape));
+			out_json(llmr_price_import_json(&c));
 		else
-			printf("%ld entries: %ld chat models; %ld updated, %ld unchanged, %ld added, %ld not configured;"
-			       " skipped %ld (%ld other modes, %ld sample_spec, %ld without prices)\n", c.entries,
-			       c.chat, c.updated, c.unchanged, c.added, c.unknown - c.added,
-			       c.skip_mode + c.skip_spec + c.skip_shape, c.skip_mode, c.skip_spec, c.skip_shape);
+			llmr_price_import_text(&b, &c);
+		out(&b);
 		return 0;
 	}
 	if (argc > 0)
@@ -232,36 +226,12 @@ static int cmd_prices(struct cost_main *m, int argc, char **argv)
 	if (llmr_pricebook_load(&pb, m->cfg, llmr_state_db(m->st), &e) ||
 	    llmr_prices_table(llmr_state_db(m->st), &pb, &rows, &n, &e))
 		fail(&e);
-	if (m->fmt != FMT_JSON)
-		printf("%-40s %10s %10s %10s %9s %7s %10s\n", "model", "input/1M", "output/1M", "cached/1M",
-		       "context", "quality", "median ms");
-	for (i = 0; i < n; i++) {
-		const struct llmr_price *p = &rows[i].p;
-		double cin = p->cached_input < 0 ? p->input : p->cached_input;
-
-		if (m->fmt == FMT_JSON) {
-			out_json(json_pack("{s:s,s:f,s:f,s:f,s:o,s:o,s:o,s:b}", "model", rows[i].spec,
-					   "input", fmax(p->input, 0), "output", fmax(p->output, 0), "cached_input",
-					   fmax(cin, 0), "context", p->context < 0 ? json_null() : json_integer(p->context),
-					   "quality", p->quality < 0 ? json_null() : json_integer(p->quality),
-					   "median_latency_ms", rows[i].median_latency_ms < 0 ? json_null()
-						   : json_real(rows[i].median_latency_ms), "configured", rows[i].configured));
-			continue;
-		}
-		printf("%-40s %10.4f %10.4f %10.4f ", rows[i].spec, fmax(p->input, 0), fmax(p->output, 0), fmax(cin, 0));
-		if (p->context < 0)
-			printf("%9s ", "-");
-		else
-			printf("%9ld ", p->context);
-		if (p->quality < 0)
-			printf("%7s ", "-");
-		else
-			printf("%7d ", p->quality);
-		if (rows[i].median_latency_ms < 0)
-			printf("%10s\n", "-");
-		else
-			printf("%10.0f\n", rows[i].median_latency_ms);
-	}
+	if (m->fmt == FMT_JSON)
+		for (i = 0; i < n; i++)
+			out_json(llmr_price_row_json(&rows[i]));
+	else
+		llmr_prices_text(&b, rows, n);
+	out(&b);
 	llmr_price_rows_free(rows, n);
 	llmr_pricebook_release(&pb);
 	return 0;
@@ -331,6 +301,7 @@ static int cmd_check(struct cost_main *m)
 {
 	struct llmr_err e = {0, ""};
 	struct llmr_budget_status *s;
+	struct llmr_buf b = LLMR_BUF_INIT;
 	size_t n, i;
 	int worst = LLMR_BUDGET_OK;
 
@@ -340,17 +311,11 @@ static int cmd_check(struct cost_main *m)
 		if (s[i].level > worst)
 			worst = s[i].level;
 		if (m->fmt == FMT_JSON)
-			out_json(json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:f,s:s}", "scope", s[i].scope, "name",
-					   s[i].name, "cap_usd", s[i].cap_usd, "alert_at", s[i].alert_at,
-					   "spent_usd", s[i].spent_usd, "forecast_low_usd", s[i].forecast_low_usd,
-					   "forecast_high_usd", s[i].forecast_high_usd, "status",
-					   llmr_budget_level_name(s[i].level)));
+			out_json(llmr_budget_json(&s[i]));
 		else if (!m->quiet || s[i].level != LLMR_BUDGET_OK)
-			printf("%s %s: spent $%.2f of $%.2f (%.0f%%), forecast $%.2f-$%.2f: %s\n", s[i].scope,
-			       s[i].name, s[i].spent_usd, s[i].cap_usd,
-			       s[i].cap_usd > 0 ? s[i].spent_usd / s[i].cap_usd * 100 : 0, s[i].forecast_low_usd,
-			       s[i].forecast_high_usd, llmr_budget_level_name(s[i].level));
+			llmr_budget_text(&b, &s[i]);
 	}
+	out(&b);
 	free(s);
 	if (worst >= LLMR_BUDGET_FORECAST)
 		llmr_warn("budget: a cap is %s", worst == LLMR_BUDGET_OVER ? "reached" : "forecast to be reached");

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "cost.h"
+#include "cost_budget.h"
 #include "cost_savings.h"
 #include "prices.h"
 #include "simulate.h"
@@ -39,6 +40,17 @@ void llmr_report_html(struct llmr_buf *b, const struct llmr_cost_report *r,
 /* A simulation's result as JSON (new reference), and as text. */
 json_t *llmr_sim_json(const struct llmr_sim_result *r);
 void llmr_sim_text(struct llmr_buf *b, const struct llmr_sim_result *r, bool color);
+
+/* The price table: text with a header, or one JSON object per row (new
+ * reference). */
+void llmr_prices_text(struct llmr_buf *b, const struct llmr_price_row *rows, size_t n);
+json_t *llmr_price_row_json(const struct llmr_price_row *r);
+/* An import's counts: one line of text, or a JSON object (new reference). */
+void llmr_price_import_text(struct llmr_buf *b, const struct llmr_price_import *c);
+json_t *llmr_price_import_json(const struct llmr_price_import *c);
+/* One budget's status: a line of text, or a JSON object (new reference). */
+void llmr_budget_text(struct llmr_buf *b, const struct llmr_budget_status *s);
+json_t *llmr_budget_json(const struct llmr_budget_status *s);
 
 /* Append s with &<>"' escaped, for HTML and SVG text. */
 void llmr_html_escape(struct llmr_buf *b, const char *s);
