@@ -126,6 +126,21 @@ like "$out" '^spend +\$0\.2139 +\+103\.8%' "text: spend and change"
 like "$out" 'savings vs route max: baseline \$0\.2325' "text: savings line"
 unlike "$out" "$(printf '\342\226\210')" "text: no bars when not a TTY"
 
+# On a terminal: a sparkline and bars; colour unless NO_COLOR.
+if command -v script >/dev/null 2>&1; then
+	script -qec "$COST $JAN --by route" /dev/null >tty.out 2>&1
+	like "$(grep '^daily' tty.out)" "$(printf '\342\226[\201-\210]')" "TTY: a sparkline of daily spend"
+	like "$(grep '^analysis' tty.out)" "$(printf '\342\226\210')" "TTY: share bars"
+	ok_cond "TTY with NO_COLOR: no escape sequences" sh -c "! grep -q \"$(printf '\033')\\[\" tty.out"
+	NO_COLOR= script -qec "$COST $JAN --by route" /dev/null >color.out 2>&1
+	ok_cond "TTY without NO_COLOR: colour" grep -q "$(printf '\033')\[3[12]m" color.out
+else
+	skip "no script(1): TTY output"
+	skip "no script(1): TTY output"
+	skip "no script(1): TTY output"
+	skip "no script(1): TTY output"
+fi
+
 # Errors.
 run "$COST" --since yesterday
 is "$status" 64 "bad --since: exit 64"
