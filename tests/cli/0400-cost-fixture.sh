@@ -16,8 +16,9 @@
 # December 2025 (the previous period):
 #   r0 12-15 12:00 analysis/complex anthropic/claude-opus ok 2000/1000 $0.105 1500 ms
 
-COST=$LLMR_BUILD/bin/llmr-cost
-[ -x "$COST" ] || skip_all "no $COST (build first)"
+# By name, so that LLMR_VALGRIND=1 reaches it through lib.sh's wrapper.
+[ -x "$LLMR_BUILD/bin/llmr-cost" ] || skip_all "no $LLMR_BUILD/bin/llmr-cost (build first)"
+COST=llmr-cost
 command -v jq >/dev/null || skip_all "jq is not installed"
 command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
 
