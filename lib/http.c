@@ -313,8 +313,8 @@ static void resp_init(struct llmr_http_resp *resp, size_t max_body)
 	resp->ttfb_ms = -1;
 }
 
-int llmr_http_perform(const struct llmr_http_req *req, struct llmr_http_resp *resp,
-		      struct llmr_err *e)
+static int perform(const struct llmr_http_req *req, struct llmr_http_resp *resp,
+		   struct llmr_err *e)
 {
 	char errbuf[CURL_ERROR_SIZE];
 	struct curl_slist *hdrs = NULL;
@@ -322,7 +322,6 @@ int llmr_http_perform(const struct llmr_http_req *req, struct llmr_http_resp *re
 	CURLcode rc;
 	int shared;
 
-	resp_init(resp, req->max_body);
 	if (!req->url || !*req->url)
 		return llmr_errf(e, LLMR_EX_SOFTWARE, "no URL to request");
 	if ((rc = global_init()) != CURLE_OK)
@@ -359,11 +358,25 @@ int llmr_http_perform(const struct llmr_http_req *req, struct llmr_http_resp *re
 	}
 	release_handle(x.h, shared);
 	free_headers(hdrs);
-	if (!resp->body.s)
-		llmr_buf_add(&resp->body, "", 0);
 	if (resp->fail != LLMR_HTTP_FAIL_NONE)
 		return fail_error(req, resp, e);
 	return 0;
+}
+
+int llmr_http_perform(const struct llmr_http_req *req, struct llmr_http_resp *resp,
+		      struct llmr_err *e)
+{
+	struct llmr_err local = {0, ""};
+	int rc;
+
+	resp_init(resp, req->max_body);
+	rc = perform(req, resp, e ? e : &local);
+	/* Failures before the transfer still leave the response self-describing. */
+	if (rc < 0 && !resp->errmsg[0])
+		snprintf(resp->errmsg, sizeof(resp->errmsg), "%.255s", (e ? e : &local)->msg);
+	if (!resp->body.s)
+		llmr_buf_add(&resp->body, "", 0);
+	return rc;
 }
 
 void llmr_http_resp_release(struct llmr_http_resp *resp)

@@ -504,6 +504,7 @@ static void test_failures(void)
 	r.headers = &h;
 	ok(llmr_http_perform(&r, &resp, &e) < 0 && !strstr(e.msg, "Injected"),
 	   "a header value with CR/LF is refused: %s", e.msg);
+	is_str(resp.errmsg, e.msg, "the reason is in the response too");
 	llmr_http_resp_release(&resp);
 	llmr_headers_release(&h);
 }
