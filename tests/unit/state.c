@@ -409,6 +409,46 @@ static void test_concurrent(void)
 	llmr_state_close(st);
 }
 
+/* A writer finds the lock held by another process and waits its turn. */
+static void test_wait(void)
+{
+	const char *p = tmp_path("wait.db");
+	struct llmr_state *st;
+	struct llmr_err e = {0, ""};
+	struct llmr_attempt a;
+	int fds[2], status;
+	char c;
+	pid_t pid;
+
+	if (llmr_state_open(p, &st, &e) < 0 || pipe(fds) < 0) {
+		ok(0, "open: %s", e.msg);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		sqlite3 *db;
+
+		close(fds[0]);
+		if (sqlite3_open(p, &db) != SQLITE_OK ||
+		    sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+		    write(fds[1], "x", 1) != 1)
+			_exit(1);
+		usleep(300000);
+		sqlite3_exec(db, "INSERT INTO requests (request_id, ts_ms, status) VALUES ('holder', 1, 'ok')",
+			     NULL, NULL, NULL);
+		_exit(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : 2);
+	}
+	close(fds[1]);
+	ok(read(fds[0], &c, 1) == 1, "another process holds the write lock");
+	close(fds[0]);
+	attempt_init(&a, "waiter");
+	ok(llmr_state_log_attempt(st, &a, &e) == 0, "a writer waits for it instead of failing: %s", e.msg);
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the holder committed");
+	is_int(query_int(llmr_state_db(st), "SELECT count(*) FROM requests"), 2, "both rows are there");
+	llmr_state_close(st);
+}
+
 static int hang_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 {
 	int fd = *(int *)ud;
@@ -500,7 +540,7 @@ static void cleanup(void)
 	const char *names[] = {"sub/dir/state.db", "sub/dir/state.db-wal", "sub/dir/state.db-shm",
 		"sub/dir", "sub", NULL};
 	const char *dbs[] = {"strict.db", "newer.db", "garbage.db", "fields.db", "rl.db",
-		"tx.db", "many.db", "kill.db", NULL};
+		"tx.db", "many.db", "kill.db", "wait.db", NULL};
 	const char *sfx[] = {"", "-wal", "-shm", "-journal", NULL};
 	char path[300];
 	int i, j;
@@ -532,6 +572,7 @@ int main(void)
 	test_ratelimit_spend();
 	test_tx();
 	test_concurrent();
+	test_wait();
 	test_kill();
 	test_path();
 	cleanup();
