@@ -157,5 +157,21 @@ if [ -w /dev/full ]; then
 fi
 run "$COST" --help
 like "$out" '^usage: llmr-cost' "--help"
+# Every option the program knows is in its man page, and every subcommand
+# of the man page's SYNOPSIS is in --help.
+missing=
+if command -v mandoc >/dev/null 2>&1; then
+	MANPAGE_TEXT=$(mandoc -Tascii "$LLMR_SRC/man/llmr-cost.1" | sed 's/.\x08//g')
+	for o in $("$COST" --list-options | cut -f1 | sed 's/=$//'); do
+		[ "$o" = --help ] && continue
+		printf '%s\n' "$MANPAGE_TEXT" | grep -q -- "$o\\>" || missing="$missing $o"
+	done
+fi
+is "$missing" "" "every option is documented in llmr-cost(1)"
+missing=
+for c in report simulate prices import rollback versions routing budget; do
+	printf '%s\n' "$out" | grep -q "\\<$c\\>" || missing="$missing $c"
+done
+is "$missing" "" "every subcommand is in --help"
 
 done_testing
