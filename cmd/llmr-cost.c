@@ -56,7 +56,7 @@ static const struct llmr_cli cli = {
 	"llmr-cost",
 	"[report] [--since TIME] [--until TIME] [--by KEY] [--json | --csv | --html]\n"
 	"simulate [--replace FROM=TO] [--chain ROUTE=M1,M2] [--price P/M=IN,OUT] [--plan ...] [--apply]\n"
-	"prices [import FILE [--add]]\n"
+	"prices [import FILE [--add] | history [PROVIDER/MODEL]]\n"
 	"rollback [VERSION] | versions | routing\n"
 	"budget route NAME USD [ALERT] | budget total USD [ALERT]\n"
 	"--check",
@@ -221,10 +221,30 @@ static int cmd_prices(struct cost_main *m, int argc, char **argv)
 		out(&b);
 		return 0;
 	}
-	if (argc > 0)
+	if (argc > 0 && strcmp(argv[0], "history"))
 		llmr_die(LLMR_EX_USAGE, "prices: unknown operand '%s'", argv[0]);
-	if (llmr_pricebook_load(&pb, m->cfg, llmr_state_db(m->st), &e) ||
-	    llmr_prices_table(llmr_state_db(m->st), &pb, &rows, &n, &e))
+	if (argc > 2)
+		llmr_die(LLMR_EX_USAGE, "prices history: expected at most one PROVIDER/MODEL");
+	if (llmr_pricebook_load(&pb, m->cfg, llmr_state_db(m->st), &e))
+		fail(&e);
+	if (argc > 0) {
+		json_t *arr = json_array();
+
+		if (argc == 2 && llmr_names_find(&pb.names, argv[1]) < 0)
+			llmr_die(LLMR_EX_USAGE, "prices history: no model '%s'", argv[1]);
+		if (m->fmt == FMT_JSON) {
+			llmr_prices_history_json(arr, &pb, argc == 2 ? argv[1] : NULL);
+			for (i = 0; i < json_array_size(arr); i++)
+				out_json(json_incref(json_array_get(arr, i)));
+		} else {
+			llmr_prices_history_text(&b, &pb, argc == 2 ? argv[1] : NULL);
+		}
+		json_decref(arr);
+		out(&b);
+		llmr_pricebook_release(&pb);
+		return 0;
+	}
+	if (llmr_prices_table(llmr_state_db(m->st), &pb, &rows, &n, &e))
 		fail(&e);
 	if (m->fmt == FMT_JSON)
 		for (i = 0; i < n; i++)

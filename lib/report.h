@@ -45,6 +45,11 @@ void llmr_sim_text(struct llmr_buf *b, const struct llmr_sim_result *r, bool col
  * reference). */
 void llmr_prices_text(struct llmr_buf *b, const struct llmr_price_row *rows, size_t n);
 json_t *llmr_price_row_json(const struct llmr_price_row *r);
+/* Every price version of model (or of every model when NULL), oldest
+ * first: text, or JSON objects appended to arr. */
+void llmr_prices_history_text(struct llmr_buf *b, const struct llmr_pricebook *pb, const char *model);
+void llmr_prices_history_json(json_t *arr, const struct llmr_pricebook *pb, const char *model);
+
 /* An import's counts: one line of text, or a JSON object (new reference). */
 void llmr_price_import_text(struct llmr_buf *b, const struct llmr_price_import *c);
 json_t *llmr_price_import_json(const struct llmr_price_import *c);

@@ -1,6 +1,8 @@
 #include "report.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 /* Prices, imports and budgets as the user sees them; llmr-cost prints. */
 
@@ -78,4 +80,56 @@ json_t *llmr_budget_json(const struct llmr_budget_status *s)
 			 "cap_usd", s->cap_usd, "alert_at", s->alert_at, "spent_usd", s->spent_usd,
 			 "forecast_low_usd", s->forecast_low_usd, "forecast_high_usd", s->forecast_high_usd,
 			 "status", llmr_budget_level_name(s->level));
+}
+
+static void since_of(const struct llmr_price *p, char out[32])
+{
+	if (p->valid_from == INT64_MIN)
+		snprintf(out, 32, "config");
+	else
+		llmr_cost_fmt_iso(p->valid_from, out);
+}
+
+void llmr_prices_history_text(struct llmr_buf *b, const struct llmr_pricebook *pb, const char *model)
+{
+	size_t i, j;
+	char when[32];
+
+	llmr_buf_addf(b, "%-40s %-20s %10s %10s %10s %9s\n", "model", "valid from", "input/1M", "output/1M",
+		      "cached/1M", "context");
+	for (i = 0; i < pb->names.n; i++) {
+		if (model && strcmp(model, pb->names.s[i]))
+			continue;
+		for (j = 0; j < pb->e[i].nv; j++) {
+			const struct llmr_price *p = &pb->e[i].v[j];
+
+			since_of(p, when);
+			llmr_buf_addf(b, "%-40s %-20s %10.4f %10.4f %10.4f ", pb->names.s[i], when, fmax(p->input, 0),
+				      fmax(p->output, 0), cached_of(p));
+			if (p->context < 0)
+				llmr_buf_addf(b, "%9s\n", "-");
+			else
+				llmr_buf_addf(b, "%9ld\n", p->context);
+		}
+	}
+}
+
+void llmr_prices_history_json(json_t *arr, const struct llmr_pricebook *pb, const char *model)
+{
+	size_t i, j;
+	char when[32];
+
+	for (i = 0; i < pb->names.n; i++) {
+		if (model && strcmp(model, pb->names.s[i]))
+			continue;
+		for (j = 0; j < pb->e[i].nv; j++) {
+			const struct llmr_price *p = &pb->e[i].v[j];
+
+			since_of(p, when);
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:f,s:f,s:f,s:o}", "model", pb->names.s[i],
+				"valid_from", when, "input", fmax(p->input, 0), "output", fmax(p->output, 0),
+				"cached_input", cached_of(p),
+				"context", p->context < 0 ? json_null() : json_integer(p->context)));
+		}
+	}
 }

@@ -77,6 +77,12 @@ near "$OUT" .savings.baseline_usd 0.5775 "repricing uses the price in force at e
 run "$COST" $JAN simulate --json
 near "$OUT" .after.cost_usd 0.21395 "an empty simulation keeps the logged costs"
 
+run "$COST" prices history anthropic/claude-opus --json
+is "$(jq -sc '[.[] | [.valid_from, .input, .output]]' "$OUT")" \
+	'[["config",15,75],["2026-01-15T00:00:00Z",30,150]]' "price history with dates"
+run "$COST" prices history openai/nope
+is "$status" 64 "history of an unknown model: exit 64"
+
 # Malformed files: exit 65 and the position.
 printf '{\n  "m": {"mode": "chat",\n  }\n' >bad.json
 run "$COST" prices import bad.json
