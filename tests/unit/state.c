@@ -420,10 +420,13 @@ static void test_wait(void)
 	char c;
 	pid_t pid;
 
+	/* Create the file, then fork with no connection open: a child must not
+	 * inherit one (SQLite connections do not survive fork). */
 	if (llmr_state_open(p, &st, &e) < 0 || pipe(fds) < 0) {
 		ok(0, "open: %s", e.msg);
 		return;
 	}
+	llmr_state_close(st);
 	pid = fork();
 	if (pid == 0) {
 		sqlite3 *db;
@@ -436,11 +439,18 @@ static void test_wait(void)
 		usleep(300000);
 		sqlite3_exec(db, "INSERT INTO requests (request_id, ts_ms, status) VALUES ('holder', 1, 'ok')",
 			     NULL, NULL, NULL);
-		_exit(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : 2);
+		status = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : 2;
+		sqlite3_close(db);
+		_exit(status);
 	}
 	close(fds[1]);
 	ok(read(fds[0], &c, 1) == 1, "another process holds the write lock");
 	close(fds[0]);
+	if (llmr_state_open(p, &st, &e) < 0) {
+		ok(0, "reopen: %s", e.msg);
+		waitpid(pid, &status, 0);
+		return;
+	}
 	attempt_init(&a, "waiter");
 	ok(llmr_state_log_attempt(st, &a, &e) == 0, "a writer waits for it instead of failing: %s", e.msg);
 	waitpid(pid, &status, 0);
