@@ -360,8 +360,11 @@ static void daily(const struct llmr_cost_log *log, struct llmr_cost_report *r)
 
 	d->day0 = r->since - ((r->since % LLMR_DAY_MS) + LLMR_DAY_MS) % LLMR_DAY_MS;
 	d->ndays = (size_t)((r->until - d->day0 + LLMR_DAY_MS - 1) / LLMR_DAY_MS);
-	if (d->ndays > 3700)
+	if (d->ndays > 3700) {
+		/* Keep the most recent ten years: the chart ends at until. */
+		d->day0 += (int64_t)(d->ndays - 3700) * LLMR_DAY_MS;
 		d->ndays = 3700;
+	}
 	for (i = 0; i < log->names.n; i++)
 		col[i] = -1;
 	for (i = 0; i < log->n; i++) {
@@ -380,7 +383,7 @@ static void daily(const struct llmr_cost_log *log, struct llmr_cost_report *r)
 		const struct llmr_cost_row *row = &log->rows[i];
 		size_t day;
 
-		if (row->ts_ms < r->since || row->ts_ms >= r->until || row->provider < 0)
+		if (row->ts_ms < r->since || row->ts_ms >= r->until || row->provider < 0 || row->ts_ms < d->day0)
 			continue;
 		day = (size_t)((row->ts_ms - d->day0) / LLMR_DAY_MS);
 		if (day < d->ndays)
