@@ -9,11 +9,15 @@
  * simulation share one scan; a million attempts take about 100 bytes each.
  */
 
-static const char load_sql[] =
-	"SELECT ts_ms, request_id, route, provider, model, complexity, fallback_from,"
-	" latency_ms, attempt, cache, input_tokens, output_tokens, cached_tokens,"
-	" cache_write_tokens, cost_usd, status = 'ok'"
-	" FROM requests WHERE ts_ms >= ?1 AND ts_ms < ?2 ORDER BY ts_ms, id";
+#define LOAD_COLS \
+	"SELECT ts_ms, request_id, route, provider, model, complexity, fallback_from," \
+	" latency_ms, attempt, cache, input_tokens, output_tokens, cached_tokens," \
+	" cache_write_tokens, cost_usd, status = 'ok' FROM requests"
+
+/* A narrow period goes through the time index; a period that holds most of
+ * the log is cheaper as one scan of the table (then sorted if needed). */
+static const char load_by_index[] = LOAD_COLS " WHERE ts_ms >= ?1 AND ts_ms < ?2 ORDER BY ts_ms, id";
+static const char load_by_scan[] = LOAD_COLS " WHERE +ts_ms >= ?1 AND +ts_ms < ?2 ORDER BY id";
 
 struct llmr_cost_row *llmr_cost_log_push(struct llmr_cost_log *log)
 {
@@ -92,11 +96,46 @@ static void fill_row(struct llmr_cost_log *log, sqlite3_stmt *st)
 	r->ok = sqlite3_column_int(st, 15) != 0;
 }
 
+/* Stable merge sort by time: rows logged by concurrent processes can land
+ * slightly out of order, and equal times must keep the log's order. */
+static void sort_by_time(struct llmr_cost_row *a, size_t n)
+{
+	struct llmr_cost_row *tmp, *src = a, *dst;
+	size_t w, i;
+
+	for (i = 1; i < n && a[i - 1].ts_ms <= a[i].ts_ms; i++)
+		;
+	if (i >= n)
+		return;
+	tmp = llmr_xmalloc(n * sizeof(*tmp));
+	dst = tmp;
+	for (w = 1; w < n; w *= 2) {
+		for (i = 0; i < n; i += 2 * w) {
+			size_t l = i, m = i + w < n ? i + w : n, r = m, end = i + 2 * w < n ? i + 2 * w : n, k = i;
+
+			while (l < m && r < end)
+				dst[k++] = src[r].ts_ms < src[l].ts_ms ? src[r++] : src[l++];
+			while (l < m)
+				dst[k++] = src[l++];
+			while (r < end)
+				dst[k++] = src[r++];
+		}
+		struct llmr_cost_row *t = src;
+
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+	free(tmp);
+}
+
 int llmr_cost_log_load(sqlite3 *db, int64_t since, int64_t until, struct llmr_cost_log *log,
 		       struct llmr_err *e)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc, scan = 0;
+	size_t first = log->n;
 
 	/* Reading a big log through mmap saves a pread per page; knowing the
 	 * count saves regrowing a hundred megabytes. Both are only speed. */
@@ -106,7 +145,15 @@ int llmr_cost_log_load(sqlite3 *db, int64_t since, int64_t until, struct llmr_co
 		sqlite3_bind_int64(st, 1, since);
 		sqlite3_bind_int64(st, 2, until);
 		if (sqlite3_step(st) == SQLITE_ROW) {
-			size_t want = log->n + (size_t)sqlite3_column_int64(st, 0);
+			int64_t cnt = sqlite3_column_int64(st, 0);
+			size_t want = log->n + (size_t)cnt;
+			sqlite3_stmt *mx;
+
+			if (sqlite3_prepare_v2(db, "SELECT max(id) FROM requests", -1, &mx, NULL) == SQLITE_OK) {
+				if (sqlite3_step(mx) == SQLITE_ROW)
+					scan = cnt > 1000 && cnt * 3 > sqlite3_column_int64(mx, 0);
+				sqlite3_finalize(mx);
+			}
 
 			if (want > log->cap) {
 				log->rows = llmr_xrealloc(log->rows, (want + 1) * sizeof(*log->rows));
@@ -115,7 +162,7 @@ int llmr_cost_log_load(sqlite3 *db, int64_t since, int64_t until, struct llmr_co
 		}
 		sqlite3_finalize(st);
 	}
-	if (sqlite3_prepare_v2(db, load_sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, scan ? load_by_scan : load_by_index, -1, &st, NULL) != SQLITE_OK)
 		return llmr_errf(e, LLMR_EX_SOFTWARE, "cannot read the request log: %s", sqlite3_errmsg(db));
 	sqlite3_bind_int64(st, 1, since);
 	sqlite3_bind_int64(st, 2, until);
@@ -124,6 +171,8 @@ int llmr_cost_log_load(sqlite3 *db, int64_t since, int64_t until, struct llmr_co
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return llmr_errf(e, LLMR_EX_SOFTWARE, "cannot read the request log: %s", sqlite3_errmsg(db));
+	if (scan)
+		sort_by_time(log->rows + first, log->n - first);
 	return 0;
 }
 

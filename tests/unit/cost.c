@@ -275,6 +275,45 @@ static void forecast(void)
 	sqlite3_close(db);
 }
 
+/* A period that holds most of the log is read by a table scan, then put
+ * in time order, ties in log order. */
+static void load_order(void)
+{
+	sqlite3 *db;
+	struct llmr_cost_log log = {0};
+	struct llmr_err e;
+	size_t i;
+	int sorted = 1, stable = 1;
+	char sql[200];
+
+	sqlite3_open(":memory:", &db);
+	for (i = 0; i < llmr_nmigrations; i++)
+		sqlite3_exec(db, llmr_migrations[i].sql, NULL, NULL, NULL);
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	for (i = 0; i < 3000; i++) {
+		/* Times go down then up, with pairs of equal times. */
+		long long ts = i < 1500 ? 3000 - (long long)i / 2 : (long long)i / 2;
+
+		snprintf(sql, sizeof(sql), "INSERT INTO requests (request_id, ts_ms, status, latency_ms)"
+			 " VALUES ('x', %lld, 'ok', %zu)", ts, i);
+		sqlite3_exec(db, sql, NULL, NULL, NULL);
+	}
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	ok(!llmr_cost_log_load(db, 0, 1000000, &log, &e), "load the whole log");
+	is_int(log.n, 3000, "every row");
+	for (i = 1; i < log.n; i++) {
+		sorted &= log.rows[i - 1].ts_ms <= log.rows[i].ts_ms;
+		if (log.rows[i - 1].ts_ms == log.rows[i].ts_ms)
+			stable &= log.rows[i - 1].latency_ms < log.rows[i].latency_ms;
+	}
+	ok(sorted, "rows in time order");
+	ok(stable, "equal times keep the log's order");
+	llmr_cost_log_release(&log);
+	ok(!llmr_cost_log_load(db, 1000, 1100, &log, &e) && log.n == 200, "a narrow period through the index");
+	llmr_cost_log_release(&log);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	times();
@@ -285,5 +324,6 @@ int main(void)
 	prices();
 	changes();
 	forecast();
+	load_order();
 	return done_testing();
 }
