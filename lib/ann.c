@@ -111,6 +111,42 @@ static int cap_at(int level)
 	return level == 0 ? LLMR_ANN_M0 : LLMR_ANN_M;
 }
 
+void llmr_ann_lut(const float *proj, float *lut)
+{
+	int b, x, k;
+
+	for (b = 0; b < LLMR_SKETCH_BITS / 8; b++)
+		for (x = 0; x < 256; x++) {
+			float sum = 0;
+
+			for (k = 0; k < 8; k++)
+				sum += (x >> k) & 1 ? proj[b * 8 + k] : -proj[b * 8 + k];
+			lut[b * 256 + x] = sum;
+		}
+}
+
+/*
+ * Distance of a node to the query: Hamming, or with a table the negated
+ * asymmetric score shifted to be positive; a non-negative float's bits
+ * order like the float, so both fit the heaps' integer keys.
+ */
+static int qdist(const struct llmr_ann_view *v, const uint64_t *q, const uint64_t *s)
+{
+	float score = 0, d;
+	uint32_t bits;
+	int b;
+
+	if (!v->lut)
+		return llmr_ann_dist(q, s);
+	for (b = 0; b < LLMR_SKETCH_BITS / 8; b++)
+		score += v->lut[b * 256 + ((s[b / 8] >> ((b % 8) * 8)) & 0xff)];
+	d = 4096.0f - score; /* |score| stays far below: projections of unit vectors */
+	if (d < 0)
+		d = 0;
+	memcpy(&bits, &d, sizeof(bits));
+	return (int)(bits >> 1);
+}
+
 /* The greedy beam search of one level (HNSW's SEARCH-LAYER). res is a
  * max-heap left holding the ef nearest found. */
 static void search_layer(struct llmr_ann_view *v, const uint64_t *q, uint64_t *eps, size_t neps,
@@ -147,7 +183,7 @@ static void search_layer(struct llmr_ann_view *v, const uint64_t *q, uint64_t *e
 			s = v->sketch(v->ud, nb);
 			if (!s)
 				continue;
-			d = llmr_ann_dist(q, s);
+			d = qdist(v, q, s);
 			if (res->n < ef || d < DIST(res->v[0])) {
 				hpush(cand, PACK(d, nb));
 				hpush(res, PACK(d, nb));
@@ -175,7 +211,7 @@ size_t llmr_ann_search_view(struct llmr_ann_view *v, const uint64_t *q, size_t e
 
 	if (v->entry < 0 || !v->n)
 		return 0;
-	ep = PACK(llmr_ann_dist(q, v->sketch(v->ud, (uint32_t)v->entry)), v->entry);
+	ep = PACK(qdist(v, q, v->sketch(v->ud, (uint32_t)v->entry)), v->entry);
 	for (l = v->maxlevel; l > 0; l--) {
 		search_layer(v, q, &ep, 1, 1, l, &res, &cand);
 		while (res.n > 1)
@@ -238,6 +274,7 @@ static void view_of(struct llmr_ann *a, struct llmr_ann_view *v)
 	v->maxlevel = a->maxlevel;
 	v->visited = a->visited;
 	v->stamp = &a->stamp;
+	v->lut = NULL;
 }
 
 static int random_level(struct llmr_ann *a)

@@ -80,7 +80,19 @@ struct llmr_ann_view {
 	int maxlevel;
 	uint32_t *visited; /* n stamps, owned by the caller */
 	uint32_t *stamp;
+	const float *lut;  /* asymmetric query table (llmr_ann_lut), or NULL
+			      for the Hamming distance to the query sketch */
 };
+
+#define LLMR_ANN_LUT_SIZE ((LLMR_SKETCH_BITS / 8) * 256)
+
+/*
+ * The asymmetric distance table of a query from its projections
+ * (llmr_embed_project): the query is not reduced to bits, only the nodes
+ * are, which ranks nodes far better than Hamming distance between two
+ * sketches. lut has LLMR_ANN_LUT_SIZE floats.
+ */
+void llmr_ann_lut(const float *proj, float *lut);
 
 /* Search a view: writes up to max node numbers (nearest first) to out and
  * returns how many. */
@@ -105,11 +117,13 @@ int llmr_ann_drop(sqlite3 *db, int64_t coll, struct llmr_err *e);
 
 /*
  * Search the stored graph of coll without loading it: reads the sketches
- * and the link rows visited. out gets up to max chunk ids (nearest first),
+ * and the link rows visited. lut (may be NULL) ranks nodes against the
+ * query asymmetrically. out gets up to max chunk ids (nearest first),
  * *nout how many, *upto the largest chunk id covered (0: no graph).
  * Returns 0, or -1 with e.
  */
-int llmr_ann_search_db(sqlite3 *db, int64_t coll, const uint64_t *q, size_t ef, int64_t *out,
-		       size_t max, size_t *nout, int64_t *upto, struct llmr_err *e);
+int llmr_ann_search_db(sqlite3 *db, int64_t coll, const uint64_t *q, const float *lut,
+		       size_t ef, int64_t *out, size_t max, size_t *nout, int64_t *upto,
+		       struct llmr_err *e);
 
 #endif

@@ -311,8 +311,9 @@ static const uint32_t *lazy_links(void *ud, uint32_t node, int level)
 	return z->links[node] + slot(level);
 }
 
-int llmr_ann_search_db(sqlite3 *db, int64_t coll, const uint64_t *q, size_t ef, int64_t *out,
-		       size_t max, size_t *nout, int64_t *upto, struct llmr_err *e)
+int llmr_ann_search_db(sqlite3 *db, int64_t coll, const uint64_t *q, const float *lut,
+		       size_t ef, int64_t *out, size_t max, size_t *nout, int64_t *upto,
+		       struct llmr_err *e)
 {
 	struct llmr_ann_view v;
 	struct lazy z;
@@ -347,6 +348,7 @@ int llmr_ann_search_db(sqlite3 *db, int64_t coll, const uint64_t *q, size_t ef, 
 	v.entry = entry;
 	v.maxlevel = maxlevel;
 	v.stamp = &stamp;
+	v.lut = lut;
 	nodes = llmr_xmalloc((max ? max : 1) * sizeof(*nodes));
 	got = llmr_ann_search_view(&v, q, ef, nodes, max);
 	for (i = 0; i < got; i++)

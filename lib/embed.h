@@ -46,6 +46,9 @@ int llmr_embed_stopword(const char *w, size_t n);
 
 /* The sketch of a vector of any dimension. */
 void llmr_embed_sketch(const float *v, size_t dim, uint64_t out[LLMR_SKETCH_WORDS]);
+/* The projections the sketch takes the signs of (for asymmetric search:
+ * the query keeps its precision, see ann.h). */
+void llmr_embed_project(const float *v, size_t dim, float out[LLMR_SKETCH_BITS]);
 
 /* Cosine of two vectors (0 when either is zero). */
 float llmr_embed_cosine(const float *a, const float *b, size_t dim);

@@ -202,12 +202,13 @@ static const float *plane_rows(size_t dim)
 	return planes;
 }
 
-void llmr_embed_sketch(const float *v, size_t dim, uint64_t out[LLMR_SKETCH_WORDS])
+void llmr_embed_project(const float *v, size_t dim, float out[LLMR_SKETCH_BITS])
 {
 	const float *r = plane_rows(dim);
-	float acc[LLMR_SKETCH_BITS] = {0};
 	size_t i, j;
 
+	for (j = 0; j < LLMR_SKETCH_BITS; j++)
+		out[j] = 0;
 	for (i = 0; i < dim; i++) {
 		const float *row = r + i * LLMR_SKETCH_BITS;
 		float x = v[i];
@@ -215,8 +216,16 @@ void llmr_embed_sketch(const float *v, size_t dim, uint64_t out[LLMR_SKETCH_WORD
 		if (x == 0)
 			continue;
 		for (j = 0; j < LLMR_SKETCH_BITS; j++)
-			acc[j] += row[j] * x;
+			out[j] += row[j] * x;
 	}
+}
+
+void llmr_embed_sketch(const float *v, size_t dim, uint64_t out[LLMR_SKETCH_WORDS])
+{
+	float acc[LLMR_SKETCH_BITS];
+	size_t j;
+
+	llmr_embed_project(v, dim, acc);
 	for (j = 0; j < LLMR_SKETCH_WORDS; j++)
 		out[j] = 0;
 	for (j = 0; j < LLMR_SKETCH_BITS; j++)

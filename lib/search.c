@@ -12,6 +12,8 @@
 /* Below this cosine a chunk shares almost nothing with the query: leaving
  * it out keeps unrelated passages out of answers. */
 #define VECTOR_FLOOR 0.05
+/* Keyword hits added to the vector candidates. */
+#define LEX_CANDIDATES 200
 
 struct scored {
 	int64_t id;
@@ -58,29 +60,81 @@ static int dberr(sqlite3 *db, struct llmr_err *e, const char *what)
 	return llmr_errf(e, LLMR_EX_SOFTWARE, "search: %s: %s", what, sqlite3_errmsg(db));
 }
 
-/* The FTS5 query: content words of the query, quoted, OR-ed. */
-static void fts_query(const char *q, struct llmr_buf *out)
+/* Documents holding term, from FTS5's vocabulary; -1 when unknown. */
+static int64_t doc_freq(sqlite3 *db, const char *w, size_t n)
+{
+	sqlite3_stmt *st;
+	int64_t df = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT doc FROM temp.llmr_fts_vocab WHERE term = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, w, (int)n, SQLITE_TRANSIENT);
+	df = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return df;
+}
+
+/*
+ * The FTS5 query: content words of the query, quoted, OR-ed. In a large
+ * collection, words found in more than an eighth of the chunks are left
+ * out when rarer ones remain: they weigh little in BM25 (low IDF) but make
+ * FTS5 score most of the collection, which is what makes OR queries slow.
+ */
+#define BIG_COLLECTION 5000
+
+static void fts_query(sqlite3 *db, const char *q, struct llmr_buf *out)
 {
 	struct llmr_buf f = LLMR_BUF_INIT;
-	const char *p, *end;
+	const char *p, *end, *words[32];
+	size_t lens[32], nw = 0, i;
+	int64_t total = 0, df[32];
+	sqlite3_stmt *st;
 
 	llmr_embed_fold(q, strlen(q), &f);
 	p = f.s ? f.s : "";
 	end = p + f.len;
-	while (p < end) {
+	while (p < end && nw < 32) {
 		const char *w = p;
 
 		while (p < end && *p != ' ')
 			p++;
 		if (p > w && !llmr_embed_stopword(w, (size_t)(p - w))) {
-			if (out->len)
-				llmr_buf_adds(out, " OR ");
-			llmr_buf_add(out, "\"", 1);
-			llmr_buf_add(out, w, (size_t)(p - w));
-			llmr_buf_add(out, "\"", 1);
+			words[nw] = w;
+			lens[nw++] = (size_t)(p - w);
 		}
 		while (p < end && *p == ' ')
 			p++;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM idx_chunks", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			total = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (total > BIG_COLLECTION && nw > 1 &&
+	    sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.llmr_fts_vocab"
+			     " USING fts5vocab(main, idx_fts, row)", NULL, NULL, NULL) == SQLITE_OK) {
+		size_t rare = 0, rarest = 0;
+
+		for (i = 0; i < nw; i++) {
+			df[i] = doc_freq(db, words[i], lens[i]);
+			if (df[i] >= 0 && df[i] <= total / 8)
+				rare++;
+			if (df[i] >= 0 && df[i] < df[rarest])
+				rarest = i;
+		}
+		for (i = 0; i < nw; i++)
+			if (df[i] < 0 || (rare ? df[i] > total / 8 : i != rarest))
+				lens[i] = 0;
+	}
+	for (i = 0; i < nw; i++) {
+		if (!lens[i])
+			continue;
+		if (out->len)
+			llmr_buf_adds(out, " OR ");
+		llmr_buf_add(out, "\"", 1);
+		llmr_buf_add(out, words[i], lens[i]);
+		llmr_buf_add(out, "\"", 1);
 	}
 	llmr_buf_release(&f);
 }
@@ -92,7 +146,7 @@ static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, str
 	sqlite3_stmt *st;
 	int rc;
 
-	fts_query(query, &fq);
+	fts_query(db, query, &fq);
 	if (!fq.len) {
 		llmr_buf_release(&fq);
 		return 0;
@@ -113,6 +167,25 @@ static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, str
 	sqlite3_finalize(st);
 	llmr_buf_release(&fq);
 	return rc == SQLITE_DONE ? 0 : dberr(db, e, "full-text query");
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort and drop duplicate ids; returns the new count. */
+static size_t dedup(int64_t *v, size_t n)
+{
+	size_t i, m = 0;
+
+	qsort(v, n, sizeof(*v), cmp_id);
+	for (i = 0; i < n; i++)
+		if (!m || v[m - 1] != v[i])
+			v[m++] = v[i];
+	return m;
 }
 
 /* Exact scores of candidates: vectors recomputed or dequantised. */
@@ -159,13 +232,21 @@ static int rerank(sqlite3 *db, const struct llmr_embedder *em, const float *qv, 
 	return 0;
 }
 
+/*
+ * Vector search. Candidates come from the graph and from the keyword list
+ * (lex): the local embedder is lexical at heart, and a short query's
+ * nearest chunks almost always share a word with it, which 256-bit
+ * sketches alone cannot resolve among 100,000 chunks. Every candidate is
+ * then scored exactly.
+ */
 static int vector_list(sqlite3 *db, const struct llmr_config *cfg, int64_t coll,
 		       const char *emb_spec, const char *query, size_t n, size_t ef,
-		       struct list *l, struct llmr_err *e)
+		       const struct list *lex, struct list *l, struct llmr_err *e)
 {
 	struct llmr_embedder *em;
 	float *qv = NULL;
 	llmr_sketch qs;
+	float proj[LLMR_SKETCH_BITS], lut[LLMR_ANN_LUT_SIZE];
 	int64_t *cand, upto = 0;
 	size_t ncand = 0, cap;
 	sqlite3_stmt *st;
@@ -178,9 +259,11 @@ static int vector_list(sqlite3 *db, const struct llmr_config *cfg, int64_t coll,
 		return -1;
 	}
 	llmr_embed_sketch(qv, em->dim, qs);
+	llmr_embed_project(qv, em->dim, proj);
+	llmr_ann_lut(proj, lut);
 	cap = ef > n ? ef : n;
 	cand = llmr_xmalloc(cap * sizeof(*cand));
-	if (llmr_ann_search_db(db, coll, qs, ef, cand, cap, &ncand, &upto, e) < 0) {
+	if (llmr_ann_search_db(db, coll, qs, lut, ef, cand, cap, &ncand, &upto, e) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -200,6 +283,14 @@ static int vector_list(sqlite3 *db, const struct llmr_config *cfg, int64_t coll,
 		cand[ncand++] = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
+	for (size_t i = 0; i < lex->n; i++) {
+		if (ncand == cap) {
+			cap *= 2;
+			cand = llmr_xrealloc(cand, cap * sizeof(*cand));
+		}
+		cand[ncand++] = lex->v[i].id;
+	}
+	ncand = dedup(cand, ncand);
 	rc = rerank(db, em, qv, em->dim, cand, ncand, l, e);
 	if (rc == 0) {
 		qsort(l->v, l->n, sizeof(*l->v), by_score);
@@ -293,10 +384,17 @@ int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
 	coll = llmr_index_collection(db, name, &emb, NULL, e);
 	if (coll <= 0)
 		return (int)coll;
-	if (o->mode != LLMR_SEARCH_VECTOR)
-		rc = bm25_list(db, coll, query, depth, &bl, e);
+	/* A search reads the sketches and scattered chunks: map the file
+	 * rather than copy pages through read(), and keep them cached for the
+	 * next query of a long-lived process. Only this connection changes. */
+	sqlite3_exec(db, "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536", NULL, NULL, NULL);
+	/* One keyword query serves both the BM25 ranking (its head) and the
+	 * vector candidates (all of it). */
+	rc = bm25_list(db, coll, query, o->mode == LLMR_SEARCH_BM25 ? depth : LEX_CANDIDATES, &bl, e);
 	if (rc == 0 && o->mode != LLMR_SEARCH_BM25)
-		rc = vector_list(db, cfg, coll, emb, query, depth, ef, &vl, e);
+		rc = vector_list(db, cfg, coll, emb, query, depth, ef, &bl, &vl, e);
+	if (bl.n > depth)
+		bl.n = depth;
 	if (rc == 0) {
 		if (o->mode == LLMR_SEARCH_BM25)
 			final = &bl;
