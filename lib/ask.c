@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "extractive.h"
+#include "route.h"
+#include "route_ask.h"
 
 /* RAG passages get at most this many tokens of the prompt. */
 #define RAG_TOKEN_BUDGET 1500
@@ -51,6 +53,8 @@ struct ask_run {
 	bool streamed_text;         /* some text went to on_delta this try */
 	const char *last_model;     /* spec of the last failed attempt, for fallback_from */
 	const char *first_model;    /* spec of the first model attempted */
+	struct llmr_route_ask *ra;  /* routing, quotas, breakers, budget (route_ask.h) */
+	bool degraded;
 };
 
 static const char *priority_name(int p)
@@ -79,6 +83,32 @@ static const struct llmr_route_cfg *pick_route(const struct llmr_config *cfg, co
 	return NULL;
 }
 
+/* Routing: classify, decide the chain (breakers, spend, degraded mode) and
+ * draw on the request budget; the quota is reserved per attempt. */
+static int route_begin(struct ask_run *run, struct llmr_err *e)
+{
+	struct llmr_route_ask_in in = {run->route, run->req->prompt, run->req->messages,
+				       llmr_priority_parse(run->priority), run->req->complexity,
+				       run->req->max_tokens, run->req->json, run->req->budget,
+				       !run->req->model};
+	size_t n;
+
+	if (!(run->ra = llmr_route_ask_begin(run->ctx->cfg, run->ctx->st, &in, e)))
+		return -1;
+	run->degraded = llmr_route_ask_degraded(run->ra);
+	/* With nothing left, walk the tier as written: each candidate then
+	 * says why it cannot answer (a missing key exits 77). */
+	if (!run->req->model && llmr_route_ask_chain(run->ra, &n) && n) {
+		json_t *sk = llmr_route_ask_skipped(run->ra);
+
+		run->chain.refs = (struct llmr_model_ref *)llmr_route_ask_chain(run->ra, &run->chain.n);
+		run->complexity = llmr_route_ask_complexity(run->ra);
+		json_array_extend(run->skipped, sk);
+		json_decref(sk);
+	}
+	return 0;
+}
+
 /*
  * Until the classifier decides, the tier is the route's forced one, the
  * request's, or the first tier the route defines.
@@ -105,7 +135,9 @@ static int pick_chain(struct ask_run *run, struct llmr_err *e)
 	run->complexity = c;
 	if (!req->model)
 		run->chain = run->route->tiers[c];
-	if (!run->chain.n)
+	if (route_begin(run, e) < 0)
+		return -1;
+	if (!run->chain.n && !run->ra)
 		return llmr_errf(e, LLMR_EX_CONFIG, "route '%s' has no model for tier %s",
 				 run->route->name, llmr_complexity_name(c));
 	return 0;
@@ -314,6 +346,10 @@ static json_t *success_json(struct ask_run *run, const struct llmr_model_ref *re
 							strcmp(run->first_model, ref->spec)));
 	if (ref->provider->protocol == LLMR_PROTO_EXTRACTIVE)
 		json_object_set_new(o, "extractive", json_true());
+	/* The offline answer after others failed or were skipped is degraded. */
+	if (run->degraded || (ref->provider->protocol == LLMR_PROTO_EXTRACTIVE &&
+			      (json_array_size(run->skipped) || json_array_size(run->attempts) > 1)))
+		json_object_set_new(o, "degraded", json_true());
 	json_object_set(o, "attempts", run->attempts);
 	if (json_array_size(run->skipped))
 		json_object_set(o, "skipped", run->skipped);
@@ -414,12 +450,27 @@ static int try_candidate(struct ask_run *run, const struct llmr_model_ref *ref, 
 	for (try_no = 0;; try_no++) {
 		int64_t t0 = llmr_now_ms(), wait;
 		double cost;
+		char why[200];
 
+		/* Breaker and shared quota: skip (fall back) or wait, per the route. */
+		if (run->ra && !llmr_route_ask_admit(run->ra, ref, more, why, sizeof(why))) {
+			explicit_bzero(key, strlen(key));
+			free(key);
+			skip(run, ref, why);
+			if (*last_class == LLMR_ERR_NONE || *last_class == LLMR_ERR_AUTH) {
+				*last_class = LLMR_ERR_RATE_LIMITED;
+				llmr_buf_reset(last_msg);
+				llmr_buf_addf(last_msg, "%s: %s", ref->spec, why);
+			}
+			return 0;
+		}
 		llmr_chat_result_release(r);
 		llmr_chat_result_init(r);
 		run->attempt_no++;
 		run->streamed_text = false;
 		llmr_provider_chat(p, key, &creq, r, note_delta, run);
+		if (run->ra)
+			llmr_route_ask_done(run->ra, ref, r);
 		cost = llmr_usage_cost(ref->model, &r->usage);
 		log_attempt(run, ref, r, t0, cost);
 		add_attempt_json(run, ref, r);
@@ -467,6 +518,7 @@ json_t *llmr_ask(struct llmr_ask_ctx *ctx, const struct llmr_ask_req *req, int *
 	enum llmr_errclass last_class = LLMR_ERR_NONE;
 	int64_t t0 = llmr_mono_ms();
 	json_t *out = NULL;
+	char why[200];
 	size_t i;
 	int rc = 0;
 
@@ -488,18 +540,41 @@ json_t *llmr_ask(struct llmr_ask_ctx *ctx, const struct llmr_ask_req *req, int *
 		out = failure_json(&run, e.code == LLMR_EX_CONFIG ? "config" : "bad_request", e.msg);
 		goto done;
 	}
+	if (run.ra && llmr_route_ask_skip(run.ra, why, sizeof(why))) {
+		/* Budget spent (P2/P3) or degraded mode (P3): say so, do not run. */
+		*exit_code = LLMR_EX_TEMPFAIL;
+		out = json_pack("{s:s,s:s,s:s,s:{s:s,s:s},s:[]}", "id", run.id, "skipped",
+				llmr_route_ask_skip(run.ra, why, sizeof(why)), "priority", run.priority,
+				"error", "class", llmr_route_ask_skip(run.ra, why, sizeof(why)), "message",
+				why, "attempts");
+		goto done;
+	}
 	for (i = 0; i < run.chain.n && rc == 0; i++)
 		rc = try_candidate(&run, &run.chain.refs[i], i + 1 < run.chain.n, &r, &last_class,
 				   &last_msg);
+	/* FrugalGPT cascade: an empty, truncated or non-JSON answer climbs a tier. */
+	while (rc == 1 && run.ra && !req->model &&
+	       run.chain.refs[i - 1].provider->protocol != LLMR_PROTO_EXTRACTIVE &&
+	       llmr_route_check_answer(r.text.s, r.text.len, r.finish_reason, req->json, why,
+				       sizeof(why)) < 0 &&
+	       llmr_route_ask_escalate(run.ra)) {
+		skip(&run, &run.chain.refs[i - 1], why);
+		run.chain.refs = (struct llmr_model_ref *)llmr_route_ask_chain(run.ra, &run.chain.n);
+		run.complexity = llmr_route_ask_complexity(run.ra);
+		for (rc = 0, i = 0; i < run.chain.n && rc == 0; i++)
+			rc = try_candidate(&run, &run.chain.refs[i], i + 1 < run.chain.n, &r,
+					   &last_class, &last_msg);
+	}
 	if (rc == 1) {
 		const struct llmr_model_ref *ref = &run.chain.refs[i - 1];
+		double cost = ref->provider->protocol == LLMR_PROTO_EXTRACTIVE
+				      ? 0
+				      : llmr_usage_cost(ref->model, &r.usage);
 
 		*exit_code = 0;
-		out = success_json(&run, ref, &r,
-				   ref->provider->protocol == LLMR_PROTO_EXTRACTIVE
-					   ? 0
-					   : llmr_usage_cost(ref->model, &r.usage),
-				   llmr_mono_ms() - t0);
+		out = success_json(&run, ref, &r, cost, llmr_mono_ms() - t0);
+		llmr_route_ask_end(run.ra, true, cost);
+		run.ra = NULL;
 	} else {
 		if (last_class == LLMR_ERR_NONE) {
 			last_class = LLMR_ERR_NETWORK;
@@ -509,6 +584,7 @@ json_t *llmr_ask(struct llmr_ask_ctx *ctx, const struct llmr_ask_req *req, int *
 		out = failure_json(&run, llmr_errclass_name(last_class), last_msg.s);
 	}
 done:
+	llmr_route_ask_end(run.ra, false, 0);
 	llmr_chat_result_release(&r);
 	llmr_buf_release(&last_msg);
 	run_release(&run);
