@@ -122,44 +122,29 @@ static void out_json(json_t *o)
 static int cmd_report(struct cost_main *m)
 {
 	struct llmr_err e = {0, ""};
-	struct llmr_cost_log log = {0};
-	struct llmr_cost_report r;
-	struct llmr_forecast f;
-	struct llmr_savings s;
-	struct llmr_pricebook pb;
+	struct llmr_cost_run run;
 	struct llmr_buf b = LLMR_BUF_INIT;
-	int64_t ps, pu, first;
 
-	/* One load covers the report, the previous period and the forecast. */
-	llmr_cost_prev_period(m->since, m->until, &ps, &pu);
-	if (llmr_forecast_window(m->until) < ps)
-		ps = llmr_forecast_window(m->until);
-	if (llmr_cost_first_ts(llmr_state_db(m->st), &first, &e) ||
-	    llmr_cost_log_load(llmr_state_db(m->st), ps, m->until, &log, &e) ||
-	    llmr_cost_report_build(&log, m->since, m->until, m->by, &r, &e) ||
-	    llmr_forecast_from_log(&log, first, m->until, &f, &e) ||
-	    llmr_pricebook_load(&pb, m->cfg, llmr_state_db(m->st), &e) ||
-	    llmr_savings_compute(&log, m->since, m->until, m->cfg, &pb, m->baseline, &s, &e))
+	if (llmr_cost_run(llmr_state_db(m->st), m->cfg, m->since, m->until, m->by, m->baseline, &run, &e))
 		fail(&e);
 	if (m->fmt == FMT_JSON) {
-		out_json(llmr_report_json(&r, &f, &s));
+		out_json(llmr_report_json(&run.report, &run.forecast, &run.savings));
 	} else if (m->fmt == FMT_CSV) {
-		llmr_report_csv(&b, &r);
+		llmr_report_csv(&b, &run.report);
 	} else if (m->fmt == FMT_HTML) {
 		struct llmr_price_row *rows;
 		size_t n;
 
-		if (llmr_prices_table(llmr_state_db(m->st), &pb, &rows, &n, &e))
+		if (llmr_prices_table(llmr_state_db(m->st), &run.pb, &rows, &n, &e))
 			fail(&e);
-		llmr_report_html(&b, &r, &f, &s, rows, n);
+		llmr_report_html(&b, &run.report, &run.forecast, &run.savings, rows, n);
 		llmr_price_rows_free(rows, n);
 	} else {
-		llmr_report_text(&b, &r, &f, &s, isatty(STDOUT_FILENO), llmr_cli_color(stdout));
+		llmr_report_text(&b, &run.report, &run.forecast, &run.savings, isatty(STDOUT_FILENO),
+				 llmr_cli_color(stdout));
 	}
 	out(&b);
-	llmr_pricebook_release(&pb);
-	llmr_cost_report_release(&r);
-	llmr_cost_log_release(&log);
+	llmr_cost_run_release(&run);
 	return 0;
 }
 

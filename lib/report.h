@@ -15,6 +15,23 @@
 #include "simulate.h"
 #include "util.h"
 
+/* Everything a report shows: the log of the period (and of the previous
+ * period and forecast window), the report, forecast, savings and prices. */
+struct llmr_cost_run {
+	struct llmr_cost_log log;
+	struct llmr_cost_report report;
+	struct llmr_forecast forecast;
+	struct llmr_savings savings;
+	struct llmr_pricebook pb;
+	bool built;
+};
+
+/* Load and compute it all for [since, until). baseline as for
+ * llmr_savings_compute. Returns 0 or -1 with e; release in both cases. */
+int llmr_cost_run(sqlite3 *db, const struct llmr_config *cfg, int64_t since, int64_t until, int by,
+		  const char *baseline, struct llmr_cost_run *run, struct llmr_err *e);
+void llmr_cost_run_release(struct llmr_cost_run *run);
+
 /* The whole report as one JSON object (new reference). f and s may be NULL. */
 json_t *llmr_report_json(const struct llmr_cost_report *r, const struct llmr_forecast *f,
 			 const struct llmr_savings *s);
