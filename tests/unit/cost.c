@@ -8,11 +8,13 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../lib/cost.h"
 #include "../../lib/prices.h"
 #include "../../lib/schema.h"
 #include "../../lib/simulate.h"
+#include "../../lib/state.h"
 #include "tap.h"
 
 #define T(s) tm_of(s)
@@ -314,6 +316,64 @@ static void load_order(void)
 	sqlite3_close(db);
 }
 
+/* Rows written the way llmr-ask writes them read back the same. */
+static void through_state(void)
+{
+	char dir[] = "/tmp/llmr-cost-unit.XXXXXX", path[64];
+	struct llmr_state *st;
+	struct llmr_err e;
+	struct llmr_cost_log log = {0};
+	struct llmr_cost_report r;
+	struct llmr_attempt a;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "temp dir");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	ok(!llmr_state_open(path, &st, &e), "state opens (with the cost tables)");
+	memset(&a, 0, sizeof(a));
+	a.request_id = "q1";
+	a.attempt = 1;
+	a.ts_ms = T("2026-01-05");
+	a.route = "search";
+	a.complexity = "simple";
+	a.provider = "openai";
+	a.model = "gpt-4o-mini";
+	a.status = "rate_limited";
+	a.latency_ms = a.ttft_ms = -1;
+	a.cache = "miss";
+	ok(!llmr_state_log_attempt(st, &a, &e), "a failed attempt logged");
+	a.attempt = 2;
+	a.ts_ms += 1000;
+	a.provider = "anthropic";
+	a.model = "claude-haiku";
+	a.status = "ok";
+	a.usage.input_tokens = 1000;
+	a.usage.output_tokens = 500;
+	a.cost_usd = 0.0035;
+	a.latency_ms = 300;
+	a.fallback_from = "openai/gpt-4o-mini";
+	ok(!llmr_state_log_attempt(st, &a, &e), "its fallback logged");
+	ok(!llmr_cost_log_load(llmr_state_db(st), T("2026-01-01"), T("2026-02-01"), &log, &e), "log loads");
+	ok(!llmr_cost_report_build(&log, T("2026-01-01"), T("2026-02-01"), LLMR_BY_MODEL, &r, &e), "report");
+	is_int(r.total.requests, 1, "one request");
+	is_int(r.total.attempts, 2, "two attempts");
+	is_int(r.total.fallbacks, 1, "one fallback");
+	is_int(r.total.input_tokens, 1000, "tokens");
+	is_num(r.total.cost_usd, 0.0035, 1e-12, "cost");
+	is_str(r.groups[0].key, "anthropic/claude-haiku", "models are provider/model");
+	llmr_cost_report_release(&r);
+	llmr_cost_log_release(&log);
+	llmr_state_close(st);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/state.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/state.db-shm", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	times();
@@ -325,5 +385,6 @@ int main(void)
 	changes();
 	forecast();
 	load_order();
+	through_state();
 	return done_testing();
 }
