@@ -139,6 +139,19 @@ static void fts_query(sqlite3 *db, const char *q, struct llmr_buf *out)
 	llmr_buf_release(&f);
 }
 
+static int single_collection(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_ERROR;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM idx_collections LIMIT 1 OFFSET 1", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	return rc == SQLITE_DONE;
+}
+
 static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, struct list *l,
 		     struct llmr_err *e)
 {
@@ -151,10 +164,16 @@ static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, str
 		llmr_buf_release(&fq);
 		return 0;
 	}
+	/* With one collection, FTS5 ranks on its own (its ORDER BY rank LIMIT
+	 * path); joining the chunks to filter by collection would look up
+	 * every match, which is most of the time of a common-word query. */
 	if (sqlite3_prepare_v2(db,
-			       "SELECT c.id, bm25(idx_fts) FROM idx_fts JOIN idx_chunks c"
-			       " ON c.id = idx_fts.rowid WHERE idx_fts MATCH ?1 AND c.coll = ?2"
-			       " ORDER BY bm25(idx_fts) LIMIT ?3",
+			       single_collection(db)
+				       ? "SELECT rowid, rank FROM idx_fts WHERE idx_fts MATCH ?1 AND ?2 = ?2"
+					 " ORDER BY rank LIMIT ?3"
+				       : "SELECT c.id, bm25(idx_fts) FROM idx_fts JOIN idx_chunks c"
+					 " ON c.id = idx_fts.rowid WHERE idx_fts MATCH ?1 AND c.coll = ?2"
+					 " ORDER BY bm25(idx_fts) LIMIT ?3",
 			       -1, &st, NULL) != SQLITE_OK) {
 		llmr_buf_release(&fq);
 		return dberr(db, e, "full-text query");
