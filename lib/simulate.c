@@ -12,6 +12,12 @@
  * logged model) and shared by all the requests with that triple.
  */
 
+/* Fixed windows of one provider or model in one world. */
+struct win {
+	int64_t minute, day;
+	long mreq, dreq, mtok, dtok;
+};
+
 struct spec {
 	int32_t prov;              /* index in world providers */
 	const struct llmr_price *override; /* --price, or NULL */
@@ -19,12 +25,8 @@ struct spec {
 	double median_ms;          /* -1 unknown */
 	int32_t logid;             /* id in the log's names, -1 none */
 	int32_t pbid;              /* id in the price book, -1 none */
-};
-
-/* Fixed windows of one provider in one world. */
-struct win {
-	int64_t minute, day;
-	long mreq, dreq, mtok, dtok;
+	struct llmr_limits limits; /* the model's own limits (config) */
+	struct win w[2];
 };
 
 struct prov {
@@ -100,6 +102,16 @@ static int32_t spec_id(struct sim *s, const char *spec)
 	x->logid = llmr_names_find(&s->log->names, spec);
 	x->pbid = llmr_names_find(&s->pb->names, spec);
 	x->median_ms = -1;
+	x->limits = (struct llmr_limits){-1, -1, -1, -1, -1, -1, -1};
+	x->w[0].minute = x->w[1].minute = x->w[0].day = x->w[1].day = INT64_MIN;
+	{
+		const struct llmr_provider_cfg *pc = llmr_config_provider(s->cfg, s->provs.s[x->prov]);
+		size_t j;
+
+		for (j = 0; pc && slash && j < pc->nmodels; j++)
+			if (!strcmp(pc->models[j].name, slash + 1))
+				x->limits = pc->models[j].limits;
+	}
 	for (i = 0; i < s->ch->nprices; i++)
 		if (!strcmp(s->ch->prices[i].spec, spec))
 			x->override = &s->ch->prices[i].p;
@@ -213,11 +225,9 @@ static size_t chain_of(struct sim *s, const struct llmr_cost_row *row)
 	return (size_t)id;
 }
 
-/* Whether one more request of tok tokens fits provider p's windows. */
-static bool fits(struct prov *p, int w, int64_t ts, long tok, bool take)
+/* Whether one more request of tok tokens fits limits l in windows x. */
+static bool fits(const struct llmr_limits *l, struct win *x, int64_t ts, long tok)
 {
-	const struct llmr_limits *l = w ? &p->after : &p->before;
-	struct win *x = &p->w[w];
 	int64_t minute = ts / 60000, day = ts / LLMR_DAY_MS;
 
 	if (x->minute != minute) {
@@ -228,15 +238,28 @@ static bool fits(struct prov *p, int w, int64_t ts, long tok, bool take)
 		x->day = day;
 		x->dreq = x->dtok = 0;
 	}
-	if ((l->rpm >= 0 && x->mreq + 1 > l->rpm) || (l->rpd >= 0 && x->dreq + 1 > l->rpd) ||
-	    (l->tpm >= 0 && x->mtok + tok > l->tpm) || (l->tpd >= 0 && x->dtok + tok > l->tpd))
+	return !((l->rpm >= 0 && x->mreq + 1 > l->rpm) || (l->rpd >= 0 && x->dreq + 1 > l->rpd) ||
+		 (l->tpm >= 0 && x->mtok + tok > l->tpm) || (l->tpd >= 0 && x->dtok + tok > l->tpd));
+}
+
+static void take(struct win *x, long tok)
+{
+	x->mreq++;
+	x->dreq++;
+	x->mtok += tok;
+	x->dtok += tok;
+}
+
+/* A model answers when both its provider's limits and its own allow. */
+static bool model_fits(struct sim *s, int32_t id, int w, int64_t ts, long tok)
+{
+	struct spec *x = &s->sp[id];
+	struct prov *p = &s->pv[x->prov];
+
+	if (!fits(w ? &p->after : &p->before, &p->w[w], ts, tok) || !fits(&x->limits, &x->w[w], ts, tok))
 		return false;
-	if (take) {
-		x->mreq++;
-		x->dreq++;
-		x->mtok += tok;
-		x->dtok += tok;
-	}
+	take(&p->w[w], tok);
+	take(&x->w[w], tok);
 	return true;
 }
 
@@ -250,7 +273,7 @@ static int32_t pick(struct sim *s, const int32_t *c, size_t n, int w, const stru
 	if (r->cache != LLMR_CACHE_MISS)
 		return c[0]; /* a cache hit calls no provider */
 	for (i = 0; i < n; i++)
-		if (fits(&s->pv[s->sp[c[i]].prov], w, r->ts_ms, tok, true))
+		if (model_fits(s, c[i], w, r->ts_ms, tok))
 			break;
 	if (i > 0)
 		side->limited++;

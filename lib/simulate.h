@@ -6,7 +6,8 @@
  * chain after the change is the --chain given for its route (and
  * complexity), else its configured tier chain from the logged model on,
  * with every --replace applied. Fixed per-minute and per-day windows of
- * each provider's limits (config, or a plan's) decide whether a model
+ * each provider's limits (config, or a plan's) and of each model's own
+ * limits (config) decide whether a model
  * would have been over a limit, in which case the request falls back to
  * the next model of the chain. A request whose model, price and plan are
  * unchanged keeps its logged cost exactly; any other is repriced on its

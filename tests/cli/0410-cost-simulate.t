@@ -58,6 +58,16 @@ is "$(field "$OUT" .after.limited)" 1 "one request over the new limit"
 is "$(field "$OUT" .before.limited)" 0 "none over the current limit (rpm 2)"
 near "$OUT" .after.cost_usd 0.217 "the fallback's cost"
 
+# A model's own limit counts too: opus at 0 requests a day sends r4 and
+# r5 down their chain (to haiku) in both worlds, unless opus is replaced.
+sed 's/claude-opus: {input: 15, output: 75, quality: 95}/claude-opus: {input: 15, output: 75, quality: 95, limits: {rpd: 0}}/' \
+	llmr.conf >limited.conf
+run "$COST" --config limited.conf $JAN simulate --json
+is "$(field "$OUT" '[.before.limited, .after.limited]')" '[2,2]' "a model's own limit: 2 requests fall back"
+near "$OUT" .after.cost_usd 0.01795 "their cost on the fallback model"
+run "$COST" --config limited.conf $JAN simulate --replace anthropic/claude-opus=anthropic/claude-haiku@analysis --json
+is "$(field "$OUT" .after.limited)" 0 "replaced: no limit met"
+
 # Cache hit rate 0.5: every answer's miss cost halved; r3's miss cost on
 # gpt-4o-mini is 0.00045. (0.00045+0.0035+0.00045+0.21)/2.
 run "$COST" $JAN simulate --cache-rate 0.5 --json
