@@ -505,7 +505,8 @@ int llmr_quota_acquire(struct llmr_state *st, const struct llmr_provider_cfg *p,
 		if (a.got)
 			return 1;
 		now = llmr_now_ms();
-		if (max_wait_ms <= 0 || now >= deadline || a.free_at < 0)
+		/* Give up early when nothing frees before the deadline. */
+		if (max_wait_ms <= 0 || now >= deadline || a.free_at < 0 || a.free_at > deadline)
 			break;
 		llmr_sleep_ms(next_sleep(&a, now, deadline));
 	}
