@@ -33,6 +33,7 @@ extern const char llmr_cost_schema_v1[];
 /* A string table: each distinct string gets a small id (0, 1, ...). */
 struct llmr_names {
 	char **s;
+	size_t *len;    /* of each string, so lookups compare without strlen */
 	size_t n, cap;
 	int32_t *slots; /* open addressing: id + 1, 0 = empty */
 	size_t nslots;

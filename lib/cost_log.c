@@ -44,22 +44,63 @@ static int32_t name_col(struct llmr_cost_log *log, sqlite3_stmt *st, int col)
 	return llmr_names_id(&log->names, (const char *)s, (size_t)sqlite3_column_bytes(st, col));
 }
 
-/* Models are keyed "provider/model" everywhere, as in the config. */
-static int32_t model_col(struct llmr_cost_log *log, sqlite3_stmt *st)
+/*
+ * Models are keyed "provider/model" everywhere, as in the config. Joining
+ * the two strings for every row is what made loading slow, so each
+ * (provider id, model id) pair is joined once and remembered here.
+ */
+struct pairs {
+	uint64_t *key;   /* (provider id + 1) << 32 | (model id + 1); 0 = empty */
+	int32_t *val;
+	size_t mask, n;
+};
+
+static int32_t *pair_slot(struct pairs *p, uint64_t k)
 {
-	const char *p = (const char *)sqlite3_column_text(st, 3);
-	const char *m = (const char *)sqlite3_column_text(st, 4);
+	size_t i;
+
+	if (2 * (p->n + 1) > p->mask + 1) {
+		struct pairs big = {NULL, NULL, p->mask ? 2 * p->mask + 1 : 255, 0};
+		size_t j;
+
+		big.key = llmr_xcalloc(big.mask + 1, sizeof(*big.key));
+		big.val = llmr_xcalloc(big.mask + 1, sizeof(*big.val));
+		for (j = 0; p->key && j <= p->mask; j++)
+			if (p->key[j]) {
+				*pair_slot(&big, p->key[j]) = p->val[j];
+				big.n++;
+			}
+		free(p->key);
+		free(p->val);
+		*p = big;
+	}
+	i = (size_t)((k * 0x9E3779B97F4A7C15ULL) >> 20) & p->mask;
+	while (p->key[i] && p->key[i] != k)
+		i = (i + 1) & p->mask;
+	if (!p->key[i]) {
+		p->key[i] = k;
+		p->val[i] = -2;
+		p->n++;
+	}
+	return &p->val[i];
+}
+
+static int32_t model_col(struct llmr_cost_log *log, struct pairs *pairs, int32_t provider,
+			 sqlite3_stmt *st)
+{
+	int32_t model = name_col(log, st, 4), *slot;
 	char buf[512];
 	int n;
 
-	if (!m)
-		return -1;
-	if (!p)
-		return llmr_names_id(&log->names, m, strlen(m));
-	n = snprintf(buf, sizeof(buf), "%s/%s", p, m);
+	if (model < 0 || provider < 0)
+		return model;
+	slot = pair_slot(pairs, (uint64_t)(provider + 1) << 32 | (uint64_t)(model + 1));
+	if (*slot != -2)
+		return *slot;
+	n = snprintf(buf, sizeof(buf), "%s/%s", log->names.s[provider], log->names.s[model]);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		n = sizeof(buf) - 1;
-	return llmr_names_id(&log->names, buf, (size_t)n);
+	return *slot = llmr_names_id(&log->names, buf, (size_t)n);
 }
 
 static int cache_kind(const unsigned char *s)
@@ -73,7 +114,7 @@ static int cache_kind(const unsigned char *s)
 	return LLMR_CACHE_MISS;
 }
 
-static void fill_row(struct llmr_cost_log *log, sqlite3_stmt *st)
+static void fill_row(struct llmr_cost_log *log, struct pairs *pairs, sqlite3_stmt *st)
 {
 	struct llmr_cost_row *r = llmr_cost_log_push(log);
 	const unsigned char *rid = sqlite3_column_text(st, 1);
@@ -82,7 +123,7 @@ static void fill_row(struct llmr_cost_log *log, sqlite3_stmt *st)
 	r->rid = llmr_cost_hash(rid ? (const char *)rid : "", rid ? (size_t)sqlite3_column_bytes(st, 1) : 0);
 	r->route = name_col(log, st, 2);
 	r->provider = name_col(log, st, 3);
-	r->model = model_col(log, st);
+	r->model = model_col(log, pairs, r->provider, st);
 	r->complexity = name_col(log, st, 5);
 	r->fallback_from = name_col(log, st, 6);
 	r->latency_ms = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7);
@@ -136,10 +177,9 @@ int llmr_cost_log_load(sqlite3 *db, int64_t since, int64_t until, struct llmr_co
 	sqlite3_stmt *st;
 	int rc, scan = 0;
 	size_t first = log->n;
+	struct pairs pairs = {NULL, NULL, 0, 0};
 
-	/* Reading a big log through mmap saves a pread per page; knowing the
-	 * count saves regrowing a hundred megabytes. Both are only speed. */
-	sqlite3_exec(db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
+	/* Knowing the count saves regrowing a hundred megabytes. */
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM requests WHERE ts_ms >= ?1 AND ts_ms < ?2", -1,
 			       &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, since);
@@ -167,8 +207,10 @@ int llmr_cost_log_load(sqlite3 *db, int64_t since, int64_t until, struct llmr_co
 	sqlite3_bind_int64(st, 1, since);
 	sqlite3_bind_int64(st, 2, until);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fill_row(log, st);
+		fill_row(log, &pairs, st);
 	sqlite3_finalize(st);
+	free(pairs.key);
+	free(pairs.val);
 	if (rc != SQLITE_DONE)
 		return llmr_errf(e, LLMR_EX_SOFTWARE, "cannot read the request log: %s", sqlite3_errmsg(db));
 	if (scan)

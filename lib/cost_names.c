@@ -27,9 +27,9 @@ static size_t slot_of(const struct llmr_names *t, const char *s, size_t len, int
 
 	*found = 0;
 	while (t->slots[i]) {
-		const char *c = t->s[t->slots[i] - 1];
+		int32_t id = t->slots[i] - 1;
 
-		if (strlen(c) == len && !memcmp(c, s, len)) {
+		if (t->len[id] == len && !memcmp(t->s[id], s, len)) {
 			*found = 1;
 			break;
 		}
@@ -49,9 +49,9 @@ static void grow(struct llmr_names *t)
 	t->nslots = nslots;
 	for (i = 0; i < oldn; i++)
 		if (old[i]) {
-			const char *c = t->s[old[i] - 1];
+			int32_t id = old[i] - 1;
 
-			t->slots[slot_of(t, c, strlen(c), &found)] = old[i];
+			t->slots[slot_of(t, t->s[id], t->len[id], &found)] = old[i];
 		}
 	free(old);
 }
@@ -69,8 +69,10 @@ int32_t llmr_names_id(struct llmr_names *t, const char *s, size_t len)
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 16;
 		t->s = llmr_xrealloc(t->s, t->cap * sizeof(*t->s));
+		t->len = llmr_xrealloc(t->len, t->cap * sizeof(*t->len));
 	}
 	t->s[t->n] = llmr_xstrndup(s, len);
+	t->len[t->n] = len;
 	t->slots[i] = (int32_t)++t->n;
 	return (int32_t)(t->n - 1);
 }
@@ -98,6 +100,7 @@ void llmr_names_release(struct llmr_names *t)
 	for (i = 0; i < t->n; i++)
 		free(t->s[i]);
 	free(t->s);
+	free(t->len);
 	free(t->slots);
 	memset(t, 0, sizeof(*t));
 }

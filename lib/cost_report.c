@@ -176,6 +176,7 @@ struct keyer {
 	struct llmr_names keys;
 	int64_t last_day;
 	int32_t last_id;
+	int32_t *map;   /* log name id + 1 -> key id, -1 unknown yet */
 };
 
 static int32_t key_of(struct keyer *k, const struct llmr_cost_log *log, const struct llmr_cost_row *r)
@@ -183,18 +184,19 @@ static int32_t key_of(struct keyer *k, const struct llmr_cost_log *log, const st
 	const char *s = NULL;
 	char buf[16];
 	int64_t day;
+	int32_t name = -1;
 
 	switch (k->by) {
 	case LLMR_BY_NONE:
 		return llmr_names_id(&k->keys, "all", 3);
 	case LLMR_BY_ROUTE:
-		s = llmr_names_get(&log->names, r->route);
+		name = r->route;
 		break;
 	case LLMR_BY_PROVIDER:
-		s = llmr_names_get(&log->names, r->provider);
+		name = r->provider;
 		break;
 	case LLMR_BY_MODEL:
-		s = llmr_names_get(&log->names, r->model);
+		name = r->model;
 		break;
 	default:
 		day = r->ts_ms / LLMR_DAY_MS;
@@ -209,9 +211,13 @@ static int32_t key_of(struct keyer *k, const struct llmr_cost_log *log, const st
 		k->last_day = day;
 		return k->last_id = llmr_names_id(&k->keys, buf, strlen(buf));
 	}
+	/* Names map to keys once; then it is an array lookup per row. */
+	if (k->map[name + 1] >= 0)
+		return k->map[name + 1];
+	s = llmr_names_get(&log->names, name);
 	if (!s)
 		s = "(none)";
-	return llmr_names_id(&k->keys, s, strlen(s));
+	return k->map[name + 1] = llmr_names_id(&k->keys, s, strlen(s));
 }
 
 static int cmp_group_cost(const void *a, const void *b)
@@ -233,20 +239,23 @@ static int cmp_group_key(const void *a, const void *b)
  * previous period; a group seen only there still appears, with zeros now.
  * Also fills the totals when tot is not NULL.
  */
-static void group(const struct llmr_cost_log *log, int64_t since, int64_t until, int by,
-		  struct llmr_cost_group **out, size_t *nout, struct llmr_cost_stats *tot,
-		  struct llmr_cost_stats *ptot)
+static void group(const struct llmr_cost_log *log, const struct u64set *multi_in, int64_t since,
+		  int64_t until, int by, struct llmr_cost_group **out, size_t *nout,
+		  struct llmr_cost_stats *tot, struct llmr_cost_stats *ptot)
 {
-	struct keyer k = {by, {0}, -1, -1};
+	struct keyer k = {by, {0}, -1, -1, NULL};
 	struct llmr_cost_group *g = NULL;
 	struct lat *lats = NULL, tl[2] = {{0}};
-	struct u64set set, multi;
+	const struct u64set multi = *multi_in;
 	size_t i, ng = 0, cap = 0, nm = 0;
+	struct u64set set;
 
-	multi_build(log, &multi);
+	k.map = llmr_xmalloc((log->names.n + 1) * sizeof(*k.map));
+	for (i = 0; i <= log->names.n; i++)
+		k.map[i] = -1;
 	for (i = 0; i < log->n; i++)
-		nm += set_has(&multi, log->rows[i].rid);
-	set_init(&set, nm * (tot ? 2 : 1));
+		nm += log->rows[i].attempt > 1;
+	set_init(&set, 4 * nm);
 	for (i = 0; i < log->n; i++) {
 		const struct llmr_cost_row *r = &log->rows[i];
 		int prev = r->ts_ms < since, many;
@@ -283,7 +292,7 @@ static void group(const struct llmr_cost_log *log, int64_t since, int64_t until,
 	}
 	free(lats);
 	free(set.k);
-	free(multi.k);
+	free(k.map);
 	llmr_names_release(&k.keys);
 	if (ng)
 		qsort(g, ng, sizeof(*g), by >= LLMR_BY_DAY ? cmp_group_key : cmp_group_cost);
@@ -324,12 +333,23 @@ static char *route_models(const struct llmr_cost_log *log, int64_t since, int64_
 	return llmr_buf_detach(&b);
 }
 
-static void use_cases(const struct llmr_cost_log *log, struct llmr_cost_report *r)
+static void use_cases(const struct llmr_cost_log *log, const struct u64set *multi,
+		      struct llmr_cost_report *r)
 {
 	struct llmr_cost_group *g;
 	size_t i, n;
 
-	group(log, r->since, r->until, LLMR_BY_ROUTE, &g, &n, NULL, NULL);
+	if (r->by == LLMR_BY_ROUTE) {
+		/* The breakdown is already by route: copy it. */
+		n = r->ngroups;
+		g = llmr_xcalloc(n + 1, sizeof(*g));
+		for (i = 0; i < n; i++) {
+			g[i] = r->groups[i];
+			g[i].key = llmr_xstrdup(r->groups[i].key);
+		}
+	} else {
+		group(log, multi, r->since, r->until, LLMR_BY_ROUTE, &g, &n, NULL, NULL);
+	}
 	r->uses = llmr_xcalloc(n ? n : 1, sizeof(*r->uses));
 	for (i = 0; i < n; i++) {
 		struct llmr_cost_usecase *u = &r->uses[r->nuses];
@@ -423,9 +443,13 @@ int llmr_cost_report_build(const struct llmr_cost_log *log, int64_t since, int64
 			}
 			view.n = a;
 		}
-		group(&view, since, until, by, &r->groups, &r->ngroups, &r->total, &r->prev);
-		group(&view, since, until, LLMR_BY_MODEL, &r->models, &r->nmodels, NULL, NULL);
-		use_cases(&view, r);
+		struct u64set multi;
+
+		multi_build(&view, &multi);
+		group(&view, &multi, since, until, by, &r->groups, &r->ngroups, &r->total, &r->prev);
+		group(&view, &multi, since, until, LLMR_BY_MODEL, &r->models, &r->nmodels, NULL, NULL);
+		use_cases(&view, &multi, r);
+		free(multi.k);
 		daily(&view, r);
 		if (view.rows != log->rows)
 			free(view.rows);
@@ -479,7 +503,10 @@ size_t llmr_cost_answers(const struct llmr_cost_log *log, int64_t since, int64_t
 	size_t i, n = 0, *v = llmr_xmalloc((log->n + 1) * sizeof(*v));
 
 	multi_build(log, &multi);
-	set_init(&set, (multi.mask + 1) / 4);
+	for (i = 0; i < log->n; i++)
+		n += log->rows[i].attempt > 1;
+	set_init(&set, n);
+	n = 0;
 	/* Backwards: the first ok row met for a request is its last ok one. */
 	for (i = log->n; i-- > 0;) {
 		const struct llmr_cost_row *r = &log->rows[i];
