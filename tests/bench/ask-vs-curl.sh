@@ -29,6 +29,18 @@ curl = ["curl", "-s", "-X", "POST", url + "/openai/v1/chat/completions",
 ask = ["llmr-ask", "-m", "openai/gpt-4o-mini", "--no-stream", "Say hello"]
 c, crss = measure(curl)
 a, arss = measure(ask)
+# ru_maxrss of a forked child keeps the parent's (python's) high-water mark
+# across exec; GNU time forks from a small process, so ask it when present.
+import shutil
+if shutil.which("/usr/bin/time"):
+    def gnu_rss(argv):
+        r = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+        return int(r.stderr.strip().splitlines()[-1])
+    crss = max(gnu_rss(curl) for _ in range(3))
+    arss = max(gnu_rss(ask) for _ in range(3))
+else:
+    print("  (no /usr/bin/time: RSS figures include python's own; install 'time')")
 print("llmr-ask --no-stream vs curl, loopback fake provider, median of 20 runs")
 print("  curl:      %7.1f ms   peak RSS %6.1f MB" % (c * 1000, crss / 1024))
 print("  llmr-ask:  %7.1f ms   peak RSS %6.1f MB" % (a * 1000, arss / 1024))
