@@ -242,6 +242,7 @@ static int check_scope(const struct llmr_quota_win *w, const char *scope, long t
 		       int64_t now, char *why, size_t n, int64_t *free_at)
 {
 	int blocked = 0;
+	int64_t fa;
 	char in[32];
 
 	for (int i = 0; i < LLMR_QW_N; i++) {
@@ -257,7 +258,10 @@ static int check_scope(const struct llmr_quota_win *w, const char *scope, long t
 			*free_at = -1;
 			return 1;
 		}
-		if (!blocked) {
+		if (!blocked && i == LLMR_QW_CONCURRENT) {
+			snprintf(why, n, "%sconcurrent limit reached (%ld/%ld in flight)", scope,
+				 w[i].used, w[i].limit);
+		} else if (!blocked) {
 			fmt_in(in, sizeof(in), w[i].free_at - now);
 			if (is_tok)
 				snprintf(why, n, "%s%s exhausted (%ld/%ld used, ~%ld needed, frees in %s)",
@@ -267,8 +271,11 @@ static int check_scope(const struct llmr_quota_win *w, const char *scope, long t
 					 llmr_qwin_name(i), w[i].used, w[i].limit, in);
 		}
 		blocked = 1;
-		if (w[i].free_at > *free_at)
-			*free_at = w[i].free_at;
+		/* A concurrent slot frees when a call ends, not at its lease:
+		 * poll for it. */
+		fa = i == LLMR_QW_CONCURRENT ? now + 100 : w[i].free_at;
+		if (fa > *free_at)
+			*free_at = fa;
 	}
 	return blocked;
 }

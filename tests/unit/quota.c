@@ -200,9 +200,12 @@ static void test_fair(void)
 			char name = k == 0 ? '3' : '0';
 
 			close(fds[0]);
-			if (k == 1)
-				llmr_sleep_ms(300); /* the P3 waiter is queued first */
 			c = open_state();
+			/* The P0 waiter queues after the P3 one. */
+			for (long depth = 0, i = 0; k == 1 && depth < 1 && i < 1000; i++) {
+				llmr_quota_queue_depth(c, &depth, &e);
+				llmr_sleep_ms(10);
+			}
 			if (llmr_quota_acquire(c, &p, NULL, 1, llmr_quota_rank(k == 0 ? 3 : 0, 1), 10000, &cr,
 					       why, sizeof(why), &e) == 1) {
 				if (write(fds[1], &name, 1) != 1)
@@ -215,7 +218,11 @@ static void test_fair(void)
 		}
 	}
 	close(fds[1]);
-	llmr_sleep_ms(800);
+	/* Free the slot once both are queued, however slow the machine. */
+	for (long depth = 0, i = 0; depth < 2 && i < 1000; i++) {
+		llmr_quota_queue_depth(st, &depth, &e);
+		llmr_sleep_ms(10);
+	}
 	llmr_quota_settle(st, &r, 1, &e);
 	for (int got = 0, k; got < 2 && (k = (int)read(fds[0], order + got, (size_t)(2 - got))) > 0;)
 		got += k;
