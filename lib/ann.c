@@ -300,7 +300,15 @@ static size_t select_neighbors(struct llmr_ann *a, uint64_t *c, size_t nc, int m
 	size_t i, j, n = 0, nskip = 0;
 	uint64_t *skipped = llmr_xmalloc((nc ? nc : 1) * sizeof(*skipped));
 
-	qsort(c, nc, sizeof(*c), cmp_u64);
+	/* Insertion sort: the lists are short (a few dozen), and qsort's
+	 * merge sort allocates. */
+	for (i = 1; i < nc; i++) {
+		uint64_t x = c[i];
+
+		for (j = i; j > 0 && c[j - 1] > x; j--)
+			c[j] = c[j - 1];
+		c[j] = x;
+	}
 	for (i = 0; i < nc && n < (size_t)m; i++) {
 		int good = 1;
 
@@ -346,6 +354,24 @@ static void connect(struct llmr_ann *a, uint32_t from, uint32_t to, int level)
 	if ((int)l[0] < m) {
 		l[1 + l[0]++] = to;
 		return;
+	} else if (level == 0) {
+		/* The wide bottom level is pruned cheaply: the new link
+		 * replaces the farthest one if it is nearer. Running the
+		 * heuristic here would cost O(M0^2) distances per link and
+		 * dominate indexing time, for little recall at re-ranking. */
+		int dnew = llmr_ann_dist(a->sk[from], a->sk[to]), worst = -1;
+		uint32_t wi = 0;
+
+		for (k = 0; k < l[0]; k++) {
+			int d = llmr_ann_dist(a->sk[from], a->sk[l[1 + k]]);
+
+			if (d > worst) {
+				worst = d;
+				wi = k;
+			}
+		}
+		if (dnew < worst)
+			l[1 + wi] = to;
 	} else {
 		uint64_t c[LLMR_ANN_M0 + 1];
 		uint32_t out[LLMR_ANN_M0];

@@ -171,52 +171,56 @@ void llmr_embed_local(const char *text, size_t n, float *out)
 }
 
 /*
- * Random hyperplanes for the sketch: a fixed pseudo-random +-1 matrix, rows
- * made on demand up to the largest dimension seen. Sign random projection
- * keeps angles: two vectors differ in about angle/pi of the bits.
+ * Random hyperplanes for the sketch, very sparse (Li, Hastie and Church):
+ * each input dimension feeds 16 of the 256 outputs with a random sign,
+ * which keeps angles about as well as a dense +-1 matrix at a sixteenth of
+ * the work. Rows are made on demand up to the largest dimension seen.
  */
-static float *planes;
+#define PLANE_FANOUT 16
+
+static uint8_t (*plane_out)[PLANE_FANOUT];
+static uint16_t *plane_neg;
 static size_t planes_dim;
 
-static const float *plane_rows(size_t dim)
+static void plane_rows(size_t dim)
 {
-	size_t i, j;
+	size_t i, k;
 
 	if (dim <= planes_dim)
-		return planes;
-	planes = llmr_xrealloc(planes, dim * LLMR_SKETCH_BITS * sizeof(float));
+		return;
+	plane_out = llmr_xrealloc(plane_out, dim * sizeof(*plane_out));
+	plane_neg = llmr_xrealloc(plane_neg, dim * sizeof(*plane_neg));
 	for (i = planes_dim; i < dim; i++) {
 		uint64_t x = 0x9e3779b97f4a7c15ULL * (i + 1);
 
-		for (j = 0; j < LLMR_SKETCH_BITS; j++) {
-			if (j % 64 == 0) {
-				x ^= x >> 31;
-				x *= 0xbf58476d1ce4e5b9ULL;
-				x ^= x >> 29;
-				x += 0x94d049bb133111ebULL;
-			}
-			planes[i * LLMR_SKETCH_BITS + j] = (x >> (j % 64)) & 1 ? 1.0f : -1.0f;
+		plane_neg[i] = 0;
+		for (k = 0; k < PLANE_FANOUT; k++) {
+			x ^= x >> 31;
+			x *= 0xbf58476d1ce4e5b9ULL;
+			x ^= x >> 29;
+			x += 0x94d049bb133111ebULL;
+			plane_out[i][k] = (uint8_t)(x % LLMR_SKETCH_BITS);
+			if ((x >> 40) & 1)
+				plane_neg[i] |= (uint16_t)(1u << k);
 		}
 	}
 	planes_dim = dim;
-	return planes;
 }
 
 void llmr_embed_project(const float *v, size_t dim, float out[LLMR_SKETCH_BITS])
 {
-	const float *r = plane_rows(dim);
-	size_t i, j;
+	size_t i, k;
 
-	for (j = 0; j < LLMR_SKETCH_BITS; j++)
-		out[j] = 0;
+	plane_rows(dim);
+	for (k = 0; k < LLMR_SKETCH_BITS; k++)
+		out[k] = 0;
 	for (i = 0; i < dim; i++) {
-		const float *row = r + i * LLMR_SKETCH_BITS;
 		float x = v[i];
 
 		if (x == 0)
 			continue;
-		for (j = 0; j < LLMR_SKETCH_BITS; j++)
-			out[j] += row[j] * x;
+		for (k = 0; k < PLANE_FANOUT; k++)
+			out[plane_out[i][k]] += (plane_neg[i] >> k) & 1 ? -x : x;
 	}
 }
 
