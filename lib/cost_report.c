@@ -294,6 +294,18 @@ static void group(const struct llmr_cost_log *log, const struct u64set *multi_in
 	free(set.k);
 	free(k.map);
 	llmr_names_release(&k.keys);
+	if (by >= LLMR_BY_DAY) {
+		/* A day of the previous period is not a row of this one. */
+		size_t kept = 0;
+
+		for (i = 0; i < ng; i++) {
+			if (g[i].cur.attempts)
+				g[kept++] = g[i];
+			else
+				free(g[i].key);
+		}
+		ng = kept;
+	}
 	if (ng)
 		qsort(g, ng, sizeof(*g), by >= LLMR_BY_DAY ? cmp_group_key : cmp_group_cost);
 	*out = g;
