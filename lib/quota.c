@@ -331,6 +331,34 @@ int llmr_quota_check(const struct llmr_quota_status *s, long tokens, int64_t now
 
 /* ---- reservations ---------------------------------------------------------- */
 
+static long spare_in(const struct llmr_quota_win *w, long tokens, long spare)
+{
+	for (int i = 0; i < LLMR_QW_N; i++) {
+		int is_tok = i == LLMR_QW_TPS || i == LLMR_QW_TPM || i == LLMR_QW_TPD;
+		long left;
+
+		if (w[i].limit < 0)
+			continue;
+		left = w[i].limit - w[i].used;
+		if (is_tok)
+			left = tokens > 0 ? left / tokens : spare;
+		if (left < spare)
+			spare = left;
+	}
+	return spare;
+}
+
+/* How many requests like this one could be admitted right now. */
+static long spare_slots(const struct llmr_quota_status *s, long tokens)
+{
+	long spare = spare_in(s->mw, tokens, spare_in(s->w, tokens, 1L << 30));
+
+	if (s->hdr_req_remaining >= 0 && s->hdr_req_reset_at > llmr_now_ms() &&
+	    s->hdr_req_remaining - s->req_since_hdr < spare)
+		spare = s->hdr_req_remaining - s->req_since_hdr;
+	return spare;
+}
+
 /* Per-process jitter source, so that processes do not poll in lockstep. */
 static int jitter(int mod)
 {
@@ -446,15 +474,12 @@ static int try_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	     llmr_qdb_exec_i64(db, "DELETE FROM quota_waiters WHERE seen_ms < ?1 AND ?2 = ?2",
 			       now - LLMR_QDB_WAITER_STALE_MS, 0, e) < 0))
 		return -1;
-	if (waiters_ahead(db, a, now, &ahead, e) < 0)
+	if (waiters_ahead(db, a, now, &ahead, e) < 0 || status_span(db, a->p, a->m, now, 0, &s, e) < 0)
 		return -1;
-	if (ahead > 0) {
-		snprintf(a->why, a->n, "%ld request%s queued ahead", ahead, ahead > 1 ? "s" : "");
-		a->free_at = now + 20;
-	} else {
-		if (status_span(db, a->p, a->m, now, 0, &s, e) < 0)
-			return -1;
-		if (!llmr_quota_check(&s, a->tokens, now, a->why, a->n, &a->free_at)) {
+	/* Fair, but not one at a time: when several slots are free, as many
+	 * waiters as there are slots go at once, best rank first. */
+	if (!llmr_quota_check(&s, a->tokens, now, a->why, a->n, &a->free_at)) {
+		if (ahead < spare_slots(&s, a->tokens)) {
 			if (insert_res(db, a, now, e) < 0)
 				return -1;
 			a->got = 1;
@@ -463,6 +488,8 @@ static int try_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 							 a->waiter_id, 0, e);
 			return 0;
 		}
+		snprintf(a->why, a->n, "%ld request%s queued ahead", ahead, ahead > 1 ? "s" : "");
+		a->free_at = now + 10;
 	}
 	if (a->max_wait_ms > 0 && a->free_at >= 0)
 		return enqueue(db, a, now, e);
