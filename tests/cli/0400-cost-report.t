@@ -141,6 +141,11 @@ else
 	skip "no script(1): TTY output"
 fi
 
+# Names from the log never drive the terminal.
+add_row evil 1 '2026-03-02 10:00:00' "ro$(printf '\033')[31mute" simple openai gpt-4o-mini ok 1 1 0.001 10 - miss
+run "$COST" --since 2026-03-01 --until 2026-04-01 --by route
+like "$out" '^ro\?\[31mute ' "control characters in names are replaced"
+
 # Errors.
 run "$COST" --since yesterday
 is "$status" 64 "bad --since: exit 64"
