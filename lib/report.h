@@ -74,6 +74,11 @@ json_t *llmr_price_import_json(const struct llmr_price_import *c);
 void llmr_budget_text(struct llmr_buf *b, const struct llmr_budget_status *s);
 json_t *llmr_budget_json(const struct llmr_budget_status *s);
 
+/* s with control characters replaced by '?', for text output: names come
+ * from the log, the config and price files, and must not drive the
+ * terminal (git's vreportf). Borrowed: valid until the next call. */
+const char *llmr_report_clean(const char *s);
+
 /* Append s with &<>"' escaped, for HTML and SVG text. */
 void llmr_html_escape(struct llmr_buf *b, const char *s);
 

@@ -20,7 +20,7 @@ void llmr_prices_text(struct llmr_buf *b, const struct llmr_price_row *rows, siz
 	for (i = 0; i < n; i++) {
 		const struct llmr_price *p = &rows[i].p;
 
-		llmr_buf_addf(b, "%-40s %10.4f %10.4f %10.4f ", rows[i].spec, fmax(p->input, 0),
+		llmr_buf_addf(b, "%-40s %10.4f %10.4f %10.4f ", llmr_report_clean(rows[i].spec), fmax(p->input, 0),
 			      fmax(p->output, 0), cached_of(p));
 		if (p->context < 0)
 			llmr_buf_addf(b, "%9s ", "-");
@@ -69,7 +69,8 @@ json_t *llmr_price_import_json(const struct llmr_price_import *c)
 
 void llmr_budget_text(struct llmr_buf *b, const struct llmr_budget_status *s)
 {
-	llmr_buf_addf(b, "%s %s: spent $%.2f of $%.2f (%.0f%%), forecast $%.2f-$%.2f: %s\n", s->scope, s->name,
+	llmr_buf_addf(b, "%s %s: spent $%.2f of $%.2f (%.0f%%), forecast $%.2f-$%.2f: %s\n", s->scope,
+		      llmr_report_clean(s->name),
 		      s->spent_usd, s->cap_usd, s->cap_usd > 0 ? s->spent_usd / s->cap_usd * 100 : 0,
 		      s->forecast_low_usd, s->forecast_high_usd, llmr_budget_level_name(s->level));
 }
@@ -104,7 +105,8 @@ void llmr_prices_history_text(struct llmr_buf *b, const struct llmr_pricebook *p
 			const struct llmr_price *p = &pb->e[i].v[j];
 
 			since_of(p, when);
-			llmr_buf_addf(b, "%-40s %-20s %10.4f %10.4f %10.4f ", pb->names.s[i], when, fmax(p->input, 0),
+			llmr_buf_addf(b, "%-40s %-20s %10.4f %10.4f %10.4f ", llmr_report_clean(pb->names.s[i]), when,
+				      fmax(p->input, 0),
 				      fmax(p->output, 0), cached_of(p));
 			if (p->context < 0)
 				llmr_buf_addf(b, "%9s\n", "-");

@@ -78,12 +78,13 @@ void llmr_sim_text(struct llmr_buf *b, const struct llmr_sim_result *r, bool col
 			      r->unpriced);
 	llmr_buf_addf(b, "\n%-20s %8s %12s %12s %8s\n", "route", "requests", "before", "after", "change");
 	for (i = 0; i < r->nroutes; i++) {
-		llmr_buf_addf(b, "%-20s %8ld %12.4f %12.4f ", r->routes[i].route, r->routes[i].requests,
+		llmr_buf_addf(b, "%-20s %8ld %12.4f %12.4f ", llmr_report_clean(r->routes[i].route), r->routes[i].requests,
 			      r->routes[i].before_usd, r->routes[i].after_usd);
 		pct(b, llmr_cost_pct(r->routes[i].after_usd, r->routes[i].before_usd), color, true);
 		llmr_buf_adds(b, "\n");
 	}
 	llmr_buf_addf(b, "\n%-36s %8s %8s\n", "model", "before", "after");
 	for (i = 0; i < r->nmodels; i++)
-		llmr_buf_addf(b, "%-36s %8ld %8ld\n", r->models[i].model, r->models[i].before, r->models[i].after);
+		llmr_buf_addf(b, "%-36s %8ld %8ld\n", llmr_report_clean(r->models[i].model), r->models[i].before,
+			      r->models[i].after);
 }

@@ -10,9 +10,7 @@
 static const char *const spark[] = {"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
 				    "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"};
 
-/* Names come from the log and the config: no control characters reach the
- * terminal (git's vreportf). The result lives until the next call. */
-static const char *clean(const char *s)
+const char *llmr_report_clean(const char *s)
 {
 	static struct llmr_buf tmp = LLMR_BUF_INIT;
 	size_t i;
@@ -113,7 +111,7 @@ static void table(struct llmr_buf *b, const char *by, const struct llmr_cost_gro
 		struct llmr_buf c = LLMR_BUF_INIT;
 
 		pct(&c, llmr_cost_pct(s->cost_usd, g[i].prev.cost_usd), false);
-		llmr_buf_addf(b, "%-28s %8ld %12.4f %5.1f%% ", clean(g[i].key), s->requests, s->cost_usd, share * 100);
+		llmr_buf_addf(b, "%-28s %8ld %12.4f %5.1f%% ", llmr_report_clean(g[i].key), s->requests, s->cost_usd, share * 100);
 		if (color && c.s && c.s[0] != 'n')
 			llmr_buf_adds(b, c.s[0] == '+' ? "\033[31m" : "\033[32m");
 		llmr_buf_addf(b, "%8s", c.s ? c.s : "");
@@ -144,9 +142,9 @@ static void use_cases(struct llmr_buf *b, const struct llmr_cost_report *r)
 	for (i = 0; i < r->nuses; i++) {
 		const struct llmr_cost_usecase *u = &r->uses[i];
 
-		llmr_buf_addf(b, "%-16s %12.6f %10.1f %10.4f %12.4f  ", clean(u->route), u->avg_cost_usd,
+		llmr_buf_addf(b, "%-16s %12.6f %10.1f %10.4f %12.4f  ", llmr_report_clean(u->route), u->avg_cost_usd,
 			      u->per_day, u->daily_usd, u->monthly_usd);
-		llmr_buf_addf(b, "%s\n", clean(u->models));
+		llmr_buf_addf(b, "%s\n", llmr_report_clean(u->models));
 	}
 }
 
