@@ -272,7 +272,7 @@ static int cmd_versions(struct cost_main *m)
 	for (i = 0; i < n; i++) {
 		llmr_cost_fmt_iso(v[i].created_ms, when);
 		printf("%s %ld  %s  from %ld  %s\n", v[i].active ? "*" : " ", v[i].version, when, v[i].parent,
-		       v[i].note);
+		       llmr_report_clean(v[i].note));
 	}
 	llmr_routing_history_free(v, n);
 	return 0;
