@@ -29,8 +29,8 @@
 #include "util.h"
 
 #define LLMR_ANN_M 16          /* links per node on upper levels */
-#define LLMR_ANN_M0 32         /* links per node on level 0 */
-#define LLMR_ANN_EFC 64        /* candidate list while building */
+#define LLMR_ANN_M0 24         /* links per node on level 0 */
+#define LLMR_ANN_EFC 48        /* candidate list while building */
 #define LLMR_ANN_SK_BLOCK 1024 /* sketches per idx_ann_sk row */
 
 typedef uint64_t llmr_sketch[LLMR_SKETCH_WORDS];
