@@ -49,28 +49,24 @@ static void load_config(const char *explicit_path, struct llmr_config **cfg)
 
 static void print_hit(const struct llmr_hit *h, size_t i, const char *query, int color)
 {
-	struct llmr_buf sn = LLMR_BUF_INIT, clean = LLMR_BUF_INIT, src = LLMR_BUF_INIT;
+	struct llmr_buf text = LLMR_BUF_INIT, sn = LLMR_BUF_INIT, src = LLMR_BUF_INIT,
+			hd = LLMR_BUF_INIT;
 
-	llmr_search_snippet(h->text, query, 240, color ? "\033[1;31m" : NULL,
+	/* Clean the file's text before adding our own escapes to it. */
+	llmr_sanitize_for_tty(&text, h->text, strlen(h->text));
+	llmr_search_snippet(text.s ? text.s : "", query, 240, color ? "\033[1;31m" : NULL,
 			    color ? "\033[0m" : NULL, &sn);
-	/* The snippet's own escapes are ours; file text was cleaned of
-	 * control characters before markers were added only when not colouring. */
-	if (!color)
-		llmr_sanitize_for_tty(&clean, sn.s ? sn.s : "", sn.len);
 	llmr_sanitize_for_tty(&src, h->source, strlen(h->source));
-	printf("%s%zu. %s%s #%ld  (%.3f)%s\n", color ? "\033[1m" : "", i + 1, src.s,
-	       "", h->seq, h->score, color ? "\033[0m" : "");
-	if (h->heading[0]) {
-		struct llmr_buf hd = LLMR_BUF_INIT;
-
-		llmr_sanitize_for_tty(&hd, h->heading, strlen(h->heading));
+	llmr_sanitize_for_tty(&hd, h->heading, strlen(h->heading));
+	printf("%s%zu. %s #%ld  (%.3f)%s\n", color ? "\033[1m" : "", i + 1, src.s ? src.s : "",
+	       h->seq, h->score, color ? "\033[0m" : "");
+	if (hd.len)
 		printf("   %s%s%s\n", color ? "\033[2m" : "", hd.s, color ? "\033[0m" : "");
-		llmr_buf_release(&hd);
-	}
-	printf("   %s\n", color ? (sn.s ? sn.s : "") : (clean.s ? clean.s : ""));
+	printf("   %s\n", sn.s ? sn.s : "");
+	llmr_buf_release(&text);
 	llmr_buf_release(&sn);
-	llmr_buf_release(&clean);
 	llmr_buf_release(&src);
+	llmr_buf_release(&hd);
 }
 
 int main(int argc, char **argv)
