@@ -213,6 +213,25 @@ static void model_table(struct llmr_buf *b, const struct llmr_cost_report *r)
 	llmr_buf_adds(b, "</table>\n");
 }
 
+static void use_cases(struct llmr_buf *b, const struct llmr_cost_report *r)
+{
+	size_t i;
+
+	llmr_buf_adds(b, "<h2>Use cases</h2>\n<table id=\"use-cases\">\n<tr><th>route</th><th>models</th>"
+		      "<th>avg per request</th><th>per day</th><th>daily</th><th>monthly</th></tr>\n");
+	for (i = 0; i < r->nuses; i++) {
+		const struct llmr_cost_usecase *u = &r->uses[i];
+
+		llmr_buf_adds(b, "<tr><td>");
+		llmr_html_escape(b, u->route);
+		llmr_buf_adds(b, "</td><td>");
+		llmr_html_escape(b, u->models);
+		llmr_buf_addf(b, "</td><td>$%.6f</td><td>%.1f</td><td>$%.4f</td><td>$%.2f</td></tr>\n",
+			      u->avg_cost_usd, u->per_day, u->daily_usd, u->monthly_usd);
+	}
+	llmr_buf_adds(b, "</table>\n");
+}
+
 void llmr_report_html(struct llmr_buf *b, const struct llmr_cost_report *r,
 		      const struct llmr_forecast *f, const struct llmr_savings *s,
 		      const struct llmr_price_row *prices, size_t nprices)
@@ -227,6 +246,7 @@ void llmr_report_html(struct llmr_buf *b, const struct llmr_cost_report *r,
 	llmr_buf_adds(b, "<h2>Share by model</h2>\n");
 	model_shares(b, r);
 	model_table(b, r);
+	use_cases(b, r);
 	llmr_buf_adds(b, "<h2>Cost against quality</h2>\n");
 	pareto(b, prices, nprices);
 	llmr_buf_adds(b, "</body></html>\n");

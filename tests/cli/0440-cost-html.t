@@ -79,5 +79,13 @@ while read -r k n c; do
 	usd "$c" ".models[$i].cost_usd" "model table: $k spend matches --json"
 	i=$((i + 1))
 done <models.txt
+sed -n '/<table id="use-cases">/,/<\/table>/p' dom.html | grep -o '<tr><td>[^<]*</td><td>[^<]*</td><td>[^<]*' |
+	sed 's/<tr><td>//; s/<\/td><td>/|/g' >uses.txt
+is "$(cut -d'|' -f1,2 uses.txt)" "$(jq -r '.use_cases[] | "\(.route)|\(.models)"' r.json)" "use cases: routes and models match --json"
+i=0
+while IFS='|' read -r route models avg; do
+	usd "$avg" ".use_cases[$i].avg_cost_usd" "use case $route: average cost matches --json"
+	i=$((i + 1))
+done <uses.txt
 
 done_testing
