@@ -11,7 +11,9 @@
 #include "cli.h"
 #include "config.h"
 #include "http.h"
+#include "prices.h"
 #include "repl.h"
+#include "routing_version.h"
 #include "state.h"
 
 enum {
@@ -74,6 +76,20 @@ static struct llmr_state *state_get(struct ask_main *m)
 		llmr_die(e.code, "%s", e.msg);
 	m->st_pid = getpid();
 	return m->st;
+}
+
+/*
+ * What llmr-cost stored in the state wins over the config file: a routing
+ * version applied with "llmr-cost simulate --apply", and imported prices.
+ * Done once, before any batch worker is forked, so workers inherit it.
+ */
+static void apply_state_overlays(struct ask_main *m)
+{
+	struct llmr_state *st = state_get(m);
+	struct llmr_err e = {0, ""};
+
+	if (llmr_routing_overlay(st, m->cfg, &e) < 0 || llmr_prices_overlay(st, m->cfg, &e) < 0)
+		llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
 }
 
 static void print_delta(const char *text, size_t n, void *ud)
@@ -310,6 +326,7 @@ int main(int argc, char **argv)
 	load_config(config_path, &m, check);
 	m.state_path = llmr_state_path(state_opt, m.cfg);
 	m.tty_out = isatty(STDOUT_FILENO);
+	apply_state_overlays(&m);
 	if (jsonl) {
 		struct llmr_err e = {0, ""};
 		int worst = 0;

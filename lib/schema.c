@@ -1,5 +1,7 @@
 #include "schema.h"
 
+#include "cache.h"
+
 #include "cost.h"
 #include "index.h"
 #include "budget.h"
@@ -48,6 +50,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"route: quota reservations, queue, breakers, request budgets, degraded mode", llmr_route_schema_v1},
 	{"index: collections, documents, chunks, FTS5, ANN graph", llmr_schema_index_v1},
 	{"route: request budget calls in flight", llmr_budget_schema_v2},
+	{"ask: exact response cache", llmr_cache_schema_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);
