@@ -102,9 +102,10 @@ install: all
 	for p in $(notdir $(PROGS)); do ln -sf llmr $(DESTDIR)$(DATADIR)/bash-completion/completions/$$p; done
 	install -m 644 completions/_llmr $(DESTDIR)$(DATADIR)/zsh/site-functions/_llmr
 	install -m 644 completions/llmr.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/llmr.fish
+	for p in $(notdir $(PROGS)); do [ $$p = llmr ] || ln -sf llmr.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$p.fish; done
 
 uninstall:
-	for p in $(notdir $(PROGS)); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(DATADIR)/bash-completion/completions/$$p; done
+	for p in $(notdir $(PROGS)); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(DATADIR)/bash-completion/completions/$$p $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$p.fish; done
 	rm -f $(DESTDIR)$(MANDIR)/man1/llmr*.1 $(DESTDIR)$(MANDIR)/man5/llmr.conf.5 $(DESTDIR)$(MANDIR)/man7/llmr.7
 	rm -f $(DESTDIR)$(DATADIR)/bash-completion/completions/llmr $(DESTDIR)$(DATADIR)/zsh/site-functions/_llmr $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/llmr.fish
 
