@@ -78,9 +78,17 @@ static void walk_dir(struct walk *w, const char *dir, int depth)
 				llmr_buf_add(&p, "/", 1);
 		}
 		llmr_buf_adds(&p, names[i]);
-		if (stat(p.s, &sb) == 0) {
-			if (S_ISDIR(sb.st_mode))
+		if (lstat(p.s, &sb) == 0) {
+			/* Follow links to files, not to folders: a link to
+			 * a parent would index the same files again and again. */
+			int link = S_ISLNK(sb.st_mode);
+
+			if (link && stat(p.s, &sb) < 0)
+				sb.st_mode = 0;
+			if (S_ISDIR(sb.st_mode) && !link)
 				walk_dir(w, p.s, depth + 1);
+			else if (S_ISDIR(sb.st_mode) && w->ix->o.verbose)
+				warn(w->ix, p.s, "skipped: a link to a folder");
 			else if (S_ISREG(sb.st_mode) && llmr_extract_format(p.s) != LLMR_FMT_UNKNOWN)
 				add(w, p.s, &sb);
 			else if (S_ISREG(sb.st_mode) && w->ix->o.verbose)
