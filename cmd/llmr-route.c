@@ -81,7 +81,7 @@ static struct llmr_route_view *view(struct route_main *m, struct llmr_route_view
 	if (!m->snap || now - m->snap_at >= 1000) {
 		llmr_route_snap_free(m->snap);
 		m->snap = NULL;
-		if (llmr_route_snap_load(m->st, m->cfg, &m->snap, &e) < 0)
+		if (llmr_route_snap_load(m->st, m->cfg, true, &m->snap, &e) < 0)
 			llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
 		m->snap_at = now;
 	}

@@ -142,9 +142,8 @@ struct llmr_route_ask *llmr_route_ask_begin(const struct llmr_config *cfg, struc
 	ra->dec = llmr_xmalloc(sizeof(*ra->dec));
 	join_text(ra);
 	if (st) {
-		if (llmr_route_snap_load(st, cfg, &ra->snap, e) < 0)
+		if (llmr_route_snap_load(st, cfg, false, &ra->snap, e) < 0)
 			goto fail;
-		llmr_route_snap_quotas(ra->snap, false);
 		llmr_route_snap_view(ra->snap, &ra->view);
 	}
 	if (decide(ra, in->complexity, e) < 0)

@@ -106,7 +106,8 @@ static int latency_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot read latencies", e);
 }
 
-static int load_provider(struct llmr_state *st, struct prov_snap *ps, struct llmr_err *e)
+static int load_provider(struct llmr_state *st, struct prov_snap *ps, bool quotas,
+			 struct llmr_err *e)
 {
 	const struct llmr_provider_cfg *p = ps->p;
 	int64_t now = llmr_now_ms();
@@ -118,10 +119,11 @@ static int load_provider(struct llmr_state *st, struct prov_snap *ps, struct llm
 	if (p->protocol == LLMR_PROTO_EXTRACTIVE)
 		return 0;
 	if (llmr_breaker_get(st, p->name, &ps->br, e) < 0 ||
-	    llmr_quota_status(st, p, NULL, now, &ps->q, e) < 0 ||
 	    llmr_state_tx(st, 0, latency_fn, ps, e) < 0)
 		return -1;
-	for (size_t j = 0; j < p->nmodels; j++)
+	if (quotas && llmr_quota_status(st, p, NULL, now, &ps->q, e) < 0)
+		return -1;
+	for (size_t j = 0; quotas && j < p->nmodels; j++)
 		if (has_limits(&p->models[j].limits) &&
 		    llmr_quota_status(st, p, &p->models[j], now, &ps->mq[j], e) < 0)
 			return -1;
@@ -130,7 +132,7 @@ static int load_provider(struct llmr_state *st, struct prov_snap *ps, struct llm
 	return 0;
 }
 
-int llmr_route_snap_load(struct llmr_state *st, const struct llmr_config *cfg,
+int llmr_route_snap_load(struct llmr_state *st, const struct llmr_config *cfg, bool quotas,
 			 struct llmr_route_snap **out, struct llmr_err *e)
 {
 	struct llmr_route_snap *s = llmr_xcalloc(1, sizeof(*s));
@@ -138,11 +140,12 @@ int llmr_route_snap_load(struct llmr_state *st, const struct llmr_config *cfg,
 
 	*out = NULL;
 	s->cfg = cfg;
+	s->no_quotas = !quotas;
 	s->n = cfg->nproviders;
 	s->ps = llmr_xcalloc(s->n + 1, sizeof(*s->ps));
 	for (size_t i = 0; i < s->n; i++) {
 		s->ps[i].p = &cfg->providers[i];
-		if (load_provider(st, &s->ps[i], e) < 0) {
+		if (load_provider(st, &s->ps[i], quotas, e) < 0) {
 			llmr_route_snap_free(s);
 			return -1;
 		}
@@ -232,9 +235,4 @@ void llmr_route_snap_view(struct llmr_route_snap *s, struct llmr_route_view *v)
 	v->latency_ms = snap_latency;
 	v->degraded = s->degraded;
 	v->ud = s;
-}
-
-void llmr_route_snap_quotas(struct llmr_route_snap *s, bool on)
-{
-	s->no_quotas = !on;
 }

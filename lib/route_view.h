@@ -9,6 +9,8 @@
 #ifndef LLMR_ROUTE_VIEW_H
 #define LLMR_ROUTE_VIEW_H
 
+#include <stdbool.h>
+
 #include "config.h"
 #include "route.h"
 #include "state.h"
@@ -16,19 +18,17 @@
 
 struct llmr_route_snap;
 
-/* Read the snapshot. cfg and st are borrowed and must outlive it.
- * Returns 0 and *out (free with llmr_route_snap_free), or -1 with e. */
-int llmr_route_snap_load(struct llmr_state *st, const struct llmr_config *cfg,
+/* Read the snapshot. cfg and st are borrowed and must outlive it. quotas:
+ * whether the view drops candidates whose quota is full; llmr-ask passes
+ * false, as its reservations check quotas atomically and wait or fall back
+ * per the route's on_limit. Returns 0 and *out (free with
+ * llmr_route_snap_free), or -1 with e. */
+int llmr_route_snap_load(struct llmr_state *st, const struct llmr_config *cfg, bool quotas,
 			 struct llmr_route_snap **out, struct llmr_err *e);
 void llmr_route_snap_free(struct llmr_route_snap *s);
 
 /* Fill v so that route decisions use s (borrowed by v). */
 void llmr_route_snap_view(struct llmr_route_snap *s, struct llmr_route_view *v);
-
-/* Whether the view drops candidates whose quota is full (default on).
- * llmr-ask turns it off: its reservations check quotas atomically and
- * wait or fall back per the route's on_limit. */
-void llmr_route_snap_quotas(struct llmr_route_snap *s, bool on);
 
 /* Spend of provider since the first day of this month (UTC), from the
  * requests log. */
