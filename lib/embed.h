@@ -61,6 +61,8 @@ float llmr_embed_cosine(const float *a, const float *b, size_t dim);
 void *llmr_embed_quantize(const float *v, size_t dim, size_t *len);
 int llmr_embed_dequantize(const void *blob, size_t len, float *out, size_t dim);
 
+struct llmr_state;
+
 struct llmr_embedder {
 	char *spec;        /* "local" or "provider/model" (owned) */
 	int local;
@@ -71,6 +73,10 @@ struct llmr_embedder {
 	char *key;         /* owned, wiped on free; never printed */
 	size_t batch;      /* texts per request */
 	long input_tokens; /* total reported by the API */
+	const struct llmr_model_cfg *model_cfg; /* borrowed, NULL if not listed */
+	struct llmr_state *st; /* borrowed, may be NULL: when set, every
+				  request takes a reservation in the shared
+				  quota (quota.h), waiting up to a minute */
 };
 
 /*

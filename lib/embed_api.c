@@ -1,5 +1,7 @@
 #include "embed.h"
 
+#include "quota.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,9 @@ int llmr_embedder_open(const struct llmr_config *cfg, const char *spec,
 				 "index.embedder '%s': protocol %s has no embeddings", spec,
 				 llmr_protocol_name(em->provider->protocol));
 	}
+	for (size_t i = 0; i < em->provider->nmodels; i++)
+		if (!strcmp(em->provider->models[i].name, em->model))
+			em->model_cfg = &em->provider->models[i];
 	em->key = llmr_provider_api_key(em->provider, e);
 	if (!em->key) {
 		llmr_embedder_free(em);
@@ -105,6 +110,9 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 	int tries;
 
 	for (tries = 1;; tries++) {
+		struct llmr_quota_res res = {0, 0, 0};
+		long est = 0;
+		size_t i;
 		struct llmr_buf url = LLMR_BUF_INIT, body = LLMR_BUF_INIT;
 		struct llmr_headers hdrs = {0};
 		struct llmr_http_req req = {0};
@@ -114,6 +122,21 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 		long toks = 0;
 		int rc;
 
+		for (i = 0; i < n; i++)
+			est += (long)strlen(texts[i]) / 4 + 1;
+		if (em->st) {
+			/* Share the provider's limits with every other llmr
+			 * process; a state error must not stop indexing. */
+			char why[160] = "";
+			struct llmr_err qe = {0, ""};
+			int got = llmr_quota_acquire(em->st, em->provider, em->model_cfg, est,
+						     llmr_quota_rank(2, 0), MAX_WAIT_MS, &res, why,
+						     sizeof(why), &qe);
+
+			if (got == 0)
+				return llmr_errf(e, LLMR_EX_TEMPFAIL, "embeddings from %s: %s",
+						 em->provider->name, why);
+		}
 		rc = em->adapter->build_embed(em->provider, em->key, em->model, texts, n, &url,
 					      &hdrs, &body, e);
 		if (rc == 0) {
@@ -140,8 +163,12 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 			}
 			if (rc == 0)
 				em->input_tokens += toks;
+			if (res.id)
+				llmr_quota_settle(em->st, &res, toks > 0 ? toks : est, NULL);
 			return rc;
 		}
+		if (res.id)
+			llmr_quota_release(em->st, &res, resp.status > 0, NULL);
 		if (rc == 0) {
 			enum llmr_errclass c = llmr_errclass_from_status(resp.status);
 			double wait;

@@ -218,7 +218,7 @@ int llmr_index_open(struct llmr_state *st, const struct llmr_config *cfg,
 	c.name = o->collection ? o->collection : "default";
 	ix->name = llmr_xstrdup(c.name);
 	if (llmr_embedder_open(cfg, cfg ? cfg->index_embedder : NULL, &ix->em, e) < 0 ||
-	    llmr_state_tx(st, 1, open_tx, &c, e) < 0 || load_docs(ix, e) < 0) {
+	    (ix->em->st = st, llmr_state_tx(st, 1, open_tx, &c, e) < 0) || load_docs(ix, e) < 0) {
 		llmr_index_free(ix);
 		return -1;
 	}

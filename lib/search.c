@@ -258,7 +258,7 @@ static int rerank(sqlite3 *db, const struct llmr_embedder *em, const float *qv, 
  * sketches alone cannot resolve among 100,000 chunks. Every candidate is
  * then scored exactly.
  */
-static int vector_list(sqlite3 *db, const struct llmr_config *cfg, int64_t coll,
+static int vector_list(struct llmr_state *sst, sqlite3 *db, const struct llmr_config *cfg, int64_t coll,
 		       const char *emb_spec, const char *query, size_t n, size_t ef,
 		       const struct list *lex, struct list *l, struct llmr_err *e)
 {
@@ -273,6 +273,7 @@ static int vector_list(sqlite3 *db, const struct llmr_config *cfg, int64_t coll,
 
 	if (llmr_embedder_open(cfg, emb_spec, &em, e) < 0)
 		return -1;
+	em->st = sst;
 	if (llmr_embedder_embed(em, &query, 1, &qv, e) < 0) {
 		llmr_embedder_free(em);
 		return -1;
@@ -411,7 +412,7 @@ int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
 	 * vector candidates (all of it). */
 	rc = bm25_list(db, coll, query, o->mode == LLMR_SEARCH_BM25 ? depth : LEX_CANDIDATES, &bl, e);
 	if (rc == 0 && o->mode != LLMR_SEARCH_BM25)
-		rc = vector_list(db, cfg, coll, emb, query, depth, ef, &bl, &vl, e);
+		rc = vector_list(st, db, cfg, coll, emb, query, depth, ef, &bl, &vl, e);
 	if (bl.n > depth)
 		bl.n = depth;
 	if (rc == 0) {

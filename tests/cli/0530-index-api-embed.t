@@ -59,4 +59,12 @@ fake_reset
 TEST_OPENAI_KEY= run "$IDX" --config openai.conf -c oa <new.jsonl
 is "$status" 77 "a missing key: exit 77"
 is "$(fake_count)" 0 "and nothing was sent"
+
+# The embedder shares the provider's quota with every llmr process.
+awk '{ print } /^  ollama:$/ { print "    limits: {rpd: 2}" }' ollama.conf >limited.conf
+fake_reset
+LLMR_STATE=$TEST_DIR/quota.db run "$IDX" --config limited.conf -c lim <docs.jsonl
+is "$status" 75 "quota exhausted: exit 75 (try later)"
+like "$err" "rpd" "naming the limit"
+is "$(fake_count '.family=="ollama"')" 2 "no request beyond the daily limit"
 done_testing
