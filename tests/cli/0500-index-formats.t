@@ -5,9 +5,10 @@
 # line naming the file, and indexing goes on; JSON lines on stdin.
 . "$(dirname "$0")/lib.sh"
 
-IDX=$LLMR_BUILD/bin/llmr-index
-SEARCH=$LLMR_BUILD/bin/llmr-search
-[ -x "$IDX" ] && [ -x "$SEARCH" ] || skip_all "build llmr-index and llmr-search first"
+[ -x "$LLMR_BUILD/bin/llmr-index" ] && [ -x "$LLMR_BUILD/bin/llmr-search" ] || skip_all "build llmr-index and llmr-search first"
+# By name, through PATH, so that LLMR_VALGRIND=1 wrappers apply.
+IDX=llmr-index
+SEARCH=llmr-search
 command -v jq >/dev/null 2>&1 || skip_all "jq is needed (make deps)"
 LLMR_STATE=$TEST_DIR/state.db
 export LLMR_STATE

@@ -4,9 +4,10 @@
 # text is no longer found; a changed file's new text is.
 . "$(dirname "$0")/lib.sh"
 
-IDX=$LLMR_BUILD/bin/llmr-index
-SEARCH=$LLMR_BUILD/bin/llmr-search
-[ -x "$IDX" ] && [ -x "$SEARCH" ] || skip_all "build llmr-index and llmr-search first"
+[ -x "$LLMR_BUILD/bin/llmr-index" ] && [ -x "$LLMR_BUILD/bin/llmr-search" ] || skip_all "build llmr-index and llmr-search first"
+# By name, through PATH, so that LLMR_VALGRIND=1 wrappers apply.
+IDX=llmr-index
+SEARCH=llmr-search
 command -v jq >/dev/null 2>&1 || skip_all "jq is needed (make deps)"
 LLMR_STATE=$TEST_DIR/state.db
 export LLMR_STATE
@@ -52,7 +53,7 @@ is "$(printf '%s' "$out" | jq -r .documents)" "5" "5 documents left"
 
 # --rebuild starts over and gives the same content.
 sqlite3_dump() {
-	"$LLMR_BUILD/bin/llmr-search" --json -k 50 "note mot loutre" | jq -r .source | sort
+	llmr-search --json -k 50 "note mot loutre" | jq -r .source | sort
 }
 before=$(sqlite3_dump)
 run "$IDX" --json --rebuild kd

@@ -5,9 +5,10 @@
 # results as a clean build.
 . "$(dirname "$0")/lib.sh"
 
-IDX=$LLMR_BUILD/bin/llmr-index
-SEARCH=$LLMR_BUILD/bin/llmr-search
-[ -x "$IDX" ] && [ -x "$SEARCH" ] || skip_all "build llmr-index and llmr-search first"
+[ -x "$LLMR_BUILD/bin/llmr-index" ] && [ -x "$LLMR_BUILD/bin/llmr-search" ] || skip_all "build llmr-index and llmr-search first"
+# By name, through PATH, so that LLMR_VALGRIND=1 wrappers apply.
+IDX=llmr-index
+SEARCH=llmr-search
 command -v sqlite3 >/dev/null 2>&1 || skip_all "the sqlite3 shell is needed (make deps)"
 
 # A corpus big enough that a run is still going when we kill it.

@@ -6,9 +6,10 @@
 # collection cannot silently switch embedders.
 . "$(dirname "$0")/lib.sh"
 
-IDX=$LLMR_BUILD/bin/llmr-index
-SEARCH=$LLMR_BUILD/bin/llmr-search
-[ -x "$IDX" ] && [ -x "$SEARCH" ] || skip_all "build llmr-index and llmr-search first"
+[ -x "$LLMR_BUILD/bin/llmr-index" ] && [ -x "$LLMR_BUILD/bin/llmr-search" ] || skip_all "build llmr-index and llmr-search first"
+# By name, through PATH, so that LLMR_VALGRIND=1 wrappers apply.
+IDX=llmr-index
+SEARCH=llmr-search
 fake_start
 write_config
 cp "$LLMR_CONFIG" base.conf

@@ -5,9 +5,10 @@
 # provider, the passages reach the prompt and the response lists them.
 . "$(dirname "$0")/lib.sh"
 
-IDX=$LLMR_BUILD/bin/llmr-index
-ASK=$LLMR_BUILD/bin/llmr-ask
-[ -x "$IDX" ] && [ -x "$ASK" ] || skip_all "build llmr-index and llmr-ask first"
+[ -x "$LLMR_BUILD/bin/llmr-index" ] && [ -x "$LLMR_BUILD/bin/llmr-ask" ] || skip_all "build llmr-index and llmr-ask first"
+# By name, through PATH, so that LLMR_VALGRIND=1 wrappers apply.
+IDX=llmr-index
+ASK=llmr-ask
 command -v jq >/dev/null 2>&1 || skip_all "jq is needed (make deps)"
 LLMR_STATE=$TEST_DIR/state.db
 export LLMR_STATE
