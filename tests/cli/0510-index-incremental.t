@@ -59,4 +59,16 @@ before=$(sqlite3_dump)
 run "$IDX" --json --rebuild kd
 is "$(printf '%s' "$out" | jq -r '[.added,.unchanged] | join(" ")')" "5 0" "--rebuild re-adds everything"
 is "$(sqlite3_dump)" "$before" "same documents found after --rebuild"
+
+# Deleted chunks stay in the graph as tombstones until they pass a quarter
+# of it; then the graph is rebuilt from the live chunks.
+mkdir many
+for i in 1 2 3 4 5 6 7 8; do printf '# M%s\n\nTexte numero %s.\n' $i $i >many/m$i.md; done
+run "$IDX" -q -c many many
+rm many/m[1-6].md
+run "$IDX" -q -c many many
+run "$IDX" --stats --json -c many
+is "$(printf '%s' "$out" | jq -r '"\(.chunks) \(.graph_nodes)"')" "2 2" "graph compacted after many deletions"
+run "$SEARCH" -c many --json --mode vector -k 5 "texte numero"
+is "$(printf '%s\n' "$out" | jq -r .source | sort | tr '\n' ' ')" "many/m7.md many/m8.md " "vector search sees only live chunks"
 done_testing
