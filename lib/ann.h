@@ -21,6 +21,7 @@
 #ifndef LLMR_ANN_H
 #define LLMR_ANN_H
 
+#include <math.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -115,15 +116,26 @@ int llmr_ann_save(sqlite3 *db, int64_t coll, struct llmr_ann *a, int64_t upto, i
 /* Drop collection coll's graph. */
 int llmr_ann_drop(sqlite3 *db, int64_t coll, struct llmr_err *e);
 
+/* The exact similarity of the query to chunk (higher is nearer), or NAN
+ * when the chunk is gone (a tombstone). */
+typedef float (*llmr_ann_exact_fn)(void *ud, int64_t chunk);
+
 /*
  * Search the stored graph of coll without loading it: reads the sketches
  * and the link rows visited. lut (may be NULL) ranks nodes against the
- * query asymmetrically. out gets up to max chunk ids (nearest first),
- * *nout how many, *upto the largest chunk id covered (0: no graph).
- * Returns 0, or -1 with e.
+ * query asymmetrically. out gets up to max chunk ids (nearest first), *nout
+ * how many, *upto the largest chunk id covered (0: no graph).
+ *
+ * With exact (may be NULL), the ef sketch candidates are then scored
+ * exactly and the search goes on from the best of them for expand more
+ * steps on exact scores, as LEANN does: only the nodes on that path have
+ * their vectors recomputed. scores[i] then holds out[i]'s exact score, and
+ * max should leave room for expand * LLMR_ANN_M0 more. Returns 0, or -1
+ * with e.
  */
 int llmr_ann_search_db(sqlite3 *db, int64_t coll, const uint64_t *q, const float *lut,
-		       size_t ef, int64_t *out, size_t max, size_t *nout, int64_t *upto,
+		       size_t ef, llmr_ann_exact_fn exact, void *ud, size_t expand, int64_t *out,
+		       float *scores, size_t max, size_t *nout, int64_t *upto,
 		       struct llmr_err *e);
 
 #endif

@@ -311,8 +311,61 @@ static const uint32_t *lazy_links(void *ud, uint32_t node, int level)
 	return z->links[node] + slot(level);
 }
 
+/* The exact phase of llmr_ann_search_db: score, then expand the best. */
+static size_t exact_phase(struct lazy *z, uint32_t n, const uint32_t *nodes, size_t got,
+			  llmr_ann_exact_fn exact, void *ud, size_t expand, int64_t *out,
+			  float *scores, size_t max)
+{
+	uint8_t *seen = llmr_xcalloc(n, 1), *done = llmr_xcalloc(max ? max : 1, 1);
+	uint32_t *node = llmr_xmalloc((max ? max : 1) * sizeof(*node));
+	size_t k = 0, i, step;
+
+	for (i = 0; i < got && k < max; i++) {
+		seen[nodes[i]] = 1;
+		if (lazy_fetch(z, nodes[i]) == 0 && z->chunk[nodes[i]] > 0) {
+			float s = exact(ud, z->chunk[nodes[i]]);
+
+			node[k] = nodes[i];
+			out[k] = z->chunk[nodes[i]];
+			scores[k++] = isnan(s) ? -2.0f : s;
+		}
+	}
+	for (step = 0; step < expand; step++) {
+		size_t best = k;
+		const uint32_t *l;
+		uint32_t j;
+
+		for (i = 0; i < k; i++)
+			if (!done[i] && (best == k || scores[i] > scores[best]))
+				best = i;
+		if (best == k)
+			break;
+		done[best] = 1;
+		l = lazy_links(z, node[best], 0);
+		for (j = 0; l && j < l[0] && k < max; j++) {
+			uint32_t nb = l[1 + j];
+
+			if (nb >= n || seen[nb])
+				continue;
+			seen[nb] = 1;
+			if (lazy_fetch(z, nb) == 0 && z->chunk[nb] > 0) {
+				float s = exact(ud, z->chunk[nb]);
+
+				node[k] = nb;
+				out[k] = z->chunk[nb];
+				scores[k++] = isnan(s) ? -2.0f : s;
+			}
+		}
+	}
+	free(seen);
+	free(done);
+	free(node);
+	return k;
+}
+
 int llmr_ann_search_db(sqlite3 *db, int64_t coll, const uint64_t *q, const float *lut,
-		       size_t ef, int64_t *out, size_t max, size_t *nout, int64_t *upto,
+		       size_t ef, llmr_ann_exact_fn exact, void *ud, size_t expand, int64_t *out,
+		       float *scores, size_t max, size_t *nout, int64_t *upto,
 		       struct llmr_err *e)
 {
 	struct llmr_ann_view v;
@@ -351,9 +404,13 @@ int llmr_ann_search_db(sqlite3 *db, int64_t coll, const uint64_t *q, const float
 	v.lut = lut;
 	nodes = llmr_xmalloc((max ? max : 1) * sizeof(*nodes));
 	got = llmr_ann_search_view(&v, q, ef, nodes, max);
-	for (i = 0; i < got; i++)
-		if (lazy_fetch(&z, nodes[i]) == 0 && z.chunk[nodes[i]] > 0)
-			out[k++] = z.chunk[nodes[i]];
+	if (exact && scores) {
+		k = exact_phase(&z, n, nodes, got, exact, ud, expand, out, scores, max);
+	} else {
+		for (i = 0; i < got; i++)
+			if (lazy_fetch(&z, nodes[i]) == 0 && z.chunk[nodes[i]] > 0)
+				out[k++] = z.chunk[nodes[i]];
+	}
 	*nout = k;
 	free(nodes);
 out:

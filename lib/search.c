@@ -207,70 +207,60 @@ static size_t dedup(int64_t *v, size_t n)
 	return m;
 }
 
-/* Exact scores of candidates: vectors recomputed or dequantised. */
-static int rerank(sqlite3 *db, const struct llmr_embedder *em, const float *qv, size_t dim,
-		  const int64_t *ids, size_t n, struct list *l, struct llmr_err *e)
-{
+/* Exact scoring of one chunk, for the graph's exact phase (ann.h). */
+struct exact_ctx {
 	sqlite3_stmt *st;
-	float *v = llmr_xmalloc((dim ? dim : 1) * sizeof(float));
-	struct llmr_buf in = LLMR_BUF_INIT;
-	size_t i;
+	const struct llmr_embedder *em;
+	const float *qv;
+	float *v;
+	size_t dim;
+	struct llmr_buf in;
+};
 
-	if (sqlite3_prepare_v2(db, "SELECT heading, text, vec FROM idx_chunks WHERE id=?", -1, &st,
-			       NULL) != SQLITE_OK) {
-		free(v);
-		return dberr(db, e, "chunks");
-	}
-	for (i = 0; i < n; i++) {
-		sqlite3_bind_int64(st, 1, ids[i]);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			int have = 1;
+static float exact_score(void *ud, int64_t chunk)
+{
+	struct exact_ctx *x = ud;
+	float c = NAN;
 
-			if (em->local) {
-				llmr_buf_reset(&in);
-				llmr_index_embed_input((const char *)sqlite3_column_text(st, 0),
-						       (const char *)sqlite3_column_text(st, 1), &in);
-				llmr_embed_local(in.s, in.len, v);
-			} else {
-				have = llmr_embed_dequantize(sqlite3_column_blob(st, 2),
-							     (size_t)sqlite3_column_bytes(st, 2), v,
-							     dim) == 0;
-			}
-			if (have) {
-				float c = llmr_embed_cosine(qv, v, dim);
+	sqlite3_bind_int64(x->st, 1, chunk);
+	if (sqlite3_step(x->st) == SQLITE_ROW) {
+		int have = 1;
 
-				if (c >= VECTOR_FLOOR)
-					push(l, ids[i], c);
-			}
+		if (x->em->local) {
+			llmr_buf_reset(&x->in);
+			llmr_index_embed_input((const char *)sqlite3_column_text(x->st, 0),
+					       (const char *)sqlite3_column_text(x->st, 1), &x->in);
+			llmr_embed_local(x->in.s, x->in.len, x->v);
+		} else {
+			have = llmr_embed_dequantize(sqlite3_column_blob(x->st, 2),
+						     (size_t)sqlite3_column_bytes(x->st, 2), x->v,
+						     x->dim) == 0;
 		}
-		sqlite3_reset(st);
+		if (have)
+			c = llmr_embed_cosine(x->qv, x->v, x->dim);
 	}
-	sqlite3_finalize(st);
-	llmr_buf_release(&in);
-	free(v);
-	return 0;
+	sqlite3_reset(x->st);
+	return c;
 }
 
-/*
- * Vector search. Candidates come from the graph and from the keyword list
- * (lex): the local embedder is lexical at heart, and a short query's
- * nearest chunks almost always share a word with it, which 256-bit
- * sketches alone cannot resolve among 100,000 chunks. Every candidate is
- * then scored exactly.
- */
+/* Steps of exact search from the best graph candidates (LEANN-style). */
+#define EXACT_EXPAND 12
+
 static int vector_list(struct llmr_state *sst, sqlite3 *db, const struct llmr_config *cfg, int64_t coll,
 		       const char *emb_spec, const char *query, size_t n, size_t ef,
 		       const struct list *lex, struct list *l, struct llmr_err *e)
 {
 	struct llmr_embedder *em;
-	float *qv = NULL;
+	struct exact_ctx x;
+	float *qv = NULL, *scores = NULL;
 	llmr_sketch qs;
 	float proj[LLMR_SKETCH_BITS], lut[LLMR_ANN_LUT_SIZE];
-	int64_t *cand, upto = 0;
-	size_t ncand = 0, cap;
+	int64_t *cand = NULL, *scored = NULL, upto = 0;
+	size_t ncand = 0, cap, nscored = 0, i;
 	sqlite3_stmt *st;
 	int rc = 0;
 
+	memset(&x, 0, sizeof(x));
 	if (llmr_embedder_open(cfg, emb_spec, &em, e) < 0)
 		return -1;
 	em->st = sst;
@@ -281,13 +271,33 @@ static int vector_list(struct llmr_state *sst, sqlite3 *db, const struct llmr_co
 	llmr_embed_sketch(qv, em->dim, qs);
 	llmr_embed_project(qv, em->dim, proj);
 	llmr_ann_lut(proj, lut);
-	cap = ef > n ? ef : n;
-	cand = llmr_xmalloc(cap * sizeof(*cand));
-	if (llmr_ann_search_db(db, coll, qs, lut, ef, cand, cap, &ncand, &upto, e) < 0) {
+	if (sqlite3_prepare_v2(db, "SELECT heading, text, vec FROM idx_chunks WHERE id=?", -1, &x.st,
+			       NULL) != SQLITE_OK) {
+		rc = dberr(db, e, "chunks");
+		goto out;
+	}
+	x.em = em;
+	x.qv = qv;
+	x.dim = em->dim;
+	x.v = llmr_xmalloc((em->dim ? em->dim : 1) * sizeof(float));
+	cap = ef + EXACT_EXPAND * LLMR_ANN_M0;
+	scored = llmr_xmalloc(cap * sizeof(*scored));
+	scores = llmr_xmalloc(cap * sizeof(*scores));
+	if (llmr_ann_search_db(db, coll, qs, lut, ef, exact_score, &x, EXACT_EXPAND, scored, scores,
+			       cap, &nscored, &upto, e) < 0) {
 		rc = -1;
 		goto out;
 	}
-	/* Chunks newer than the graph (a run killed before its graph step). */
+	for (i = 0; i < nscored; i++)
+		if (scores[i] >= VECTOR_FLOOR)
+			push(l, scored[i], scores[i]);
+	nscored = dedup(scored, nscored);
+	/* Keyword candidates, and chunks newer than the graph (a run killed
+	 * before its graph step), not scored yet. */
+	cap = lex->n + 64;
+	cand = llmr_xmalloc(cap * sizeof(*cand));
+	for (i = 0; i < lex->n; i++)
+		cand[ncand++] = lex->v[i].id;
 	if (sqlite3_prepare_v2(db, "SELECT id FROM idx_chunks WHERE coll=? AND id>?", -1, &st,
 			       NULL) != SQLITE_OK) {
 		rc = dberr(db, e, "chunks");
@@ -303,22 +313,26 @@ static int vector_list(struct llmr_state *sst, sqlite3 *db, const struct llmr_co
 		cand[ncand++] = sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
-	for (size_t i = 0; i < lex->n; i++) {
-		if (ncand == cap) {
-			cap *= 2;
-			cand = llmr_xrealloc(cand, cap * sizeof(*cand));
-		}
-		cand[ncand++] = lex->v[i].id;
-	}
 	ncand = dedup(cand, ncand);
-	rc = rerank(db, em, qv, em->dim, cand, ncand, l, e);
-	if (rc == 0) {
-		qsort(l->v, l->n, sizeof(*l->v), by_score);
-		if (l->n > n)
-			l->n = n;
+	for (i = 0; i < ncand; i++) {
+		float c;
+
+		if (bsearch(&cand[i], scored, nscored, sizeof(*scored), cmp_id))
+			continue;
+		c = exact_score(&x, cand[i]);
+		if (!isnan(c) && c >= VECTOR_FLOOR)
+			push(l, cand[i], c);
 	}
+	qsort(l->v, l->n, sizeof(*l->v), by_score);
+	if (l->n > n)
+		l->n = n;
 out:
+	sqlite3_finalize(x.st);
+	llmr_buf_release(&x.in);
+	free(x.v);
 	free(cand);
+	free(scored);
+	free(scores);
 	free(qv);
 	llmr_embedder_free(em);
 	return rc;

@@ -95,7 +95,7 @@ int main(void)
 		int64_t g1[K], g2[K];
 		size_t n1 = llmr_ann_search(&a, qs[i], 64, g1, K);
 
-		if (llmr_ann_search_db(llmr_state_db(st), 7, qs[i], NULL, 64, g2, K, &nout, &upto, &e) < 0 ||
+		if (llmr_ann_search_db(llmr_state_db(st), 7, qs[i], NULL, 64, NULL, NULL, 0, g2, NULL, K, &nout, &upto, &e) < 0 ||
 		    nout != n1 || memcmp(g1, g2, n1 * sizeof(*g1)))
 			same = 0;
 	}
@@ -106,11 +106,11 @@ int main(void)
 	sqlite3_exec(llmr_state_db(st), "BEGIN", NULL, NULL, NULL);
 	ok(llmr_ann_save(llmr_state_db(st), 7, &b, N + 100, 0, &e) == 0, "incremental save");
 	sqlite3_exec(llmr_state_db(st), "COMMIT", NULL, NULL, NULL);
-	llmr_ann_search_db(llmr_state_db(st), 7, sk[5], NULL, 64, got, 2, &nout, &upto, &e);
+	llmr_ann_search_db(llmr_state_db(st), 7, sk[5], NULL, 64, NULL, NULL, 0, got, NULL, 2, &nout, &upto, &e);
 	ok(nout == 2 && ((got[0] == 6 && got[1] == N + 6) || (got[0] == N + 6 && got[1] == 6)),
 	   "a new node with the same sketch is found beside the old one");
 	is_int(upto, N + 100, "upto advanced");
-	ok(llmr_ann_search_db(llmr_state_db(st), 99, qs[0], NULL, 64, got, K, &nout, &upto, &e) == 0 &&
+	ok(llmr_ann_search_db(llmr_state_db(st), 99, qs[0], NULL, 64, NULL, NULL, 0, got, NULL, K, &nout, &upto, &e) == 0 &&
 		   nout == 0 && upto == 0,
 	   "no graph: no result, no error");
 	llmr_ann_release(&a);
