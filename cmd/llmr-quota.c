@@ -3,6 +3,7 @@
  * reset, breaker, spend, alerts), manual resets, and request budgets.
  */
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,22 @@ static void parse(int argc, char **argv, struct q_main *m)
 		case OPT_DEGRADED: m->resets |= 4; break;
 		}
 	}
+}
+
+/* Report and return code: after the state is open, errors go back to
+ * main, which closes everything before exiting. */
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(int code, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	llmr_warn("%s", msg);
+	return code;
 }
 
 static const char *clock_of(json_int_t ms, char *b, size_t n)
@@ -227,13 +244,13 @@ static int status(struct q_main *m)
 	long n = 0;
 	int code = 0;
 
+	if (m->provider && !llmr_config_provider(m->cfg, m->provider))
+		return fail(LLMR_EX_USAGE, "unknown provider '%s'", m->provider);
 	for (;;) {
 		json_t *r = llmr_quota_report(m->st, m->cfg, m->provider, &e);
 
 		if (!r)
-			llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
-		if (m->provider && !json_array_size(json_object_get(r, "providers")))
-			llmr_die(LLMR_EX_USAGE, "unknown provider '%s'", m->provider);
+			return fail(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
 		code = json_array_size(json_object_get(r, "alerts")) ? LLMR_EX_TEMPFAIL : 0;
 		if (m->watch && !m->json && m->color)
 			fputs("\033[H\033[2J", stdout);
@@ -264,11 +281,11 @@ static int reset(struct q_main *m, const char *provider)
 	int what = m->resets ? m->resets : 3;
 
 	if (provider && !llmr_config_provider(m->cfg, provider))
-		llmr_die(LLMR_EX_USAGE, "unknown provider '%s'", provider);
+		return fail(LLMR_EX_USAGE, "unknown provider '%s'", provider);
 	if (((what & 1) && llmr_breaker_reset(m->st, provider, &e) < 0) ||
 	    ((what & 2) && llmr_quota_reset_cooldown(m->st, provider, &e) < 0) ||
 	    ((what & 4) && llmr_degrade_reset(m->st, &e) < 0))
-		llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
+		return fail(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
 	return 0;
 }
 
@@ -308,21 +325,20 @@ static int budget(struct q_main *m, const char *verb, int argc, char **argv)
 	char id[48];
 
 	if (!verb)
-		llmr_die(LLMR_EX_USAGE, "budget: expected open, show ID or close ID");
+		return fail(LLMR_EX_USAGE, "budget: expected open, show ID or close ID");
 	if (!strcmp(verb, "open")) {
 		if (m->calls < 0 && m->usd < 0)
-			llmr_die(LLMR_EX_USAGE, "budget open: give --calls, --usd or both");
+			return fail(LLMR_EX_USAGE, "budget open: give --calls, --usd or both");
 		if (llmr_budget_open(m->st, m->calls, m->usd, id, &e) < 0)
-			llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
+			return fail(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
 		printf("%s\n", id);
 		return 0;
 	}
 	if (argc != 1 || (strcmp(verb, "show") && strcmp(verb, "close")))
-		llmr_die(LLMR_EX_USAGE, "budget: expected open, show ID or close ID");
-	if (!strcmp(verb, "close") && llmr_budget_close(m->st, argv[0], &e) < 0)
-		llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
-	if (llmr_budget_get(m->st, argv[0], &b, &e) < 0)
-		llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
+		return fail(LLMR_EX_USAGE, "budget: expected open, show ID or close ID");
+	if ((!strcmp(verb, "close") && llmr_budget_close(m->st, argv[0], &e) < 0) ||
+	    llmr_budget_get(m->st, argv[0], &b, &e) < 0)
+		return fail(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
 	budget_print(m, &b);
 	return 0;
 }
@@ -351,13 +367,13 @@ int main(int argc, char **argv)
 	if (sub >= argc)
 		code = status(&m);
 	else if (!strcmp(argv[sub], "reset") && optind + 1 < argc)
-		llmr_die(LLMR_EX_USAGE, "reset: one provider at most");
+		code = fail(LLMR_EX_USAGE, "reset: one provider at most");
 	else if (!strcmp(argv[sub], "reset"))
 		code = reset(&m, optind < argc ? argv[optind] : NULL);
 	else if (!strcmp(argv[sub], "budget"))
 		code = budget(&m, sub + 1 < argc ? argv[sub + 1] : NULL, argc - optind, argv + optind);
 	else
-		llmr_die(LLMR_EX_USAGE, "unknown command '%s' (try --help)", argv[sub]);
+		code = fail(LLMR_EX_USAGE, "unknown command '%s' (try --help)", argv[sub]);
 	llmr_state_close(m.st);
 	llmr_config_free(m.cfg);
 	return llmr_cli_exit(code);

@@ -90,7 +90,7 @@ static int route_begin(struct ask_run *run, struct llmr_err *e)
 	struct llmr_route_ask_in in = {run->route, run->req->prompt, run->req->messages,
 				       llmr_priority_parse(run->priority), run->req->complexity,
 				       run->req->max_tokens, run->req->json, run->req->budget,
-				       !run->req->model};
+				       !run->req->model, run->id};
 	size_t n;
 
 	if (!(run->ra = llmr_route_ask_begin(run->ctx->cfg, run->ctx->st, &in, e)))
@@ -262,8 +262,10 @@ static void log_attempt(struct ask_run *run, const struct llmr_model_ref *ref,
 	 * caller's next state access, and the answer still goes out. */
 	llmr_state_log_attempt(run->ctx->st, &a, &e);
 	if (r->rl.seen)
+		/* Seen when the answer came: resets count from then, and quotas
+		 * count what was sent after it. */
 		llmr_state_save_ratelimit(run->ctx->st, ref->provider->name, ref->model->name,
-					  &r->rl, started_ms, &e);
+					  &r->rl, started_ms + (r->latency_ms > 0 ? r->latency_ms : 0), &e);
 }
 
 static void add_attempt_json(struct ask_run *run, const struct llmr_model_ref *ref,

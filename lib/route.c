@@ -333,7 +333,11 @@ static void pick_tier(const struct llmr_route_req *req, struct llmr_decision *d,
 			 d->rcfg->name, c.reason);
 	} else if (req->complexity >= 0 && req->complexity < LLMR_NCOMPLEXITY) {
 		d->complexity = req->complexity;
-		snprintf(why, n, "%s asked by the request", tier_names[d->complexity]);
+		if (req->complexity_by)
+			snprintf(why, n, "%s by the %s (heuristic: %s)", tier_names[d->complexity],
+				 req->complexity_by, c.reason);
+		else
+			snprintf(why, n, "%s asked by the request", tier_names[d->complexity]);
 	}
 }
 

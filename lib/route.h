@@ -50,6 +50,8 @@ struct llmr_route_req {
 	bool json;            /* a JSON object is asked for */
 	bool cheapest;        /* order by price whatever the strategy (P0 on a
 				 spent budget: cheapest capable model) */
+	const char *complexity_by; /* who set complexity: NULL the request,
+				      else e.g. "classifier openai/gpt-4o-mini" */
 };
 
 void llmr_route_req_init(struct llmr_route_req *r);

@@ -6,6 +6,7 @@
 
 #include "breaker.h"
 #include "budget.h"
+#include "classify_model.h"
 #include "quota.h"
 #include "route_view.h"
 
@@ -27,6 +28,7 @@ struct llmr_route_ask {
 	char skip_why[200];
 	bool degraded;
 	struct llmr_quota_res res;
+	char classifier_by[200];
 };
 
 static void join_text(struct llmr_route_ask *ra)
@@ -56,7 +58,8 @@ static void take_chain(struct llmr_route_ask *ra)
 		ra->refs[ra->n++] = ra->dec->chain[i].ref;
 }
 
-static int decide(struct llmr_route_ask *ra, int complexity, struct llmr_err *e)
+/* by: who set complexity (NULL: the request, or the classifier when -1). */
+static int decide(struct llmr_route_ask *ra, int complexity, const char *by, struct llmr_err *e)
 {
 	struct llmr_route_req r;
 
@@ -69,6 +72,7 @@ static int decide(struct llmr_route_ask *ra, int complexity, struct llmr_err *e)
 	r.max_tokens = ra->in.max_tokens;
 	r.json = ra->in.json;
 	r.cheapest = ra->cheapest;
+	r.complexity_by = by;
 	if (llmr_route_decide(ra->cfg, ra->snap ? &ra->view : NULL, &r, ra->dec, e) < 0)
 		return -1;
 	take_chain(ra);
@@ -113,7 +117,8 @@ static int draw_budget(struct llmr_route_ask *ra, struct llmr_err *e)
 	switch (v) {
 	case LLMR_BUDGET_CHEAPEST:
 		ra->cheapest = true;
-		return decide(ra, ra->dec->complexity, e);
+		return decide(ra, ra->classifier_by[0] ? ra->dec->complexity : ra->in.complexity,
+			      ra->classifier_by[0] ? ra->classifier_by : NULL, e);
 	case LLMR_BUDGET_DEGRADE:
 		ra->degraded = true;
 		extractive_only(ra);
@@ -131,6 +136,22 @@ static int draw_budget(struct llmr_route_ask *ra, struct llmr_err *e)
 	}
 }
 
+/* router.classifier: a cheap model picks the tier, unless the request or
+ * the route already did; -1 leaves it to the heuristic. */
+static int model_tier(struct llmr_route_ask *ra)
+{
+	int t;
+
+	if (ra->in.complexity >= 0 || !ra->in.decide || !ra->cfg->router_classifier ||
+	    (ra->in.route && ra->in.route->force >= 0))
+		return ra->in.complexity;
+	t = llmr_classify_model(ra->cfg, ra->st, ra->in.request_id, ra->text.s, ra->text.len);
+	if (t >= 0)
+		snprintf(ra->classifier_by, sizeof(ra->classifier_by), "classifier %s",
+			 ra->cfg->router_classifier);
+	return t;
+}
+
 struct llmr_route_ask *llmr_route_ask_begin(const struct llmr_config *cfg, struct llmr_state *st,
 					    const struct llmr_route_ask_in *in, struct llmr_err *e)
 {
@@ -146,7 +167,7 @@ struct llmr_route_ask *llmr_route_ask_begin(const struct llmr_config *cfg, struc
 			goto fail;
 		llmr_route_snap_view(ra->snap, &ra->view);
 	}
-	if (decide(ra, in->complexity, e) < 0)
+	if (decide(ra, model_tier(ra), ra->classifier_by[0] ? ra->classifier_by : NULL, e) < 0)
 		goto fail;
 	ra->degraded = ra->dec->degraded;
 	if (ra->dec->skip) {
@@ -255,7 +276,7 @@ int llmr_route_ask_escalate(struct llmr_route_ask *ra)
 
 	if (!ra->in.decide || ra->dec->complexity >= LLMR_COMPLEX)
 		return 0;
-	if (decide(ra, ra->dec->complexity + 1, &e) < 0)
+	if (decide(ra, ra->dec->complexity + 1, "cascade: the last answer failed its check", &e) < 0)
 		return 0;
 	return ra->n > 0;
 }

@@ -34,6 +34,7 @@ struct llmr_route_ask_in {
 	bool json;
 	const char *budget;      /* request budget id, or NULL */
 	bool decide;             /* false: the caller has its own chain (--model) */
+	const char *request_id;  /* for logging the model classifier's call */
 };
 
 /*

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "classify_model.h"
 #include "config.h"
 #include "tap.h"
 
@@ -90,8 +91,18 @@ static void test_signals(void)
 	is_int(llmr_classify_tier(0.65), LLMR_COMPLEX, "threshold complex");
 }
 
+static void test_model_answer(void)
+{
+	is_int(llmr_classify_parse_tier("complex"), LLMR_COMPLEX, "complex");
+	is_int(llmr_classify_parse_tier(" Medium."), LLMR_MEDIUM, "case and punctuation");
+	is_int(llmr_classify_parse_tier("**simple**"), LLMR_SIMPLE, "markdown");
+	is_int(llmr_classify_parse_tier("hard"), -1, "not a tier");
+	is_int(llmr_classify_parse_tier(NULL), -1, "no answer");
+}
+
 int main(void)
 {
+	test_model_answer();
 	test_tiers();
 	test_tasks();
 	test_signals();
