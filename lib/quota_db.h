@@ -25,4 +25,15 @@ int llmr_qdb_exec_i64(sqlite3 *db, const char *sql, int64_t a, int64_t b, struct
 /* Run a one-number query with one integer parameter ?1. */
 int llmr_qdb_count(sqlite3 *db, const char *sql, int64_t a, long *out, struct llmr_err *e);
 
+struct llmr_provider_cfg;
+struct llmr_model_cfg;
+struct llmr_quota_status;
+
+/* llmr_quota_status() on a connection, inside the caller's transaction.
+ * full: look back 24 h for every window; else only as far as the longest
+ * window that has a limit (what a check needs). */
+int llmr_quota_status_db(sqlite3 *db, const struct llmr_provider_cfg *p,
+			 const struct llmr_model_cfg *m, int64_t now, int full,
+			 struct llmr_quota_status *s, struct llmr_err *e);
+
 #endif

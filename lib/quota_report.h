@@ -16,6 +16,7 @@
 #define LLMR_QUOTA_REPORT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "config.h"
 #include "state.h"
@@ -25,5 +26,13 @@
  * reference, or NULL with e. */
 json_t *llmr_quota_report(struct llmr_state *st, const struct llmr_config *cfg, const char *only,
 			  struct llmr_err *e);
+
+/*
+ * Render report r as the status table: one row per provider (status, quota
+ * today, used, remaining, RPM left, next reset, breaker), then degraded
+ * mode and the alerts. color: ANSI colours for the status. Appends to out;
+ * returns 0.
+ */
+int llmr_quota_table(json_t *r, bool color, struct llmr_buf *out);
 
 #endif
