@@ -19,7 +19,7 @@
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_STREAM, OPT_NO_STREAM, OPT_CONFIG, OPT_STATE, OPT_CHECK,
 	OPT_SYSTEM, OPT_MAXTOK, OPT_TEMP, OPT_EXPECT_JSON, OPT_PRIORITY, OPT_BUDGET, OPT_COMPLEXITY,
-	OPT_COLLECTION, OPT_ID
+	OPT_COLLECTION, OPT_ID, OPT_NO_CACHE
 };
 
 static const struct llmr_opt opts[] = {
@@ -39,6 +39,7 @@ static const struct llmr_opt opts[] = {
 	{"budget", OPT_BUDGET, "ID", "draw on a request budget (see llmr-quota)"},
 	{"collection", OPT_COLLECTION, "NAME", "answer from this document collection (RAG)"},
 	{"id", OPT_ID, "ID", "request id (default: generated)"},
+	{"no-cache", OPT_NO_CACHE, NULL, "neither use nor fill the exact response cache"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
 	{"check-config", OPT_CHECK, NULL, "check the config, list every error, and exit"},
@@ -314,6 +315,7 @@ int main(int argc, char **argv)
 		case OPT_BUDGET: m.defaults.budget = optarg; break;
 		case OPT_COLLECTION: m.defaults.collection = optarg; break;
 		case OPT_ID: m.defaults.id = optarg; break;
+		case OPT_NO_CACHE: m.defaults.no_cache = true; break;
 		case OPT_CONFIG: config_path = optarg; break;
 		case OPT_STATE: state_opt = optarg; break;
 		case OPT_CHECK: check = 1; break;

@@ -32,6 +32,7 @@ struct llmr_ask_req {
 	const char *budget;      /* request budget id, or NULL */
 	const char *collection;  /* RAG collection, or NULL (route's index) */
 	bool stream;             /* stream from the provider */
+	bool no_cache;           /* neither read nor fill the exact cache */
 };
 
 void llmr_ask_req_init(struct llmr_ask_req *req);
