@@ -206,6 +206,9 @@ static int configure(struct llmr_state *st, struct llmr_err *e)
 	int v = 0, rc;
 
 	sqlite3_busy_handler(st->db, busy_handler, st);
+	/* Each llmr process is short: a checkpoint at every close would cost
+	 * each of them two syncs. Writers checkpoint every 1000 pages anyway. */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 	if (exec_retry(st, "PRAGMA journal_mode=WAL", e) < 0 ||
 	    exec_retry(st, "PRAGMA synchronous=NORMAL", e) < 0 ||
 	    exec_retry(st, "PRAGMA foreign_keys=ON", e) < 0)
