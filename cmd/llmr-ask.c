@@ -249,24 +249,13 @@ static char *read_prompt(int argc, char **argv)
 
 static void load_config(const char *explicit_path, struct ask_main *m, int checking)
 {
-	struct llmr_diags d = {NULL, 0};
-	struct llmr_err e = {0, ""};
-	char *path = llmr_config_find(explicit_path);
-	size_t i;
+	char *path = NULL;
 
-	if (llmr_config_load(path, &m->cfg, &d, &e) < 0) {
-		for (i = 0; i < d.n; i++)
-			llmr_warn("%s", d.msgs[i]);
-		if (!d.n)
-			llmr_warn("%s", e.msg);
-		llmr_diags_release(&d);
-		free(path);
-		exit(e.code ? e.code : LLMR_EX_CONFIG);
-	}
-	llmr_diags_release(&d);
+	m->cfg = llmr_cli_config(explicit_path, &path);
 	if (checking) {
 		check_config(path, m->cfg);
 		free(path);
+		llmr_config_free(m->cfg);
 		exit(llmr_cli_exit(0));
 	}
 	free(path);

@@ -83,20 +83,10 @@ static void fail(const struct llmr_err *e)
 
 static void load(struct cost_main *m)
 {
-	struct llmr_diags d = {NULL, 0};
 	struct llmr_err e = {0, ""};
-	char *path = llmr_config_find(m->config_opt), *sp;
-	size_t i;
+	char *sp;
 
-	if (llmr_config_load(path, &m->cfg, &d, &e) < 0) {
-		for (i = 0; i < d.n; i++)
-			llmr_warn("%s", d.msgs[i]);
-		if (!d.n)
-			llmr_warn("%s", e.msg);
-		exit(e.code ? e.code : LLMR_EX_CONFIG);
-	}
-	llmr_diags_release(&d);
-	free(path);
+	m->cfg = llmr_cli_config(m->config_opt, NULL);
 	sp = llmr_state_path(m->state_opt, m->cfg);
 	if (llmr_state_open(sp, &m->st, &e) < 0)
 		fail(&e);

@@ -201,26 +201,6 @@ static void print_summary(const char *coll, const struct llmr_index_counts *c, i
 	       (double)c->bytes / 1e6);
 }
 
-static void load_config(const char *explicit_path, struct llmr_config **cfg)
-{
-	struct llmr_diags d = {NULL, 0};
-	struct llmr_err e = {0, ""};
-	char *path = llmr_config_find(explicit_path);
-	size_t i;
-
-	if (llmr_config_load(path, cfg, &d, &e) < 0) {
-		for (i = 0; i < d.n; i++)
-			llmr_warn("%s", d.msgs[i]);
-		if (!d.n)
-			llmr_warn("%s", e.msg);
-		llmr_diags_release(&d);
-		free(path);
-		exit(e.code ? e.code : LLMR_EX_CONFIG);
-	}
-	llmr_diags_release(&d);
-	free(path);
-}
-
 int main(int argc, char **argv)
 {
 	struct llmr_index_opts o = {0};
@@ -255,7 +235,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Try 'llmr-index --help' for more information.\n");
 		return LLMR_EX_USAGE;
 	}
-	load_config(config, &cfg);
+	cfg = llmr_cli_config(config, NULL);
 	state_path = llmr_state_path(state, cfg);
 	if (llmr_state_open(state_path, &st, &e) < 0) {
 		llmr_warn("%s", e.msg);

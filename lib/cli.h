@@ -49,6 +49,17 @@ int llmr_cli_exit(int code);
 /* Colour on fp: a TTY and NO_COLOR unset or empty. */
 bool llmr_cli_color(FILE *fp);
 
+struct llmr_config;
+
+/*
+ * Find and load the config (--config, $LLMR_CONFIG, XDG, /etc, built-in):
+ * a new config (llmr_config_free). On errors, print every diagnostic as
+ * "llmr-PROG: FILE:LINE:COL: message" and exit 78 (66 for a missing file).
+ * *path_out, when not NULL, gets the file used (new string; NULL for the
+ * built-in default).
+ */
+struct llmr_config *llmr_cli_config(const char *explicit_path, char **path_out);
+
 /* Parse a non-negative integer option value or die with exit 64. */
 long llmr_cli_long(const char *opt, const char *s);
 
