@@ -60,19 +60,10 @@ struct q_main {
 
 static void load(struct q_main *m)
 {
-	struct llmr_diags d = {NULL, 0};
 	struct llmr_err e = {0, ""};
-	char *path = llmr_config_find(m->config), *sp;
+	char *sp;
 
-	if (llmr_config_load(path, &m->cfg, &d, &e) < 0) {
-		for (size_t i = 0; i < d.n; i++)
-			llmr_warn("%s", d.msgs[i]);
-		if (!d.n)
-			llmr_warn("%s", e.msg);
-		exit(e.code ? e.code : LLMR_EX_CONFIG);
-	}
-	llmr_diags_release(&d);
-	free(path);
+	m->cfg = llmr_cli_config(m->config, NULL);
 	sp = llmr_state_path(m->state, m->cfg);
 	if (llmr_state_open(sp, &m->st, &e) < 0)
 		llmr_die(e.code ? e.code : LLMR_EX_IOERR, "%s", e.msg);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "routing_version.h"
 #include "config.h"
 #include "route.h"
 #include "route_view.h"
@@ -49,25 +50,6 @@ struct route_main {
 	int worst;                /* exit code so far */
 	struct llmr_buf text;     /* messages joined */
 };
-
-static void load_config(const char *explicit_path, struct route_main *m)
-{
-	struct llmr_diags d = {NULL, 0};
-	struct llmr_err e = {0, ""};
-	char *path = llmr_config_find(explicit_path);
-
-	if (llmr_config_load(path, &m->cfg, &d, &e) < 0) {
-		for (size_t i = 0; i < d.n; i++)
-			llmr_warn("%s", d.msgs[i]);
-		if (!d.n)
-			llmr_warn("%s", e.msg);
-		llmr_diags_release(&d);
-		free(path);
-		exit(e.code ? e.code : LLMR_EX_CONFIG);
-	}
-	llmr_diags_release(&d);
-	free(path);
-}
 
 /* The live state, re-read at most once a second: decisions stay fast and
  * still see quotas fill and breakers open. */
@@ -278,13 +260,16 @@ int main(int argc, char **argv)
 		llmr_cli_usage(stderr, &cli);
 		return LLMR_EX_USAGE;
 	}
-	load_config(config, &m);
+	m.cfg = llmr_cli_config(config, NULL);
 	if (!no_state) {
 		char *path = llmr_state_path(state, m.cfg);
 
 		if (llmr_state_open(path, &m.st, &e) < 0)
 			llmr_die(e.code ? e.code : LLMR_EX_IOERR, "%s", e.msg);
 		free(path);
+		/* Decide as llmr-ask will: under the routing llmr-cost applied. */
+		if (llmr_routing_overlay(m.st, m.cfg, &e) < 0)
+			llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
 	}
 	if (optind < argc) {
 		struct llmr_route_req r = m.defaults;

@@ -14,6 +14,8 @@ run llmr-ask --json "hello"
 is "$(printf '%s' "$out" | jq -r .model)" groq/llama3-8b-8192 "after --apply: the applied routing"
 printf '{"id":"j1","prompt":"hello"}\n' | llmr-ask --jsonl -P 2 >o
 is "$(jq -r .model o)" groq/llama3-8b-8192 "... also in batch workers"
+run llmr-route --complexity simple "hello"
+is "$(printf '%s' "$out" | jq -r .model)" groq/llama3-8b-8192 "llmr-route decides under it too"
 run llmr-cost rollback
 is "$status" 0 "llmr-cost rollback"
 run llmr-ask --json "hello"
