@@ -324,6 +324,9 @@ int main(int argc, char **argv)
 
 		if (argc)
 			llmr_die(LLMR_EX_USAGE, "--jsonl reads requests from standard input, not arguments");
+		/* Workers open their own connection: none may inherit this one. */
+		llmr_state_close(m.st);
+		m.st = NULL;
 		if (llmr_batch_run(stdin, stdout, (int)parallel, batch_line, &m, &worst, &e) < 0)
 			llmr_die(e.code, "%s", e.msg);
 		code = worst;

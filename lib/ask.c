@@ -5,6 +5,7 @@
 
 #include "cache.h"
 #include "extractive.h"
+#include "hedge.h"
 #include "route.h"
 #include "route_ask.h"
 
@@ -57,6 +58,9 @@ struct ask_run {
 	struct llmr_route_ask *ra;  /* routing, quotas, breakers, budget (route_ask.h) */
 	bool degraded;
 	char *cache_key;            /* exact-cache key, or NULL when not caching */
+	const struct llmr_model_ref *answered_by; /* the model that answered */
+	bool next_used;             /* a hedge already tried the next candidate */
+	const char *status_override; /* logged instead of the class ("cancelled") */
 };
 
 static const char *priority_name(int p)
@@ -250,7 +254,7 @@ static void log_attempt(struct ask_run *run, const struct llmr_model_ref *ref,
 	a.complexity = llmr_complexity_name(run->complexity);
 	a.provider = ref->provider->name;
 	a.model = ref->model->name;
-	a.status = llmr_errclass_name(r->err);
+	a.status = run->status_override ? run->status_override : llmr_errclass_name(r->err);
 	a.error_message = r->err ? r->errmsg : NULL;
 	a.http_status = r->http_status;
 	a.usage = r->usage;
@@ -276,7 +280,8 @@ static void add_attempt_json(struct ask_run *run, const struct llmr_model_ref *r
 	if (!run->first_model)
 		run->first_model = ref->spec;
 	json_t *a = json_pack("{s:s, s:s, s:I}", "model", ref->spec, "status",
-			      llmr_errclass_name(r->err), "latency_ms", (json_int_t)r->latency_ms);
+			      run->status_override ? run->status_override : llmr_errclass_name(r->err),
+			      "latency_ms", (json_int_t)r->latency_ms);
 
 	if (r->http_status)
 		json_object_set_new(a, "http_status", json_integer(r->http_status));
@@ -396,14 +401,152 @@ static int run_extractive(struct ask_run *run, const struct llmr_model_ref *ref,
 	return 0;
 }
 
+/* What a hedged attempt needs between its two halves. */
+struct hedge_ctx {
+	struct ask_run *run;
+	const struct llmr_chat_req *base;
+	const struct llmr_model_ref *ref_b;
+	char *key_b;
+	bool admitted_b;
+	struct llmr_quota_res res_a; /* A's reservation while B holds ra's */
+	int64_t t0_b;
+};
+
+#define HEDGE_NOT_STARTED 2
+
+static bool hedge_wanted(const struct ask_run *run, const struct llmr_model_ref *next)
+{
+	return run->route->hedge_after_ms >= 0 && !run->req->model && next &&
+	       next->provider->protocol != LLMR_PROTO_EXTRACTIVE &&
+	       next->provider->status != LLMR_PSTATUS_INACTIVE;
+}
+
+/* On this thread, when A is late: admit B like any attempt, with its key. */
+static bool hedge_start_b(struct llmr_hedge_leg *b, void *ud)
+{
+	struct hedge_ctx *hc = ud;
+	struct ask_run *run = hc->run;
+	const struct llmr_model_ref *ref = hc->ref_b;
+	struct llmr_err e = {0, ""};
+	char why[200];
+
+	hc->key_b = llmr_provider_api_key(ref->provider, &e);
+	if (!hc->key_b)
+		return false;
+	if (run->ra) {
+		memset(&hc->res_a, 0, sizeof(hc->res_a));
+		llmr_route_ask_swap_res(run->ra, &hc->res_a);
+		if (!llmr_route_ask_admit(run->ra, ref, true, why, sizeof(why))) {
+			llmr_route_ask_swap_res(run->ra, &hc->res_a);
+			explicit_bzero(hc->key_b, strlen(hc->key_b));
+			free(hc->key_b);
+			hc->key_b = NULL;
+			return false;
+		}
+	}
+	hc->admitted_b = true;
+	hc->t0_b = llmr_now_ms();
+	b->provider = ref->provider;
+	b->key = hc->key_b;
+	b->req = *hc->base;
+	b->req.model = ref->model->name;
+	return true;
+}
+
+/* Close one leg: quota and breaker, the log, the attempts list. A leg
+ * cancelled because the other answered is no failure of its provider. */
+static void hedge_close_leg(struct ask_run *run, const struct llmr_model_ref *ref,
+			    struct llmr_chat_result *r, int64_t t0, bool cancelled, bool is_b)
+{
+	struct llmr_chat_result seen = *r;
+
+	if (cancelled)
+		seen.err = LLMR_ERR_NONE;
+	if (run->ra)
+		llmr_route_ask_done(run->ra, ref, &seen);
+	run->attempt_no++;
+	run->status_override = cancelled ? "cancelled" : NULL;
+	log_attempt(run, ref, r, t0, cancelled ? 0 : llmr_usage_cost(ref->model, &r->usage));
+	add_attempt_json(run, ref, r);
+	if (is_b)
+		json_object_set_new(json_array_get(run->attempts, json_array_size(run->attempts) - 1),
+				    "hedged", json_true());
+	run->status_override = NULL;
+}
+
+/*
+ * The first try of a route with hedge_after: call ref; if it sends nothing
+ * for hedge_after, call next too and keep the first to answer. Returns
+ * HEDGE_NOT_STARTED when next was never called (r then holds ref's outcome,
+ * not yet logged), else 1 (answered: run->answered_by) or 0 (both failed).
+ */
+static int hedged_attempt(struct ask_run *run, const struct llmr_model_ref *ref, const char *key,
+			  const struct llmr_chat_req *creq, const struct llmr_model_ref *next,
+			  struct llmr_chat_result *r, int64_t t0, enum llmr_errclass *last_class,
+			  struct llmr_buf *last_msg)
+{
+	struct llmr_chat_req base = *creq;
+	struct llmr_hedge_leg a, b;
+	struct hedge_ctx hc;
+	int w;
+
+	base.stream = true; /* a first token is what the hedge waits for */
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&hc, 0, sizeof(hc));
+	hc.run = run;
+	hc.base = &base;
+	hc.ref_b = next;
+	a.provider = ref->provider;
+	a.key = key;
+	a.req = base;
+	llmr_chat_result_init(&a.r);
+	llmr_chat_result_init(&b.r);
+	w = llmr_hedge_run(&a, &b, run->route->hedge_after_ms, hedge_start_b, &hc, note_delta, run);
+	llmr_chat_result_release(r);
+	if (!hc.admitted_b) {
+		*r = a.r;
+		llmr_chat_result_release(&b.r);
+		return HEDGE_NOT_STARTED;
+	}
+	run->next_used = true;
+	if (!b.started && b.r.err == LLMR_ERR_NONE) {
+		b.r.err = LLMR_ERR_NETWORK;
+		snprintf(b.r.errmsg, sizeof(b.r.errmsg), "could not start the hedged call");
+	}
+	/* B holds ra's reservation now: close B, then give A's back and close A. */
+	hedge_close_leg(run, next, &b.r, hc.t0_b, w == 0, true);
+	if (run->ra)
+		llmr_route_ask_swap_res(run->ra, &hc.res_a);
+	hedge_close_leg(run, ref, &a.r, t0, w == 1, false);
+	if (hc.key_b) {
+		explicit_bzero(hc.key_b, strlen(hc.key_b));
+		free(hc.key_b);
+	}
+	if (w >= 0) {
+		run->answered_by = w ? next : ref;
+		*r = w ? b.r : a.r;
+		llmr_chat_result_release(w ? &a.r : &b.r);
+		return 1;
+	}
+	*last_class = b.r.err ? b.r.err : a.r.err;
+	llmr_buf_reset(last_msg);
+	llmr_buf_addf(last_msg, "%s: %s; %s: %s", ref->spec, a.r.errmsg, next->spec, b.r.errmsg);
+	run->last_model = next->spec;
+	*r = b.r;
+	llmr_chat_result_release(&a.r);
+	return 0;
+}
+
 /*
  * One candidate: call it, retrying while the error allows and the wait is
  * short. Returns 1 on an answer, 0 to fall back, -1 to stop the chain.
  */
-static int try_candidate(struct ask_run *run, const struct llmr_model_ref *ref, bool more,
-			 struct llmr_chat_result *r, enum llmr_errclass *last_class,
-			 struct llmr_buf *last_msg)
+static int try_candidate(struct ask_run *run, const struct llmr_model_ref *ref,
+			 const struct llmr_model_ref *next, struct llmr_chat_result *r,
+			 enum llmr_errclass *last_class, struct llmr_buf *last_msg)
 {
+	bool more = next != NULL;
 	const struct llmr_provider_cfg *p = ref->provider;
 	struct llmr_chat_req creq;
 	struct llmr_err e = {0, ""};
@@ -424,8 +567,10 @@ static int try_candidate(struct ask_run *run, const struct llmr_model_ref *ref, 
 		}
 		log_attempt(run, ref, r, t0, 0);
 		add_attempt_json(run, ref, r);
-		if (!r->err)
+		if (!r->err) {
+			run->answered_by = ref;
 			return 1;
+		}
 		*last_class = r->err;
 		llmr_buf_reset(last_msg);
 		llmr_buf_addf(last_msg, "%s: %s", ref->spec, r->errmsg);
@@ -472,7 +617,17 @@ static int try_candidate(struct ask_run *run, const struct llmr_model_ref *ref, 
 		llmr_chat_result_init(r);
 		run->attempt_no++;
 		run->streamed_text = false;
-		llmr_provider_chat(p, key, &creq, r, note_delta, run);
+		if (try_no == 0 && hedge_wanted(run, next)) {
+			int hr = hedged_attempt(run, ref, key, &creq, next, r, t0, last_class, last_msg);
+
+			if (hr != HEDGE_NOT_STARTED) {
+				explicit_bzero(key, strlen(key));
+				free(key);
+				return hr;
+			}
+		} else {
+			llmr_provider_chat(p, key, &creq, r, note_delta, run);
+		}
 		if (run->ra)
 			llmr_route_ask_done(run->ra, ref, r);
 		cost = llmr_usage_cost(ref->model, &r->usage);
@@ -500,6 +655,7 @@ static int try_candidate(struct ask_run *run, const struct llmr_model_ref *ref, 
 	}
 	explicit_bzero(key, strlen(key));
 	free(key);
+	run->answered_by = ref;
 	return 1;
 }
 
@@ -662,24 +818,36 @@ json_t *llmr_ask(struct llmr_ask_ctx *ctx, const struct llmr_ask_req *req, int *
 				why, "attempts");
 		goto done;
 	}
-	for (i = 0; i < run.chain.n && rc == 0; i++)
-		rc = try_candidate(&run, &run.chain.refs[i], i + 1 < run.chain.n, &r, &last_class,
+	for (i = 0; i < run.chain.n && rc == 0; i++) {
+		rc = try_candidate(&run, &run.chain.refs[i],
+				   i + 1 < run.chain.n ? &run.chain.refs[i + 1] : NULL, &r, &last_class,
 				   &last_msg);
+		if (run.next_used) {
+			i++;
+			run.next_used = false;
+		}
+	}
 	/* FrugalGPT cascade: an empty, truncated or non-JSON answer climbs a tier. */
 	while (rc == 1 && run.ra && !req->model &&
-	       run.chain.refs[i - 1].provider->protocol != LLMR_PROTO_EXTRACTIVE &&
+	       run.answered_by->provider->protocol != LLMR_PROTO_EXTRACTIVE &&
 	       llmr_route_check_answer(r.text.s, r.text.len, r.finish_reason, req->json, why,
 				       sizeof(why)) < 0 &&
 	       llmr_route_ask_escalate(run.ra)) {
-		skip(&run, &run.chain.refs[i - 1], why);
+		skip(&run, run.answered_by, why);
 		run.chain.refs = (struct llmr_model_ref *)llmr_route_ask_chain(run.ra, &run.chain.n);
 		run.complexity = llmr_route_ask_complexity(run.ra);
-		for (rc = 0, i = 0; i < run.chain.n && rc == 0; i++)
-			rc = try_candidate(&run, &run.chain.refs[i], i + 1 < run.chain.n, &r,
+		for (rc = 0, i = 0; i < run.chain.n && rc == 0; i++) {
+			rc = try_candidate(&run, &run.chain.refs[i],
+					   i + 1 < run.chain.n ? &run.chain.refs[i + 1] : NULL, &r,
 					   &last_class, &last_msg);
+			if (run.next_used) {
+				i++;
+				run.next_used = false;
+			}
+		}
 	}
 	if (rc == 1) {
-		const struct llmr_model_ref *ref = &run.chain.refs[i - 1];
+		const struct llmr_model_ref *ref = run.answered_by;
 		double cost = ref->provider->protocol == LLMR_PROTO_EXTRACTIVE
 				      ? 0
 				      : llmr_usage_cost(ref->model, &r.usage);

@@ -220,7 +220,7 @@ static int run_parallel(FILE *in, FILE *out, int n, llmr_batch_fn fn, void *ud, 
 {
 	struct worker ws[64];
 	size_t ringsz = (size_t)n * 64;
-	struct pending *ring = llmr_xcalloc(ringsz, sizeof(*ring));
+	struct pending *ring = NULL;
 	char *line = NULL, head[64];
 	size_t cap = 0;
 	ssize_t len;
@@ -234,6 +234,8 @@ static int run_parallel(FILE *in, FILE *out, int n, llmr_batch_fn fn, void *ud, 
 			n = i;
 			goto out;
 		}
+	/* After the forks: the workers have no use for it. */
+	ring = llmr_xcalloc(ringsz, sizeof(*ring));
 	while (!rc && (len = getline(&line, &cap, in)) >= 0) {
 		lineno++;
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -280,7 +282,7 @@ out:
 		waitpid(ws[i].pid, NULL, 0);
 		llmr_buf_release(&ws[i].inbuf);
 	}
-	for (size_t j = 0; j < ringsz; j++)
+	for (size_t j = 0; ring && j < ringsz; j++)
 		free(ring[j].line);
 	free(ring);
 	free(line);

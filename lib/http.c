@@ -97,6 +97,16 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
+/* Called by libcurl about once a second, and on every chunk. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct xfer *x = ud;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return x->req->cancel && *x->req->cancel;
+}
+
 /* Header values must not smuggle a second header in. */
 static int header_ok(const char *name, const char *value)
 {
@@ -195,6 +205,10 @@ static CURLcode set_options(struct xfer *x, struct curl_slist *hdrs, char *errbu
 	SETOPT(h, CURLOPT_HEADERDATA, x);
 	SETOPT(h, CURLOPT_WRITEFUNCTION, on_body);
 	SETOPT(h, CURLOPT_WRITEDATA, x);
+	/* The handle is reused: set the progress hook either way. */
+	SETOPT(h, CURLOPT_NOPROGRESS, x->req->cancel ? 0L : 1L);
+	SETOPT(h, CURLOPT_XFERINFOFUNCTION, x->req->cancel ? on_progress : NULL);
+	SETOPT(h, CURLOPT_XFERINFODATA, x);
 	return rc;
 }
 
@@ -238,6 +252,8 @@ static enum llmr_http_fail classify(CURLcode rc)
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
 		return LLMR_HTTP_FAIL_TIMEOUT;
+	case CURLE_ABORTED_BY_CALLBACK:
+		return LLMR_HTTP_FAIL_ABORTED;
 	default:
 		return LLMR_HTTP_FAIL_NETWORK;
 	}

@@ -53,6 +53,9 @@ struct llmr_http_req {
 	 */
 	int (*on_data)(const char *p, size_t n, void *ud);
 	void *ud;
+	/* When not NULL, the transfer stops (fail = ABORTED) within about a
+	 * second of *cancel becoming non-zero, even while no byte arrives. */
+	const volatile int *cancel;
 };
 
 struct llmr_http_resp {

@@ -161,6 +161,7 @@ struct stream {
 	size_t nevents;  /* events handed to the adapter */
 	struct llmr_buf head; /* the first bytes, in case it is no stream */
 	int stopped;     /* EV_DONE or EV_ERROR: ignore what follows */
+	const volatile int *cancel; /* the caller gave up on this call */
 };
 
 /* Between the adapter and the caller's callback: stamps the first byte. */
@@ -307,6 +308,12 @@ static bool is_2xx(long status)
 
 static int on_data(const char *p, size_t n, void *ud)
 {
+	struct stream *s = ud;
+
+	if (s->cancel && *s->cancel) {
+		set_err(s->r, LLMR_ERR_NETWORK, "cancelled");
+		return -1;
+	}
 	return stream_feed(ud, p, n);
 }
 
@@ -375,11 +382,15 @@ static void perform(const struct llmr_adapter *a, const struct llmr_provider_cfg
 	hreq.timeout_ms = p->timeout_ms > 0 ? p->timeout_ms : 0;
 	hreq.connect_timeout_ms = p->connect_timeout_ms > 0 ? p->connect_timeout_ms : 0;
 	hreq.max_body = BODY_MAX;
+	hreq.cancel = req->cancel;
 	if (req->stream) {
+		s.cancel = req->cancel;
 		hreq.on_data = on_data;
 		hreq.ud = &s;
 	}
 	llmr_http_perform(&hreq, &resp, &e);
+	if (req->cancel && *req->cancel && resp.fail == LLMR_HTTP_FAIL_ABORTED)
+		set_err(r, LLMR_ERR_NETWORK, "cancelled");
 	r->http_status = resp.status;
 	llmr_ratelimit_parse(&resp.headers, (double)llmr_now_ms() / 1000.0, &r->rl);
 	if (req->stream && s.stopped && is_2xx(resp.status))

@@ -90,6 +90,10 @@ struct llmr_chat_req {
 	double temperature;       /* < 0 = unset */
 	bool json;                /* ask for a JSON object */
 	bool stream;
+	/* When not NULL and it becomes non-zero (from another thread), a
+	 * streaming call stops at the next bytes received, with class network
+	 * and the message "cancelled" (hedging keeps the other answer). */
+	const volatile int *cancel;
 };
 
 struct llmr_chat_result {

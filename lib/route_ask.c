@@ -254,6 +254,14 @@ int llmr_route_ask_admit(struct llmr_route_ask *ra, const struct llmr_model_ref 
 	return 1;
 }
 
+void llmr_route_ask_swap_res(struct llmr_route_ask *ra, struct llmr_quota_res *other)
+{
+	struct llmr_quota_res tmp = ra->res;
+
+	ra->res = *other;
+	*other = tmp;
+}
+
 void llmr_route_ask_done(struct llmr_route_ask *ra, const struct llmr_model_ref *ref,
 			 const struct llmr_chat_result *r)
 {

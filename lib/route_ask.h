@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "provider.h"
+#include "quota.h"
 #include "route.h"
 #include "state.h"
 #include "util.h"
@@ -66,6 +67,13 @@ json_t *llmr_route_ask_decision(const struct llmr_route_ask *ra);
  */
 int llmr_route_ask_admit(struct llmr_route_ask *ra, const struct llmr_model_ref *ref, bool more,
 			 char *why, size_t n);
+
+/*
+ * Hedging runs two admitted attempts at once, while ra holds one quota
+ * reservation: swap ra's reservation with *other (zeroed for "none") to
+ * admit the second and to close each with llmr_route_ask_done.
+ */
+void llmr_route_ask_swap_res(struct llmr_route_ask *ra, struct llmr_quota_res *other);
 
 /* The attempt admitted last ended with r. */
 void llmr_route_ask_done(struct llmr_route_ask *ra, const struct llmr_model_ref *ref,

@@ -137,7 +137,7 @@ static void test_errors(void)
 static void test_build(void)
 {
 	struct llmr_msg msgs[] = {{"user", "Bonjour"}};
-	struct llmr_chat_req req = {"llama3.2", "Réponds en français.", msgs, 1, 64, 0.0, true, false};
+	struct llmr_chat_req req = {"llama3.2", "Réponds en français.", msgs, 1, 64, 0.0, true, false, NULL};
 	struct llmr_provider_cfg p;
 	struct llmr_buf url = LLMR_BUF_INIT, body = LLMR_BUF_INIT;
 	struct llmr_headers h = {0};
