@@ -19,7 +19,6 @@ static const char *const commands[][2] = {
 	{"cost", "spend reports, forecasts, what-if simulation, prices"},
 	{"index", "add documents to a collection"},
 	{"search", "hybrid keyword and semantic search"},
-	{"bench", "benchmark models"},
 };
 
 static void usage(FILE *fp)
