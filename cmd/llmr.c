@@ -70,7 +70,10 @@ int main(int argc, char **argv)
 	argv[1] = name;
 	exec_beside_self(name, argv + 1);
 	execvp(name, argv + 1);
-	fprintf(stderr, "llmr: '%s' is not a command: %s (see 'llmr --help')\n", name + 5,
-		strerror(errno));
-	return errno == ENOENT ? LLMR_EX_USAGE : LLMR_EX_SOFTWARE;
+	if (errno == ENOENT) {
+		fprintf(stderr, "llmr: '%s' is not an llmr command (see 'llmr --help')\n", name + 5);
+		return LLMR_EX_USAGE;
+	}
+	fprintf(stderr, "llmr: cannot run '%s': %s\n", name, strerror(errno));
+	return LLMR_EX_SOFTWARE;
 }
