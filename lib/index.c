@@ -304,6 +304,12 @@ int llmr_index_close(struct llmr_indexer *ix, struct llmr_index_counts *counts,
 		rc = llmr_index_update_graph(ix->st, ix->coll, ix->em->spec, ix->cfg, e);
 	else
 		rc = llmr_index_graph_if_stale(ix->st, ix->coll, ix->em->spec, ix->cfg, e);
+	/* A run that wrote much leaves a long WAL that every later search must
+	 * look pages up in: fold it into the database now, without waiting for
+	 * readers (a passive checkpoint never blocks). */
+	if (rc == 0 && ix->changed)
+		sqlite3_wal_checkpoint_v2(llmr_state_db(ix->st), NULL, SQLITE_CHECKPOINT_PASSIVE,
+					  NULL, NULL);
 	if (counts)
 		*counts = ix->c;
 	llmr_index_free(ix);
