@@ -66,6 +66,23 @@ struct ask_main {
 	int json, verbose, quiet, tty_out;
 };
 
+/*
+ * Batch workers are forked and leave through exit(): close what they
+ * opened themselves (their state connection, their HTTP handle) there.
+ */
+static struct ask_main *exiting;
+static pid_t main_pid;
+
+static void close_at_exit(void)
+{
+	if (!exiting || getpid() == main_pid)
+		return;
+	if (exiting->st && exiting->st_pid == getpid())
+		llmr_state_close(exiting->st);
+	exiting->st = NULL;
+	llmr_http_cleanup();
+}
+
 static struct llmr_state *state_get(struct ask_main *m)
 {
 	struct llmr_err e = {0, ""};
@@ -269,6 +286,9 @@ int main(int argc, char **argv)
 	long parallel = 1;
 
 	memset(&m, 0, sizeof(m));
+	exiting = &m;
+	main_pid = getpid();
+	atexit(close_at_exit);
 	llmr_ask_req_init(&m.defaults);
 	m.stream = -1;
 	llmr_cli_start(&cli);
