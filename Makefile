@@ -13,9 +13,12 @@ BUILD ?= build
 SANITIZE ?=
 
 PKGS = libcurl jansson sqlite3 yaml-0.1 readline libxml-2.0 libzip poppler-glib uchardet
-# Debian packages: make deps installs the missing ones.
+# Debian packages: make deps installs the missing ones. The build (and
+# make demo) needs the first list; the tests also need the second.
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjansson-dev \
-	libsqlite3-dev libyaml-dev libreadline-dev perl python3 curl ca-certificates mandoc jq sqlite3 valgrind libxml2-dev libzip-dev libpoppler-glib-dev libuchardet-dev chromium
+	libsqlite3-dev libyaml-dev libreadline-dev libxml2-dev libzip-dev libpoppler-glib-dev \
+	libuchardet-dev ca-certificates jq python3
+DEB_TEST_PKGS = perl curl mandoc sqlite3 valgrind chromium
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -59,7 +62,12 @@ $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libllmr.a
 .PRECIOUS: $(BUILD)/%.o
 
 # Install what is missing, and only that (Debian; root or sudo).
+# make deps: everything the tests need; make deps-build: enough to build
+# and run the demo (no headless browser, no valgrind).
 deps:
+	@$(MAKE) --no-print-directory deps-build DEB_PKGS="$(DEB_PKGS) $(DEB_TEST_PKGS)"
+
+deps-build:
 	@missing=; for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
@@ -88,7 +96,7 @@ check: deps
 test: all
 	LLMR_BUILD=$(CURDIR)/$(BUILD) prove -j2 $(BUILD)/tests/*.t tests/cli/*.t
 
-demo: deps
+demo: deps-build
 	@$(MAKE) --no-print-directory all
 	@sh tests/demo/run.sh $(CURDIR)/build
 
@@ -116,4 +124,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps check test demo bench install uninstall clean
+.PHONY: all deps deps-build check test demo bench install uninstall clean
