@@ -127,7 +127,8 @@ like "$out" 'savings vs route max: baseline \$0\.2325' "text: savings line"
 unlike "$out" "$(printf '\342\226\210')" "text: no bars when not a TTY"
 
 # On a terminal: a sparkline and bars; colour unless NO_COLOR.
-if command -v script >/dev/null 2>&1; then
+# script(1) needs a pseudo-terminal (/dev/pts), which a bare chroot lacks.
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
 	script -qec "$COST $JAN --by route" /dev/null >tty.out 2>&1
 	like "$(grep '^daily' tty.out)" "$(printf '\342\226[\201-\210]')" "TTY: a sparkline of daily spend"
 	like "$(grep '^analysis' tty.out)" "$(printf '\342\226\210')" "TTY: share bars"
@@ -135,10 +136,10 @@ if command -v script >/dev/null 2>&1; then
 	NO_COLOR= script -qec "$COST $JAN --by route" /dev/null >color.out 2>&1
 	ok_cond "TTY without NO_COLOR: colour" grep -q "$(printf '\033')\[3[12]m" color.out
 else
-	skip "no script(1): TTY output"
-	skip "no script(1): TTY output"
-	skip "no script(1): TTY output"
-	skip "no script(1): TTY output"
+	skip "no script(1) or no pseudo-terminal: TTY output"
+	skip "no script(1) or no pseudo-terminal: TTY output"
+	skip "no script(1) or no pseudo-terminal: TTY output"
+	skip "no script(1) or no pseudo-terminal: TTY output"
 fi
 
 # Names from the log never drive the terminal.
