@@ -1,4 +1,5 @@
 #include "ann.h"
+#include "index_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -171,24 +172,11 @@ int llmr_ann_load(sqlite3 *db, int64_t coll, struct llmr_ann *a, int64_t *upto,
 	return 0;
 }
 
-static int exec(sqlite3 *db, const char *sql, int64_t coll, struct llmr_err *e)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dberr(db, e, "prepare");
-	sqlite3_bind_int64(st, 1, coll);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : dberr(db, e, "write");
-}
-
 int llmr_ann_drop(sqlite3 *db, int64_t coll, struct llmr_err *e)
 {
-	if (exec(db, "DELETE FROM idx_ann_node WHERE coll=?", coll, e) < 0 ||
-	    exec(db, "DELETE FROM idx_ann_sk WHERE coll=?", coll, e) < 0 ||
-	    exec(db, "DELETE FROM idx_ann_meta WHERE coll=?", coll, e) < 0)
+	if (llmr_index_exec_coll(db, "DELETE FROM idx_ann_node WHERE coll=?", coll, e) < 0 ||
+	    llmr_index_exec_coll(db, "DELETE FROM idx_ann_sk WHERE coll=?", coll, e) < 0 ||
+	    llmr_index_exec_coll(db, "DELETE FROM idx_ann_meta WHERE coll=?", coll, e) < 0)
 		return -1;
 	return 0;
 }

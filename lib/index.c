@@ -133,7 +133,7 @@ struct open_ctx {
 	const char *name;
 };
 
-static int exec1(sqlite3 *db, const char *sql, int64_t coll, struct llmr_err *e)
+int llmr_index_exec_coll(sqlite3 *db, const char *sql, int64_t coll, struct llmr_err *e)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -168,8 +168,8 @@ static int open_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 	}
 	free(emb);
 	if (id > 0 && ix->o.rebuild) {
-		if (exec1(db, "DELETE FROM idx_chunks WHERE coll=?", id, e) < 0 ||
-		    exec1(db, "DELETE FROM idx_docs WHERE coll=?", id, e) < 0 ||
+		if (llmr_index_exec_coll(db, "DELETE FROM idx_chunks WHERE coll=?", id, e) < 0 ||
+		    llmr_index_exec_coll(db, "DELETE FROM idx_docs WHERE coll=?", id, e) < 0 ||
 		    llmr_ann_drop(db, id, e) < 0)
 			return -1;
 		if (sqlite3_prepare_v2(db, "UPDATE idx_collections SET embedder=?, dim=0 WHERE id=?",

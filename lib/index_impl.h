@@ -42,6 +42,8 @@ struct llmr_indexer {
 struct llmr_index_docrec *llmr_index_find(struct llmr_indexer *ix, const char *source);
 void llmr_index_free(struct llmr_indexer *ix);
 int llmr_index_dberr(sqlite3 *db, struct llmr_err *e, const char *what);
+/* Run one statement whose only parameter is a collection id. */
+int llmr_index_exec_coll(sqlite3 *db, const char *sql, int64_t coll, struct llmr_err *e);
 /* A new string: the hex SHA-256 of data. */
 char *llmr_index_sha256(const void *data, size_t n);
 

@@ -8,58 +8,33 @@
 
 #include "provider.h"
 #include "sse.h"
+#include "replay.h"
 #include "tap.h"
 
 static const struct llmr_adapter *G = &llmr_adapter_gemini;
 
+/* The shared fixture loader (replay.h), into a reusable buffer. */
 static void load(const char *name, struct llmr_buf *b)
 {
-	const char *dir = getenv("LLMR_FIXTURES");
-	char path[512];
+	size_t n;
+	char *s = fixture(name, &n);
 
-	snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "tests/fixtures/wire", name);
-	llmr_buf_reset(b);
-	if (llmr_read_file(path, b) < 0) {
-		printf("Bail out! cannot read %s\n", path);
-		exit(1);
-	}
+	llmr_buf_release(b);
+	b->s = s;
+	b->len = n;
+	b->cap = n + 1;
 }
 
-static void collect(const char *t, size_t n, void *ud)
-{
-	llmr_buf_add(ud, t, n);
-}
-
-struct feed {
-	struct llmr_chat_result *r;
-	struct llmr_buf *seen;
-};
-
-static int on_event(const char *ev, const char *data, size_t n, void *ud)
-{
-	struct feed *f = ud;
-	int rc = G->stream_event(ev, data, n, f->r, collect, f->seen);
-
-	return rc == 1 ? 1 : rc < 0 ? 2 : 0;
-}
-
-/* Frame body piece bytes at a time: 1 done, 2 error, 0 ran out. */
+/* Frame the body piece bytes at a time (replay.h): 1 done, 2 error, 0 ran
+ * out; the deltas seen are appended to seen. */
 static int feed_pieces(const char *s, size_t len, size_t piece, struct llmr_chat_result *r,
 		       struct llmr_buf *seen)
 {
-	struct feed f = {r, seen};
-	struct llmr_framer fr;
-	size_t off, n;
-	int rc = 0;
+	struct deltas d = {LLMR_BUF_INIT, 0};
+	int rc = replay_pieces(G, s, len, piece, r, &d);
 
-	llmr_framer_init(&fr, 0, 1 << 20, on_event, &f);
-	for (off = 0; off < len && !rc; off += n) {
-		n = len - off < piece ? len - off : piece;
-		rc = llmr_framer_feed(&fr, s + off, n);
-	}
-	if (!rc)
-		rc = llmr_framer_finish(&fr);
-	llmr_framer_release(&fr);
+	llmr_buf_add(seen, d.text.s ? d.text.s : "", d.text.len);
+	llmr_buf_release(&d.text);
 	return rc;
 }
 
