@@ -6,15 +6,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ask.h"
-#include "batch.h"
-#include "cli.h"
-#include "config.h"
-#include "http.h"
-#include "prices.h"
-#include "repl.h"
-#include "routing_version.h"
-#include "state.h"
+#include "ask/ask.h"
+#include "cli/batch.h"
+#include "cli/cli.h"
+#include "conf/config.h"
+#include "net/http.h"
+#include "cost/prices.h"
+#include "cli/repl.h"
+#include "cost/routing_version.h"
+#include "store/state.h"
 
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_STREAM, OPT_NO_STREAM, OPT_CONFIG, OPT_STATE, OPT_CHECK,

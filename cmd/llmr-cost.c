@@ -1,8 +1,7 @@
 /*
  * llmr-cost - spend reports, savings, forecasts, what-if simulation, prices,
  * budgets and routing versions, all from the request log. Option parsing
- * and printing only: the work is in lib/cost*.c, prices*.c, simulate*.c,
- * report*.c and routing_version.c.
+ * and printing only: the work is in lib/cost/.
  */
 #include <math.h>
 #include <stdio.h>
@@ -10,16 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "config.h"
-#include "cost.h"
-#include "cost_budget.h"
-#include "cost_savings.h"
-#include "prices.h"
-#include "report.h"
-#include "routing_version.h"
-#include "simulate.h"
-#include "state.h"
+#include "cli/cli.h"
+#include "conf/config.h"
+#include "cost/cost.h"
+#include "cost/cost_budget.h"
+#include "cost/cost_savings.h"
+#include "cost/prices.h"
+#include "cost/report.h"
+#include "cost/routing_version.h"
+#include "cost/simulate.h"
+#include "store/state.h"
 
 enum {
 	OPT_CONFIG = 256, OPT_STATE, OPT_SINCE, OPT_UNTIL, OPT_BY, OPT_JSON, OPT_CSV, OPT_HTML,

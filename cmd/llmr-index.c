@@ -7,11 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "config.h"
-#include "index.h"
-#include "state.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "conf/config.h"
+#include "index/index.h"
+#include "store/state.h"
+#include "base/util.h"
 
 enum { OPT_REBUILD = 256, OPT_STATS, OPT_JSON, OPT_CONFIG, OPT_STATE };
 

@@ -10,15 +10,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "breaker.h"
-#include "budget.h"
-#include "cli.h"
-#include "config.h"
-#include "degrade.h"
-#include "quota.h"
-#include "quota_report.h"
-#include "state.h"
-#include "util.h"
+#include "route/breaker.h"
+#include "route/budget.h"
+#include "cli/cli.h"
+#include "conf/config.h"
+#include "route/degrade.h"
+#include "route/quota.h"
+#include "route/quota_report.h"
+#include "store/state.h"
+#include "base/util.h"
 
 enum { OPT_STATE = 256, OPT_JSON, OPT_WATCH, OPT_COUNT, OPT_CHECK, OPT_PROVIDER, OPT_CALLS,
        OPT_USD, OPT_BREAKER, OPT_COOLDOWN, OPT_DEGRADED };

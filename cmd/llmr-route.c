@@ -10,13 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "routing_version.h"
-#include "config.h"
-#include "route.h"
-#include "route_view.h"
-#include "state.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "cost/routing_version.h"
+#include "conf/config.h"
+#include "route/route.h"
+#include "route/route_view.h"
+#include "store/state.h"
+#include "base/util.h"
 
 enum { OPT_STATE = 256, OPT_NO_STATE, OPT_EXPLAIN, OPT_JSON_ANSWER, OPT_MAX_TOKENS };
 

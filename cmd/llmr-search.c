@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "config.h"
-#include "search.h"
-#include "state.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "conf/config.h"
+#include "index/search.h"
+#include "store/state.h"
+#include "base/util.h"
 
 enum { OPT_JSON = 256, OPT_MODE, OPT_CONFIG, OPT_STATE };
 

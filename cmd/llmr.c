@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "util.h"
+#include "cli/cli.h"
+#include "base/util.h"
 
 static const char *const commands[][2] = {
 	{"ask", "ask a question: one-shot, REPL or JSON lines batch"},

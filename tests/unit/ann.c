@@ -1,9 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ann.h"
-#include "index.h"
-#include "state.h"
+#include "index/ann.h"
+#include "index/index.h"
+#include "store/state.h"
 #include "tap.h"
 
 /* Clustered random sketches: what real embeddings look like to a graph. */

@@ -2,7 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "breaker.h"
+#include "route/breaker.h"
 #include "tap.h"
 
 static void test_machine(void)

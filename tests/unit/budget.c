@@ -2,7 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "budget.h"
+#include "route/budget.h"
 #include "tap.h"
 
 static void test_policy(void)

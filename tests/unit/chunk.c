@@ -1,8 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chunk.h"
-#include "extract.h"
+#include "base/utf8.h"
+#include "index/chunk.h"
+#include "index/extract.h"
 #include "tap.h"
 
 static void test_structure(void)

@@ -1,9 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
-#include "classify_model.h"
-#include "config.h"
+#include "route/classify.h"
+#include "route/classify_model.h"
+#include "conf/config.h"
 #include "tap.h"
 
 static struct llmr_class run(const char *text, long max_tokens, int json)

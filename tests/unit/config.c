@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "conf/config.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/llmr-config-test-XXXXXX";

@@ -10,11 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../lib/cost.h"
-#include "../../lib/prices.h"
-#include "../../lib/schema.h"
-#include "../../lib/simulate.h"
-#include "../../lib/state.h"
+#include "cost/cost.h"
+#include "cost/prices.h"
+#include "store/schema.h"
+#include "cost/simulate.h"
+#include "provider/attempt_log.h"
+#include "store/state.h"
 #include "tap.h"
 
 #define T(s) tm_of(s)

@@ -2,8 +2,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "degrade.h"
+#include "route/degrade.h"
 #include "tap.h"
+#include "provider/attempt_log.h"
 
 static void test_decide(void)
 {

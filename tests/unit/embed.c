@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ann.h"
-#include "embed.h"
+#include "index/ann.h"
+#include "index/embed.h"
 #include "tap.h"
 
 static float cos_of(const char *a, const char *b)

@@ -1,7 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract.h"
+#include "base/utf8.h"
+#include "index/extract.h"
 #include "tap.h"
 
 static char *fixture(const char *name)

@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "http.h"
+#include "net/http.h"
 #include "tap.h"
 
 #define FAKE_KEY "sk-fake-SECRET-0123456789"

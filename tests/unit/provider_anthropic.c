@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "provider.h"
-#include "sse.h"
+#include "provider/provider.h"
+#include "net/sse.h"
 #include "replay.h"
 #include "tap.h"
 

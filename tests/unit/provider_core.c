@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "provider.h"
-#include "redact.h"
+#include "provider/provider.h"
+#include "base/redact.h"
 #include "tap.h"
 #include "replay.h"
 

@@ -5,7 +5,7 @@
  */
 #include <jansson.h>
 
-#include "provider.h"
+#include "provider/provider.h"
 #include "tap.h"
 #include "replay.h"
 

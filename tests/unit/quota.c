@@ -3,8 +3,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "quota.h"
-#include "state.h"
+#include "route/quota.h"
+#include "provider/attempt_log.h"
+#include "store/state.h"
 #include "tap.h"
 
 static char path[256];

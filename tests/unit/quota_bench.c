@@ -9,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "quota.h"
-#include "state.h"
+#include "route/quota.h"
+#include "store/state.h"
 #include "tap.h"
 
 static int child(const char *path, long count, long limit)

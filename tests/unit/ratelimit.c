@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "provider.h"
+#include "provider/provider.h"
 #include "tap.h"
 
 /* Epoch seconds, computed by hand (calendar.timegm). */

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "provider.h"
-#include "sse.h"
-#include "util.h"
+#include "provider/provider.h"
+#include "net/sse.h"
+#include "base/util.h"
 
 /* $LLMR_FIXTURES (tests/fixtures or its wire/ folder), else relative to the
  * repo root, where prove runs. Exits the test when the file is missing. */

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "route.h"
+#include "route/route.h"
 #include "tap.h"
 
 /* A config built by hand, so these tests need no YAML. */

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extractive.h"
-#include "index.h"
-#include "search.h"
-#include "state.h"
+#include "index/extractive.h"
+#include "index/index.h"
+#include "index/search.h"
+#include "store/state.h"
 #include "tap.h"
 
 static char *src_path(const char *rel)

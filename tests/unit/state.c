@@ -5,8 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "schema.h"
-#include "state.h"
+#include "store/schema.h"
+#include "provider/attempt_log.h"
+#include "store/state.h"
 #include "tap.h"
 
 static char tmpdir[] = "/tmp/llmr-state-XXXXXX";

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 static void test_durations(void)
 {

@@ -1,0 +1,69 @@
+/*
+ * ask.h - one question, end to end: pick the chain, call, retry, fall back,
+ * log every attempt, and build the DESIGN.md Response object.
+ */
+#ifndef LLMR_ASK_H
+#define LLMR_ASK_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "conf/config.h"
+#include "provider/provider.h"
+#include "store/state.h"
+#include "base/util.h"
+
+/* A request, as read from the command line or a JSON line. Strings are
+ * borrowed from wherever they were parsed (argv, or a json_t kept alive
+ * by the caller). */
+struct llmr_ask_req {
+	const char *id;          /* NULL: one is generated */
+	const char *prompt;      /* or messages */
+	json_t *messages;        /* borrowed: [{"role","content"}], or NULL */
+	const char *system;      /* overrides the route's system prompt */
+	const char *route;       /* NULL: default_route, else the first route */
+	const char *model;       /* "provider/model": only this model, no chain */
+	const char *priority;    /* "P0".."P3"; NULL: the route's */
+	int complexity;          /* llmr_complexity, or -1 */
+	long max_tokens;         /* 0: adapter default */
+	double temperature;      /* < 0: unset */
+	bool json;               /* ask the model for a JSON object */
+	const char *budget;      /* request budget id, or NULL */
+	const char *collection;  /* RAG collection, or NULL (route's index) */
+	bool stream;             /* stream from the provider */
+	bool no_cache;           /* neither read nor fill the exact cache */
+};
+
+void llmr_ask_req_init(struct llmr_ask_req *req);
+
+/*
+ * Parse one JSON line into req. obj is borrowed and must outlive req.
+ * Returns 0, or -1 with a message naming the bad field in e (exit 65).
+ */
+int llmr_ask_req_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_err *e);
+
+struct llmr_ask_ctx {
+	const struct llmr_config *cfg; /* borrowed */
+	struct llmr_state *st;         /* borrowed; NULL: nothing is logged */
+	llmr_delta_fn on_delta;        /* streamed text, or NULL */
+	void *ud;
+	/* Called before a fallback when text was already streamed from the
+	 * model that failed, so a UI can mark the break. May be NULL. */
+	void (*on_fallback)(const char *from, const char *to, const char *why, void *ud);
+	int64_t max_retry_wait_ms;     /* never sleep longer than this for one
+					  retry; fall back instead (default 20 s) */
+};
+
+/*
+ * Answer req. Returns a new reference: the Response object, or a failed
+ * request object {"id","error":{"class","message"},"attempts":[...]}.
+ * *exit_code gets the sysexits code the answer deserves (0 on success;
+ * 75 rate limit or overload; 77 authentication; 69 nothing could answer;
+ * 64/65 bad request). Never NULL.
+ */
+json_t *llmr_ask(struct llmr_ask_ctx *ctx, const struct llmr_ask_req *req, int *exit_code);
+
+/* The exit code for a failed answer's error class. */
+
+#endif

@@ -1,0 +1,200 @@
+#include "cli/repl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "cli/cli.h"
+#include "provider/attempt_log.h"
+
+#define HISTORY_MAX 1000
+
+struct repl {
+	const struct llmr_config *cfg;
+	struct llmr_state *st;
+	struct llmr_ask_req req;
+	char *model, *route;   /* owned copies of /model and /route */
+	json_t *messages;      /* the conversation so far */
+	int verbose;
+};
+
+char *llmr_repl_history_path(void)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	struct llmr_buf b = LLMR_BUF_INIT;
+
+	if (x && *x)
+		llmr_buf_addf(&b, "%s/llmr/history", x);
+	else
+		llmr_buf_addf(&b, "%s/.local/state/llmr/history", home ? home : ".");
+	return llmr_buf_detach(&b);
+}
+
+/* mkdir -p for the history file's directory, private to the user. */
+static void make_parent(const char *path)
+{
+	char *dir = llmr_xstrdup(path), *p;
+
+	for (p = dir + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(dir, 0700);
+		*p = '/';
+	}
+	free(dir);
+}
+
+static void on_delta(const char *text, size_t n, void *ud)
+{
+	struct llmr_buf b = LLMR_BUF_INIT;
+
+	(void)ud;
+	llmr_sanitize_for_tty(&b, text, n);
+	fwrite(b.s, 1, b.len, stdout);
+	fflush(stdout);
+	llmr_buf_release(&b);
+}
+
+static void help(void)
+{
+	printf("Type a question, or a command:\n"
+	       "  /model PROVIDER/MODEL   ask only this model (/model alone: back to the route)\n"
+	       "  /route NAME             use this route\n"
+	       "  /cost                   what today's and this session's answers cost\n"
+	       "  /new                    forget the conversation\n"
+	       "  /help                   this list\n"
+	       "  /quit                   leave (or Ctrl-D)\n");
+}
+
+static void set_owned(char **slot, const char *arg)
+{
+	free(*slot);
+	*slot = arg && *arg ? llmr_xstrdup(arg) : NULL;
+}
+
+static void cost(struct repl *r, double session)
+{
+	struct llmr_err e;
+	double usd = 0;
+	long n = 0;
+	int64_t now = llmr_now_ms();
+
+	if (llmr_state_spend_since(r->st, now - now % 86400000, &usd, &n, &e) < 0) {
+		llmr_warn("%s", e.msg);
+		return;
+	}
+	printf("this session: $%.6f; today (UTC): $%.6f over %ld requests\n", session, usd, n);
+}
+
+/* Returns 1 to quit. */
+static int command(struct repl *r, const char *line, double session)
+{
+	const char *arg = strchr(line, ' ');
+	size_t len = arg ? (size_t)(arg - line) : strlen(line);
+	struct llmr_model_ref ref;
+	struct llmr_err e;
+
+	while (arg && *arg == ' ')
+		arg++;
+	if (!strncmp(line, "/quit", len) || !strncmp(line, "/exit", len))
+		return 1;
+	if (!strncmp(line, "/help", len)) {
+		help();
+	} else if (!strncmp(line, "/model", len)) {
+		if (arg && *arg && llmr_config_resolve(r->cfg, arg, &ref, &e) < 0)
+			llmr_warn("%s", e.msg);
+		else
+			set_owned(&r->model, arg);
+		printf("model: %s\n", r->model ? r->model : "(the route's chain)");
+	} else if (!strncmp(line, "/route", len)) {
+		if (arg && *arg && !llmr_config_route(r->cfg, arg))
+			llmr_warn("unknown route '%s'", arg);
+		else
+			set_owned(&r->route, arg);
+		printf("route: %s\n", r->route ? r->route : "(default)");
+	} else if (!strncmp(line, "/cost", len)) {
+		cost(r, session);
+	} else if (!strncmp(line, "/new", len)) {
+		json_array_clear(r->messages);
+		printf("new conversation\n");
+	} else {
+		llmr_warn("unknown command '%.*s' (try /help)", (int)len, line);
+	}
+	return 0;
+}
+
+static double ask(struct repl *r, const char *line)
+{
+	struct llmr_ask_ctx ctx = {r->cfg, r->st, on_delta, NULL, NULL, 0};
+	struct llmr_ask_req req = r->req;
+	json_t *resp, *err;
+	double usd = 0;
+	int code;
+
+	json_array_append_new(r->messages, json_pack("{s:s, s:s}", "role", "user", "content", line));
+	req.messages = r->messages;
+	req.prompt = NULL;
+	req.model = r->model;
+	req.route = r->route ? r->route : r->req.route;
+	req.stream = true;
+	resp = llmr_ask(&ctx, &req, &code);
+	if ((err = json_object_get(resp, "error"))) {
+		llmr_warn("%s", json_string_value(json_object_get(err, "message")));
+		/* Drop the unanswered question so the next one stands alone. */
+		json_array_remove(r->messages, json_array_size(r->messages) - 1);
+	} else {
+		const char *text = json_string_value(json_object_get(resp, "text"));
+
+		if (*text && text[strlen(text) - 1] != '\n')
+			putchar('\n');
+		json_array_append_new(r->messages,
+				      json_pack("{s:s, s:s}", "role", "assistant", "content", text));
+		usd = json_real_value(json_object_get(resp, "cost_usd"));
+		if (r->verbose)
+			fprintf(stderr, "[%s, $%.6f, %lld ms]\n",
+				json_string_value(json_object_get(resp, "model")), usd,
+				(long long)json_integer_value(json_object_get(resp, "latency_ms")));
+	}
+	json_decref(resp);
+	return usd;
+}
+
+int llmr_repl(const struct llmr_config *cfg, struct llmr_state *st,
+	      const struct llmr_ask_req *defaults, int verbose)
+{
+	struct repl r = {cfg, st, *defaults, NULL, NULL, json_array(), verbose};
+	char *hist = llmr_repl_history_path(), *line;
+	double session = 0;
+
+	if (defaults->model)
+		r.model = llmr_xstrdup(defaults->model);
+	make_parent(hist);
+	using_history();
+	stifle_history(HISTORY_MAX);
+	read_history(hist);
+	printf("llmr-ask: type /help for commands, Ctrl-D to leave\n");
+	while ((line = readline("llmr> "))) {
+		char *s = line;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s) {
+			add_history(s);
+			if (*s == '/' ? command(&r, s, session) : (session += ask(&r, s), 0)) {
+				free(line);
+				break;
+			}
+		}
+		free(line);
+	}
+	if (write_history(hist) == 0)
+		chmod(hist, 0600);
+	free(hist);
+	free(r.model);
+	free(r.route);
+	json_decref(r.messages);
+	return 0;
+}

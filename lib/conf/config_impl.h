@@ -1,0 +1,107 @@
+/*
+ * config_impl.h - private to lib/config*.c: the loading context shared by
+ * the YAML reader, the schema walker and the checks that run after it.
+ * Nothing outside lib/config*.c includes this; the contract is config.h.
+ */
+#ifndef LLMR_CONFIG_IMPL_H
+#define LLMR_CONFIG_IMPL_H
+
+#include <stddef.h>
+#include <yaml.h>
+
+#include "conf/config.h"
+
+/* Cap on a config file: far above any real one, small enough to refuse a
+ * mistaken --config /dev/zero or a log file. */
+#define LLMR_CONFIG_MAX_BYTES (4u << 20)
+
+struct cfg_diag {
+	int line, col; /* 1-based; 0 for file-level problems */
+	size_t seq;    /* order of discovery, to keep the sort stable */
+	char *msg;
+};
+
+struct cfg_ctx {
+	const char *file; /* as the user spelled it */
+	yaml_document_t *doc;
+	struct llmr_config *cfg;
+	struct cfg_diag *diags;
+	size_t ndiags, alloc;
+};
+
+/* Record a problem at a node (or at line/col). Messages have no position
+ * and no file: those are prefixed when the diagnostics are handed over. */
+void cfg_error(struct cfg_ctx *c, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void cfg_error_at(struct cfg_ctx *c, struct llmr_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct llmr_pos cfg_pos(const yaml_node_t *n);
+
+/* "a string", "a list", "a mapping": for type errors. */
+const char *cfg_kind_name(const yaml_node_t *n);
+/* A scalar's text (borrowed), or NULL when n is not a scalar. */
+const char *cfg_scalar(const yaml_node_t *n);
+/* True for YAML null: an empty plain scalar, "~", "null". */
+int cfg_is_null(const yaml_node_t *n);
+/* Quote a value from the file for a message: at most 124 bytes, control
+ * characters replaced. Returns a pointer into one of two per-thread slots,
+ * so at most two calls may share one message. */
+const char *cfg_quote(const char *s);
+
+/*
+ * Parse a file into c->doc. Returns 0, or -1 after recording the syntax
+ * error (or filling e for a file that cannot be read).
+ */
+int cfg_yaml_load(struct cfg_ctx *c, const char *path, yaml_document_t *doc,
+		  struct llmr_err *e);
+
+/*
+ * Scalar readers (config_value.c). key names the value in messages. Each
+ * returns 0 (or stores) on success; on a bad value it records the error
+ * and returns -1 (or stores nothing). cfg_want_scalar returns 1 for a
+ * scalar, else records "'key' must be WHAT, not a list" and returns 0.
+ */
+int cfg_want_scalar(struct cfg_ctx *c, const char *key, yaml_node_t *v, const char *what);
+/* A plain decimal number, not negative. */
+int cfg_read_number(struct cfg_ctx *c, const char *key, yaml_node_t *v, double *out);
+/* A whole number from 0 to max. */
+int cfg_read_whole(struct cfg_ctx *c, const char *key, yaml_node_t *v, double max, long *out);
+/* One of names (NULL-terminated); *out is its index. */
+int cfg_read_enum(struct cfg_ctx *c, const char *key, yaml_node_t *v,
+		  const char *const *names, int *out);
+/* An http(s) URL with ${VAR} expanded; *dst replaced by a new string. */
+void cfg_read_url(struct cfg_ctx *c, const char *key, yaml_node_t *v, char **dst);
+/* The name of an environment variable; never echoed when invalid. */
+void cfg_read_envname(struct cfg_ctx *c, const char *key, yaml_node_t *v, char **dst);
+/* A duration, stored in milliseconds. */
+void cfg_read_duration(struct cfg_ctx *c, const char *key, yaml_node_t *v, int64_t *dst);
+
+/* The schema walker: fills c->cfg from the document's root mapping. */
+void cfg_parse_root(struct cfg_ctx *c, yaml_node_t *root);
+
+/* The value node of section: key: (or of section: when key is NULL) at
+ * the top level, for messages about values checked after the walk. */
+yaml_node_t *cfg_lookup(struct cfg_ctx *c, const char *section, const char *key);
+
+/* After the walk: the built-in local provider, the synthesised default
+ * route, and the references between sections. */
+void cfg_add_builtin_local(struct llmr_config *cfg);
+void cfg_check(struct cfg_ctx *c);
+void cfg_set_defaults(struct llmr_config *cfg);
+void cfg_provider_defaults(struct llmr_provider_cfg *p);
+void cfg_model_defaults(struct llmr_model_cfg *m);
+void cfg_route_defaults(struct llmr_route_cfg *r);
+void cfg_synth_default_route(struct llmr_config *cfg);
+
+/*
+ * Resolve "provider/model" against the providers read so far. Returns 0,
+ * or -1 with a message in why (with a did-you-mean when one is close).
+ */
+int cfg_resolve(const struct llmr_config *cfg, const char *spec,
+		struct llmr_model_ref *ref, char *why, size_t whylen);
+
+/* The closest of n candidates to word, or NULL if none is close enough
+ * to be worth suggesting. */
+const char *cfg_nearest(const char *word, const char *const *cand, size_t n);
+
+#endif

@@ -1,0 +1,280 @@
+/*
+ * config_model.c - the loaded configuration as a model: defaults, the
+ * built-in local provider and default route, look-ups by name, and model
+ * references ("provider/model") with a "did you mean" for typos. The YAML
+ * reader (config_parse.c) and the checks (config_check.c) both build on it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/config_impl.h"
+
+static const struct llmr_limits no_limits = {-1, -1, -1, -1, -1, -1, -1};
+
+void cfg_set_defaults(struct llmr_config *cfg)
+{
+	cfg->cache_exact_ttl_ms = 24 * 3600 * 1000LL;
+	cfg->cache_semantic_threshold = 0.92;
+	cfg->cache_semantic_ttl_ms = 3600 * 1000LL;
+	cfg->budget_calls_per_request = 3;
+	cfg->index_chunk_tokens = 400;
+	cfg->index_overlap = 40;
+	cfg->index_bm25_weight = 1.0;
+	cfg->index_vector_weight = 1.0;
+	cfg->quota_alert_below = 0.2;
+}
+
+void cfg_provider_defaults(struct llmr_provider_cfg *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->protocol = LLMR_PROTO_OPENAI;
+	p->tier = LLMR_TIER_PAID;
+	p->status = LLMR_PSTATUS_ACTIVE;
+	p->limits = no_limits;
+	p->budget_usd_per_month = -1;
+	p->budget_alert_at = 0.8;
+	p->timeout_ms = 60000;
+	p->connect_timeout_ms = 10000;
+	p->max_retries = 2;
+	p->breaker_failures = 5;
+	p->breaker_cooldown_ms = 30000;
+}
+
+void cfg_model_defaults(struct llmr_model_cfg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->input = m->output = m->cached_input = m->cache_write = -1;
+	m->context = -1;
+	m->quality = -1;
+	m->limits = no_limits;
+}
+
+void cfg_route_defaults(struct llmr_route_cfg *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->priority = 1;
+	r->max_cost = -1;
+	r->force = -1;
+	r->strategy = LLMR_STRATEGY_ORDER;
+	r->on_limit = LLMR_ON_LIMIT_FALLBACK;
+	r->max_wait_ms = 30000;
+	r->hedge_after_ms = -1;
+}
+
+/* local/extractive answers from the index and costs nothing: it must
+ * always be there as the last resort, whatever the file says. */
+void cfg_add_builtin_local(struct llmr_config *cfg)
+{
+	struct llmr_provider_cfg *p = NULL;
+	struct llmr_model_cfg *m = NULL;
+	size_t i;
+
+	for (i = 0; i < cfg->nproviders; i++)
+		if (!strcmp(cfg->providers[i].name, "local"))
+			p = &cfg->providers[i];
+	if (!p) {
+		cfg->providers = llmr_xrealloc(cfg->providers, (cfg->nproviders + 1) * sizeof(*cfg->providers));
+		p = &cfg->providers[cfg->nproviders++];
+		cfg_provider_defaults(p);
+		p->name = llmr_xstrdup("local");
+		p->protocol = LLMR_PROTO_EXTRACTIVE;
+		p->tier = LLMR_TIER_FREE;
+	}
+	for (i = 0; i < p->nmodels; i++)
+		if (!strcmp(p->models[i].name, "extractive"))
+			m = &p->models[i];
+	if (!m) {
+		p->models = llmr_xrealloc(p->models, (p->nmodels + 1) * sizeof(*p->models));
+		m = &p->models[p->nmodels++];
+		cfg_model_defaults(m);
+		m->name = llmr_xstrdup("extractive");
+	}
+	if (m->input < 0)
+		m->input = 0;
+	if (m->output < 0)
+		m->output = 0;
+	if (m->cached_input < 0)
+		m->cached_input = 0;
+	if (m->cache_write < 0)
+		m->cache_write = 0;
+}
+
+static void chain_add(struct llmr_chain *ch, struct llmr_provider_cfg *p, struct llmr_model_cfg *m)
+{
+	struct llmr_model_ref *r;
+	size_t len = strlen(p->name) + strlen(m->name) + 2;
+
+	ch->refs = llmr_xrealloc(ch->refs, (ch->n + 1) * sizeof(*ch->refs));
+	r = &ch->refs[ch->n++];
+	r->spec = llmr_xmalloc(len);
+	snprintf(r->spec, len, "%s/%s", p->name, m->name);
+	r->provider = p;
+	r->model = m;
+}
+
+void cfg_synth_default_route(struct llmr_config *cfg)
+{
+	struct llmr_route_cfg *r;
+	struct llmr_provider_cfg *local = llmr_config_provider(cfg, "local");
+	size_t i, j;
+	int t;
+
+	cfg->routes = llmr_xrealloc(cfg->routes, (cfg->nroutes + 1) * sizeof(*cfg->routes));
+	r = &cfg->routes[cfg->nroutes++];
+	cfg_route_defaults(r);
+	r->name = llmr_xstrdup("default");
+	for (t = 0; t < LLMR_NCOMPLEXITY; t++) {
+		for (i = 0; i < cfg->nproviders; i++) {
+			struct llmr_provider_cfg *p = &cfg->providers[i];
+
+			if (p == local || p->status != LLMR_PSTATUS_ACTIVE)
+				continue;
+			for (j = 0; j < p->nmodels; j++)
+				chain_add(&r->tiers[t], p, &p->models[j]);
+		}
+		for (j = 0; local && j < local->nmodels; j++)
+			if (!strcmp(local->models[j].name, "extractive"))
+				chain_add(&r->tiers[t], local, &local->models[j]);
+	}
+}
+
+/* Letters two words share, counted with repetition. */
+static size_t common_letters(const char *a, const char *b)
+{
+	size_t count[256] = {0}, n = 0;
+
+	for (; *a; a++)
+		count[(unsigned char)*a]++;
+	for (; *b; b++)
+		if (count[(unsigned char)*b]) {
+			count[(unsigned char)*b]--;
+			n++;
+		}
+	return n;
+}
+
+const char *cfg_nearest(const char *word, const char *const *cand, size_t n)
+{
+	size_t i, best = (size_t)-1, best_common = 0, d, common, limit = strlen(word) / 3;
+	const char *near = NULL;
+
+	/* Short words get two edits ("rmp" -> "rpm"); longer ones a third of
+	 * their length, so "gpt-5" still finds "gpt-4o" but "foo" finds nothing. */
+	if (limit < 2)
+		limit = 2;
+	for (i = 0; i < n; i++) {
+		d = llmr_edit_distance(word, cand[i]);
+		common = common_letters(word, cand[i]);
+		/* Levenshtein counts a swap as two edits, so "rmp" is as far from
+		 * "rps" as from "rpm": on a tie, prefer the one with more letters
+		 * in common, which is what a typo keeps. */
+		if (d < best || (d == best && common > best_common)) {
+			best = d;
+			best_common = common;
+			near = cand[i];
+		}
+	}
+	return best <= limit && best > 0 ? near : NULL;
+}
+
+/* Every "provider/model" known, for suggestions. Caller frees each and
+ * the array. */
+static char **all_specs(const struct llmr_config *cfg, size_t *n)
+{
+	char **v = NULL;
+	size_t i, j;
+
+	*n = 0;
+	for (i = 0; i < cfg->nproviders; i++)
+		for (j = 0; j < cfg->providers[i].nmodels; j++) {
+			size_t len = strlen(cfg->providers[i].name) + strlen(cfg->providers[i].models[j].name) + 2;
+
+			v = llmr_xrealloc(v, (*n + 1) * sizeof(*v));
+			v[*n] = llmr_xmalloc(len);
+			snprintf(v[*n], len, "%s/%s", cfg->providers[i].name, cfg->providers[i].models[j].name);
+			(*n)++;
+		}
+	return v;
+}
+
+static void suggest(const struct llmr_config *cfg, const char *spec, char *out, size_t len)
+{
+	size_t n, i;
+	char **v = all_specs(cfg, &n);
+	const char *near = cfg_nearest(spec, (const char *const *)v, n);
+
+	if (near)
+		snprintf(out, len, " (did you mean '%s'?)", near);
+	else
+		out[0] = '\0';
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int cfg_resolve(const struct llmr_config *cfg, const char *spec,
+		struct llmr_model_ref *ref, char *why, size_t whylen)
+{
+	const char *slash = strchr(spec, '/');
+	char hint[300];
+	size_t i, plen;
+
+	if (!slash || slash == spec || !slash[1]) {
+		snprintf(why, whylen, "malformed model reference '%s' (expected provider/model)", cfg_quote(spec));
+		return -1;
+	}
+	/* Split on the first '/': OpenRouter's model names have their own. */
+	plen = (size_t)(slash - spec);
+	ref->spec = (char *)spec;
+	ref->provider = NULL;
+	ref->model = NULL;
+	for (i = 0; i < cfg->nproviders; i++)
+		if (strlen(cfg->providers[i].name) == plen && !strncmp(cfg->providers[i].name, spec, plen))
+			ref->provider = &cfg->providers[i];
+	if (!ref->provider) {
+		suggest(cfg, spec, hint, sizeof(hint));
+		snprintf(why, whylen, "unknown provider '%.*s' in '%s'%s", (int)plen, spec,
+			 cfg_quote(spec), hint);
+		return -1;
+	}
+	for (i = 0; i < ref->provider->nmodels; i++)
+		if (!strcmp(ref->provider->models[i].name, slash + 1))
+			ref->model = &ref->provider->models[i];
+	if (!ref->model) {
+		suggest(cfg, spec, hint, sizeof(hint));
+		snprintf(why, whylen, "unknown model '%s'%s", cfg_quote(spec), hint);
+		return -1;
+	}
+	return 0;
+}
+
+struct llmr_provider_cfg *llmr_config_provider(const struct llmr_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nproviders; i++)
+		if (!strcmp(cfg->providers[i].name, name))
+			return &cfg->providers[i];
+	return NULL;
+}
+
+struct llmr_route_cfg *llmr_config_route(const struct llmr_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nroutes; i++)
+		if (!strcmp(cfg->routes[i].name, name))
+			return &cfg->routes[i];
+	return NULL;
+}
+
+int llmr_config_resolve(const struct llmr_config *cfg, const char *spec,
+			struct llmr_model_ref *ref, struct llmr_err *e)
+{
+	char why[400];
+
+	if (cfg_resolve(cfg, spec, ref, why, sizeof(why)) < 0)
+		return llmr_errf(e, LLMR_EX_USAGE, "%s", why);
+	return 0;
+}

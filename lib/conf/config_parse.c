@@ -1,0 +1,629 @@
+/*
+ * config_parse.c - the schema walker: one table per mapping says which keys
+ * are valid there, what type each holds and where it goes in the config.
+ * Every problem is recorded and the walk goes on, so a user fixes a file in
+ * one round instead of one error per run.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/config_impl.h"
+
+/* K_ENUM stores through an int *: the enum fields must be int-sized. */
+_Static_assert(sizeof(enum llmr_protocol) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum llmr_tier) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum llmr_pstatus) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum llmr_strategy) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum llmr_on_limit) == sizeof(int), "enum size");
+
+enum cfg_kind {
+	K_STR,      /* char * */
+	K_URL,      /* char *, ${VAR} expanded, http(s) only */
+	K_ENVNAME,  /* char *, the name of an environment variable */
+	K_COUNT,    /* long >= 0 */
+	K_INT,      /* int >= 0 */
+	K_REAL,     /* double >= 0 */
+	K_FRACTION, /* double in 0..1 */
+	K_QUALITY,  /* int in 0..100 */
+	K_DURATION, /* int64_t milliseconds */
+	K_ENUM,     /* int: index into names */
+	K_MAP,      /* a nested table, based at base + off */
+	K_CUSTOM,   /* fn reads it */
+	K_DONE      /* read before the walk (top-level providers) */
+};
+
+struct cfg_table;
+struct cfg_field;
+
+typedef void cfg_fn(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_t *key,
+		    yaml_node_t *val, void *base);
+
+struct cfg_field {
+	const char *key;
+	enum cfg_kind kind;
+	size_t off;
+	const char *const *names;     /* K_ENUM, NULL-terminated */
+	const struct cfg_table *sub;  /* K_MAP */
+	cfg_fn *fn;                   /* K_CUSTOM */
+};
+
+struct cfg_table {
+	const struct cfg_field *f; /* terminated by a NULL key */
+};
+
+static const char *const protocol_names[] = {"openai", "anthropic", "gemini", "ollama", "extractive", NULL};
+static const char *const tier_names[] = {"free", "paid", "enterprise", NULL};
+static const char *const status_names[] = {"active", "inactive", "testing", NULL};
+static const char *const complexity_names[] = {"simple", "medium", "complex", NULL};
+static const char *const priority_names[] = {"P0", "P1", "P2", "P3", NULL};
+static const char *const strategy_names[] = {"order", "cheapest", "fastest", "best", NULL};
+static const char *const on_limit_names[] = {"fallback", "wait", NULL};
+
+#define F(k, kind, type, member) {k, kind, offsetof(type, member), NULL, NULL, NULL}
+#define FE(k, type, member, names) {k, K_ENUM, offsetof(type, member), names, NULL, NULL}
+#define FM(k, off, sub) {k, K_MAP, off, NULL, sub, NULL}
+#define FC(k, off, fn) {k, K_CUSTOM, off, NULL, NULL, fn}
+#define FEND {NULL, K_DONE, 0, NULL, NULL, NULL}
+
+static cfg_fn read_models, read_routes, read_chain;
+
+static const struct cfg_field limits_fields[] = {
+	F("rps", K_COUNT, struct llmr_limits, rps),
+	F("rpm", K_COUNT, struct llmr_limits, rpm),
+	F("rpd", K_COUNT, struct llmr_limits, rpd),
+	F("tps", K_COUNT, struct llmr_limits, tps),
+	F("tpm", K_COUNT, struct llmr_limits, tpm),
+	F("tpd", K_COUNT, struct llmr_limits, tpd),
+	F("concurrent", K_COUNT, struct llmr_limits, concurrent),
+	FEND
+};
+static const struct cfg_table limits_table = {limits_fields};
+
+static const struct cfg_field model_fields[] = {
+	F("input", K_REAL, struct llmr_model_cfg, input),
+	F("output", K_REAL, struct llmr_model_cfg, output),
+	F("cached_input", K_REAL, struct llmr_model_cfg, cached_input),
+	F("cache_write", K_REAL, struct llmr_model_cfg, cache_write),
+	F("context", K_COUNT, struct llmr_model_cfg, context),
+	F("quality", K_QUALITY, struct llmr_model_cfg, quality),
+	FM("limits", offsetof(struct llmr_model_cfg, limits), &limits_table),
+	FEND
+};
+static const struct cfg_table model_table = {model_fields};
+
+static const struct cfg_field pbudget_fields[] = {
+	F("usd_per_month", K_REAL, struct llmr_provider_cfg, budget_usd_per_month),
+	F("alert_at", K_FRACTION, struct llmr_provider_cfg, budget_alert_at),
+	FEND
+};
+static const struct cfg_table pbudget_table = {pbudget_fields};
+
+static const struct cfg_field breaker_fields[] = {
+	F("failures", K_INT, struct llmr_provider_cfg, breaker_failures),
+	F("cooldown", K_DURATION, struct llmr_provider_cfg, breaker_cooldown_ms),
+	FEND
+};
+static const struct cfg_table breaker_table = {breaker_fields};
+
+static const struct cfg_field provider_fields[] = {
+	FE("protocol", struct llmr_provider_cfg, protocol, protocol_names),
+	F("base_url", K_URL, struct llmr_provider_cfg, base_url),
+	F("api_key_env", K_ENVNAME, struct llmr_provider_cfg, api_key_env),
+	F("api_key_file", K_STR, struct llmr_provider_cfg, api_key_file),
+	FE("tier", struct llmr_provider_cfg, tier, tier_names),
+	FE("status", struct llmr_provider_cfg, status, status_names),
+	FM("limits", offsetof(struct llmr_provider_cfg, limits), &limits_table),
+	FM("budget", 0, &pbudget_table),
+	F("timeout", K_DURATION, struct llmr_provider_cfg, timeout_ms),
+	F("connect_timeout", K_DURATION, struct llmr_provider_cfg, connect_timeout_ms),
+	F("max_retries", K_INT, struct llmr_provider_cfg, max_retries),
+	FM("breaker", 0, &breaker_table),
+	F("notes", K_STR, struct llmr_provider_cfg, notes),
+	FC("models", 0, read_models),
+	FEND
+};
+static const struct cfg_table provider_table = {provider_fields};
+
+#define TIER_OFF(i) (offsetof(struct llmr_route_cfg, tiers) + (i) * sizeof(struct llmr_chain))
+static const struct cfg_field tiers_fields[] = {
+	FC("simple", TIER_OFF(LLMR_SIMPLE), read_chain),
+	FC("medium", TIER_OFF(LLMR_MEDIUM), read_chain),
+	FC("complex", TIER_OFF(LLMR_COMPLEX), read_chain),
+	FEND
+};
+static const struct cfg_table tiers_table = {tiers_fields};
+
+static const struct cfg_field route_fields[] = {
+	FE("priority", struct llmr_route_cfg, priority, priority_names),
+	F("max_cost", K_REAL, struct llmr_route_cfg, max_cost),
+	FE("force", struct llmr_route_cfg, force, complexity_names),
+	FM("tiers", 0, &tiers_table),
+	FE("strategy", struct llmr_route_cfg, strategy, strategy_names),
+	FE("on_limit", struct llmr_route_cfg, on_limit, on_limit_names),
+	F("max_wait", K_DURATION, struct llmr_route_cfg, max_wait_ms),
+	F("hedge_after", K_DURATION, struct llmr_route_cfg, hedge_after_ms),
+	F("index", K_STR, struct llmr_route_cfg, index),
+	F("system", K_STR, struct llmr_route_cfg, system),
+	FEND
+};
+static const struct cfg_table route_table = {route_fields};
+
+static const struct cfg_field cache_fields[] = {
+	F("exact_ttl", K_DURATION, struct llmr_config, cache_exact_ttl_ms),
+	F("semantic_threshold", K_FRACTION, struct llmr_config, cache_semantic_threshold),
+	F("semantic_ttl", K_DURATION, struct llmr_config, cache_semantic_ttl_ms),
+	FEND
+};
+static const struct cfg_table cache_table = {cache_fields};
+
+static const struct cfg_field budget_fields[] = {
+	F("calls_per_request", K_INT, struct llmr_config, budget_calls_per_request),
+	FEND
+};
+static const struct cfg_table budget_table = {budget_fields};
+
+static const struct cfg_field weights_fields[] = {
+	F("bm25", K_REAL, struct llmr_config, index_bm25_weight),
+	F("vector", K_REAL, struct llmr_config, index_vector_weight),
+	FEND
+};
+static const struct cfg_table weights_table = {weights_fields};
+
+static const struct cfg_field index_fields[] = {
+	F("embedder", K_STR, struct llmr_config, index_embedder),
+	F("chunk_tokens", K_COUNT, struct llmr_config, index_chunk_tokens),
+	F("overlap", K_COUNT, struct llmr_config, index_overlap),
+	FM("weights", 0, &weights_table),
+	FEND
+};
+static const struct cfg_table index_table = {index_fields};
+
+static const struct cfg_field router_fields[] = {
+	F("classifier", K_STR, struct llmr_config, router_classifier),
+	FEND
+};
+static const struct cfg_table router_table = {router_fields};
+
+static const struct cfg_field quota_fields[] = {
+	F("alert_below", K_FRACTION, struct llmr_config, quota_alert_below),
+	FEND
+};
+static const struct cfg_table quota_table = {quota_fields};
+
+static const struct cfg_field top_fields[] = {
+	{"providers", K_DONE, 0, NULL, NULL, NULL},
+	FC("routes", 0, read_routes),
+	FM("cache", 0, &cache_table),
+	FM("budget", 0, &budget_table),
+	FM("index", 0, &index_table),
+	FM("router", 0, &router_table),
+	FM("quota", 0, &quota_table),
+	F("state", K_STR, struct llmr_config, state),
+	F("default_route", K_STR, struct llmr_config, default_route),
+	FEND
+};
+static const struct cfg_table top_table = {top_fields};
+
+#define AT(base, off, type) ((type *)(void *)((char *)(base) + (off)))
+
+static yaml_node_t *node(struct cfg_ctx *c, int i)
+{
+	return yaml_document_get_node(c->doc, i);
+}
+
+/* ---- mappings: keys, duplicates, did-you-mean ---- */
+
+/* The key node of an earlier pair with the same key, or NULL. */
+static yaml_node_t *earlier_key(struct cfg_ctx *c, yaml_node_t *map, yaml_node_pair_t *pair)
+{
+	const char *k = cfg_scalar(node(c, pair->key));
+	yaml_node_pair_t *p;
+
+	for (p = map->data.mapping.pairs.start; p < pair; p++) {
+		const char *pk = cfg_scalar(node(c, p->key));
+
+		if (pk && k && !strcmp(pk, k))
+			return node(c, p->key);
+	}
+	return NULL;
+}
+
+/*
+ * The checks every mapping entry goes through: a string key, not seen
+ * before in this mapping. noun names the entry in the duplicate message
+ * ("key", "provider", "model", "route"). Returns the key text or NULL.
+ */
+static const char *entry_key(struct cfg_ctx *c, yaml_node_t *map, yaml_node_pair_t *pair,
+			     const char *noun)
+{
+	yaml_node_t *k = node(c, pair->key), *first;
+	const char *ks = cfg_scalar(k);
+
+	if (!ks || cfg_is_null(k)) {
+		cfg_error(c, k, "a %s must be a plain name, not %s", noun, cfg_kind_name(k));
+		return NULL;
+	}
+	if ((first = earlier_key(c, map, pair))) {
+		struct llmr_pos fp = cfg_pos(first);
+
+		cfg_error(c, k, "duplicate %s '%s' (first at %d:%d)", noun, cfg_quote(ks),
+			  fp.line, fp.col);
+		return NULL;
+	}
+	return ks;
+}
+
+/* Keys people write when they are about to paste a secret into the file. */
+static int is_secret_key(const char *k)
+{
+	static const char *const names[] = {
+		"api_key", "apikey", "api-key", "key", "token", "api_token", "secret", "password", NULL
+	};
+	size_t i;
+
+	for (i = 0; names[i]; i++)
+		if (!strcmp(k, names[i]))
+			return 1;
+	return 0;
+}
+
+static void unknown_key(struct cfg_ctx *c, yaml_node_t *k, const char *ks,
+			const struct cfg_table *t)
+{
+	const char *cand[32];
+	const char *near;
+	struct llmr_buf b = LLMR_BUF_INIT;
+	size_t n = 0, i;
+
+	for (i = 0; t->f[i].key && n < 32; i++)
+		cand[n++] = t->f[i].key;
+	if (is_secret_key(ks)) {
+		cfg_error(c, k, "unknown key '%s' (keys never go in the config: use api_key_env or api_key_file)",
+			  cfg_quote(ks));
+		return;
+	}
+	if ((near = cfg_nearest(ks, cand, n))) {
+		cfg_error(c, k, "unknown key '%s' (did you mean '%s'?)", cfg_quote(ks), near);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		llmr_buf_addf(&b, "%s%s", i ? ", " : "", cand[i]);
+	cfg_error(c, k, "unknown key '%s' (valid here: %s)", cfg_quote(ks), b.s);
+	llmr_buf_release(&b);
+}
+
+static const struct cfg_field *find_field(const struct cfg_table *t, const char *k)
+{
+	size_t i;
+
+	for (i = 0; t->f[i].key; i++)
+		if (!strcmp(t->f[i].key, k))
+			return &t->f[i];
+	return NULL;
+}
+
+/* ---- the walk ---- */
+
+static void walk_map(struct cfg_ctx *c, const char *name, yaml_node_t *map,
+		     const struct cfg_table *t, void *base);
+
+static void read_field(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_t *k,
+		       yaml_node_t *v, void *base)
+{
+	double d;
+	long l;
+
+	/* "key:" with nothing after it leaves the default. */
+	if (cfg_is_null(v) && f->kind != K_CUSTOM)
+		return;
+	switch (f->kind) {
+	case K_STR:
+		if (cfg_want_scalar(c, f->key, v, "a string")) {
+			free(*AT(base, f->off, char *));
+			*AT(base, f->off, char *) = llmr_xstrdup(cfg_scalar(v));
+		}
+		break;
+	case K_URL:
+		cfg_read_url(c, f->key, v, AT(base, f->off, char *));
+		break;
+	case K_ENVNAME:
+		cfg_read_envname(c, f->key, v, AT(base, f->off, char *));
+		break;
+	case K_COUNT:
+		if (cfg_read_whole(c, f->key, v, (double)LONG_MAX / 2, &l) == 0)
+			*AT(base, f->off, long) = l;
+		break;
+	case K_INT:
+		if (cfg_read_whole(c, f->key, v, INT_MAX, &l) == 0)
+			*AT(base, f->off, int) = (int)l;
+		break;
+	case K_QUALITY:
+		if (cfg_read_whole(c, f->key, v, 1e9, &l) < 0)
+			break;
+		if (l > 100)
+			cfg_error(c, v, "'%s' must be between 0 and 100 (got %ld)", f->key, l);
+		else
+			*AT(base, f->off, int) = (int)l;
+		break;
+	case K_REAL:
+		if (cfg_read_number(c, f->key, v, &d) == 0)
+			*AT(base, f->off, double) = d;
+		break;
+	case K_FRACTION:
+		if (cfg_read_number(c, f->key, v, &d) < 0)
+			break;
+		if (d > 1)
+			cfg_error(c, v, "'%s' must be between 0 and 1 (got %s)", f->key, cfg_quote(cfg_scalar(v)));
+		else
+			*AT(base, f->off, double) = d;
+		break;
+	case K_DURATION:
+		cfg_read_duration(c, f->key, v, AT(base, f->off, int64_t));
+		break;
+	case K_ENUM:
+		cfg_read_enum(c, f->key, v, f->names, AT(base, f->off, int));
+		break;
+	case K_MAP:
+		walk_map(c, f->key, v, f->sub, AT(base, f->off, char));
+		break;
+	case K_CUSTOM:
+		f->fn(c, f, k, v, base);
+		break;
+	case K_DONE:
+		break;
+	}
+}
+
+static void walk_map(struct cfg_ctx *c, const char *name, yaml_node_t *map,
+		     const struct cfg_table *t, void *base)
+{
+	yaml_node_pair_t *pair;
+
+	if (cfg_is_null(map))
+		return;
+	if (map->type != YAML_MAPPING_NODE) {
+		cfg_error(c, map, "'%s' must be a mapping, not %s", name, cfg_kind_name(map));
+		return;
+	}
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = node(c, pair->key);
+		const char *ks = entry_key(c, map, pair, "key");
+		const struct cfg_field *f;
+
+		if (!ks)
+			continue;
+		if (!(f = find_field(t, ks)))
+			unknown_key(c, k, ks, t);
+		else
+			read_field(c, f, k, node(c, pair->value), base);
+	}
+}
+
+/* True if a mapping node gives the key a value ("was it given"). */
+static int has_value(struct cfg_ctx *c, yaml_node_t *map, const char *key)
+{
+	yaml_node_pair_t *pair;
+
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return 0;
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		const char *ks = cfg_scalar(node(c, pair->key));
+
+		if (ks && !strcmp(ks, key))
+			return !cfg_is_null(node(c, pair->value));
+	}
+	return 0;
+}
+
+/* ---- named sections: providers, models, routes ---- */
+
+static int want_map(struct cfg_ctx *c, const char *key, yaml_node_t *v)
+{
+	if (cfg_is_null(v) || v->type == YAML_MAPPING_NODE)
+		return 1;
+	cfg_error(c, v, "'%s' must be a mapping, not %s", key, cfg_kind_name(v));
+	return 0;
+}
+
+static void read_models(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_t *k,
+			yaml_node_t *v, void *base)
+{
+	struct llmr_provider_cfg *p = base;
+	yaml_node_pair_t *pair;
+
+	(void)f;
+	(void)k;
+	if (!want_map(c, "models", v) || cfg_is_null(v))
+		return;
+	for (pair = v->data.mapping.pairs.start; pair < v->data.mapping.pairs.top; pair++) {
+		const char *name = entry_key(c, v, pair, "model");
+		struct llmr_model_cfg *m;
+
+		if (!name)
+			continue;
+		if (!strcmp(p->name, "local") && strcmp(name, "extractive")) {
+			cfg_error(c, node(c, pair->key),
+				  "provider 'local' is built in and has only the model 'extractive'");
+			continue;
+		}
+		p->models = llmr_xrealloc(p->models, (p->nmodels + 1) * sizeof(*p->models));
+		m = &p->models[p->nmodels++];
+		cfg_model_defaults(m);
+		m->name = llmr_xstrdup(name);
+		m->pos = cfg_pos(node(c, pair->key));
+		walk_map(c, name, node(c, pair->value), &model_table, m);
+	}
+}
+
+/* What the walk cannot see: a protocol is required, and local is fixed. */
+static void finish_provider(struct cfg_ctx *c, struct llmr_provider_cfg *p,
+			    yaml_node_t *k, yaml_node_t *v)
+{
+	int is_local = !strcmp(p->name, "local");
+
+	if (!has_value(c, v, "protocol")) {
+		if (is_local)
+			p->protocol = LLMR_PROTO_EXTRACTIVE;
+		else
+			cfg_error(c, k, "provider '%s' has no 'protocol' (one of openai, anthropic, gemini, ollama, extractive)",
+				  cfg_quote(p->name));
+	} else if (is_local && p->protocol != LLMR_PROTO_EXTRACTIVE) {
+		cfg_error(c, k, "provider 'local' is built in: its protocol must be extractive");
+	}
+	if (p->protocol == LLMR_PROTO_EXTRACTIVE) {
+		free(p->base_url);
+		p->base_url = NULL;
+	} else if (!p->base_url) {
+		static const char *const def[] = {
+			"https://api.openai.com/v1", "https://api.anthropic.com",
+			"https://generativelanguage.googleapis.com/v1beta", "http://localhost:11434"
+		};
+
+		p->base_url = llmr_xstrdup(def[p->protocol]);
+	}
+}
+
+static void read_providers(struct cfg_ctx *c, yaml_node_t *v)
+{
+	struct llmr_config *cfg = c->cfg;
+	yaml_node_pair_t *pair;
+
+	if (!want_map(c, "providers", v) || cfg_is_null(v))
+		return;
+	for (pair = v->data.mapping.pairs.start; pair < v->data.mapping.pairs.top; pair++) {
+		yaml_node_t *k = node(c, pair->key), *val = node(c, pair->value);
+		const char *name = entry_key(c, v, pair, "provider");
+		struct llmr_provider_cfg *p;
+
+		if (!name)
+			continue;
+		/* Model references split on the first '/'. */
+		if (strchr(name, '/')) {
+			cfg_error(c, k, "provider name '%s' must not contain '/'", cfg_quote(name));
+			continue;
+		}
+		if (!want_map(c, name, val))
+			continue;
+		cfg->providers = llmr_xrealloc(cfg->providers, (cfg->nproviders + 1) * sizeof(*cfg->providers));
+		p = &cfg->providers[cfg->nproviders++];
+		cfg_provider_defaults(p);
+		p->name = llmr_xstrdup(name);
+		p->pos = cfg_pos(k);
+		walk_map(c, name, val, &provider_table, p);
+		finish_provider(c, p, k, val);
+	}
+}
+
+static void read_chain(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_t *k,
+		       yaml_node_t *v, void *base)
+{
+	struct llmr_chain *ch = AT(base, f->off, struct llmr_chain);
+	yaml_node_item_t *it;
+
+	(void)k;
+	if (cfg_is_null(v))
+		return;
+	if (v->type != YAML_SEQUENCE_NODE) {
+		cfg_error(c, v, "'%s' must be a list of provider/model, not %s", f->key, cfg_kind_name(v));
+		return;
+	}
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *item = node(c, *it);
+		struct llmr_model_ref ref;
+		char why[400];
+
+		if (!cfg_scalar(item) || cfg_is_null(item)) {
+			cfg_error(c, item, "'%s': each entry must be provider/model, not %s", f->key,
+				  cfg_kind_name(item));
+			continue;
+		}
+		if (cfg_resolve(c->cfg, cfg_scalar(item), &ref, why, sizeof(why)) < 0) {
+			cfg_error(c, item, "%s", why);
+			continue;
+		}
+		ch->refs = llmr_xrealloc(ch->refs, (ch->n + 1) * sizeof(*ch->refs));
+		ref.spec = llmr_xstrdup(ref.spec);
+		ch->refs[ch->n++] = ref;
+	}
+}
+
+static void read_routes(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_t *k,
+			yaml_node_t *v, void *base)
+{
+	struct llmr_config *cfg = base;
+	yaml_node_pair_t *pair;
+
+	(void)f;
+	(void)k;
+	if (!want_map(c, "routes", v) || cfg_is_null(v))
+		return;
+	for (pair = v->data.mapping.pairs.start; pair < v->data.mapping.pairs.top; pair++) {
+		const char *name = entry_key(c, v, pair, "route");
+		struct llmr_route_cfg *r;
+
+		if (!name)
+			continue;
+		cfg->routes = llmr_xrealloc(cfg->routes, (cfg->nroutes + 1) * sizeof(*cfg->routes));
+		r = &cfg->routes[cfg->nroutes++];
+		cfg_route_defaults(r);
+		r->name = llmr_xstrdup(name);
+		r->pos = cfg_pos(node(c, pair->key));
+		walk_map(c, name, node(c, pair->value), &route_table, r);
+	}
+}
+
+void cfg_parse_root(struct cfg_ctx *c, yaml_node_t *root)
+{
+	yaml_node_pair_t *pair;
+
+	if (!root || cfg_is_null(root))
+		goto builtin;
+	if (root->type != YAML_MAPPING_NODE) {
+		cfg_error(c, root, "the top level must be a mapping of sections, not %s", cfg_kind_name(root));
+		goto builtin;
+	}
+	/* Providers first, whatever the order in the file: routes and the
+	 * other sections refer to them. */
+	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
+		const char *ks = cfg_scalar(node(c, pair->key));
+
+		if (ks && !strcmp(ks, "providers")) {
+			read_providers(c, node(c, pair->value));
+			break;
+		}
+	}
+	cfg_add_builtin_local(c->cfg);
+	walk_map(c, "top level", root, &top_table, c->cfg);
+	return;
+builtin:
+	cfg_add_builtin_local(c->cfg);
+}
+
+yaml_node_t *cfg_lookup(struct cfg_ctx *c, const char *section, const char *key)
+{
+	yaml_node_t *root = yaml_document_get_root_node(c->doc), *sec = NULL;
+	yaml_node_pair_t *pair;
+
+	if (!root || root->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
+		const char *ks = cfg_scalar(node(c, pair->key));
+
+		if (ks && !strcmp(ks, section)) {
+			sec = node(c, pair->value);
+			break;
+		}
+	}
+	if (!key || !sec)
+		return sec;
+	if (sec->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (pair = sec->data.mapping.pairs.start; pair < sec->data.mapping.pairs.top; pair++) {
+		const char *ks = cfg_scalar(node(c, pair->key));
+
+		if (ks && !strcmp(ks, key))
+			return node(c, pair->value);
+	}
+	return NULL;
+}

@@ -1,0 +1,34 @@
+/*
+ * index_db.c - the small SQL helpers every index*.c and ann_store.c file
+ * shares, kept below them so that none of them calls back into index.c.
+ */
+#include "index/index.h"
+
+#include "index/index_impl.h"
+
+int llmr_index_dberr(sqlite3 *db, struct llmr_err *e, const char *what)
+{
+	return llmr_errf(e, LLMR_EX_SOFTWARE, "index: %s: %s", what, sqlite3_errmsg(db));
+}
+
+void llmr_index_embed_input(const char *heading, const char *text, struct llmr_buf *out)
+{
+	if (heading && *heading) {
+		llmr_buf_adds(out, heading);
+		llmr_buf_add(out, "\n", 1);
+	}
+	llmr_buf_adds(out, text);
+}
+
+int llmr_index_exec_coll(sqlite3 *db, const char *sql, int64_t coll, struct llmr_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return llmr_index_dberr(db, e, "prepare");
+	sqlite3_bind_int64(st, 1, coll);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : llmr_index_dberr(db, e, "write");
+}

@@ -1,0 +1,302 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/extract.h"
+#include "index/index_impl.h"
+
+struct write_ctx {
+	struct llmr_indexer *ix;
+	const struct llmr_index_write *w;
+};
+
+static int write_body(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	struct write_ctx *c = ud;
+	const struct llmr_index_write *w = c->w;
+	size_t nchunks = w->chunks ? w->chunks->n : 0, i;
+	sqlite3_stmt *st;
+	int64_t doc;
+	int rc;
+
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO idx_docs(coll, source, origin, url, meta, format, size,"
+			       " mtime_ns, hash, bytes, nchunks, error, indexed_ms)"
+			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+			       " ON CONFLICT(coll, source) DO UPDATE SET origin=excluded.origin,"
+			       " url=excluded.url, meta=excluded.meta, format=excluded.format,"
+			       " size=excluded.size, mtime_ns=excluded.mtime_ns, hash=excluded.hash,"
+			       " bytes=excluded.bytes, nchunks=excluded.nchunks, error=excluded.error,"
+			       " indexed_ms=excluded.indexed_ms RETURNING id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return llmr_index_dberr(db, e, "documents");
+	sqlite3_bind_int64(st, 1, c->ix->coll);
+	sqlite3_bind_text(st, 2, w->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, w->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, w->url, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, w->meta, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, w->format, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, w->size);
+	sqlite3_bind_int64(st, 8, w->mtime_ns);
+	sqlite3_bind_text(st, 9, w->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 10, (sqlite3_int64)w->bytes);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)nchunks);
+	sqlite3_bind_text(st, 12, w->error, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 13, llmr_now_ms());
+	rc = sqlite3_step(st);
+	doc = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_BUSY ? SQLITE_BUSY : llmr_index_dberr(db, e, "documents");
+	if (sqlite3_prepare_v2(db, "DELETE FROM idx_chunks WHERE doc=?", -1, &st, NULL) != SQLITE_OK)
+		return llmr_index_dberr(db, e, "chunks");
+	sqlite3_bind_int64(st, 1, doc);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return llmr_index_dberr(db, e, "chunks");
+	if (!nchunks)
+		return 0;
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO idx_chunks(doc, coll, seq, pos, heading, text, vec)"
+			       " VALUES (?,?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return llmr_index_dberr(db, e, "chunks");
+	for (i = 0; i < nchunks; i++) {
+		const struct llmr_chunk *k = &w->chunks->v[i];
+
+		sqlite3_bind_int64(st, 1, doc);
+		sqlite3_bind_int64(st, 2, c->ix->coll);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)k->pos);
+		sqlite3_bind_text(st, 5, k->heading, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, k->text, -1, SQLITE_STATIC);
+		if (w->vecs) {
+			size_t len;
+			void *q = llmr_embed_quantize(w->vecs + i * w->dim, w->dim, &len);
+
+			sqlite3_bind_blob(st, 7, q, (int)len, free);
+		} else {
+			sqlite3_bind_null(st, 7);
+		}
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return llmr_index_dberr(db, e, "chunks");
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* One document inside a savepoint: inside a batch, a failure must undo
+ * this document only, never leave half of it. */
+static int savepoint(sqlite3 *db, int (*body)(sqlite3 *, void *, struct llmr_err *), void *ud,
+		     struct llmr_err *e)
+{
+	int rc;
+
+	if (sqlite3_exec(db, "SAVEPOINT llmr_doc", NULL, NULL, NULL) != SQLITE_OK)
+		return llmr_index_dberr(db, e, "savepoint");
+	rc = body(db, ud, e);
+	if (rc)
+		sqlite3_exec(db, "ROLLBACK TO llmr_doc", NULL, NULL, NULL);
+	sqlite3_exec(db, "RELEASE llmr_doc", NULL, NULL, NULL);
+	return rc;
+}
+
+static int write_tx(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	return savepoint(db, write_body, ud, e);
+}
+
+static int run_tx(struct llmr_indexer *ix, int (*fn)(sqlite3 *, void *, struct llmr_err *),
+		  void *ud, struct llmr_err *e)
+{
+	if (llmr_index_batch_begin(ix, e) < 0 || llmr_state_tx(ix->st, 1, fn, ud, e) < 0)
+		return -1;
+	return llmr_index_batch_end(ix, 0, e);
+}
+
+int llmr_index_write_doc(struct llmr_indexer *ix, const struct llmr_index_write *w,
+			 struct llmr_err *e)
+{
+	struct write_ctx c = {ix, w};
+
+	if (run_tx(ix, write_tx, &c, e) < 0)
+		return -1;
+	ix->changed = 1;
+	return 0;
+}
+
+struct touch_ctx {
+	int64_t id, size, mtime;
+	int del;
+};
+
+static int touch_body(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	struct touch_ctx *c = ud;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (c->del) {
+		if (sqlite3_prepare_v2(db, "DELETE FROM idx_chunks WHERE doc=?", -1, &st, NULL) != SQLITE_OK)
+			return llmr_index_dberr(db, e, "chunks");
+		sqlite3_bind_int64(st, 1, c->id);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return llmr_index_dberr(db, e, "chunks");
+		if (sqlite3_prepare_v2(db, "DELETE FROM idx_docs WHERE id=?", -1, &st, NULL) != SQLITE_OK)
+			return llmr_index_dberr(db, e, "documents");
+		sqlite3_bind_int64(st, 1, c->id);
+	} else {
+		if (sqlite3_prepare_v2(db, "UPDATE idx_docs SET size=?, mtime_ns=? WHERE id=?", -1, &st,
+				       NULL) != SQLITE_OK)
+			return llmr_index_dberr(db, e, "documents");
+		sqlite3_bind_int64(st, 1, c->size);
+		sqlite3_bind_int64(st, 2, c->mtime);
+		sqlite3_bind_int64(st, 3, c->id);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : llmr_index_dberr(db, e, "documents");
+}
+
+static int touch_tx(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	return savepoint(db, touch_body, ud, e);
+}
+
+int llmr_index_touch_doc(struct llmr_indexer *ix, int64_t id, int64_t size, int64_t mtime_ns,
+			 struct llmr_err *e)
+{
+	struct touch_ctx c = {id, size, mtime_ns, 0};
+
+	return run_tx(ix, touch_tx, &c, e);
+}
+
+int llmr_index_delete_doc(struct llmr_indexer *ix, int64_t id, struct llmr_err *e)
+{
+	struct touch_ctx c = {id, 0, 0, 1};
+
+	if (run_tx(ix, touch_tx, &c, e) < 0)
+		return -1;
+	ix->changed = 1;
+	return 0;
+}
+
+static int save_dim(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	struct llmr_indexer *ix = ud;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "UPDATE idx_collections SET dim=? WHERE id=?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return llmr_index_dberr(db, e, "collections");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)ix->em->dim);
+	sqlite3_bind_int64(st, 2, ix->coll);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : llmr_index_dberr(db, e, "collections");
+}
+
+int llmr_index_store_text(struct llmr_indexer *ix, struct llmr_index_write *w, const char *md,
+			  size_t n, struct llmr_err *e)
+{
+	struct llmr_chunks ch = LLMR_CHUNKS_INIT;
+	float *vecs = NULL;
+	int rc = 0;
+
+	llmr_chunk_markdown(md, n, ix->chunk_tokens, ix->overlap, &ch);
+	w->chunks = &ch;
+	w->bytes = n;
+	if (!ix->em->local && ch.n) {
+		/* API embedders: vectors are fetched before the transaction, so
+		 * a slow network never holds the write lock. */
+		const char **texts = llmr_xcalloc(ch.n, sizeof(*texts));
+		struct llmr_buf *bufs = llmr_xcalloc(ch.n, sizeof(*bufs));
+		size_t i;
+
+		for (i = 0; i < ch.n; i++) {
+			llmr_index_embed_input(ch.v[i].heading, ch.v[i].text, &bufs[i]);
+			texts[i] = bufs[i].s;
+		}
+		rc = llmr_embedder_embed(ix->em, texts, ch.n, &vecs, e);
+		for (i = 0; i < ch.n; i++)
+			llmr_buf_release(&bufs[i]);
+		free(bufs);
+		free(texts);
+		w->vecs = vecs;
+		w->dim = ix->em->dim;
+		if (rc == 0 && !ix->dim_saved) {
+			rc = llmr_state_tx(ix->st, 1, save_dim, ix, e);
+			ix->dim_saved = 1;
+		}
+	}
+	if (rc == 0)
+		rc = llmr_index_write_doc(ix, w, e);
+	if (rc == 0) {
+		ix->c.chunks += ch.n;
+		ix->c.bytes += n;
+	}
+	free(vecs);
+	llmr_chunks_release(&ch);
+	w->chunks = NULL;
+	w->vecs = NULL;
+	return rc;
+}
+
+int llmr_index_doc(struct llmr_indexer *ix, const char *id, const char *text, size_t n,
+		   const char *url, json_t *meta, struct llmr_err *e)
+{
+	struct llmr_index_write w;
+	struct llmr_index_docrec *d = llmr_index_find(ix, id);
+	struct llmr_buf key = LLMR_BUF_INIT, md = LLMR_BUF_INIT;
+	char *metas = meta ? json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *hash;
+	int rc;
+
+	ix->c.files++;
+	/* The hash covers url and meta too: changing them updates the row. */
+	llmr_buf_add(&key, text, n);
+	llmr_buf_add(&key, "", 1);
+	llmr_buf_adds(&key, url ? url : "");
+	llmr_buf_add(&key, "", 1);
+	llmr_buf_adds(&key, metas ? metas : "");
+	hash = llmr_index_sha256(key.s, key.len);
+	llmr_buf_release(&key);
+	if (d)
+		d->seen = 1;
+	if (d && !strcmp(d->hash, hash)) {
+		ix->c.unchanged++;
+		free(hash);
+		free(metas);
+		return 0;
+	}
+	memset(&w, 0, sizeof(w));
+	w.source = id;
+	w.origin = "stdin";
+	w.url = url;
+	w.meta = metas;
+	w.format = "text";
+	w.hash = hash;
+	w.size = -1;
+	w.mtime_ns = -1;
+	md.max = LLMR_EXTRACT_MAX_BYTES;
+	rc = llmr_extract_to_utf8(text, n, &md, e);
+	if (rc == 0)
+		rc = llmr_index_store_text(ix, &w, md.s ? md.s : "", md.len, e);
+	if (rc == 0) {
+		if (d)
+			ix->c.updated++;
+		else
+			ix->c.added++;
+	}
+	llmr_buf_release(&md);
+	free(hash);
+	free(metas);
+	return rc;
+}

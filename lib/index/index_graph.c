@@ -1,0 +1,190 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/ann.h"
+#include "index/index_impl.h"
+
+struct graph_ctx {
+	int64_t coll;
+	struct llmr_embedder *em;
+};
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The ids of the collection's chunks up to upto, sorted. */
+static int64_t *live_ids(sqlite3 *db, int64_t coll, int64_t upto, size_t *n, struct llmr_err *e)
+{
+	sqlite3_stmt *st;
+	int64_t *ids = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT id FROM idx_chunks WHERE coll=? AND id<=? ORDER BY id", -1,
+			       &st, NULL) != SQLITE_OK) {
+		llmr_index_dberr(db, e, "chunks");
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, coll);
+	sqlite3_bind_int64(st, 2, upto);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			ids = llmr_xrealloc(ids, cap * sizeof(*ids));
+		}
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		llmr_index_dberr(db, e, "chunks");
+		return NULL;
+	}
+	return ids ? ids : llmr_xcalloc(1, sizeof(*ids));
+}
+
+/* Rebuild from the live nodes' sketches: tombstones were too many. */
+static void compact(struct llmr_ann *a, const int64_t *live, size_t nlive)
+{
+	struct llmr_ann b;
+	uint32_t i;
+
+	llmr_ann_init(&b);
+	for (i = 0; i < a->n; i++)
+		if (a->chunk[i] > 0 && bsearch(&a->chunk[i], live, nlive, sizeof(*live), cmp_i64))
+			llmr_ann_add(&b, a->chunk[i], a->sk[i]);
+	llmr_ann_release(a);
+	*a = b;
+}
+
+static int graph_tx(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	struct graph_ctx *c = ud;
+	struct llmr_ann a;
+	sqlite3_stmt *st = NULL;
+	int64_t upto = 0, newupto;
+	int64_t *live = NULL;
+	size_t nlive = 0;
+	int rebuilt = 0, rc;
+	uint32_t added = 0;
+	float *v = llmr_xmalloc(LLMR_EMBED_LOCAL_DIM * sizeof(float));
+	size_t vdim = LLMR_EMBED_LOCAL_DIM;
+	struct llmr_buf in = LLMR_BUF_INIT;
+
+	llmr_ann_init(&a);
+	if (llmr_ann_load(db, c->coll, &a, &upto, e) < 0)
+		goto fail;
+	newupto = upto;
+	if (a.n) {
+		live = live_ids(db, c->coll, upto, &nlive, e);
+		if (!live)
+			goto fail;
+		if (a.n - nlive > a.n / 4) {
+			compact(&a, live, nlive);
+			rebuilt = 1;
+		}
+	}
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, heading, text, vec FROM idx_chunks WHERE coll=? AND id>?"
+			       " ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK) {
+		llmr_index_dberr(db, e, "chunks");
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, c->coll);
+	sqlite3_bind_int64(st, 2, upto);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		llmr_sketch sk;
+
+		if (c->em->local) {
+			llmr_buf_reset(&in);
+			llmr_index_embed_input((const char *)sqlite3_column_text(st, 1),
+					       (const char *)sqlite3_column_text(st, 2), &in);
+			llmr_embed_local(in.s, in.len, v);
+			llmr_embed_sketch(v, LLMR_EMBED_LOCAL_DIM, sk);
+		} else {
+			size_t len = (size_t)sqlite3_column_bytes(st, 3);
+
+			if (len < 5)
+				continue; /* no vector: the search scores it by text only */
+			if (len - 4 > vdim) {
+				vdim = len - 4;
+				v = llmr_xrealloc(v, vdim * sizeof(float));
+			}
+			if (llmr_embed_dequantize(sqlite3_column_blob(st, 3), len, v, len - 4) < 0)
+				continue;
+			llmr_embed_sketch(v, len - 4, sk);
+		}
+		llmr_ann_add(&a, id, sk);
+		newupto = id;
+		added++;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE) {
+		llmr_index_dberr(db, e, "chunks");
+		goto fail;
+	}
+	if ((added || rebuilt) && llmr_ann_save(db, c->coll, &a, newupto, rebuilt, e) < 0)
+		goto fail;
+	llmr_ann_release(&a);
+	free(live);
+	free(v);
+	llmr_buf_release(&in);
+	return 0;
+fail:
+	llmr_ann_release(&a);
+	free(live);
+	free(v);
+	llmr_buf_release(&in);
+	return -1;
+}
+
+int llmr_index_update_graph(struct llmr_state *st, int64_t coll, const char *embedder,
+			    const struct llmr_config *cfg, struct llmr_err *e)
+{
+	struct graph_ctx c;
+	int rc;
+
+	c.coll = coll;
+	if (embedder && strcmp(embedder, "local")) {
+		/* Stored vectors are enough: no key, no network needed here. */
+		c.em = llmr_xcalloc(1, sizeof(*c.em));
+		c.em->local = 0;
+	} else {
+		if (llmr_embedder_open(cfg, "local", &c.em, e) < 0)
+			return -1;
+	}
+	rc = llmr_state_tx(st, 1, graph_tx, &c, e);
+	if (embedder && strcmp(embedder, "local"))
+		free(c.em);
+	else
+		llmr_embedder_free(c.em);
+	return rc;
+}
+
+int llmr_index_graph_if_stale(struct llmr_state *st, int64_t coll, const char *embedder,
+			      const struct llmr_config *cfg, struct llmr_err *e)
+{
+	sqlite3 *db = llmr_state_db(st);
+	sqlite3_stmt *s;
+	int stale = 0;
+
+	/* A killed run may have written chunks but not the graph. */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT EXISTS(SELECT 1 FROM idx_chunks WHERE coll=?1 AND id >"
+			       " coalesce((SELECT upto FROM idx_ann_meta WHERE coll=?1), 0))",
+			       -1, &s, NULL) != SQLITE_OK)
+		return llmr_index_dberr(db, e, "chunks");
+	sqlite3_bind_int64(s, 1, coll);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		stale = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return stale ? llmr_index_update_graph(st, coll, embedder, cfg, e) : 0;
+}

@@ -1,0 +1,84 @@
+/*
+ * index_impl.h - what the index*.c files share (not a public interface).
+ */
+#ifndef LLMR_INDEX_IMPL_H
+#define LLMR_INDEX_IMPL_H
+
+#include <stdint.h>
+
+#include "index/chunk.h"
+#include "index/embed.h"
+#include "index/index.h"
+
+struct llmr_index_docrec {
+	int64_t id;
+	char *source;
+	int64_t size, mtime_ns;
+	char hash[72];
+	int file; /* origin 'file' (else 'stdin') */
+	int seen; /* met during this run */
+};
+
+struct llmr_indexer {
+	struct llmr_state *st;
+	sqlite3 *db;
+	const struct llmr_config *cfg;
+	struct llmr_index_opts o;
+	char *name;
+	int64_t coll;
+	struct llmr_embedder *em;
+	long chunk_tokens, overlap;
+	struct llmr_index_docrec *docs;
+	size_t ndocs;
+	size_t *tab, tabcap; /* open addressing over docs, by source */
+	struct llmr_index_counts c;
+	int changed;         /* chunks were added or removed */
+	int dim_saved;
+	int in_batch;          /* a batch transaction is open */
+	int64_t batch_ms;      /* when it began */
+	size_t batch_docs;
+};
+
+struct llmr_index_docrec *llmr_index_find(struct llmr_indexer *ix, const char *source);
+void llmr_index_free(struct llmr_indexer *ix);
+int llmr_index_dberr(sqlite3 *db, struct llmr_err *e, const char *what);
+/* Run one statement whose only parameter is a collection id. */
+int llmr_index_exec_coll(sqlite3 *db, const char *sql, int64_t coll, struct llmr_err *e);
+/* A new string: the hex SHA-256 of data. */
+char *llmr_index_sha256(const void *data, size_t n);
+
+/* What one document write carries (index_doc.c). */
+struct llmr_index_write {
+	const char *source, *origin, *url, *meta, *format, *hash, *error;
+	int64_t size, mtime_ns;
+	size_t bytes;
+	const struct llmr_chunks *chunks; /* NULL for a failed document */
+	const float *vecs;                /* API embedders: one per chunk */
+	size_t dim;
+};
+
+/* Replace a document (chunks, FTS rows, document row) in one transaction. */
+int llmr_index_write_doc(struct llmr_indexer *ix, const struct llmr_index_write *w,
+			 struct llmr_err *e);
+/* Only record new size and mtime (content unchanged). */
+int llmr_index_touch_doc(struct llmr_indexer *ix, int64_t id, int64_t size, int64_t mtime_ns,
+			 struct llmr_err *e);
+/* Remove a document and its chunks. */
+int llmr_index_delete_doc(struct llmr_indexer *ix, int64_t id, struct llmr_err *e);
+/* Extract-free path shared by files and stdin: chunk md, embed, write. */
+int llmr_index_store_text(struct llmr_indexer *ix, struct llmr_index_write *w, const char *md,
+			  size_t n, struct llmr_err *e);
+/*
+ * Batches: documents are written in transactions of a few documents (at
+ * most BATCH_DOCS, or BATCH_MS of work), each document inside its own
+ * savepoint. A kill loses at most the open batch, never half a document,
+ * and the write lock is never held long. begin is a no-op inside a batch;
+ * end commits when the batch is full, or always when force is set.
+ */
+int llmr_index_batch_begin(struct llmr_indexer *ix, struct llmr_err *e);
+int llmr_index_batch_end(struct llmr_indexer *ix, int force, struct llmr_err *e);
+/* Build the graph only if chunks exist past what it covers. */
+int llmr_index_graph_if_stale(struct llmr_state *st, int64_t coll, const char *embedder,
+			      const struct llmr_config *cfg, struct llmr_err *e);
+
+#endif

@@ -1,0 +1,463 @@
+#include "index/search.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/ann.h"
+#include "index/embed.h"
+#include "index/index.h"
+
+#define RRF_K 60.0
+/* Below this cosine a chunk shares almost nothing with the query: leaving
+ * it out keeps unrelated passages out of answers. */
+#define VECTOR_FLOOR 0.05
+/* Keyword hits added to the vector candidates. */
+#define LEX_CANDIDATES 200
+
+struct scored {
+	int64_t id;
+	double score;
+};
+
+struct list {
+	struct scored *v;
+	size_t n, cap;
+};
+
+static void push(struct list *l, int64_t id, double score)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = llmr_xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n].id = id;
+	l->v[l->n++].score = score;
+}
+
+static int by_score(const void *a, const void *b)
+{
+	const struct scored *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int llmr_search_mode_parse(const char *s)
+{
+	if (!strcmp(s, "hybrid"))
+		return LLMR_SEARCH_HYBRID;
+	if (!strcmp(s, "bm25"))
+		return LLMR_SEARCH_BM25;
+	if (!strcmp(s, "vector"))
+		return LLMR_SEARCH_VECTOR;
+	return -1;
+}
+
+static int dberr(sqlite3 *db, struct llmr_err *e, const char *what)
+{
+	return llmr_errf(e, LLMR_EX_SOFTWARE, "search: %s: %s", what, sqlite3_errmsg(db));
+}
+
+/* Documents holding term, from FTS5's vocabulary; -1 when unknown. */
+static int64_t doc_freq(sqlite3 *db, const char *w, size_t n)
+{
+	sqlite3_stmt *st;
+	int64_t df = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT doc FROM temp.llmr_fts_vocab WHERE term = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, w, (int)n, SQLITE_TRANSIENT);
+	df = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return df;
+}
+
+/*
+ * The FTS5 query: content words of the query, quoted, OR-ed. In a large
+ * collection, words found in more than an eighth of the chunks are left
+ * out when rarer ones remain: they weigh little in BM25 (low IDF) but make
+ * FTS5 score most of the collection, which is what makes OR queries slow.
+ */
+#define BIG_COLLECTION 5000
+
+static void fts_query(sqlite3 *db, const char *q, struct llmr_buf *out)
+{
+	struct llmr_buf f = LLMR_BUF_INIT;
+	const char *p, *end, *words[32];
+	size_t lens[32], nw = 0, i;
+	int64_t total = 0, df[32];
+	sqlite3_stmt *st;
+
+	llmr_embed_fold(q, strlen(q), &f);
+	p = f.s ? f.s : "";
+	end = p + f.len;
+	while (p < end && nw < 32) {
+		const char *w = p;
+
+		while (p < end && *p != ' ')
+			p++;
+		if (p > w && !llmr_embed_stopword(w, (size_t)(p - w))) {
+			words[nw] = w;
+			lens[nw++] = (size_t)(p - w);
+		}
+		while (p < end && *p == ' ')
+			p++;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM idx_chunks", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			total = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (total > BIG_COLLECTION && nw > 1 &&
+	    sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.llmr_fts_vocab"
+			     " USING fts5vocab(main, idx_fts, row)", NULL, NULL, NULL) == SQLITE_OK) {
+		size_t rare = 0, rarest = 0;
+
+		for (i = 0; i < nw; i++) {
+			df[i] = doc_freq(db, words[i], lens[i]);
+			if (df[i] >= 0 && df[i] <= total / 8)
+				rare++;
+			if (df[i] >= 0 && df[i] < df[rarest])
+				rarest = i;
+		}
+		for (i = 0; i < nw; i++)
+			if (df[i] < 0 || (rare ? df[i] > total / 8 : i != rarest))
+				lens[i] = 0;
+	}
+	for (i = 0; i < nw; i++) {
+		if (!lens[i])
+			continue;
+		if (out->len)
+			llmr_buf_adds(out, " OR ");
+		llmr_buf_add(out, "\"", 1);
+		llmr_buf_add(out, words[i], lens[i]);
+		llmr_buf_add(out, "\"", 1);
+	}
+	llmr_buf_release(&f);
+}
+
+static int single_collection(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_ERROR;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM idx_collections LIMIT 1 OFFSET 1", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	return rc == SQLITE_DONE;
+}
+
+static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, struct list *l,
+		     struct llmr_err *e)
+{
+	struct llmr_buf fq = LLMR_BUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	fts_query(db, query, &fq);
+	if (!fq.len) {
+		llmr_buf_release(&fq);
+		return 0;
+	}
+	/* With one collection, FTS5 ranks on its own (its ORDER BY rank LIMIT
+	 * path); joining the chunks to filter by collection would look up
+	 * every match, which is most of the time of a common-word query. */
+	if (sqlite3_prepare_v2(db,
+			       single_collection(db)
+				       ? "SELECT rowid, rank FROM idx_fts WHERE idx_fts MATCH ?1 AND ?2 = ?2"
+					 " ORDER BY rank LIMIT ?3"
+				       : "SELECT c.id, bm25(idx_fts) FROM idx_fts JOIN idx_chunks c"
+					 " ON c.id = idx_fts.rowid WHERE idx_fts MATCH ?1 AND c.coll = ?2"
+					 " ORDER BY bm25(idx_fts) LIMIT ?3",
+			       -1, &st, NULL) != SQLITE_OK) {
+		llmr_buf_release(&fq);
+		return dberr(db, e, "full-text query");
+	}
+	sqlite3_bind_text(st, 1, fq.s, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, coll);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		push(l, sqlite3_column_int64(st, 0), -sqlite3_column_double(st, 1));
+	sqlite3_finalize(st);
+	llmr_buf_release(&fq);
+	return rc == SQLITE_DONE ? 0 : dberr(db, e, "full-text query");
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort and drop duplicate ids; returns the new count. */
+static size_t dedup(int64_t *v, size_t n)
+{
+	size_t i, m = 0;
+
+	qsort(v, n, sizeof(*v), cmp_id);
+	for (i = 0; i < n; i++)
+		if (!m || v[m - 1] != v[i])
+			v[m++] = v[i];
+	return m;
+}
+
+/* Exact scoring of one chunk, for the graph's exact phase (ann.h). */
+struct exact_ctx {
+	sqlite3_stmt *st;
+	const struct llmr_embedder *em;
+	const float *qv;
+	float *v;
+	size_t dim;
+	struct llmr_buf in;
+};
+
+static float exact_score(void *ud, int64_t chunk)
+{
+	struct exact_ctx *x = ud;
+	float c = NAN;
+
+	sqlite3_bind_int64(x->st, 1, chunk);
+	if (sqlite3_step(x->st) == SQLITE_ROW) {
+		int have = 1;
+
+		if (x->em->local) {
+			llmr_buf_reset(&x->in);
+			llmr_index_embed_input((const char *)sqlite3_column_text(x->st, 0),
+					       (const char *)sqlite3_column_text(x->st, 1), &x->in);
+			llmr_embed_local(x->in.s, x->in.len, x->v);
+		} else {
+			have = llmr_embed_dequantize(sqlite3_column_blob(x->st, 2),
+						     (size_t)sqlite3_column_bytes(x->st, 2), x->v,
+						     x->dim) == 0;
+		}
+		if (have)
+			c = llmr_embed_cosine(x->qv, x->v, x->dim);
+	}
+	sqlite3_reset(x->st);
+	return c;
+}
+
+/* Steps of exact search from the best graph candidates (LEANN-style). */
+#define EXACT_EXPAND 12
+
+static int vector_list(struct llmr_state *sst, sqlite3 *db, const struct llmr_config *cfg, int64_t coll,
+		       const char *emb_spec, const char *query, size_t n, size_t ef,
+		       const struct list *lex, struct list *l, struct llmr_err *e)
+{
+	struct llmr_embedder *em;
+	struct exact_ctx x;
+	float *qv = NULL, *scores = NULL;
+	llmr_sketch qs;
+	float proj[LLMR_SKETCH_BITS], lut[LLMR_ANN_LUT_SIZE];
+	int64_t *cand = NULL, *scored = NULL, upto = 0;
+	size_t ncand = 0, cap, nscored = 0, i;
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	memset(&x, 0, sizeof(x));
+	if (llmr_embedder_open(cfg, emb_spec, &em, e) < 0)
+		return -1;
+	em->st = sst;
+	if (llmr_embedder_embed(em, &query, 1, &qv, e) < 0) {
+		llmr_embedder_free(em);
+		return -1;
+	}
+	llmr_embed_sketch(qv, em->dim, qs);
+	llmr_embed_project(qv, em->dim, proj);
+	llmr_ann_lut(proj, lut);
+	if (sqlite3_prepare_v2(db, "SELECT heading, text, vec FROM idx_chunks WHERE id=?", -1, &x.st,
+			       NULL) != SQLITE_OK) {
+		rc = dberr(db, e, "chunks");
+		goto out;
+	}
+	x.em = em;
+	x.qv = qv;
+	x.dim = em->dim;
+	x.v = llmr_xmalloc((em->dim ? em->dim : 1) * sizeof(float));
+	cap = ef + EXACT_EXPAND * LLMR_ANN_M0;
+	scored = llmr_xmalloc(cap * sizeof(*scored));
+	scores = llmr_xmalloc(cap * sizeof(*scores));
+	if (llmr_ann_search_db(db, coll, qs, lut, ef, exact_score, &x, EXACT_EXPAND, scored, scores,
+			       cap, &nscored, &upto, e) < 0) {
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < nscored; i++)
+		if (scores[i] >= VECTOR_FLOOR)
+			push(l, scored[i], scores[i]);
+	nscored = dedup(scored, nscored);
+	/* Keyword candidates, and chunks newer than the graph (a run killed
+	 * before its graph step), not scored yet. */
+	cap = lex->n + 64;
+	cand = llmr_xmalloc(cap * sizeof(*cand));
+	for (i = 0; i < lex->n; i++)
+		cand[ncand++] = lex->v[i].id;
+	if (sqlite3_prepare_v2(db, "SELECT id FROM idx_chunks WHERE coll=? AND id>?", -1, &st,
+			       NULL) != SQLITE_OK) {
+		rc = dberr(db, e, "chunks");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, coll);
+	sqlite3_bind_int64(st, 2, upto);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (ncand == cap) {
+			cap *= 2;
+			cand = llmr_xrealloc(cand, cap * sizeof(*cand));
+		}
+		cand[ncand++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	ncand = dedup(cand, ncand);
+	for (i = 0; i < ncand; i++) {
+		float c;
+
+		if (bsearch(&cand[i], scored, nscored, sizeof(*scored), cmp_id))
+			continue;
+		c = exact_score(&x, cand[i]);
+		if (!isnan(c) && c >= VECTOR_FLOOR)
+			push(l, cand[i], c);
+	}
+	qsort(l->v, l->n, sizeof(*l->v), by_score);
+	if (l->n > n)
+		l->n = n;
+out:
+	sqlite3_finalize(x.st);
+	llmr_buf_release(&x.in);
+	free(x.v);
+	free(cand);
+	free(scored);
+	free(scores);
+	free(qv);
+	llmr_embedder_free(em);
+	return rc;
+}
+
+/* Reciprocal rank fusion of two ranked lists. */
+static void fuse(const struct list *a, double wa, const struct list *b, double wb,
+		 struct list *out)
+{
+	size_t i, j;
+	double top = (wa + wb) / (RRF_K + 1);
+
+	for (i = 0; i < a->n; i++)
+		push(out, a->v[i].id, wa / (RRF_K + (double)i + 1));
+	for (j = 0; j < b->n; j++) {
+		double s = wb / (RRF_K + (double)j + 1);
+
+		for (i = 0; i < out->n && out->v[i].id != b->v[j].id; i++)
+			;
+		if (i < out->n)
+			out->v[i].score += s;
+		else
+			push(out, b->v[j].id, s);
+	}
+	for (i = 0; i < out->n; i++)
+		out->v[i].score = top > 0 ? out->v[i].score / top : 0;
+	qsort(out->v, out->n, sizeof(*out->v), by_score);
+}
+
+static int fill_hits(sqlite3 *db, const struct list *l, size_t k, struct llmr_hits *out,
+		     struct llmr_err *e)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT c.seq, c.heading, c.text, d.source, d.url FROM idx_chunks c"
+			       " JOIN idx_docs d ON d.id = c.doc WHERE c.id=?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return dberr(db, e, "chunks");
+	out->v = llmr_xcalloc(k ? k : 1, sizeof(*out->v));
+	for (i = 0; i < l->n && out->n < k; i++) {
+		sqlite3_bind_int64(st, 1, l->v[i].id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			struct llmr_hit *h = &out->v[out->n++];
+			const char *url = (const char *)sqlite3_column_text(st, 4);
+
+			h->chunk_id = l->v[i].id;
+			h->seq = sqlite3_column_int(st, 0);
+			h->heading = llmr_xstrdup((const char *)sqlite3_column_text(st, 1));
+			h->text = llmr_xstrdup((const char *)sqlite3_column_text(st, 2));
+			h->source = llmr_xstrdup((const char *)sqlite3_column_text(st, 3));
+			h->url = url ? llmr_xstrdup(url) : NULL;
+			h->score = l->v[i].score;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
+		const struct llmr_search_opts *o, const char *query, struct llmr_hits *out,
+		struct llmr_err *e)
+{
+	sqlite3 *db = llmr_state_db(st);
+	struct list bl = {0}, vl = {0}, fl = {0};
+	const struct list *final;
+	const char *name = o->collection ? o->collection : "default";
+	size_t k = o->k ? o->k : 10, depth = k * 5 > 50 ? k * 5 : 50;
+	size_t ef = o->ef ? o->ef : (k * 8 > 128 ? k * 8 : 128);
+	double wb = o->bm25_weight, wv = o->vector_weight;
+	char *emb = NULL;
+	int64_t coll;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->collection = llmr_xstrdup(name);
+	if (wb < 0)
+		wb = cfg && cfg->index_bm25_weight >= 0 ? cfg->index_bm25_weight : 1.0;
+	if (wv < 0)
+		wv = cfg && cfg->index_vector_weight >= 0 ? cfg->index_vector_weight : 1.0;
+	coll = llmr_index_collection(db, name, &emb, NULL, e);
+	if (coll <= 0)
+		return (int)coll;
+	/* A search reads the sketches and scattered chunks: map the file
+	 * rather than copy pages through read(), and keep them cached for the
+	 * next query of a long-lived process. Only this connection changes. */
+	sqlite3_exec(db, "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536", NULL, NULL, NULL);
+	/* One keyword query serves both the BM25 ranking (its head) and the
+	 * vector candidates (all of it). */
+	rc = bm25_list(db, coll, query, o->mode == LLMR_SEARCH_BM25 ? depth : LEX_CANDIDATES, &bl, e);
+	if (rc == 0 && o->mode != LLMR_SEARCH_BM25)
+		rc = vector_list(st, db, cfg, coll, emb, query, depth, ef, &bl, &vl, e);
+	if (bl.n > depth)
+		bl.n = depth;
+	if (rc == 0) {
+		if (o->mode == LLMR_SEARCH_BM25)
+			final = &bl;
+		else if (o->mode == LLMR_SEARCH_VECTOR)
+			final = &vl;
+		else {
+			fuse(&bl, wb, &vl, wv, &fl);
+			final = &fl;
+		}
+		rc = fill_hits(db, final, k, out, e);
+	}
+	free(bl.v);
+	free(vl.v);
+	free(fl.v);
+	free(emb);
+	return rc;
+}
+
+void llmr_hits_release(struct llmr_hits *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		free(h->v[i].source);
+		free(h->v[i].heading);
+		free(h->v[i].text);
+		free(h->v[i].url);
+	}
+	free(h->v);
+	free(h->collection);
+	memset(h, 0, sizeof(*h));
+}

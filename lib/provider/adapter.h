@@ -1,0 +1,65 @@
+/*
+ * adapter.h - small helpers shared by the provider adapters
+ * (provider_*.c): URL joining, JSON bodies, streamed text, error fields.
+ * Not for use outside lib/provider*.c.
+ */
+#ifndef LLMR_ADAPTER_H
+#define LLMR_ADAPTER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "provider/provider.h"
+#include "base/util.h"
+
+/*
+ * Set url to base (trailing slashes dropped) followed by path. Returns 0,
+ * or -1 with e set (LLMR_EX_CONFIG) when base is NULL or empty.
+ */
+int llmr_adapter_url(struct llmr_buf *url, const char *base, const char *path,
+		     struct llmr_err *e);
+
+/*
+ * Serialise obj (borrowed) compactly into body. Returns 0, or -1 with e set
+ * (LLMR_EX_SOFTWARE) when it cannot be serialised.
+ */
+int llmr_adapter_body(struct llmr_buf *body, const json_t *obj, struct llmr_err *e);
+
+/*
+ * Append a piece of answer text to r->text and hand it to on_delta (may be
+ * NULL). Returns 0, or -1 with r->err = LLMR_ERR_PROTOCOL when the text
+ * outgrows its cap.
+ */
+int llmr_adapter_text(struct llmr_chat_result *r, const char *s, size_t n,
+		      llmr_delta_fn on_delta, void *ud);
+
+/* Add "Authorization: Bearer KEY" when key is not empty (local servers
+ * want none). The temporary copy of the key is wiped. */
+void llmr_adapter_bearer(struct llmr_headers *hdrs, const char *key);
+
+/*
+ * The messages as [{"role","content"}...], the system prompt first when
+ * there is one (OpenAI and Ollama share this shape). Returns a new
+ * reference, or NULL with e set (LLMR_EX_DATAERR) when a message lacks a
+ * role or content or is not valid UTF-8.
+ */
+json_t *llmr_adapter_messages(const struct llmr_chat_req *req, struct llmr_err *e);
+
+/* Set r->err and r->errmsg (redacted, one line) from msg. Returns -1. */
+int llmr_adapter_fail(struct llmr_chat_result *r, enum llmr_errclass c, const char *msg);
+
+/* Copy a finish reason into r (ignores NULL and empty strings). */
+void llmr_adapter_finish_reason(struct llmr_chat_result *r, const char *reason);
+
+/*
+ * Parse n bytes of JSON. Returns a new reference, or NULL with r->err =
+ * LLMR_ERR_PROTOCOL and a message saying what (r may be NULL).
+ */
+json_t *llmr_adapter_json(const char *s, size_t n, struct llmr_chat_result *r);
+
+/* A member as a count: integers, and reals holding whole numbers; -1 when
+ * absent or not a number. obj is borrowed and may be NULL. */
+long llmr_adapter_count(const json_t *obj, const char *key);
+
+#endif

@@ -1,0 +1,99 @@
+#include "route/classify_model.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "provider/provider.h"
+#include "provider/attempt_log.h"
+
+/* The prompt is kept tiny: the classifier must cost a fraction of a cent. */
+static const char sys_prompt[] =
+	"Classify how hard the user's request is for a language model. "
+	"Answer with exactly one word: simple, medium or complex.";
+
+/* Long prompts are cut: the start says enough about the difficulty. */
+#define CLASSIFY_MAX_BYTES 4000
+
+int llmr_classify_parse_tier(const char *answer)
+{
+	static const char *const names[] = {"simple", "medium", "complex"};
+	char w[16];
+	size_t n = 0;
+
+	if (!answer)
+		return -1;
+	while (*answer && !isalpha((unsigned char)*answer))
+		answer++;
+	while (isalpha((unsigned char)*answer) && n < sizeof(w) - 1)
+		w[n++] = (char)tolower((unsigned char)*answer++);
+	w[n] = '\0';
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(w, names[i]))
+			return i;
+	return -1;
+}
+
+static void log_call(struct llmr_state *st, const char *request_id, const struct llmr_model_ref *ref,
+		     const struct llmr_chat_result *r, int64_t t0)
+{
+	struct llmr_attempt a;
+	struct llmr_err e;
+
+	if (!st)
+		return;
+	memset(&a, 0, sizeof(a));
+	a.request_id = request_id ? request_id : "router";
+	a.attempt = 0;
+	a.ts_ms = t0;
+	a.route = "router";
+	a.provider = ref->provider->name;
+	a.model = ref->model->name;
+	a.status = llmr_errclass_name(r->err);
+	a.error_message = r->err ? r->errmsg : NULL;
+	a.http_status = r->http_status;
+	a.usage = r->usage;
+	a.cost_usd = llmr_usage_cost(ref->model, &r->usage);
+	a.latency_ms = r->latency_ms;
+	a.ttft_ms = r->ttft_ms;
+	llmr_state_log_attempt(st, &a, &e);
+}
+
+int llmr_classify_model(const struct llmr_config *cfg, struct llmr_state *st,
+			const char *request_id, const char *text, size_t len)
+{
+	struct llmr_model_ref ref;
+	struct llmr_chat_result r;
+	struct llmr_chat_req req;
+	struct llmr_msg msg;
+	struct llmr_err e;
+	char *key, *cut;
+	int64_t t0 = llmr_now_ms();
+	int tier;
+
+	if (!cfg->router_classifier || llmr_config_resolve(cfg, cfg->router_classifier, &ref, &e) < 0 ||
+	    !ref.model || ref.provider->protocol == LLMR_PROTO_EXTRACTIVE)
+		return -1;
+	if (!(key = llmr_provider_api_key(ref.provider, &e)))
+		return -1;
+	cut = llmr_xstrndup(text ? text : "", len < CLASSIFY_MAX_BYTES ? len : CLASSIFY_MAX_BYTES);
+	msg.role = "user";
+	msg.content = cut;
+	memset(&req, 0, sizeof(req));
+	req.model = ref.model->name;
+	req.system = sys_prompt;
+	req.msgs = &msg;
+	req.nmsgs = 1;
+	req.max_tokens = 5;
+	req.temperature = 0;
+	llmr_chat_result_init(&r);
+	llmr_provider_chat(ref.provider, key, &req, &r, NULL, NULL);
+	explicit_bzero(key, strlen(key));
+	free(key);
+	free(cut);
+	log_call(st, request_id, &ref, &r, t0);
+	tier = r.err ? -1 : llmr_classify_parse_tier(r.text.s);
+	llmr_chat_result_release(&r);
+	return tier;
+}

@@ -1,0 +1,174 @@
+#include "route/quota_report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "route/breaker.h"
+#include "route/degrade.h"
+#include "route/quota.h"
+#include "route/route_view.h"
+
+static const char *status_name(enum llmr_pstatus s)
+{
+	return s == LLMR_PSTATUS_INACTIVE ? "inactive" : s == LLMR_PSTATUS_TESTING ? "testing" : "active";
+}
+
+static void windows(json_t *p, const struct llmr_quota_status *q)
+{
+	json_t *lim = json_object(), *used = json_object(), *rem = json_object(), *fr = json_object();
+
+	for (int w = 0; w < LLMR_QW_N; w++) {
+		const char *n = llmr_qwin_name(w);
+
+		json_object_set_new(used, n, json_integer(q->w[w].used));
+		if (q->w[w].free_at > 0)
+			json_object_set_new(fr, n, json_integer(q->w[w].free_at));
+		if (q->w[w].limit < 0)
+			continue;
+		json_object_set_new(lim, n, json_integer(q->w[w].limit));
+		json_object_set_new(rem, n, json_integer(q->w[w].limit > q->w[w].used ?
+							 q->w[w].limit - q->w[w].used : 0));
+	}
+	json_object_set_new(p, "limits", lim);
+	json_object_set_new(p, "used", used);
+	json_object_set_new(p, "remaining", rem);
+	json_object_set_new(p, "frees_at", fr);
+}
+
+static void headers(json_t *p, const struct llmr_quota_status *q)
+{
+	json_t *h;
+
+	if (!q->hdr_seen_ms)
+		return;
+	h = json_pack("{s:I}", "seen_at", (json_int_t)q->hdr_seen_ms);
+	if (q->hdr_req_limit >= 0)
+		json_object_set_new(h, "requests_limit", json_integer(q->hdr_req_limit));
+	if (q->hdr_req_remaining >= 0)
+		json_object_set_new(h, "requests_remaining", json_integer(q->hdr_req_remaining));
+	if (q->hdr_req_reset_at)
+		json_object_set_new(h, "requests_reset_at", json_integer(q->hdr_req_reset_at));
+	if (q->hdr_tok_limit >= 0)
+		json_object_set_new(h, "tokens_limit", json_integer(q->hdr_tok_limit));
+	if (q->hdr_tok_remaining >= 0)
+		json_object_set_new(h, "tokens_remaining", json_integer(q->hdr_tok_remaining));
+	if (q->hdr_tok_reset_at)
+		json_object_set_new(h, "tokens_reset_at", json_integer(q->hdr_tok_reset_at));
+	json_object_set_new(p, "headers", h);
+	if (q->cooldown_until > llmr_now_ms())
+		json_object_set_new(p, "cooldown_until", json_integer(q->cooldown_until));
+}
+
+/* Alerts: a daily quota below the threshold, a monthly budget past its
+ * alert level, an open breaker. */
+static void alerts(json_t *p, json_t *all, const struct llmr_config *cfg,
+		   const struct llmr_provider_cfg *pc, const struct llmr_quota_status *q,
+		   const struct llmr_breaker *b, double spend)
+{
+	static const int day[] = {LLMR_QW_RPD, LLMR_QW_TPD, LLMR_QW_RPM, LLMR_QW_TPM};
+	json_t *a = json_array();
+	char msg[200];
+
+	for (size_t i = 0; i < sizeof(day) / sizeof(day[0]); i++) {
+		const struct llmr_quota_win *w = &q->w[day[i]];
+		double left;
+
+		if (w->limit <= 0)
+			continue;
+		left = (double)(w->limit - w->used) / (double)w->limit;
+		if (left < cfg->quota_alert_below) {
+			snprintf(msg, sizeof(msg), "%s: %.0f%% of %s left (%ld of %ld)", pc->name,
+				 left < 0 ? 0 : left * 100, llmr_qwin_name(day[i]),
+				 w->limit > w->used ? w->limit - w->used : 0, w->limit);
+			json_array_append_new(a, json_string(msg));
+		}
+	}
+	if (pc->budget_usd_per_month > 0 && spend >= pc->budget_usd_per_month * pc->budget_alert_at) {
+		snprintf(msg, sizeof(msg), "%s: $%.2f spent this month of $%.2f", pc->name, spend,
+			 pc->budget_usd_per_month);
+		json_array_append_new(a, json_string(msg));
+	}
+	if (b->state == LLMR_BREAKER_OPEN) {
+		snprintf(msg, sizeof(msg), "%s: breaker open (%s)", pc->name,
+			 b->last_error[0] ? b->last_error : "failures");
+		json_array_append_new(a, json_string(msg));
+	}
+	json_array_extend(all, a);
+	json_object_set_new(p, "alerts", a);
+}
+
+static json_t *breaker_json(const struct llmr_breaker *b, int64_t cooldown)
+{
+	json_t *o = json_pack("{s:s,s:i}", "state", llmr_breaker_state_name(b->state), "failures",
+			      b->failures);
+
+	if (b->state != LLMR_BREAKER_CLOSED)
+		json_object_set_new(o, "retry_at", json_integer(b->opened_ms + cooldown));
+	if (b->last_error[0])
+		json_object_set_new(o, "last_error", json_string(b->last_error));
+	return o;
+}
+
+static json_t *provider_json(struct llmr_state *st, const struct llmr_config *cfg,
+			     const struct llmr_provider_cfg *pc, json_t *all, struct llmr_err *e)
+{
+	struct llmr_quota_status q;
+	struct llmr_breaker b;
+	double spend = 0;
+	json_t *p;
+
+	if (llmr_quota_status(st, pc, NULL, llmr_now_ms(), &q, e) < 0 ||
+	    llmr_breaker_get(st, pc->name, &b, e) < 0 ||
+	    llmr_route_month_spend(st, pc->name, &spend, e) < 0)
+		return NULL;
+	p = json_pack("{s:s,s:s,s:s}", "name", pc->name, "status", status_name(pc->status),
+		      "protocol", llmr_protocol_name(pc->protocol));
+	windows(p, &q);
+	headers(p, &q);
+	json_object_set_new(p, "breaker", breaker_json(&b, llmr_breaker_cooldown(pc)));
+	json_object_set_new(p, "month_spend_usd", json_real(spend));
+	if (pc->budget_usd_per_month >= 0)
+		json_object_set_new(p, "budget_usd_per_month", json_real(pc->budget_usd_per_month));
+	if (pc->notes)
+		json_object_set_new(p, "notes", json_string(pc->notes));
+	alerts(p, all, cfg, pc, &q, &b, spend);
+	return p;
+}
+
+static json_t *degraded_json(const struct llmr_degrade *d)
+{
+	return json_pack("{s:b,s:I,s:s,s:{s:I,s:I,s:f,s:I,s:I}}", "active", d->active, "since",
+			 (json_int_t)d->since_ms, "reason", d->reason, "signals", "attempts",
+			 (json_int_t)d->sig.attempts, "rate_limited", (json_int_t)d->sig.rate_limited,
+			 "rate_429", d->sig.rate_429, "p95_ms", (json_int_t)d->sig.p95_ms,
+			 "queue_depth", (json_int_t)d->sig.queue_depth);
+}
+
+json_t *llmr_quota_report(struct llmr_state *st, const struct llmr_config *cfg, const char *only,
+			  struct llmr_err *e)
+{
+	json_t *r = json_object(), *ps = json_array(), *all = json_array(), *p;
+	struct llmr_degrade d;
+
+	for (size_t i = 0; i < cfg->nproviders; i++) {
+		const struct llmr_provider_cfg *pc = &cfg->providers[i];
+
+		if (only && strcmp(only, pc->name))
+			continue;
+		if (!(p = provider_json(st, cfg, pc, all, e)))
+			goto fail;
+		json_array_append_new(ps, p);
+	}
+	if (llmr_degrade_update(st, &d, e) < 0 || llmr_degrade_measure(st, &d.sig, e) < 0)
+		goto fail;
+	json_object_set_new(r, "providers", ps);
+	json_object_set_new(r, "degraded", degraded_json(&d));
+	json_object_set_new(r, "alerts", all);
+	json_object_set_new(r, "generated_at", json_integer(llmr_now_ms()));
+	return r;
+fail:
+	json_decref(ps);
+	json_decref(all);
+	json_decref(r);
+	return NULL;
+}

@@ -1,0 +1,308 @@
+#include "route/route_ask.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "route/breaker.h"
+#include "route/budget.h"
+#include "route/classify_model.h"
+#include "route/quota.h"
+#include "route/route_view.h"
+
+struct llmr_route_ask {
+	const struct llmr_config *cfg;
+	struct llmr_state *st;
+	struct llmr_route_ask_in in;
+	struct llmr_buf text;
+	struct llmr_route_snap *snap;
+	struct llmr_route_view view;
+	struct llmr_decision *dec;
+	struct llmr_model_ref refs[LLMR_ROUTE_MAX];
+	size_t n;
+	char extractive_spec[160];
+	bool cheapest;
+	bool has_ticket;
+	struct llmr_budget_ticket ticket;
+	const char *skip;
+	char skip_why[200];
+	bool degraded;
+	struct llmr_quota_res res;
+	char classifier_by[200];
+};
+
+static void join_text(struct llmr_route_ask *ra)
+{
+	size_t i;
+	json_t *m;
+
+	if (ra->in.prompt) {
+		llmr_buf_adds(&ra->text, ra->in.prompt);
+		return;
+	}
+	json_array_foreach(ra->in.messages, i, m) {
+		const char *c = json_string_value(json_object_get(m, "content"));
+
+		if (c) {
+			if (ra->text.len)
+				llmr_buf_adds(&ra->text, "\n");
+			llmr_buf_adds(&ra->text, c);
+		}
+	}
+}
+
+static void take_chain(struct llmr_route_ask *ra)
+{
+	ra->n = 0;
+	for (size_t i = 0; i < ra->dec->nchain; i++)
+		ra->refs[ra->n++] = ra->dec->chain[i].ref;
+}
+
+/* by: who set complexity (NULL: the request, or the classifier when -1). */
+static int decide(struct llmr_route_ask *ra, int complexity, const char *by, struct llmr_err *e)
+{
+	struct llmr_route_req r;
+
+	llmr_route_req_init(&r);
+	r.route = ra->in.route ? ra->in.route->name : NULL;
+	r.text = ra->text.s ? ra->text.s : "";
+	r.text_len = ra->text.len;
+	r.priority = ra->in.priority;
+	r.complexity = complexity;
+	r.max_tokens = ra->in.max_tokens;
+	r.json = ra->in.json;
+	r.cheapest = ra->cheapest;
+	r.complexity_by = by;
+	if (llmr_route_decide(ra->cfg, ra->snap ? &ra->view : NULL, &r, ra->dec, e) < 0)
+		return -1;
+	take_chain(ra);
+	return 0;
+}
+
+/* A budget-degraded request may only use the offline extractive answer. */
+static void extractive_only(struct llmr_route_ask *ra)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ra->n; i++)
+		if (ra->refs[i].provider->protocol == LLMR_PROTO_EXTRACTIVE)
+			ra->refs[k++] = ra->refs[i];
+	for (size_t i = 0; !k && i < ra->cfg->nproviders; i++)
+		if (ra->cfg->providers[i].protocol == LLMR_PROTO_EXTRACTIVE) {
+			snprintf(ra->extractive_spec, sizeof(ra->extractive_spec), "%s/extractive",
+				 ra->cfg->providers[i].name);
+			ra->refs[0].spec = ra->extractive_spec;
+			ra->refs[0].provider = &ra->cfg->providers[i];
+			ra->refs[0].model = ra->cfg->providers[i].nmodels ? &ra->cfg->providers[i].models[0] : NULL;
+			k = 1;
+		}
+	ra->n = k;
+}
+
+static int64_t max_wait(const struct llmr_route_ask *ra)
+{
+	int64_t w = ra->in.route ? ra->in.route->max_wait_ms : -1;
+
+	return w >= 0 ? w : 30000;
+}
+
+static int draw_budget(struct llmr_route_ask *ra, struct llmr_err *e)
+{
+	enum llmr_budget_verdict v;
+
+	if (llmr_budget_draw(ra->st, ra->in.budget, ra->in.priority, ra->dec->est_cost_usd,
+			     max_wait(ra), &ra->ticket, &v, e) < 0)
+		return -1;
+	ra->has_ticket = true;
+	switch (v) {
+	case LLMR_BUDGET_CHEAPEST:
+		ra->cheapest = true;
+		return decide(ra, ra->classifier_by[0] ? ra->dec->complexity : ra->in.complexity,
+			      ra->classifier_by[0] ? ra->classifier_by : NULL, e);
+	case LLMR_BUDGET_DEGRADE:
+		ra->degraded = true;
+		extractive_only(ra);
+		if (ra->n)
+			return 0;
+		/* Nothing offline to degrade to. */
+		/* fall through */
+	case LLMR_BUDGET_SKIP:
+		ra->skip = "budget";
+		snprintf(ra->skip_why, sizeof(ra->skip_why), "budget '%s' is spent: %s skipped",
+			 ra->in.budget, llmr_priority_name(ra->in.priority));
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* router.classifier: a cheap model picks the tier, unless the request or
+ * the route already did; -1 leaves it to the heuristic. */
+static int model_tier(struct llmr_route_ask *ra)
+{
+	int t;
+
+	if (ra->in.complexity >= 0 || !ra->in.decide || !ra->cfg->router_classifier ||
+	    (ra->in.route && ra->in.route->force >= 0))
+		return ra->in.complexity;
+	t = llmr_classify_model(ra->cfg, ra->st, ra->in.request_id, ra->text.s, ra->text.len);
+	if (t >= 0)
+		snprintf(ra->classifier_by, sizeof(ra->classifier_by), "classifier %s",
+			 ra->cfg->router_classifier);
+	return t;
+}
+
+struct llmr_route_ask *llmr_route_ask_begin(const struct llmr_config *cfg, struct llmr_state *st,
+					    const struct llmr_route_ask_in *in, struct llmr_err *e)
+{
+	struct llmr_route_ask *ra = llmr_xcalloc(1, sizeof(*ra));
+
+	ra->cfg = cfg;
+	ra->st = st;
+	ra->in = *in;
+	ra->dec = llmr_xmalloc(sizeof(*ra->dec));
+	join_text(ra);
+	if (st) {
+		if (llmr_route_snap_load(st, cfg, false, &ra->snap, e) < 0)
+			goto fail;
+		llmr_route_snap_view(ra->snap, &ra->view);
+	}
+	if (decide(ra, model_tier(ra), ra->classifier_by[0] ? ra->classifier_by : NULL, e) < 0)
+		goto fail;
+	ra->degraded = ra->dec->degraded;
+	if (ra->dec->skip) {
+		ra->skip = ra->dec->skip;
+		snprintf(ra->skip_why, sizeof(ra->skip_why),
+			 "degraded mode: %s work is skipped until providers recover",
+			 llmr_priority_name(ra->in.priority));
+		return ra;
+	}
+	if (st && in->budget && draw_budget(ra, e) < 0)
+		goto fail;
+	return ra;
+fail:
+	ra->has_ticket = false;
+	llmr_route_ask_end(ra, false, 0);
+	return NULL;
+}
+
+const struct llmr_model_ref *llmr_route_ask_chain(const struct llmr_route_ask *ra, size_t *n)
+{
+	*n = ra->n;
+	return ra->refs;
+}
+
+int llmr_route_ask_complexity(const struct llmr_route_ask *ra)
+{
+	return ra->dec->complexity;
+}
+
+const char *llmr_route_ask_skip(const struct llmr_route_ask *ra, char *why, size_t n)
+{
+	if (ra->skip)
+		snprintf(why, n, "%s", ra->skip_why);
+	return ra->skip;
+}
+
+bool llmr_route_ask_degraded(const struct llmr_route_ask *ra)
+{
+	return ra->degraded;
+}
+
+json_t *llmr_route_ask_skipped(const struct llmr_route_ask *ra)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < ra->dec->nskipped; i++)
+		json_array_append_new(a, json_pack("{s:s,s:s}", "model", ra->dec->skipped[i].spec, "why",
+						   ra->dec->skipped[i].why));
+	return a;
+}
+
+json_t *llmr_route_ask_decision(const struct llmr_route_ask *ra)
+{
+	return llmr_decision_json(ra->dec);
+}
+
+int llmr_route_ask_admit(struct llmr_route_ask *ra, const struct llmr_model_ref *ref, bool more,
+			 char *why, size_t n)
+{
+	const struct llmr_provider_cfg *p = ref->provider;
+	struct llmr_breaker b;
+	struct llmr_err e = {0, ""};
+	bool allowed = true, probe;
+	int64_t wait;
+	int got;
+
+	memset(&ra->res, 0, sizeof(ra->res));
+	if (!ra->st || p->protocol == LLMR_PROTO_EXTRACTIVE)
+		return 1;
+	/* Look first without taking the probe: a quota wait must not hold it. */
+	if (llmr_breaker_get(ra->st, p->name, &b, &e) == 0 &&
+	    llmr_breaker_blocks(&b, llmr_now_ms(), llmr_breaker_cooldown(p), why, n))
+		return 0;
+	wait = (ra->in.route && ra->in.route->on_limit == LLMR_ON_LIMIT_WAIT) || !more ? max_wait(ra) : 0;
+	got = llmr_quota_acquire(ra->st, p, ref->model, ra->dec->est_input_tokens + ra->dec->est_output_tokens,
+				 llmr_quota_rank(ra->in.priority, ra->dec->complexity), wait, &ra->res, why, n, &e);
+	if (got == 0)
+		return 0;
+	/* A state error must not cost the answer: go on unreserved. */
+	if (llmr_breaker_allow(ra->st, p, &allowed, &probe, why, n, &e) == 0 && !allowed) {
+		llmr_quota_release(ra->st, &ra->res, false, &e);
+		return 0;
+	}
+	return 1;
+}
+
+void llmr_route_ask_swap_res(struct llmr_route_ask *ra, struct llmr_quota_res *other)
+{
+	struct llmr_quota_res tmp = ra->res;
+
+	ra->res = *other;
+	*other = tmp;
+}
+
+void llmr_route_ask_done(struct llmr_route_ask *ra, const struct llmr_model_ref *ref,
+			 const struct llmr_chat_result *r)
+{
+	struct llmr_err e = {0, ""};
+
+	if (!ra->st || ref->provider->protocol == LLMR_PROTO_EXTRACTIVE)
+		return;
+	if (r->err == LLMR_ERR_NONE)
+		llmr_quota_settle(ra->st, &ra->res,
+				  r->usage_seen ? r->usage.input_tokens + r->usage.output_tokens
+						: ra->res.tokens, &e);
+	else
+		llmr_quota_release(ra->st, &ra->res, r->http_status > 0 || r->err == LLMR_ERR_TIMEOUT, &e);
+	llmr_breaker_record(ra->st, ref->provider, r->err, &e);
+}
+
+int llmr_route_ask_escalate(struct llmr_route_ask *ra)
+{
+	struct llmr_err e = {0, ""};
+
+	if (!ra->in.decide || ra->dec->complexity >= LLMR_COMPLEX)
+		return 0;
+	if (decide(ra, ra->dec->complexity + 1, "cascade: the last answer failed its check", &e) < 0)
+		return 0;
+	return ra->n > 0;
+}
+
+void llmr_route_ask_end(struct llmr_route_ask *ra, bool answered, double cost_usd)
+{
+	struct llmr_err e = {0, ""};
+
+	if (!ra)
+		return;
+	if (ra->has_ticket) {
+		if (answered)
+			llmr_budget_settle(ra->st, &ra->ticket, cost_usd, &e);
+		else
+			llmr_budget_refund(ra->st, &ra->ticket, cost_usd, &e);
+	}
+	llmr_route_snap_free(ra->snap);
+	llmr_buf_release(&ra->text);
+	free(ra->dec);
+	free(ra);
+}

@@ -1,0 +1,89 @@
+/*
+ * route_ask.h - what llmr_ask() asks of routing, in a few calls, so that
+ * ask.c stays the attempt loop:
+ *
+ *   begin   classify and decide (route view: breakers, monthly budgets,
+ *           degraded mode), draw on the request budget; the chain to walk;
+ *   admit   before each attempt: the breaker (half-open probe included) and
+ *           a quota reservation, waiting in the fair queue per on_limit;
+ *   done    after each attempt: settle or release the reservation, record
+ *           the outcome on the breaker;
+ *   end     settle or refund the budget draw, free everything.
+ */
+#ifndef LLMR_ROUTE_ASK_H
+#define LLMR_ROUTE_ASK_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "conf/config.h"
+#include "provider/provider.h"
+#include "route/quota.h"
+#include "route/route.h"
+#include "store/state.h"
+#include "base/util.h"
+
+struct llmr_route_ask;
+
+struct llmr_route_ask_in {
+	const struct llmr_route_cfg *route; /* borrowed */
+	const char *prompt;      /* or messages */
+	json_t *messages;        /* borrowed */
+	int priority;            /* 0..3 */
+	int complexity;          /* -1: classify */
+	long max_tokens;
+	bool json;
+	const char *budget;      /* request budget id, or NULL */
+	bool decide;             /* false: the caller has its own chain (--model) */
+	const char *request_id;  /* for logging the model classifier's call */
+};
+
+/*
+ * Start routing one request. st may be NULL (no live state: nothing is
+ * reserved). Returns a new object (free with llmr_route_ask_end), or NULL
+ * with e (an unknown budget id: LLMR_EX_DATAERR).
+ */
+struct llmr_route_ask *llmr_route_ask_begin(const struct llmr_config *cfg, struct llmr_state *st,
+					    const struct llmr_route_ask_in *in, struct llmr_err *e);
+
+/* The chain to walk (borrowed, valid until end); n may be 0. */
+const struct llmr_model_ref *llmr_route_ask_chain(const struct llmr_route_ask *ra, size_t *n);
+/* The tier decided. */
+int llmr_route_ask_complexity(const struct llmr_route_ask *ra);
+/* Non-NULL when the request must not run: "budget" or "degraded". */
+const char *llmr_route_ask_skip(const struct llmr_route_ask *ra, char *why, size_t n);
+/* Degraded mode was on, or the budget degraded this request. */
+bool llmr_route_ask_degraded(const struct llmr_route_ask *ra);
+/* The decision's skipped candidates: [{"model","why"}], a new reference. */
+json_t *llmr_route_ask_skipped(const struct llmr_route_ask *ra);
+/* The decision as DESIGN.md prints it, a new reference (NULL if none). */
+json_t *llmr_route_ask_decision(const struct llmr_route_ask *ra);
+
+/*
+ * May ref be called now? more: a candidate is left after it (fall back
+ * rather than wait, unless the route says on_limit: wait). Returns 1 when
+ * admitted (call llmr_route_ask_done after the attempt), 0 when ref must be
+ * skipped (why says so).
+ */
+int llmr_route_ask_admit(struct llmr_route_ask *ra, const struct llmr_model_ref *ref, bool more,
+			 char *why, size_t n);
+
+/*
+ * Hedging runs two admitted attempts at once, while ra holds one quota
+ * reservation: swap ra's reservation with *other (zeroed for "none") to
+ * admit the second and to close each with llmr_route_ask_done.
+ */
+void llmr_route_ask_swap_res(struct llmr_route_ask *ra, struct llmr_quota_res *other);
+
+/* The attempt admitted last ended with r. */
+void llmr_route_ask_done(struct llmr_route_ask *ra, const struct llmr_model_ref *ref,
+			 const struct llmr_chat_result *r);
+
+/* Try a stronger tier after an answer that failed the cascade check?
+ * Re-decides one tier up; returns 1 with a new chain, 0 when there is none. */
+int llmr_route_ask_escalate(struct llmr_route_ask *ra);
+
+/* The request is over: settle (answered) or refund the budget, free ra. */
+void llmr_route_ask_end(struct llmr_route_ask *ra, bool answered, double cost_usd);
+
+#endif

@@ -1,0 +1,178 @@
+#include "store/schema.h"
+
+/*
+ * One row per provider attempt. Token counts follow DESIGN.md's usage
+ * semantics; cost_usd is computed from the config's prices when the attempt
+ * was made, so later price changes never rewrite the past.
+ */
+static const char core_v1[] =
+	"CREATE TABLE requests ("
+	" id INTEGER PRIMARY KEY,"
+	" request_id TEXT NOT NULL,"
+	" attempt INTEGER NOT NULL DEFAULT 1,"
+	" ts_ms INTEGER NOT NULL,"
+	" route TEXT, priority TEXT, complexity TEXT,"
+	" provider TEXT, model TEXT,"
+	" status TEXT NOT NULL,"
+	" error_message TEXT,"
+	" http_status INTEGER,"
+	" input_tokens INTEGER NOT NULL DEFAULT 0,"
+	" output_tokens INTEGER NOT NULL DEFAULT 0,"
+	" cached_tokens INTEGER NOT NULL DEFAULT 0,"
+	" cache_write_tokens INTEGER NOT NULL DEFAULT 0,"
+	" cost_usd REAL NOT NULL DEFAULT 0,"
+	" provider_cost_usd REAL,"
+	" latency_ms INTEGER, ttft_ms INTEGER,"
+	" fallback_from TEXT, cache TEXT);"
+	"CREATE INDEX requests_ts ON requests(ts_ms);"
+	"CREATE INDEX requests_rid ON requests(request_id);"
+	"CREATE TABLE ratelimits ("
+	" provider TEXT NOT NULL, model TEXT NOT NULL DEFAULT '',"
+	" seen_ms INTEGER NOT NULL,"
+	" req_limit INTEGER, req_remaining INTEGER, req_reset_ms INTEGER,"
+	" tok_limit INTEGER, tok_remaining INTEGER, tok_reset_ms INTEGER,"
+	" in_tok_limit INTEGER, in_tok_remaining INTEGER, in_tok_reset_ms INTEGER,"
+	" out_tok_limit INTEGER, out_tok_remaining INTEGER, out_tok_reset_ms INTEGER,"
+	" retry_after_ms INTEGER,"
+	" PRIMARY KEY (provider, model));";
+
+/*
+ * price_versions: every price a model has had, with the instant it took
+ * effect, so savings and simulations reprice each request with the price
+ * that held when it was made (logged costs are never rewritten).
+ * routing_versions: each applied routing (JSON of every route's chains) with
+ * the version it was made from; routing_active names the one in force
+ * (0 = the config as written). cost_budgets: caps that the config has no
+ * key for (per route, or a total).
+ */
+static const char cost_v1[] =
+	"CREATE TABLE price_versions ("
+	" provider TEXT NOT NULL, model TEXT NOT NULL, valid_from_ms INTEGER NOT NULL,"
+	" input REAL, output REAL, cached_input REAL, cache_write REAL,"
+	" context INTEGER, quality INTEGER, source TEXT,"
+	" PRIMARY KEY (provider, model, valid_from_ms));"
+	"CREATE TABLE routing_versions ("
+	" version INTEGER PRIMARY KEY, parent INTEGER NOT NULL DEFAULT 0,"
+	" created_ms INTEGER NOT NULL, note TEXT, routes TEXT NOT NULL);"
+	"CREATE TABLE routing_active ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, changed_ms INTEGER);"
+	"CREATE TABLE routing_history ("
+	" ts_ms INTEGER NOT NULL, action TEXT NOT NULL, from_version INTEGER, to_version INTEGER);"
+	"CREATE TABLE cost_budgets ("
+	" scope TEXT NOT NULL, name TEXT NOT NULL, usd_per_month REAL NOT NULL,"
+	" alert_at REAL NOT NULL DEFAULT 0.8, PRIMARY KEY (scope, name));";
+
+static const char route_v1[] =
+	"CREATE TABLE quota_log ("
+	" id INTEGER PRIMARY KEY,"
+	" provider TEXT NOT NULL, model TEXT NOT NULL DEFAULT '',"
+	" t_start INTEGER NOT NULL,"
+	" t_end INTEGER NOT NULL," /* lease expiry while held, then the end */
+	" tokens INTEGER NOT NULL DEFAULT 0,"
+	" held INTEGER NOT NULL DEFAULT 1,"
+	" pid INTEGER);"
+	"CREATE INDEX quota_log_pe ON quota_log(provider, t_end, tokens, held, model);"
+	"CREATE INDEX quota_log_end ON quota_log(t_end);"
+	"CREATE TABLE quota_waiters ("
+	" id INTEGER PRIMARY KEY, provider TEXT NOT NULL, rank INTEGER NOT NULL,"
+	" enq_ms INTEGER NOT NULL, seen_ms INTEGER NOT NULL, pid INTEGER);"
+	"CREATE TABLE breakers ("
+	" provider TEXT PRIMARY KEY, state INTEGER NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0, opened_ms INTEGER NOT NULL DEFAULT 0,"
+	" probe_until_ms INTEGER NOT NULL DEFAULT 0, updated_ms INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT);"
+	"CREATE TABLE request_budgets ("
+	" id TEXT PRIMARY KEY, calls_max INTEGER NOT NULL DEFAULT -1,"
+	" usd_max REAL NOT NULL DEFAULT -1, calls_used INTEGER NOT NULL DEFAULT 0,"
+	" usd_used REAL NOT NULL DEFAULT 0, usd_held REAL NOT NULL DEFAULT 0,"
+	" over_calls INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0,"
+	" created_ms INTEGER NOT NULL, closed_ms INTEGER, note TEXT);"
+	"CREATE TABLE degrade ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1), active INTEGER NOT NULL DEFAULT 0,"
+	" since_ms INTEGER NOT NULL DEFAULT 0, checked_ms INTEGER NOT NULL DEFAULT 0,"
+	" reason TEXT);";
+
+/*
+ * Chunks keep AUTOINCREMENT ids so that an id is never reused: the ANN
+ * graph covers "every chunk up to id N" and tombstones stay unambiguous.
+ * idx_fts is an external-content FTS5 table kept in step by triggers, so a
+ * chunk and its full-text row are written in the same transaction.
+ */
+static const char index_v1[] =
+	"CREATE TABLE idx_collections ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" embedder TEXT NOT NULL,"
+	" dim INTEGER NOT NULL DEFAULT 0,"
+	" created_ms INTEGER NOT NULL);"
+	"CREATE TABLE idx_docs ("
+	" id INTEGER PRIMARY KEY,"
+	" coll INTEGER NOT NULL,"
+	" source TEXT NOT NULL,"
+	" origin TEXT NOT NULL DEFAULT 'file',"
+	" url TEXT, meta TEXT, format TEXT,"
+	" size INTEGER NOT NULL DEFAULT -1,"
+	" mtime_ns INTEGER NOT NULL DEFAULT -1,"
+	" hash TEXT NOT NULL,"
+	" bytes INTEGER NOT NULL DEFAULT 0,"
+	" nchunks INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT,"
+	" indexed_ms INTEGER NOT NULL,"
+	" UNIQUE (coll, source));"
+	"CREATE TABLE idx_chunks ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" doc INTEGER NOT NULL,"
+	" coll INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" pos INTEGER NOT NULL,"
+	" heading TEXT NOT NULL DEFAULT '',"
+	" text TEXT NOT NULL,"
+	" vec BLOB);"
+	"CREATE INDEX idx_chunks_doc ON idx_chunks(doc);"
+	"CREATE INDEX idx_chunks_coll ON idx_chunks(coll, id);"
+	"CREATE VIRTUAL TABLE idx_fts USING fts5(heading, text, content='idx_chunks',"
+	" content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER idx_chunks_ai AFTER INSERT ON idx_chunks BEGIN"
+	" INSERT INTO idx_fts(rowid, heading, text) VALUES (new.id, new.heading, new.text); END;"
+	"CREATE TRIGGER idx_chunks_ad AFTER DELETE ON idx_chunks BEGIN"
+	" INSERT INTO idx_fts(idx_fts, rowid, heading, text)"
+	" VALUES ('delete', old.id, old.heading, old.text); END;"
+	"CREATE TABLE idx_ann_meta ("
+	" coll INTEGER PRIMARY KEY,"
+	" n INTEGER NOT NULL, entry INTEGER NOT NULL, maxlevel INTEGER NOT NULL,"
+	" upto INTEGER NOT NULL, built_ms INTEGER NOT NULL);"
+	"CREATE TABLE idx_ann_node ("
+	" coll INTEGER NOT NULL, node INTEGER NOT NULL, chunk INTEGER NOT NULL,"
+	" level INTEGER NOT NULL, links BLOB NOT NULL,"
+	" PRIMARY KEY (coll, node)) WITHOUT ROWID;"
+	"CREATE TABLE idx_ann_sk ("
+	" coll INTEGER NOT NULL, block INTEGER NOT NULL, data BLOB NOT NULL,"
+	" PRIMARY KEY (coll, block)) WITHOUT ROWID;";
+
+static const char budget_v2[] =
+	"ALTER TABLE request_budgets ADD COLUMN calls_held INTEGER NOT NULL DEFAULT 0;";
+
+/*
+ * The key text is kept beside its hash so that a hash collision can never
+ * serve the answer to another question.
+ */
+static const char cache_v1[] =
+	"CREATE TABLE response_cache ("
+	" hash TEXT PRIMARY KEY,"
+	" key TEXT NOT NULL,"
+	" response TEXT NOT NULL,"
+	" created_ms INTEGER NOT NULL,"
+	" expires_ms INTEGER NOT NULL);"
+	"CREATE INDEX response_cache_expires ON response_cache(expires_ms);";
+
+const struct llmr_migration llmr_migrations[] = {
+	{"requests log and rate-limit headers", core_v1},
+	/* Append later steps here, one line each, their SQL above. */
+	{"cost: price versions, routing versions, budgets", cost_v1},
+	{"route: quota reservations, queue, breakers, request budgets, degraded mode", route_v1},
+	{"index: collections, documents, chunks, FTS5, ANN graph", index_v1},
+	{"route: request budget calls in flight", budget_v2},
+	{"ask: exact response cache", cache_v1},
+};
+
+const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

@@ -1,0 +1,67 @@
+/*
+ * state.h - the one SQLite state file every llmr program shares.
+ *
+ * WAL mode, created mode 0600, schema versioned by PRAGMA user_version and
+ * migrated forward on open (schema.c lists the steps). Many processes write
+ * at once: every write is a short transaction run through llmr_state_tx(),
+ * which retries on SQLITE_BUSY/LOCKED with a backoff, so a user never sees
+ * "database is locked". A process killed mid-write leaves no partial row:
+ * each logical write is one transaction.
+ */
+#ifndef LLMR_STATE_H
+#define LLMR_STATE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "conf/config.h"
+#include "base/util.h"
+
+struct llmr_state;
+
+/*
+ * Where the state lives: explicit (--state) if not NULL, else $LLMR_STATE,
+ * else cfg->state, else $XDG_DATA_HOME/llmr/state.db (~/.local/share/...).
+ * Returns a new string.
+ */
+char *llmr_state_path(const char *explicit_path, const struct llmr_config *cfg);
+
+/* Open (creating the file and its directory if needed) and migrate.
+ * Returns 0 and *out, or -1 with e (LLMR_EX_IOERR / LLMR_EX_SOFTWARE). */
+int llmr_state_open(const char *path, struct llmr_state **out, struct llmr_err *e);
+void llmr_state_close(struct llmr_state *st);
+/* The connection, for modules that keep their own tables (borrowed). */
+sqlite3 *llmr_state_db(struct llmr_state *st);
+const char *llmr_state_file(const struct llmr_state *st);
+
+/*
+ * Run fn inside one transaction (BEGIN IMMEDIATE when immediate, so that
+ * read-then-write sequences such as quota reservations are atomic across
+ * processes). fn returns 0 to commit, -1 to roll back (filling e), or
+ * SQLITE_BUSY/SQLITE_LOCKED to ask for a retry. Busy errors from BEGIN or
+ * COMMIT are retried with backoff for up to 30 s.
+ */
+int llmr_state_tx(struct llmr_state *st, int immediate,
+		  int (*fn)(sqlite3 *db, void *ud, struct llmr_err *e), void *ud,
+		  struct llmr_err *e);
+
+/*
+ * A statement prepared once per connection and kept until close, for
+ * writes made on every request. sql must be a string with static storage:
+ * its address is the key. The statement comes back reset, bindings cleared.
+ */
+int llmr_state_stmt(struct llmr_state *st, const char *sql, sqlite3_stmt **out,
+		    struct llmr_err *e);
+
+/* Step a write statement inside llmr_state_tx's fn: 0 when done, SQLITE_BUSY
+ * to ask for a retry, or -1 with e ("what: sqlite's message"). */
+int llmr_state_step_done(struct llmr_state *st, sqlite3_stmt *s, const char *what,
+			 struct llmr_err *e);
+
+/* Whether an SQLite result code (primary or extended) means "try again". */
+int llmr_state_is_busy(int rc);
+
+/* Fill e with "state file 'P': what: sqlite's message" (exit 74); -1. */
+int llmr_state_dberr(struct llmr_state *st, const char *what, struct llmr_err *e);
+
+#endif
