@@ -173,6 +173,10 @@ static void match_amount(struct feat *f, const char *num, size_t nlen, const cha
 	long v = strtol(num, NULL, 10), words = 0;
 
 	(void)nlen;
+	/* Beyond a few books' length the exact figure changes nothing, and
+	 * "99999999999999999 pages" must not overflow the products below. */
+	if (v > 1000000)
+		v = 1000000;
 	if (n >= 4 && (!strncmp(w, "word", 4) || !strncmp(w, "mots", 4)))
 		words = v;
 	else if (n >= 4 && !strncmp(w, "page", 4))

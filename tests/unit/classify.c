@@ -100,9 +100,24 @@ static void test_model_answer(void)
 	is_int(llmr_classify_parse_tier(NULL), -1, "no answer");
 }
 
+/* Fuzzing found "99999999999999999 pages" overflowing the asked length
+ * (signed overflow, caught by the UBSan build). */
+static void test_huge_amounts(void)
+{
+	struct llmr_class c;
+
+	c = run("Write 99999999999999999 pages about it.", 0, 0);
+	ok(c.score >= 0 && c.score <= 1, "a huge page count keeps the score in [0,1]: %g", c.score);
+	ok(strstr(c.reason, "words asked") != NULL,
+	   "... and still counts as a long answer: %s", c.reason);
+	c = run("Résume en 999999999999999999999999 mots.", 0, 0);
+	ok(c.score >= 0 && c.score <= 1, "a count past LONG_MAX too: %g", c.score);
+}
+
 int main(void)
 {
 	test_model_answer();
+	test_huge_amounts();
 	test_tiers();
 	test_tasks();
 	test_signals();
