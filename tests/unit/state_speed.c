@@ -1,7 +1,9 @@
 /*
- * The state file's write-ahead log: it stays short (every process that
- * opens the file reads all of it), and what a process committed survives
- * its being killed, although commits are not fsynced (synchronous=NORMAL).
+ * What keeps the state file fast for short processes: its write-ahead log
+ * stays short (every process that opens the file reads all of it), what a
+ * process committed survives its being killed although commits are not
+ * fsynced (synchronous=NORMAL), and the per-provider reads that every
+ * llmr-ask makes over the requests log stay inside one covering index.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -15,7 +17,7 @@
 
 #define FRAME (4096 + 24)
 
-static char tmpdir[] = "/tmp/llmr-state-wal-XXXXXX";
+static char tmpdir[] = "/tmp/llmr-state-speed-XXXXXX";
 static char path[300];
 
 static long long query_int(sqlite3 *db, const char *sql)
@@ -112,6 +114,43 @@ static void test_killed(void)
 	llmr_state_close(st);
 }
 
+/* Whether SQLite answers sql from the covering index alone. */
+static int covered(sqlite3 *db, const char *sql)
+{
+	char q[600];
+	sqlite3_stmt *s;
+	int found = 0;
+
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(s, 3);
+
+		found |= d && strstr(d, "COVERING INDEX requests_provider (provider=? AND ts_ms>?)") != NULL;
+	}
+	sqlite3_finalize(s);
+	return found;
+}
+
+static void test_plans(void)
+{
+	struct llmr_state *st;
+	struct llmr_err e = {0, ""};
+
+	if (llmr_state_open(path, &st, &e) < 0) {
+		ok(0, "open: %s", e.msg);
+		return;
+	}
+	ok(covered(llmr_state_db(st), "SELECT model, AVG(latency_ms) FROM requests WHERE provider = ?1"
+		   " AND status = 'ok' AND ts_ms > ?2 AND latency_ms IS NOT NULL GROUP BY model"),
+	   "a provider's latencies are read from the covering index");
+	ok(covered(llmr_state_db(st), "SELECT COALESCE(SUM(cost_usd),0) FROM requests WHERE provider = ?1"
+		   " AND ts_ms >= ?2"),
+	   "a provider's spend is read from the covering index");
+	llmr_state_close(st);
+}
+
 int main(void)
 {
 	const char *sfx[] = {"", "-wal", "-shm", NULL};
@@ -124,6 +163,7 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/state.db", tmpdir);
 	test_bounded();
 	test_killed();
+	test_plans();
 	for (int i = 0; sfx[i]; i++) {
 		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
 		unlink(p);
