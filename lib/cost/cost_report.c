@@ -1,85 +1,12 @@
 #include "cost/cost.h"
+#include "cost/rowset.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * One pass per grouping over the loaded rows. Distinct requests are counted
- * with a set of 64-bit (request, group, period) hashes: a million requests
- * cost 16 MB and no string compares; a collision needs ~2^32 requests.
- */
-
-struct u64set {
-	uint64_t *k;
-	size_t mask;
-};
-
-static void set_init(struct u64set *s, size_t n)
-{
-	size_t cap = 64;
-
-	while (cap < 2 * n + 2)
-		cap *= 2;
-	s->k = llmr_xcalloc(cap, sizeof(*s->k));
-	s->mask = cap - 1;
-}
-
-/* 1 when new. Key 0 marks an empty slot, so it is folded onto 1. */
-static int set_add(struct u64set *s, uint64_t k)
-{
-	size_t i;
-
-	k = k ? k : 1;
-	i = (size_t)(k ^ (k >> 29)) & s->mask;
-	while (s->k[i]) {
-		if (s->k[i] == k)
-			return 0;
-		i = (i + 1) & s->mask;
-	}
-	s->k[i] = k;
-	return 1;
-}
-
-static int set_has(const struct u64set *s, uint64_t k)
-{
-	size_t i;
-
-	k = k ? k : 1;
-	i = (size_t)(k ^ (k >> 29)) & s->mask;
-	while (s->k[i]) {
-		if (s->k[i] == k)
-			return 1;
-		i = (i + 1) & s->mask;
-	}
-	return 0;
-}
-
-/*
- * Requests with more than one row: only those need the distinct set, and
- * they are few (fallbacks, retries), so the set stays in cache. A request
- * that has a row with attempt > 1 is such a request.
- */
-static void multi_build(const struct llmr_cost_log *log, struct u64set *m)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < log->n; i++)
-		n += log->rows[i].attempt > 1;
-	set_init(m, n);
-	for (i = 0; i < log->n; i++)
-		if (log->rows[i].attempt > 1)
-			set_add(m, log->rows[i].rid);
-}
-
-static uint64_t mix(uint64_t rid, uint64_t g)
-{
-	uint64_t h = rid ^ (g * 0x9E3779B97F4A7C15ULL);
-
-	h ^= h >> 31;
-	h *= 0xBF58476D1CE4E5B9ULL;
-	return h ^ (h >> 27);
-}
+/* One pass per grouping over the loaded rows; requests with several rows
+ * are counted once through a rowset (rowset.h). */
 
 /* Latencies of one group and period, for the p95. */
 struct lat {
@@ -239,23 +166,23 @@ static int cmp_group_key(const void *a, const void *b)
  * previous period; a group seen only there still appears, with zeros now.
  * Also fills the totals when tot is not NULL.
  */
-static void group(const struct llmr_cost_log *log, const struct u64set *multi_in, int64_t since,
+static void group(const struct llmr_cost_log *log, const struct llmr_rowset *multi_in, int64_t since,
 		  int64_t until, int by, struct llmr_cost_group **out, size_t *nout,
 		  struct llmr_cost_stats *tot, struct llmr_cost_stats *ptot)
 {
 	struct keyer k = {by, {0}, -1, -1, NULL};
 	struct llmr_cost_group *g = NULL;
 	struct lat *lats = NULL, tl[2] = {{0}};
-	const struct u64set multi = *multi_in;
+	const struct llmr_rowset multi = *multi_in;
 	size_t i, ng = 0, cap = 0, nm = 0;
-	struct u64set set;
+	struct llmr_rowset set;
 
 	k.map = llmr_xmalloc((log->names.n + 1) * sizeof(*k.map));
 	for (i = 0; i <= log->names.n; i++)
 		k.map[i] = -1;
 	for (i = 0; i < log->n; i++)
 		nm += log->rows[i].attempt > 1;
-	set_init(&set, 4 * nm);
+	llmr_rowset_init(&set, 4 * nm);
 	for (i = 0; i < log->n; i++) {
 		const struct llmr_cost_row *r = &log->rows[i];
 		int prev = r->ts_ms < since, many;
@@ -264,7 +191,7 @@ static void group(const struct llmr_cost_log *log, const struct u64set *multi_in
 		if (r->ts_ms >= until)
 			continue;
 		id = key_of(&k, log, r);
-		many = set_has(&multi, r->rid);
+		many = llmr_rowset_has(&multi, r->rid);
 		while ((size_t)id >= ng) {
 			if (ng == cap) {
 				cap = cap ? 2 * cap : 16;
@@ -277,10 +204,10 @@ static void group(const struct llmr_cost_log *log, const struct u64set *multi_in
 			ng++;
 		}
 		stats_add(prev ? &g[id].prev : &g[id].cur, &lats[2 * id + prev], r,
-			  !many || set_add(&set, mix(r->rid, 2 * ((uint64_t)id + 1) + (uint64_t)prev)));
+			  !many || llmr_rowset_add(&set, llmr_cost_mix(r->rid, 2 * ((uint64_t)id + 1) + (uint64_t)prev)));
 		if (tot)
 			stats_add(prev ? ptot : tot, &tl[prev], r,
-				  !many || set_add(&set, mix(r->rid, (uint64_t)prev)));
+				  !many || llmr_rowset_add(&set, llmr_cost_mix(r->rid, (uint64_t)prev)));
 	}
 	for (i = 0; i < ng; i++) {
 		lat_finish(&lats[2 * i], &g[i].cur);
@@ -345,7 +272,7 @@ static char *route_models(const struct llmr_cost_log *log, int64_t since, int64_
 	return llmr_buf_detach(&b);
 }
 
-static void use_cases(const struct llmr_cost_log *log, const struct u64set *multi,
+static void use_cases(const struct llmr_cost_log *log, const struct llmr_rowset *multi,
 		      struct llmr_cost_report *r)
 {
 	struct llmr_cost_group *g;
@@ -455,9 +382,9 @@ int llmr_cost_report_build(const struct llmr_cost_log *log, int64_t since, int64
 			}
 			view.n = a;
 		}
-		struct u64set multi;
+		struct llmr_rowset multi;
 
-		multi_build(&view, &multi);
+		llmr_cost_multi_build(&view, &multi);
 		group(&view, &multi, since, until, by, &r->groups, &r->ngroups, &r->total, &r->prev);
 		group(&view, &multi, since, until, LLMR_BY_MODEL, &r->models, &r->nmodels, NULL, NULL);
 		use_cases(&view, &multi, r);
@@ -507,34 +434,4 @@ const char *llmr_cost_by_name(int by)
 	static const char *const names[] = {"none", "route", "provider", "model", "day", "week", "month"};
 
 	return by >= 0 && by <= LLMR_BY_MONTH ? names[by] : "none";
-}
-
-size_t llmr_cost_answers(const struct llmr_cost_log *log, int64_t since, int64_t until, size_t **idx)
-{
-	struct u64set set, multi;
-	size_t i, n = 0, *v = llmr_xmalloc((log->n + 1) * sizeof(*v));
-
-	multi_build(log, &multi);
-	for (i = 0; i < log->n; i++)
-		n += log->rows[i].attempt > 1;
-	set_init(&set, n);
-	n = 0;
-	/* Backwards: the first ok row met for a request is its last ok one. */
-	for (i = log->n; i-- > 0;) {
-		const struct llmr_cost_row *r = &log->rows[i];
-
-		if (r->ok && r->ts_ms >= since && r->ts_ms < until &&
-		    (!set_has(&multi, r->rid) || set_add(&set, r->rid)))
-			v[n++] = i;
-	}
-	free(set.k);
-	free(multi.k);
-	for (i = 0; i < n / 2; i++) {
-		size_t t = v[i];
-
-		v[i] = v[n - 1 - i];
-		v[n - 1 - i] = t;
-	}
-	*idx = v;
-	return n;
 }

@@ -1,229 +1,11 @@
-#include "cost/simulate.h"
+/* What-if replay: walk each answered request down its chain before and
+ * after the changes, under fixed rate-limit windows (see simulate.h). */
+#include "cost/simulate_int.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/*
- * The replay works on small integer ids: every model that can appear in a
- * chain gets a slot ("spec") with its provider, price override, quality
- * and measured latency; chains are computed once per (route, complexity,
- * logged model) and shared by all the requests with that triple.
- */
-
-/* Fixed windows of one provider or model in one world. */
-struct win {
-	int64_t minute, day;
-	long mreq, dreq, mtok, dtok;
-};
-
-struct spec {
-	int32_t prov;              /* index in world providers */
-	const struct llmr_price *override; /* --price, or NULL */
-	double quality;            /* -1 unknown */
-	double median_ms;          /* -1 unknown */
-	int32_t logid;             /* id in the log's names, -1 none */
-	int32_t pbid;              /* id in the price book, -1 none */
-	struct llmr_limits limits; /* the model's own limits (config) */
-	struct win w[2];
-};
-
-struct prov {
-	char *name;
-	struct llmr_limits before, after;
-	const struct llmr_sim_plan *plan;
-	double usage_after;        /* USD before the plan's discount, fee or credit */
-	struct win w[2];           /* before, after */
-};
-
-struct chain {
-	int32_t *before, *after;
-	size_t nb, na;
-	bool moved;                /* after differs from before */
-};
-
-struct sim {
-	const struct llmr_cost_log *log;
-	const struct llmr_config *cfg;
-	const struct llmr_pricebook *pb;
-	const struct llmr_sim_changes *ch;
-	struct llmr_names specs, provs, triples;
-	struct spec *sp;
-	struct prov *pv;
-	struct chain *chains;
-	size_t nchains;
-};
-
-static int32_t prov_id(struct sim *s, const char *name, size_t n)
-{
-	size_t before = s->provs.n, i;
-	int32_t id = llmr_names_id(&s->provs, name, n);
-	const struct llmr_provider_cfg *pc;
-	struct prov *p;
-
-	if (s->provs.n == before)
-		return id;
-	s->pv = llmr_xrealloc(s->pv, s->provs.n * sizeof(*s->pv));
-	p = &s->pv[id];
-	memset(p, 0, sizeof(*p));
-	p->name = s->provs.s[id];
-	pc = llmr_config_provider(s->cfg, p->name);
-	p->before = pc ? pc->limits : (struct llmr_limits){-1, -1, -1, -1, -1, -1, -1};
-	p->after = p->before;
-	for (i = 0; i < s->ch->nplans; i++)
-		if (!strcmp(s->ch->plans[i].provider, p->name)) {
-			const struct llmr_limits *l = &s->ch->plans[i].limits;
-
-			p->plan = &s->ch->plans[i];
-			p->after.rpm = l->rpm >= 0 ? l->rpm : p->after.rpm;
-			p->after.rpd = l->rpd >= 0 ? l->rpd : p->after.rpd;
-			p->after.tpm = l->tpm >= 0 ? l->tpm : p->after.tpm;
-			p->after.tpd = l->tpd >= 0 ? l->tpd : p->after.tpd;
-		}
-	p->w[0].minute = p->w[1].minute = p->w[0].day = p->w[1].day = INT64_MIN;
-	return id;
-}
-
-static int32_t spec_id(struct sim *s, const char *spec)
-{
-	size_t before = s->specs.n, i;
-	int32_t id = llmr_names_id(&s->specs, spec, strlen(spec));
-	const struct llmr_price *lp;
-	const char *slash = strchr(spec, '/');
-	struct spec *x;
-
-	if (s->specs.n == before)
-		return id;
-	s->sp = llmr_xrealloc(s->sp, s->specs.n * sizeof(*s->sp));
-	x = &s->sp[id];
-	memset(x, 0, sizeof(*x));
-	x->prov = prov_id(s, spec, slash ? (size_t)(slash - spec) : strlen(spec));
-	x->logid = llmr_names_find(&s->log->names, spec);
-	x->pbid = llmr_names_find(&s->pb->names, spec);
-	x->median_ms = -1;
-	x->limits = (struct llmr_limits){-1, -1, -1, -1, -1, -1, -1};
-	x->w[0].minute = x->w[1].minute = x->w[0].day = x->w[1].day = INT64_MIN;
-	{
-		const struct llmr_provider_cfg *pc = llmr_config_provider(s->cfg, s->provs.s[x->prov]);
-		size_t j;
-
-		for (j = 0; pc && slash && j < pc->nmodels; j++)
-			if (!strcmp(pc->models[j].name, slash + 1))
-				x->limits = pc->models[j].limits;
-	}
-	for (i = 0; i < s->ch->nprices; i++)
-		if (!strcmp(s->ch->prices[i].spec, spec))
-			x->override = &s->ch->prices[i].p;
-	lp = llmr_pricebook_at_id(s->pb, x->pbid, INT64_MAX);
-	x->quality = lp && lp->quality >= 0 ? lp->quality : -1;
-	return id;
-}
-
-static const char *apply_replace(const struct llmr_sim_changes *ch, const char *spec, const char *route,
-				 int cx)
-{
-	size_t i;
-
-	for (i = 0; i < ch->nrep; i++) {
-		const struct llmr_sim_replace *r = &ch->rep[i];
-
-		if (!strcmp(r->from, spec) && (!r->route || (route && !strcmp(r->route, route))) &&
-		    (r->complexity < 0 || r->complexity == cx))
-			spec = r->to;
-	}
-	return spec;
-}
-
-static const struct llmr_chain *cfg_chain(const struct llmr_config *cfg, const char *route, int cx)
-{
-	const struct llmr_route_cfg *r = route ? llmr_config_route(cfg, route) : NULL;
-	int t;
-
-	if (!r)
-		return NULL;
-	if (cx >= 0 && cx < LLMR_NCOMPLEXITY && r->tiers[cx].n)
-		return &r->tiers[cx];
-	for (t = 0; t < LLMR_NCOMPLEXITY; t++)
-		if (r->tiers[t].n)
-			return &r->tiers[t];
-	return NULL;
-}
-
-const char **llmr_sim_chain_for(const struct llmr_config *cfg, const struct llmr_sim_changes *ch,
-				const char *route, int complexity, size_t *n)
-{
-	const struct llmr_chain *c = cfg_chain(cfg, route, complexity);
-	const struct llmr_sim_chain *over = NULL;
-	const char **out;
-	size_t i;
-
-	for (i = 0; route && i < ch->nchains; i++)
-		if (!strcmp(ch->chains[i].route, route) &&
-		    (ch->chains[i].complexity < 0 || ch->chains[i].complexity == complexity))
-			over = &ch->chains[i];
-	size_t k = 0, j, total = over ? over->n : c ? c->n : 0;
-
-	out = llmr_xcalloc(total + 1, sizeof(*out));
-	/* A replacement already in the chain is not tried twice. */
-	for (i = 0; i < total; i++) {
-		const char *sp = apply_replace(ch, over ? over->models[i] : c->refs[i].spec, route, complexity);
-
-		for (j = 0; j < k && strcmp(out[j], sp); j++)
-			;
-		if (j == k)
-			out[k++] = sp;
-	}
-	*n = k;
-	return out;
-}
-
-/* Chains for one (route, complexity, logged model). */
-static size_t chain_of(struct sim *s, const struct llmr_cost_row *row)
-{
-	const char *route = llmr_names_get(&s->log->names, row->route);
-	const char *cxs = llmr_names_get(&s->log->names, row->complexity);
-	const char *model = llmr_names_get(&s->log->names, row->model);
-	int cx = cxs ? llmr_complexity_parse(cxs) : -1;
-	const struct llmr_chain *c;
-	struct chain *k;
-	char key[64];
-	int32_t id;
-	size_t i, pos, nover = 0;
-	const char **over = NULL;
-	bool has_over = false;
-
-	snprintf(key, sizeof(key), "%d,%d,%d", row->route, row->complexity, row->model);
-	id = llmr_names_id(&s->triples, key, strlen(key));
-	if ((size_t)id < s->nchains)
-		return (size_t)id;
-	s->chains = llmr_xrealloc(s->chains, (s->nchains + 1) * sizeof(*s->chains));
-	k = &s->chains[s->nchains++];
-	memset(k, 0, sizeof(*k));
-	c = cfg_chain(s->cfg, route, cx);
-	/* Before: the logged model, then what followed it in its chain. */
-	k->before = llmr_xcalloc((c ? c->n : 0) + 2, sizeof(*k->before));
-	k->before[k->nb++] = spec_id(s, model ? model : "unknown/unknown");
-	for (pos = 0; c && pos < c->n && (!model || strcmp(c->refs[pos].spec, model)); pos++)
-		;
-	for (i = c && pos < c->n ? pos + 1 : 0; c && i < c->n; i++)
-		k->before[k->nb++] = spec_id(s, c->refs[i].spec);
-	for (i = 0; route && i < s->ch->nchains; i++)
-		if (!strcmp(s->ch->chains[i].route, route) &&
-		    (s->ch->chains[i].complexity < 0 || s->ch->chains[i].complexity == cx))
-			has_over = true;
-	if (has_over)
-		over = llmr_sim_chain_for(s->cfg, s->ch, route, cx, &nover);
-	k->after = llmr_xcalloc((has_over ? nover : k->nb) + 1, sizeof(*k->after));
-	for (i = 0; i < (has_over ? nover : k->nb); i++) {
-		const char *sp = has_over ? over[i] : s->specs.s[k->before[i]];
-
-		k->after[k->na++] = spec_id(s, apply_replace(s->ch, sp, route, cx));
-	}
-	free(over);
-	k->moved = k->na != k->nb || memcmp(k->after, k->before, k->na * sizeof(*k->after));
-	return (size_t)id;
-}
 
 /* Whether one more request of tok tokens fits limits l in windows x. */
 static bool fits(const struct llmr_limits *l, struct win *x, int64_t ts, long tok)
@@ -417,13 +199,13 @@ static void replay(struct sim *s, int64_t since, int64_t until, struct llmr_sim_
 				t->ra[r->route] += r->cost;
 			}
 			if (!r->ok && r->provider >= 0)
-				s->pv[prov_id(s, log->names.s[r->provider], strlen(log->names.s[r->provider]))]
+				s->pv[llmr_sim_prov_id(s, log->names.s[r->provider], strlen(log->names.s[r->provider]))]
 					.usage_after += r->cost;
 		}
 	n = llmr_cost_answers(log, since, until, &ans);
 	for (i = 0; i < n; i++) {
 		const struct llmr_cost_row *r = &log->rows[ans[i]];
-		size_t ci = chain_of(s, r); /* may move s->chains */
+		size_t ci = llmr_sim_chain_of(s, r); /* may move s->chains */
 		struct chain *c = &s->chains[ci];
 		int32_t b = pick(s, c->before, c->nb, 0, r, &res->before);
 		int32_t a = pick(s, c->after, c->na, 1, r, &res->after);
@@ -487,60 +269,6 @@ static void plans(struct sim *s, struct llmr_sim_result *res)
 	}
 }
 
-/* A synthetic month: per_day requests of each profile, evenly spaced. */
-static int synth(const struct llmr_config *cfg, const struct llmr_pricebook *pb,
-		 const struct llmr_sim_changes *ch, int64_t since, struct llmr_cost_log *log,
-		 struct llmr_err *e)
-{
-	struct llmr_sim_changes none;
-	size_t i;
-	long k, serial = 0;
-
-	llmr_sim_changes_init(&none);
-	for (i = 0; i < ch->nprofiles; i++) {
-		const struct llmr_sim_profile *p = &ch->profiles[i];
-		long n = lround(p->per_day * 30);
-		size_t nc;
-		const char **c = llmr_sim_chain_for(cfg, &none, p->route, p->complexity, &nc);
-		const char *model = p->model ? p->model : nc ? c[0] : NULL;
-		const char *slash = model ? strchr(model, '/') : NULL;
-		const struct llmr_price *pr = model ? llmr_pricebook_latest(pb, model) : NULL;
-		const char *cx = llmr_complexity_name(p->complexity);
-
-		if (!slash) {
-			free(c);
-			return llmr_errf(e, LLMR_EX_USAGE, "--profile '%s': no model: name one with model=P/M",
-					 p->route);
-		}
-		for (k = 0; k < n; k++) {
-			struct llmr_cost_row *r = llmr_cost_log_push(log);
-			char rid[32];
-
-			r->ts_ms = since + (int64_t)((double)k * (30.0 * LLMR_DAY_MS) / (double)n);
-			snprintf(rid, sizeof(rid), "sim-%ld", serial++);
-			r->rid = llmr_cost_hash(rid, strlen(rid));
-			r->route = llmr_names_id(&log->names, p->route, strlen(p->route));
-			r->model = llmr_names_id(&log->names, model, strlen(model));
-			r->provider = llmr_names_id(&log->names, model, (size_t)(slash - model));
-			r->complexity = llmr_names_id(&log->names, cx, strlen(cx));
-			r->in = p->in;
-			r->out = p->out;
-			r->ok = true;
-			r->cost = pr ? llmr_price_cost(pr, r->in, r->out, 0, 0) : 0;
-		}
-		free(c);
-	}
-	/* Profiles are spread over time, but logs come sorted: keep that. */
-	return 0;
-}
-
-static int cmp_row_ts(const void *a, const void *b)
-{
-	const struct llmr_cost_row *x = a, *y = b;
-
-	return (x->ts_ms > y->ts_ms) - (x->ts_ms < y->ts_ms);
-}
-
 static void finish(struct sim *s, struct llmr_sim_result *res, struct tally *t)
 {
 	size_t i;
@@ -593,11 +321,10 @@ int llmr_simulate(const struct llmr_cost_log *log, int64_t since, int64_t until,
 	if (check_models(pb, ch, e))
 		return -1;
 	if (ch->nprofiles) {
-		if (synth(cfg, pb, ch, since, &synthetic, e)) {
+		if (llmr_sim_synth(cfg, pb, ch, since, &synthetic, e)) {
 			llmr_cost_log_release(&synthetic);
 			return -1;
 		}
-		qsort(synthetic.rows, synthetic.n, sizeof(*synthetic.rows), cmp_row_ts);
 		log = &synthetic;
 		until = since + 30 * LLMR_DAY_MS;
 	}
@@ -610,7 +337,7 @@ int llmr_simulate(const struct llmr_cost_log *log, int64_t since, int64_t until,
 	/* Specs can be added during the replay; size tallies generously. */
 	for (i = 0; i < log->names.n; i++)
 		if (strchr(log->names.s[i], '/'))
-			spec_id(&s, log->names.s[i]);
+			llmr_sim_spec_id(&s, log->names.s[i]);
 	nn = log->names.n + 64;
 	t.rb = llmr_xcalloc(nn, sizeof(double));
 	t.ra = llmr_xcalloc(nn, sizeof(double));

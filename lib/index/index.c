@@ -1,6 +1,5 @@
 #include "index/index.h"
 
-#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +8,7 @@
 #include "index/embed.h"
 #include "index/extract.h"
 #include "index/index_impl.h"
+#include "base/sha256.h"
 
 static int dberr(sqlite3 *db, struct llmr_err *e, const char *what)
 {
@@ -291,9 +291,8 @@ int llmr_index_close(struct llmr_indexer *ix, struct llmr_index_counts *counts,
 
 char *llmr_index_sha256(const void *data, size_t n)
 {
-	gchar *h = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, n);
-	char *r = llmr_xstrdup(h);
+	char h[65];
 
-	g_free(h);
-	return r;
+	llmr_sha256_hex(data, n, h);
+	return llmr_xstrdup(h);
 }

@@ -13,9 +13,38 @@ static const char *status_name(enum llmr_pstatus s)
 	return s == LLMR_PSTATUS_INACTIVE ? "inactive" : s == LLMR_PSTATUS_TESTING ? "testing" : "active";
 }
 
+static const char *tier_name(enum llmr_tier t)
+{
+	return t == LLMR_TIER_FREE ? "free" : t == LLMR_TIER_ENTERPRISE ? "enterprise" : "paid";
+}
+
+static const char *unit_of(int w)
+{
+	return w == LLMR_QW_TPS || w == LLMR_QW_TPM || w == LLMR_QW_TPD ? "tok" : "req";
+}
+
+static long left_in(const struct llmr_quota_win *w)
+{
+	return w->limit > w->used ? w->limit - w->used : 0;
+}
+
+/* One object per limited window, so a reader needs no table of units:
+ * {"unit","limit","used","remaining","resets_at"} (resets_at: when the
+ * oldest counted entry leaves the window; absent when it is empty). */
+static json_t *window_json(const struct llmr_quota_win *w, int i)
+{
+	json_t *o = json_pack("{s:s,s:I,s:I,s:I}", "unit", unit_of(i), "limit", (json_int_t)w->limit,
+			      "used", (json_int_t)w->used, "remaining", (json_int_t)left_in(w));
+
+	if (w->free_at > 0)
+		json_object_set_new(o, "resets_at", json_integer(w->free_at));
+	return o;
+}
+
 static void windows(json_t *p, const struct llmr_quota_status *q)
 {
 	json_t *lim = json_object(), *used = json_object(), *rem = json_object(), *fr = json_object();
+	json_t *all = json_object();
 
 	for (int w = 0; w < LLMR_QW_N; w++) {
 		const char *n = llmr_qwin_name(w);
@@ -26,13 +55,78 @@ static void windows(json_t *p, const struct llmr_quota_status *q)
 		if (q->w[w].limit < 0)
 			continue;
 		json_object_set_new(lim, n, json_integer(q->w[w].limit));
-		json_object_set_new(rem, n, json_integer(q->w[w].limit > q->w[w].used ?
-							 q->w[w].limit - q->w[w].used : 0));
+		json_object_set_new(rem, n, json_integer(left_in(&q->w[w])));
+		json_object_set_new(all, n, window_json(&q->w[w], w));
 	}
 	json_object_set_new(p, "limits", lim);
 	json_object_set_new(p, "used", used);
 	json_object_set_new(p, "remaining", rem);
 	json_object_set_new(p, "frees_at", fr);
+	json_object_set_new(p, "windows", all);
+}
+
+static const char *exhausted_last(const struct llmr_quota_status *q, int64_t *at)
+{
+	const char *name = NULL;
+
+	for (int w = 0; w < LLMR_QW_N; w++)
+		if (q->w[w].limit >= 0 && q->w[w].used >= q->w[w].limit &&
+		    (!name || q->w[w].free_at > *at)) {
+			name = llmr_qwin_name(w);
+			*at = q->w[w].free_at;
+		}
+	return name;
+}
+
+static const char *least_left(const struct llmr_quota_status *q, int64_t *at)
+{
+	const char *name = NULL;
+	double least = 2;
+
+	for (int w = 0; w < LLMR_QW_N; w++) {
+		const struct llmr_quota_win *x = &q->w[w];
+		double share = x->limit > 0 ? (double)left_in(x) / (double)x->limit : 0;
+
+		if (x->limit >= 0 && share < least) {
+			least = share;
+			name = llmr_qwin_name(w);
+			*at = x->free_at;
+		}
+	}
+	return name;
+}
+
+/*
+ * The window that binds: when a request would be refused now (the same
+ * check the router makes), the cooldown, the headers, or the exhausted
+ * window that frees last; otherwise the limited window with the smallest
+ * share left, the first to bind. Its reset is the one worth showing: the
+ * soonest reset of all says nothing when the day's quota is the one spent.
+ */
+static void binding(json_t *p, const struct llmr_quota_status *q, int64_t now)
+{
+	int64_t at = 0;
+	const char *name;
+	char why[200];
+	int blocked = llmr_quota_check(q, 1, now, why, sizeof(why), &at) != 0;
+	json_t *b;
+
+	if (blocked && q->cooldown_until > now)
+		name = "cooldown";
+	else if (blocked && at > 0 && (at == q->hdr_req_reset_at || at == q->hdr_tok_reset_at))
+		name = "headers";
+	else if (blocked)
+		name = exhausted_last(q, &at);
+	else
+		name = least_left(q, &at);
+	if (!name && !blocked)
+		return;
+	b = json_pack("{s:s,s:b}", "window", name ? name : "limit", "blocked", blocked);
+	if (at > 0)
+		json_object_set_new(b, "resets_at", json_integer(at));
+	if (blocked)
+		json_object_set_new(b, "why", json_string(why));
+	json_object_set_new(p, "binding", b);
 }
 
 static void headers(json_t *p, const struct llmr_quota_status *q)
@@ -115,15 +209,17 @@ static json_t *provider_json(struct llmr_state *st, const struct llmr_config *cf
 	struct llmr_quota_status q;
 	struct llmr_breaker b;
 	double spend = 0;
+	int64_t now = llmr_now_ms();
 	json_t *p;
 
-	if (llmr_quota_status(st, pc, NULL, llmr_now_ms(), &q, e) < 0 ||
+	if (llmr_quota_status(st, pc, NULL, now, &q, e) < 0 ||
 	    llmr_breaker_get(st, pc->name, &b, e) < 0 ||
 	    llmr_route_month_spend(st, pc->name, &spend, e) < 0)
 		return NULL;
-	p = json_pack("{s:s,s:s,s:s}", "name", pc->name, "status", status_name(pc->status),
-		      "protocol", llmr_protocol_name(pc->protocol));
+	p = json_pack("{s:s,s:s,s:s,s:s}", "name", pc->name, "status", status_name(pc->status),
+		      "tier", tier_name(pc->tier), "protocol", llmr_protocol_name(pc->protocol));
 	windows(p, &q);
+	binding(p, &q, now);
 	headers(p, &q);
 	json_object_set_new(p, "breaker", breaker_json(&b, llmr_breaker_cooldown(pc)));
 	json_object_set_new(p, "month_spend_usd", json_real(spend));

@@ -2,15 +2,23 @@
  * quota_report.h - the live status of every provider as one JSON object,
  * the single source of both `llmr-quota --json` and its table:
  *
- *   {"providers":[{"name","status","protocol","limits":{...},"used":{...},
- *     "remaining":{...},"frees_at":{...},"headers":{...},"cooldown_until",
+ *   {"providers":[{"name","status","tier","protocol","limits":{...},"used":{...},
+ *     "remaining":{...},"frees_at":{...},
+ *     "windows":{"rpd":{"unit","limit","used","remaining","resets_at"},...},
+ *     "binding":{"window","blocked","resets_at","why"},
+ *     "headers":{...},"cooldown_until",
  *     "breaker":{"state","failures","retry_at","last_error"},
  *     "month_spend_usd","budget_usd_per_month","alerts":[...]}...],
  *    "degraded":{"active","since","reason","signals":{...}},
  *    "alerts":["openai: 12% of tpd left", ...], "generated_at": ms}
  *
  * Windows are named rps, rpm, rpd, tps, tpm, tpd, concurrent; only those
- * with a limit appear in "limits" and "remaining". Times are epoch ms.
+ * with a limit appear in "limits", "remaining" and "windows" (unit "req" or
+ * "tok"; resets_at, when the oldest counted entry leaves, absent while the
+ * window is empty). "binding" is the window that refuses a request now
+ * (blocked true, why says so; also "cooldown" or "headers"), else the
+ * limited window with the smallest share left; absent with no limits.
+ * Times are epoch ms.
  */
 #ifndef LLMR_QUOTA_REPORT_H
 #define LLMR_QUOTA_REPORT_H
@@ -28,9 +36,11 @@ json_t *llmr_quota_report(struct llmr_state *st, const struct llmr_config *cfg, 
 			  struct llmr_err *e);
 
 /*
- * Render report r as the status table: one row per provider (status, quota
- * today, used, remaining, RPM left, next reset, breaker), then degraded
- * mode and the alerts. color: ANSI colours for the status. Appends to out;
+ * Render report r as the status table: one row per provider (tier, status,
+ * quota today, used and remaining with their unit, RPM left, breaker, and
+ * the reset of the binding window), under it one line per limited window
+ * with its own reset, then degraded mode and the alerts. Resets are
+ * relative ("in 3h12m"), with the local date when not today. color: ANSI colours for the status. Appends to out;
  * returns 0.
  */
 int llmr_quota_table(json_t *r, bool color, struct llmr_buf *out);

@@ -9,20 +9,33 @@
  * report so that the table and --json can never disagree.
  */
 
-static const char *clock_of(json_int_t ms, char *b, size_t n)
+/*
+ * A reset as a relative time ("in 41s", "in 4m05s", "in 3h12m"), with the
+ * local date and clock when it falls on another day than today, since a
+ * bare clock time cannot say whether it means today or tomorrow.
+ */
+static const char *when(json_int_t ms, char *b, size_t n)
 {
-	json_int_t left = ms - llmr_now_ms();
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
+	json_int_t now = llmr_now_ms(), s = ms > now ? (ms - now + 999) / 1000 : 0;
+	time_t t = (time_t)(ms / 1000), today = (time_t)(now / 1000);
+	struct tm tm, tm_now;
+	size_t l;
 
 	if (ms <= 0)
 		return "-";
-	if (left < 60000) {
-		snprintf(b, n, "in %llds", (long long)(left > 0 ? (left + 999) / 1000 : 0));
-		return b;
-	}
-	gmtime_r(&t, &tm);
-	strftime(b, n, "%H:%M:%S", &tm);
+	if (s < 60)
+		snprintf(b, n, "in %llds", (long long)s);
+	else if (s < 3600)
+		snprintf(b, n, "in %lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+	else if (s < 48 * 3600)
+		snprintf(b, n, "in %lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+	else
+		snprintf(b, n, "in %lldd%02lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
+	localtime_r(&t, &tm);
+	localtime_r(&today, &tm_now);
+	l = strlen(b);
+	if ((tm.tm_year != tm_now.tm_year || tm.tm_yday != tm_now.tm_yday) && l + 16 < n)
+		strftime(b + l, n - l, " (%b %d %H:%M)", &tm);
 	return b;
 }
 
@@ -41,15 +54,18 @@ static json_int_t num(json_t *o, const char *k, json_int_t dflt)
 	return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
-/* The day's quota: tokens if tpd is set, else requests if rpd, else none. */
+/* The day's quota: tokens if tpd is set, else requests if rpd, else none;
+ * used and left carry their unit. */
 static void day_cols(json_t *p, char *quota, char *used, char *left, size_t n)
 {
 	json_t *lim = json_object_get(p, "limits"), *u = json_object_get(p, "used");
 	int tok = num(lim, "tpd", -1) >= 0;
 	json_int_t l = num(lim, tok ? "tpd" : "rpd", -1), v = num(u, tok || l < 0 ? "tpd" : "rpd", 0);
-	char a[32];
+	const char *unit = tok || l < 0 ? "tok" : "req";
+	char a[24];
 
-	human(used, n, v);
+	human(a, sizeof(a), v);
+	snprintf(used, n, "%s %s", a, unit);
 	if (l < 0) {
 		snprintf(quota, n, "unlimited");
 		snprintf(left, n, "-");
@@ -57,7 +73,81 @@ static void day_cols(json_t *p, char *quota, char *used, char *left, size_t n)
 	}
 	human(a, sizeof(a), l);
 	snprintf(quota, n, tok ? "%s tokens" : "%s req/day", a);
-	human(left, n, l > v ? l - v : 0);
+	human(a, sizeof(a), l > v ? l - v : 0);
+	snprintf(left, n, "%s %s", a, unit);
+}
+
+static void rpm_col(json_t *p, char *rpm, size_t n)
+{
+	json_t *hd = json_object_get(p, "headers");
+	json_int_t rl = num(json_object_get(p, "limits"), "rpm", -1);
+
+	if (rl >= 0)
+		snprintf(rpm, n, "%lld/%lld", (long long)num(json_object_get(p, "remaining"), "rpm", 0),
+			 (long long)rl);
+	else if (hd && num(hd, "requests_remaining", -1) >= 0)
+		snprintf(rpm, n, "%lld/%lld hdr", (long long)num(hd, "requests_remaining", 0),
+			 (long long)num(hd, "requests_limit", 0));
+	else
+		snprintf(rpm, n, "-");
+}
+
+static void breaker_col(json_t *p, char *brk, size_t n)
+{
+	json_t *br = json_object_get(p, "breaker");
+	const char *bs = json_string_value(json_object_get(br, "state"));
+	char t[48];
+	size_t l;
+
+	if (strcmp(bs, "closed"))
+		snprintf(brk, n, "%s (retry %s)", bs, when(num(br, "retry_at", 0), t, sizeof(t)));
+	else if (num(br, "failures", 0))
+		snprintf(brk, n, "closed (%lld failures)", (long long)num(br, "failures", 0));
+	else
+		snprintf(brk, n, "closed");
+	if (num(p, "cooldown_until", 0) > 0) {
+		l = strlen(brk);
+		snprintf(brk + l, n - l, ", cooldown %s", when(num(p, "cooldown_until", 0), t, sizeof(t)));
+	}
+}
+
+/* The reset of the window that binds ("rpd full, in 23h59m (...)"). */
+static void reset_col(json_t *p, char *reset, size_t n)
+{
+	json_t *b = json_object_get(p, "binding");
+	const char *w = json_string_value(json_object_get(b, "window"));
+	char t[48];
+
+	if (!w)
+		snprintf(reset, n, "-");
+	else
+		snprintf(reset, n, "%s%s %s", w, json_is_true(json_object_get(b, "blocked")) ? " full," : "",
+			 when(num(b, "resets_at", 0), t, sizeof(t)));
+}
+
+/* One line per limited window under its provider, each with its own reset. */
+static void window_rows(json_t *p, struct llmr_buf *out)
+{
+	json_t *hd = json_object_get(p, "headers"), *w;
+	const char *name;
+	char used[80], t[48];
+
+	json_object_foreach(json_object_get(p, "windows"), name, w) {
+		char l[24], u[24];
+
+		human(u, sizeof(u), num(w, "used", 0));
+		human(l, sizeof(l), num(w, "limit", 0));
+		snprintf(used, sizeof(used), "%s/%s %s", u, l, json_string_value(json_object_get(w, "unit")));
+		llmr_buf_addf(out, "  %-12s %-20s resets %s\n", name, used,
+			      num(w, "resets_at", 0) > 0 ? when(num(w, "resets_at", 0), t, sizeof(t)) : "-");
+	}
+	/* Headers whose reset has passed say nothing about now. */
+	if (hd && num(hd, "requests_remaining", -1) >= 0 && num(hd, "requests_reset_at", 0) > llmr_now_ms()) {
+		snprintf(used, sizeof(used), "%lld/%lld req left", (long long)num(hd, "requests_remaining", 0),
+			 (long long)num(hd, "requests_limit", 0));
+		llmr_buf_addf(out, "  %-12s %-20s resets %s\n", "headers", used,
+			      when(num(hd, "requests_reset_at", 0), t, sizeof(t)));
+	}
 }
 
 static const char *paint(bool color, const char *state, const char *colour_of)
@@ -76,44 +166,26 @@ int llmr_quota_table(json_t *r, bool color, struct llmr_buf *out)
 	json_t *p, *d = json_object_get(r, "degraded");
 	size_t i;
 
-	llmr_buf_addf(out, "%-14s %-9s %-16s %-8s %-10s %-10s %-10s %s\n", "Provider", "Status", "Quota today",
-	       "Used", "Remaining", "RPM left", "Next reset", "Breaker");
+	llmr_buf_addf(out, "%-14s %-10s %-9s %-16s %-10s %-10s %-10s %-20s %s\n", "Provider", "Tier",
+		      "Status", "Quota today", "Used", "Remaining", "RPM left", "Breaker", "Reset");
 	json_array_foreach(json_object_get(r, "providers"), i, p) {
-		json_t *lim = json_object_get(p, "limits"), *br = json_object_get(p, "breaker");
-		json_t *hd = json_object_get(p, "headers");
 		const char *st = json_string_value(json_object_get(p, "status"));
-		const char *bs = json_string_value(json_object_get(br, "state"));
-		char quota[32], used[32], left[32], rpm[32], reset[32], brk[64], t[32];
-		json_int_t rl = num(lim, "rpm", -1), fr = -1;
+		const char *bs = json_string_value(json_object_get(json_object_get(p, "breaker"), "state"));
+		char quota[48], used[48], left[48], rpm[48], reset[96], brk[112];
 		int alert = json_array_size(json_object_get(p, "alerts")) > 0;
 		const char *col = strcmp(st, "active") ? "33" : alert ? "38;5;208" : "32";
 
 		day_cols(p, quota, used, left, sizeof(quota));
-		if (rl >= 0)
-			snprintf(rpm, sizeof(rpm), "%lld/%lld", (long long)num(json_object_get(p, "remaining"), "rpm", 0), (long long)rl);
-		else if (hd && num(hd, "requests_remaining", -1) >= 0)
-			snprintf(rpm, sizeof(rpm), "%lld/%lld hdr", (long long)num(hd, "requests_remaining", 0),
-				 (long long)num(hd, "requests_limit", 0));
-		else
-			snprintf(rpm, sizeof(rpm), "-");
-		fr = num(json_object_get(p, "frees_at"), num(lim, "tpd", -1) >= 0 ? "tpd" : "rpd", -1);
-		if (num(lim, "rpm", -1) >= 0 && num(json_object_get(p, "frees_at"), "rpm", -1) > 0)
-			fr = num(json_object_get(p, "frees_at"), "rpm", -1);
-		snprintf(reset, sizeof(reset), "%s", clock_of(fr, t, sizeof(t)));
-		if (strcmp(bs, "closed"))
-			snprintf(brk, sizeof(brk), "%s (retry %s)", bs, clock_of(num(br, "retry_at", 0), t, sizeof(t)));
-		else if (num(br, "failures", 0))
-			snprintf(brk, sizeof(brk), "closed (%lld failures)", (long long)num(br, "failures", 0));
-		else
-			snprintf(brk, sizeof(brk), "closed");
-		if (num(p, "cooldown_until", 0) > 0) {
-			size_t l = strlen(brk);
-
-			snprintf(brk + l, sizeof(brk) - l, ", cooldown %s", clock_of(num(p, "cooldown_until", 0), t, sizeof(t)));
-		}
-		llmr_buf_addf(out, "%-14s %s %-16s %-8s %-10s %-10s %-10s %s\n", json_string_value(json_object_get(p, "name")),
-		       paint(color, alert && !strcmp(st, "active") ? "warn" : st, strcmp(bs, "closed") ? "31" : col),
-		       quota, used, left, rpm, reset, brk);
+		rpm_col(p, rpm, sizeof(rpm));
+		breaker_col(p, brk, sizeof(brk));
+		reset_col(p, reset, sizeof(reset));
+		llmr_buf_addf(out, "%-14s %-10s %s %-16s %-10s %-10s %-10s %-20s %s\n",
+			      json_string_value(json_object_get(p, "name")),
+			      json_string_value(json_object_get(p, "tier")),
+			      paint(color, alert && !strcmp(st, "active") ? "warn" : st,
+				    strcmp(bs, "closed") ? "31" : col),
+			      quota, used, left, rpm, brk, reset);
+		window_rows(p, out);
 	}
 	llmr_buf_addf(out, "\ndegraded mode: %s", json_is_true(json_object_get(d, "active")) ? "ON" : "off");
 	if (json_is_true(json_object_get(d, "active")))
@@ -123,4 +195,3 @@ int llmr_quota_table(json_t *r, bool color, struct llmr_buf *out)
 		llmr_buf_addf(out, "alert: %s\n", json_string_value(p));
 	return 0;
 }
-

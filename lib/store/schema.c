@@ -165,6 +165,18 @@ static const char cache_v1[] =
 	" expires_ms INTEGER NOT NULL);"
 	"CREATE INDEX response_cache_expires ON response_cache(expires_ms);";
 
+/*
+ * Every llmr-ask reads, for each configured provider, the mean latency of
+ * its last day of answers (and, with a budget, its month's spend). Through
+ * requests_ts that visits every row of the day for each provider, each a
+ * seek into the table: 53 ms an ask with 20,000 requests a day over ten
+ * providers. This index holds what those queries read, so they stay inside
+ * one provider's entries and never touch the table (5 ms for the same).
+ */
+static const char requests_v2[] =
+	"CREATE INDEX requests_provider ON requests"
+	"(provider, ts_ms, status, model, latency_ms, cost_usd);";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -173,6 +185,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"index: collections, documents, chunks, FTS5, ANN graph", index_v1},
 	{"route: request budget calls in flight", budget_v2},
 	{"ask: exact response cache", cache_v1},
+	{"requests: per-provider covering index", requests_v2},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

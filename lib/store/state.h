@@ -7,6 +7,14 @@
  * which retries on SQLITE_BUSY/LOCKED with a backoff, so a user never sees
  * "database is locked". A process killed mid-write leaves no partial row:
  * each logical write is one transaction.
+ *
+ * Durability: synchronous=NORMAL, so a commit is not fsynced (an fsync per
+ * logged request would cost more than the rest of a short process). A
+ * process that crashes or is killed (kill -9) loses nothing it committed:
+ * the WAL is in the kernel's page cache. Only a power loss or a kernel
+ * crash can lose the last transactions before a checkpoint, never corrupt
+ * the file: an acceptable risk for a usage log and leases that expire.
+ * The WAL is checkpointed every 128 pages to keep each open cheap.
  */
 #ifndef LLMR_STATE_H
 #define LLMR_STATE_H
