@@ -5,6 +5,8 @@
 #   make bench      benchmarks (prints figures; not tests)
 #   make install    PREFIX=/usr/local DESTDIR=
 
+# The one place the version is written: --version and the HTTP User-Agent.
+VERSION = 0.2.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
@@ -26,6 +28,7 @@ CFLAGS ?= -O2 -g
 # a user's plain `make` with another compiler should not fail on a new warning.
 WERROR ?=
 override CFLAGS += -std=c11 -Wall -Wextra -MMD -MP -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+	-DLLMR_VERSION='"$(VERSION)"' \
 	-Ilib $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # --as-needed: a program links only the libraries it uses (llmr-ask has no
 # need of poppler and its dozens of dependencies, which cost 50 ms at start).

@@ -384,15 +384,13 @@ int main(int argc, char **argv)
 	llmr_sim_changes_init(&m.ch);
 	m.now = llmr_now_ms();
 	llmr_cli_start(&cli);
-	/* Options may come anywhere: operands are gathered in order. */
+	/* Options may come anywhere: getopt moves the operands, in order, to
+	 * the end of argv. */
+	while ((c = llmr_cli_next(argc, argv, &cli)) != -1)
+		option(&m, c, optarg);
 	ops = llmr_xcalloc((size_t)argc + 1, sizeof(*ops));
-	for (;;) {
-		while ((c = llmr_cli_next(argc, argv, &cli)) != -1)
-			option(&m, c, optarg);
-		if (optind >= argc)
-			break;
+	while (optind < argc)
 		ops[nops++] = argv[optind++];
-	}
 	if (nops > 0)
 		sub = ops[0];
 	nops -= nops > 0;
