@@ -18,6 +18,30 @@ for prog in "$LLMR_BUILD"/bin/llmr-*; do
 	run "$prog" --version
 	is "$out" "$p $want_version" "$p: --version prints the Makefile's VERSION"
 done
+# Every exit code a program gives for what any of them can meet (a bad
+# option, a missing or broken config file, a full disk) is in its EXIT
+# STATUS section.
+printf 'providers: [\n' >broken.conf
+for prog in "$LLMR_BUILD"/bin/llmr-*; do
+	p=${prog##*/}
+	codes=$(sed -n '/^\.Sh EXIT STATUS/,/^\.Sh /s/^\.It \([0-9][0-9]*\).*/\1/p' "$LLMR_SRC/man/$p.1" | tr '\n' ' ')
+	seen=
+	run "$prog" --bogus-option x
+	seen="$seen $status"
+	run "$prog" --config "$TEST_DIR/missing.conf" x
+	seen="$seen $status"
+	run "$prog" --config broken.conf x
+	seen="$seen $status"
+	if [ -w /dev/full ]; then
+		"$prog" --help >/dev/full 2>/dev/null
+		seen="$seen $?"
+	fi
+	unlisted=
+	for c in $seen; do
+		case " $codes " in *" $c "*) ;; *) unlisted="$unlisted $c" ;; esac
+	done
+	is "$unlisted" "" "$p: the exit codes met ($seen) are in EXIT STATUS"
+done
 run llmr --version
 is "$out" "llmr $want_version" "llmr --version"
 
