@@ -15,7 +15,7 @@ _llmr_prog()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	--config|--state|--html|-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--config|--state|--html|-o|--output|-a|--attach) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(_llmr_options "$prog")" -- "$cur"))
