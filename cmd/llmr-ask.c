@@ -274,7 +274,8 @@ int main(int argc, char **argv)
 	const char *config_path = NULL, *state_opt = NULL;
 	int c, jsonl = 0, check = 0, code = 0;
 	long parallel = 1;
-	const char **attach = llmr_xcalloc((size_t)argc + 1, sizeof(*attach));
+	/* static: still reachable when llmr_die exits (no leak reported). */
+	static const char **attach;
 	size_t nattach = 0;
 
 	memset(&m, 0, sizeof(m));
@@ -284,6 +285,7 @@ int main(int argc, char **argv)
 	llmr_ask_req_init(&m.defaults);
 	m.stream = -1;
 	llmr_cli_start(&cli);
+	attach = llmr_xcalloc((size_t)argc + 1, sizeof(*attach));
 	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
 		switch (c) {
 		case 'm': m.defaults.model = optarg; break;
