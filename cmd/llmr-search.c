@@ -113,6 +113,7 @@ int main(int argc, char **argv)
 		llmr_buf_adds(&q, argv[i]);
 	}
 	if (llmr_prompt_blank(q.s ? q.s : "", q.len)) {
+		llmr_buf_release(&q);
 		llmr_warn("no query given");
 		fprintf(stderr, "Try 'llmr-search --help' for more information.\n");
 		return LLMR_EX_USAGE;
