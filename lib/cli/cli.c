@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,7 +22,16 @@ static const char *progname = "llmr";
 
 void llmr_cli_start(const struct llmr_cli *cli)
 {
+	int fd;
+
 	progname = cli->prog;
+	/* As git's sanitize_stdfds: a closed 0, 1 or 2 (a daemon's) would go
+	 * to the next file opened, the state database say, and stdin would
+	 * then be read as a document, or stdout written into it. */
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
 	/* Sockets must not kill us; a closed stdout is handled at exit as
 	 * git does (llmr_cli_exit). */
 	signal(SIGPIPE, SIG_IGN);

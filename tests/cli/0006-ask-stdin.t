@@ -34,6 +34,10 @@ EOF2
 $ASK "When?" -a page.html </dev/null >o
 like "$(sent)" 'Open on Saturdays' "-a extracts HTML as llmr-index does (after the prompt, too)"
 unlike "$(sent)" 'var x' "... without its scripts"
+$ASK "stdin closed" <&- >o
+is "$?" 0 "a closed stdin (a daemon's): exit 0"
+is "$(sent)" "stdin closed" "... and the prompt alone is sent"
+
 n=$(fake_count)
 run $ASK -a missing.txt "x"
 is "$status" 66 "-a on a missing file: exit 66"
