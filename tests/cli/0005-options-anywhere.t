@@ -55,6 +55,13 @@ run llmr-cost --check --json
 like "$out" '"cap_usd":50' "llmr-cost --check --json: the budget set"
 run llmr-cost prices history openai/gpt-4o-mini --json
 like "$out" '^\{.*"model":"openai/gpt-4o-mini"' "llmr-cost prices history P/M --json"
+run llmr-cost prices import "$LLMR_SRC/tests/fixtures/litellm-model-prices.json" --json
+is "$status" 0 "llmr-cost prices import FILE --json"
+jq_out . >/dev/null 2>&1 && pass "... prints JSON" || fail "... prints JSON"
+run llmr-cost versions --state "$TEST_DIR/other.db"
+like "$out" '^\* 0  config as written$' "llmr-cost versions --state FILE: the other state"
+run llmr-cost routing --config "$LLMR_CONFIG"
+is "$(jq_out '.default.simple[0]')" "openai/gpt-4o-mini" "llmr-cost routing --config FILE: that config's routing"
 run llmr-cost rollback 0 -q
 is "$status$out" 0 "llmr-cost rollback 0 -q"
 
