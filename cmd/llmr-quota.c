@@ -2,6 +2,7 @@
  * llmr-quota - live provider status (limits used and left per window, next
  * reset, breaker, spend, alerts), manual resets, and request budgets.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -148,7 +149,12 @@ static int status(struct q_main *m)
 			llmr_buf_release(&t);
 		}
 		json_decref(r);
-		fflush(stdout);
+		/* A reader that has gone (| head) ends --watch quietly, as git
+		 * would; another write error ends it with 74 at exit. */
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			llmr_cli_check_pipe(errno);
+			break;
+		}
 		if (!m->watch || (m->count && ++n >= m->count))
 			break;
 		llmr_sleep_ms(m->watch * 1000);
