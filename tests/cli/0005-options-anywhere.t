@@ -84,6 +84,9 @@ is "$(cat pipe.err)" "" "llmr-route | head -1: nothing on stderr"
 like "$(cat first.json)" '"model"' "... and the first decision"
 (llmr-route --no-state <many.jsonl 2>pipe.err; echo $? >pipe.status) | head -1 >/dev/null
 is "$(cat pipe.status)" 141 "... exit status 141 (SIGPIPE), as git"
+(timeout 20 llmr-quota --watch 1 2>watch.err; echo $? >watch.status) | head -1 >/dev/null
+is "$(cat watch.status)" 141 "llmr-quota --watch | head -1 ends (141), not redraws forever"
+is "$(cat watch.err)" "" "... quietly"
 if [ -w /dev/full ]; then
 	llmr-route --no-state <many.jsonl >/dev/full 2>full.err
 	is "$?" 74 "a full disk is still exit 74"
