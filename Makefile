@@ -5,6 +5,8 @@
 #   make bench      benchmarks (prints figures; not tests)
 #   make install    PREFIX=/usr/local DESTDIR=
 
+# The one place the version is written: --version and the HTTP User-Agent.
+VERSION = 0.2.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
@@ -18,7 +20,9 @@ PKGS = libcurl jansson sqlite3 yaml-0.1 readline libxml-2.0 libzip poppler-glib 
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjansson-dev \
 	libsqlite3-dev libyaml-dev libreadline-dev libxml2-dev libzip-dev libpoppler-glib-dev \
 	libuchardet-dev ca-certificates jq python3
-DEB_TEST_PKGS = perl curl mandoc sqlite3 valgrind chromium
+# No valgrind: no test needs it (LLMR_VALGRIND=1 is a choice; install it
+# then). chromium renders the HTML cost report (tests/cli/0440).
+DEB_TEST_PKGS = perl curl mandoc sqlite3 chromium
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -26,6 +30,7 @@ CFLAGS ?= -O2 -g
 # a user's plain `make` with another compiler should not fail on a new warning.
 WERROR ?=
 override CFLAGS += -std=c11 -Wall -Wextra -MMD -MP -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+	-DLLMR_VERSION='"$(VERSION)"' \
 	-Ilib $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # --as-needed: a program links only the libraries it uses (llmr-ask has no
 # need of poppler and its dozens of dependencies, which cost 50 ms at start).
@@ -74,7 +79,7 @@ $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libllmr.a
 
 # Install what is missing, and only that (Debian; root or sudo).
 # make deps: everything the tests need; make deps-build: enough to build
-# and run the demo (no headless browser, no valgrind).
+# and run the demo (no headless browser).
 deps:
 	@$(MAKE) --no-print-directory deps-build DEB_PKGS="$(DEB_PKGS) $(DEB_TEST_PKGS)"
 
@@ -122,7 +127,9 @@ install: all
 	for m in man/*.7; do [ -e $$m ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done; true
 	install -d $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(DATADIR)/zsh/site-functions $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
 	install -m 644 completions/llmr.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/llmr
-	for p in $(notdir $(PROGS)); do ln -sf llmr $(DESTDIR)$(DATADIR)/bash-completion/completions/$$p; done
+	# bash-completion loads completions/NAME for command NAME: each program
+	# links to the one file (but llmr is that file: no link over it).
+	for p in $(notdir $(PROGS)); do [ $$p = llmr ] || ln -sf llmr $(DESTDIR)$(DATADIR)/bash-completion/completions/$$p; done
 	install -m 644 completions/_llmr $(DESTDIR)$(DATADIR)/zsh/site-functions/_llmr
 	install -m 644 completions/llmr.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/llmr.fish
 	for p in $(notdir $(PROGS)); do [ $$p = llmr ] || ln -sf llmr.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$p.fish; done

@@ -12,6 +12,7 @@
 #include "conf/config.h"
 #include "net/http.h"
 #include "cost/prices.h"
+#include "cli/prompt.h"
 #include "cli/repl.h"
 #include "cost/routing_version.h"
 #include "store/state.h"
@@ -37,7 +38,8 @@ static const struct llmr_opt opts[] = {
 	{"priority", OPT_PRIORITY, "P0..P3", "request priority (default: the route's)"},
 	{"complexity", OPT_COMPLEXITY, "TIER", "simple, medium or complex (skip the classifier)"},
 	{"budget", OPT_BUDGET, "ID", "draw on a request budget (see llmr-quota)"},
-	{"collection", OPT_COLLECTION, "NAME", "answer from this document collection (RAG)"},
+	{"collection", 'c', "NAME", "answer from this document collection (RAG)"},
+	{"attach", 'a', "FILE", "send FILE's text below the prompt (.txt .md .html .docx .odt .pdf)"},
 	{"id", OPT_ID, "ID", "request id (default: generated)"},
 	{"no-cache", OPT_NO_CACHE, NULL, "neither use nor fill the exact response cache"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
@@ -239,29 +241,17 @@ static int check_config(const char *path, struct llmr_config *cfg)
 	return 0;
 }
 
-/* Join argv into one prompt, or read it from stdin. */
-static char *read_prompt(int argc, char **argv)
+/* The operands, with stdin and the -a files below them (cli/prompt.h). */
+static char *read_prompt(int argc, char **argv, const char *const *attach, size_t nattach)
 {
-	struct llmr_buf b = LLMR_BUF_INIT;
-	int i;
+	struct llmr_prompt_src src = {argv, argc, isatty(STDIN_FILENO) ? NULL : stdin,
+				      attach, nattach, 0};
+	struct llmr_err e = {0, ""};
+	char *prompt;
 
-	for (i = 0; i < argc; i++) {
-		if (i)
-			llmr_buf_add(&b, " ", 1);
-		llmr_buf_adds(&b, argv[i]);
-	}
-	if (!argc) {
-		b.max = 16 << 20;
-		if (llmr_read_file("/dev/stdin", &b) < 0)
-			llmr_die(errno == EFBIG ? LLMR_EX_DATAERR : LLMR_EX_IOERR,
-				 "cannot read the prompt from standard input: %s",
-				 errno == EFBIG ? "larger than 16 MiB" : strerror(errno));
-	}
-	while (b.len && (b.s[b.len - 1] == '\n' || b.s[b.len - 1] == '\r'))
-		b.s[--b.len] = '\0';
-	if (!b.len)
-		llmr_die(LLMR_EX_USAGE, "empty prompt");
-	return llmr_buf_detach(&b);
+	if (llmr_prompt_build(&src, &prompt, &e) < 0)
+		llmr_die(e.code, "%s", e.msg);
+	return prompt;
 }
 
 static void load_config(const char *explicit_path, struct ask_main *m, int checking)
@@ -284,6 +274,9 @@ int main(int argc, char **argv)
 	const char *config_path = NULL, *state_opt = NULL;
 	int c, jsonl = 0, check = 0, code = 0;
 	long parallel = 1;
+	/* static: still reachable when llmr_die exits (no leak reported). */
+	static const char **attach;
+	size_t nattach = 0;
 
 	memset(&m, 0, sizeof(m));
 	exiting = &m;
@@ -292,6 +285,7 @@ int main(int argc, char **argv)
 	llmr_ask_req_init(&m.defaults);
 	m.stream = -1;
 	llmr_cli_start(&cli);
+	attach = llmr_xcalloc((size_t)argc + 1, sizeof(*attach));
 	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
 		switch (c) {
 		case 'm': m.defaults.model = optarg; break;
@@ -322,7 +316,8 @@ int main(int argc, char **argv)
 				llmr_die(LLMR_EX_USAGE, "--complexity: '%s' is not simple, medium or complex", optarg);
 			break;
 		case OPT_BUDGET: m.defaults.budget = optarg; break;
-		case OPT_COLLECTION: m.defaults.collection = optarg; break;
+		case 'c': m.defaults.collection = optarg; break;
+		case 'a': attach[nattach++] = optarg; break;
 		case OPT_ID: m.defaults.id = optarg; break;
 		case OPT_NO_CACHE: m.defaults.no_cache = true; break;
 		case OPT_CONFIG: config_path = optarg; break;
@@ -342,7 +337,7 @@ int main(int argc, char **argv)
 		struct llmr_err e = {0, ""};
 		int worst = 0;
 
-		if (argc)
+		if (argc || nattach)
 			llmr_die(LLMR_EX_USAGE, "--jsonl reads requests from standard input, not arguments");
 		/* Workers open their own connection: none may inherit this one. */
 		llmr_state_close(m.st);
@@ -350,10 +345,12 @@ int main(int argc, char **argv)
 		if (llmr_batch_run(stdin, stdout, (int)parallel, batch_line, &m, &worst, &e) < 0)
 			llmr_die(e.code, "%s", e.msg);
 		code = worst;
+	} else if (!argc && isatty(STDIN_FILENO) && nattach) {
+		llmr_die(LLMR_EX_USAGE, "--attach needs a PROMPT to go with the files");
 	} else if (!argc && isatty(STDIN_FILENO)) {
 		code = llmr_repl(m.cfg, state_get(&m), &m.defaults, m.verbose);
 	} else {
-		char *prompt = read_prompt(argc, argv);
+		char *prompt = read_prompt(argc, argv, attach, nattach);
 
 		m.defaults.prompt = prompt;
 		code = ask_once(&m, &m.defaults);
@@ -364,5 +361,6 @@ int main(int argc, char **argv)
 	llmr_http_cleanup();
 	llmr_config_free(m.cfg);
 	free(m.state_path);
+	free(attach);
 	return llmr_cli_exit(code);
 }

@@ -4,6 +4,7 @@
  * and printing only: the work is in lib/cost/.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +54,9 @@ static const struct llmr_opt opts[] = {
 
 static const struct llmr_cli cli = {
 	"llmr-cost",
-	"[report] [--since TIME] [--until TIME] [--by KEY] [--json | --csv | --html]\n"
-	"simulate [--replace FROM=TO] [--chain ROUTE=M1,M2] [--price P/M=IN,OUT] [--plan ...] [--apply]\n"
+	"[report] [--since TIME] [--until TIME] [--by KEY] [--baseline P/M] [--json | --csv | --html]\n"
+	"simulate [--replace FROM=TO] [--chain ROUTE=M1,M2] [--price P/M=IN,OUT] [--plan ...] "
+	"[--cache-rate RATE] [--profile ROUTE=PER_DAY] [--apply [--note TEXT]]\n"
 	"prices [import FILE [--add] | history [PROVIDER/MODEL]]\n"
 	"rollback [VERSION] | versions | routing\n"
 	"budget route NAME USD [ALERT] | budget total USD [ALERT]\n"
@@ -80,14 +82,16 @@ static void fail(const struct llmr_err *e)
 	llmr_die(e->code ? e->code : LLMR_EX_SOFTWARE, "%s", e->msg);
 }
 
-static void load(struct cost_main *m)
+/* Reports open the state read-only, so they work on a file the user may
+ * not write; only the subcommands that change something open it to write. */
+static void load(struct cost_main *m, bool writes)
 {
 	struct llmr_err e = {0, ""};
 	char *sp;
 
 	m->cfg = llmr_cli_config(m->config_opt, NULL);
 	sp = llmr_state_path(m->state_opt, m->cfg);
-	if (llmr_state_open(sp, &m->st, &e) < 0)
+	if ((writes ? llmr_state_open : llmr_state_open_ro)(sp, &m->st, &e) < 0)
 		fail(&e);
 	free(sp);
 	if (llmr_routing_overlay(m->st, m->cfg, &e) < 0)
@@ -384,15 +388,13 @@ int main(int argc, char **argv)
 	llmr_sim_changes_init(&m.ch);
 	m.now = llmr_now_ms();
 	llmr_cli_start(&cli);
-	/* Options may come anywhere: operands are gathered in order. */
+	/* Options may come anywhere: getopt moves the operands, in order, to
+	 * the end of argv. */
+	while ((c = llmr_cli_next(argc, argv, &cli)) != -1)
+		option(&m, c, optarg);
 	ops = llmr_xcalloc((size_t)argc + 1, sizeof(*ops));
-	for (;;) {
-		while ((c = llmr_cli_next(argc, argv, &cli)) != -1)
-			option(&m, c, optarg);
-		if (optind >= argc)
-			break;
+	while (optind < argc)
 		ops[nops++] = argv[optind++];
-	}
 	if (nops > 0)
 		sub = ops[0];
 	nops -= nops > 0;
@@ -406,7 +408,8 @@ int main(int argc, char **argv)
 	if (m.apply && strcmp(sub, "simulate"))
 		llmr_die(LLMR_EX_USAGE, "--apply goes with simulate");
 	period(&m);
-	load(&m);
+	load(&m, !m.check && (m.apply || !strcmp(sub, "rollback") || !strcmp(sub, "budget") ||
+			      (!strcmp(sub, "prices") && nops > 0 && !strcmp(ops[1], "import"))));
 	if (m.check)
 		code = cmd_check(&m);
 	else if (!strcmp(sub, "report"))

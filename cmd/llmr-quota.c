@@ -2,6 +2,7 @@
  * llmr-quota - live provider status (limits used and left per window, next
  * reset, breaker, spend, alerts), manual resets, and request budgets.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,11 +22,11 @@
 #include "base/util.h"
 
 enum { OPT_STATE = 256, OPT_JSON, OPT_WATCH, OPT_COUNT, OPT_CHECK, OPT_PROVIDER, OPT_CALLS,
-       OPT_USD, OPT_BREAKER, OPT_COOLDOWN, OPT_DEGRADED };
+       OPT_USD, OPT_BREAKER, OPT_COOLDOWN, OPT_DEGRADED, OPT_CONFIG };
 
 static const struct llmr_opt opts[] = {
-	{"config", 'c', "FILE", "read this config file"},
-	{"state", OPT_STATE, "FILE", "use this state file"},
+	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
+	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
 	{"json", OPT_JSON, NULL, "print JSON instead of a table"},
 	{"watch", 'w', "SECS", "redraw every SECS seconds until interrupted"},
 	{"count", OPT_COUNT, "N", "with --watch: stop after N redraws"},
@@ -41,7 +42,7 @@ static const struct llmr_opt opts[] = {
 
 static const struct llmr_cli cli = {
 	"llmr-quota",
-	"[--json] [--watch SECS] [--check] [--provider NAME]\n"
+	"[--json] [--watch SECS [--count N]] [--check] [--provider NAME]\n"
 	"reset [--breaker] [--cooldown] [--degraded] [PROVIDER]\n"
 	"budget open [--calls N] [--usd USD]\n"
 	"budget show|close ID",
@@ -76,7 +77,7 @@ static void parse(int argc, char **argv, struct q_main *m)
 
 	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
 		switch (c) {
-		case 'c': m->config = optarg; break;
+		case OPT_CONFIG: m->config = optarg; break;
 		case OPT_STATE: m->state = optarg; break;
 		case OPT_JSON: m->json = 1; break;
 		case 'w': m->watch = llmr_cli_long("--watch", optarg); if (m->watch < 1) m->watch = 1; break;
@@ -148,7 +149,12 @@ static int status(struct q_main *m)
 			llmr_buf_release(&t);
 		}
 		json_decref(r);
-		fflush(stdout);
+		/* A reader that has gone (| head) ends --watch quietly, as git
+		 * would; another write error ends it with 74 at exit. */
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			llmr_cli_check_pipe(errno);
+			break;
+		}
 		if (!m->watch || (m->count && ++n >= m->count))
 			break;
 		llmr_sleep_ms(m->watch * 1000);

@@ -18,17 +18,18 @@
 #include "store/state.h"
 #include "base/util.h"
 
-enum { OPT_STATE = 256, OPT_NO_STATE, OPT_EXPLAIN, OPT_JSON_ANSWER, OPT_MAX_TOKENS };
+enum { OPT_STATE = 256, OPT_NO_STATE, OPT_EXPLAIN, OPT_JSON_ANSWER, OPT_MAX_TOKENS, OPT_CONFIG };
 
 static const struct llmr_opt opts[] = {
-	{"config", 'c', "FILE", "read this config file"},
-	{"state", OPT_STATE, "FILE", "use this state file"},
+	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
+	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
 	{"no-state", OPT_NO_STATE, NULL, "ignore live state (quotas, breakers, spend)"},
 	{"route", 'r', "NAME", "route to use (default: default_route, else the first)"},
 	{"priority", 'p', "P", "priority P0..P3 (default: the route's)"},
 	{"complexity", 'C', "TIER", "skip the classifier: simple, medium or complex"},
 	{"max-tokens", OPT_MAX_TOKENS, "N", "expected answer length in tokens"},
-	{"json-answer", OPT_JSON_ANSWER, NULL, "the request asks for a JSON object"},
+	{"expect-json", OPT_JSON_ANSWER, NULL, "the request asks for a JSON object (as llmr-ask's)"},
+	{"json-answer", OPT_JSON_ANSWER, NULL, NULL}, /* the old name of --expect-json */
 	{"explain", 'e', NULL, "print a table for humans instead of JSON lines"},
 	{NULL, 0, NULL, NULL}
 };
@@ -226,7 +227,7 @@ static void parse_opts(int argc, char **argv, struct route_main *m, const char *
 
 	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
 		switch (c) {
-		case 'c': *config = optarg; break;
+		case OPT_CONFIG: *config = optarg; break;
 		case OPT_STATE: *state = optarg; break;
 		case OPT_NO_STATE: *no_state = 1; break;
 		case 'r': m->defaults.route = optarg; break;

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/collection.h"
+#include "cli/prompt.h"
 #include "conf/config.h"
 #include "index/search.h"
 #include "store/state.h"
@@ -49,6 +51,29 @@ static void print_hit(const struct llmr_hit *h, size_t i, const char *query, int
 	llmr_buf_release(&hd);
 }
 
+/* A misspelt collection is an error with a suggestion (66), not an empty
+ * result that reads as "no match". */
+static int check_collection(struct llmr_state *st, const char *name)
+{
+	struct llmr_err e = {0, ""};
+	char *near = NULL;
+	int known = llmr_collection_known(st, name, &near, &e);
+
+	if (known < 0) {
+		llmr_warn("%s", e.msg);
+		return e.code ? e.code : LLMR_EX_IOERR;
+	}
+	if (known)
+		return 0;
+	if (near)
+		llmr_warn("no collection '%s' (did you mean '%s'?)", name ? name : "default", near);
+	else
+		llmr_warn("no collection '%s' (llmr-index adds documents to one)",
+			  name ? name : "default");
+	free(near);
+	return LLMR_EX_NOINPUT;
+}
+
 int main(int argc, char **argv)
 {
 	struct llmr_search_opts o = {NULL, 10, LLMR_SEARCH_HYBRID, -1, -1, 0};
@@ -87,18 +112,22 @@ int main(int argc, char **argv)
 			llmr_buf_add(&q, " ", 1);
 		llmr_buf_adds(&q, argv[i]);
 	}
-	if (!q.len) {
+	if (llmr_prompt_blank(q.s ? q.s : "", q.len)) {
+		llmr_buf_release(&q);
 		llmr_warn("no query given");
 		fprintf(stderr, "Try 'llmr-search --help' for more information.\n");
 		return LLMR_EX_USAGE;
 	}
 	cfg = llmr_cli_config(config, NULL);
 	state_path = llmr_state_path(state, cfg);
-	if (llmr_state_open(state_path, &st, &e) < 0) {
+	/* Searching writes nothing: a read-only state file will do. */
+	if (llmr_state_open_ro(state_path, &st, &e) < 0) {
 		llmr_warn("%s", e.msg);
 		code = e.code ? e.code : LLMR_EX_IOERR;
 		goto out;
 	}
+	if ((code = check_collection(st, o.collection)) != 0)
+		goto out;
 	if (llmr_search(st, cfg, &o, q.s, &hits, &e) < 0) {
 		llmr_warn("%s", e.msg);
 		code = e.code ? e.code : LLMR_EX_SOFTWARE;

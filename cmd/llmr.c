@@ -25,7 +25,7 @@ static void usage(FILE *fp)
 {
 	size_t i;
 
-	fprintf(fp, "usage: llmr COMMAND [ARGS...]\n\nCommands:\n");
+	fprintf(fp, "usage: llmr COMMAND [ARGS...]\n   or: llmr --version\n\nCommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(fp, "    %-8s %s\n", commands[i][0], commands[i][1]);
 	fprintf(fp, "\n'llmr COMMAND --help' shows a command's options; 'man llmr' the overview.\n");
@@ -56,6 +56,10 @@ int main(int argc, char **argv)
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? LLMR_EX_USAGE : llmr_cli_exit(0);
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("llmr %s\n", llmr_cli_version());
+		return llmr_cli_exit(0);
 	}
 	if (!strcmp(argv[1], "--list-commands")) {
 		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

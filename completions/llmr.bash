@@ -1,5 +1,5 @@
 # bash completion for llmr and llmr-ask, llmr-route, llmr-quota, llmr-cost,
-# llmr-index, llmr-search, llmr-bench.
+# llmr-index, llmr-search,.
 # Options come from each program's --list-options, so they cannot drift.
 
 _llmr_options()
@@ -15,7 +15,7 @@ _llmr_prog()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
-	--config|--state|--html|-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--config|--state|--html|-o|--output|-a|--attach) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(_llmr_options "$prog")" -- "$cur"))
@@ -37,4 +37,4 @@ _llmr()
 	_llmr_prog "$prog"
 }
 
-complete -o filenames -F _llmr llmr llmr-ask llmr-route llmr-quota llmr-cost llmr-index llmr-search llmr-bench
+complete -o filenames -F _llmr llmr llmr-ask llmr-route llmr-quota llmr-cost llmr-index llmr-search

@@ -1,7 +1,9 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -10,15 +12,34 @@
 
 #include "base/util.h"
 
-enum { OPT_HELP = 0x10000, OPT_LIST };
+#ifndef LLMR_VERSION
+#define LLMR_VERSION "unknown"
+#endif
+
+enum { OPT_HELP = 0x10000, OPT_LIST, OPT_VERSION };
 
 static const char *progname = "llmr";
 
 void llmr_cli_start(const struct llmr_cli *cli)
 {
+	int fd;
+
 	progname = cli->prog;
-	/* A closed pipe is reported as an I/O error at exit, not a signal. */
+	/* As git's sanitize_stdfds: a closed 0, 1 or 2 (a daemon's) would go
+	 * to the next file opened, the state database say, and stdin would
+	 * then be read as a document, or stdout written into it. */
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+	/* Sockets must not kill us; a closed stdout is handled at exit as
+	 * git does (llmr_cli_exit). */
 	signal(SIGPIPE, SIG_IGN);
+}
+
+const char *llmr_cli_version(void)
+{
+	return LLMR_VERSION;
 }
 
 const char *llmr_cli_prog(void)
@@ -72,6 +93,8 @@ void llmr_cli_usage(FILE *fp, const struct llmr_cli *cli)
 	for (o = cli->opts; o && o->name; o++) {
 		char left[64];
 
+		if (!o->help)
+			continue; /* a hidden alias kept for old scripts */
 		if (o->key > 0 && o->key < 256)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name,
 				 o->arg ? " " : "", o->arg ? o->arg : "");
@@ -80,12 +103,30 @@ void llmr_cli_usage(FILE *fp, const struct llmr_cli *cli)
 				 o->arg ? o->arg : "");
 		fprintf(fp, "    %-26s %s\n", left, o->help);
 	}
-	fprintf(fp, "    %-26s %s\n", "    --help", "show this help and exit");
+	fprintf(fp, "    %-26s %s\n", "-h, --help", "show this help and exit");
+	fprintf(fp, "    %-26s %s\n", "    --version", "print the version and exit");
+	if (cli->synopsis && strstr(cli->synopsis, "PROMPT"))
+		fputs("\nOptions may follow operands; a prompt that starts with '-' goes after '--'.\n", fp);
+}
+
+/* An unknown option, with a hint for the one spelling that moved. */
+static _Noreturn void bad_option(int c, char **argv, const struct llmr_cli *cli)
+{
+	const char *why = c == ':' ? "missing argument" : "unknown option";
+
+	if (optopt > 0 && optopt < 256)
+		llmr_warn("-%c: %s%s", optopt, why,
+			  optopt == 'c' ? " (-c is --collection; the config file is --config FILE)" : "");
+	else
+		llmr_warn("%s: %s", argv[optind - 1],
+			  c == ':' ? "missing argument" : "unknown or ambiguous option");
+	fprintf(stderr, "Try '%s --help' for more information.\n", cli->prog);
+	exit(LLMR_EX_USAGE);
 }
 
 int llmr_cli_next(int argc, char **argv, const struct llmr_cli *cli)
 {
-	static struct option lopts[64];
+	static struct option lopts[66];
 	static char sopts[160];
 	static const struct llmr_cli *built;
 	const struct llmr_opt *o;
@@ -93,19 +134,22 @@ int llmr_cli_next(int argc, char **argv, const struct llmr_cli *cli)
 	int c;
 
 	if (built != cli) {
-		sopts[s++] = '+'; /* stop at the first operand: prompts have dashes */
+		/* No leading '+': options may follow operands, as GNU tools allow;
+		 * "--" ends them. */
 		for (o = cli->opts; o && o->name && n < 60; o++, n++) {
 			lopts[n].name = o->name;
 			lopts[n].has_arg = o->arg ? required_argument : no_argument;
 			lopts[n].flag = NULL;
 			lopts[n].val = o->key;
-			if (o->key > 0 && o->key < 256 && s < sizeof(sopts) - 3) {
+			if (o->key > 0 && o->key < 256 && s < sizeof(sopts) - 4) {
 				sopts[s++] = (char)o->key;
 				if (o->arg)
 					sopts[s++] = ':';
 			}
 		}
+		sopts[s++] = 'h';
 		lopts[n++] = (struct option){"help", no_argument, NULL, OPT_HELP};
+		lopts[n++] = (struct option){"version", no_argument, NULL, OPT_VERSION};
 		lopts[n++] = (struct option){"list-options", no_argument, NULL, OPT_LIST};
 		lopts[n] = (struct option){NULL, 0, NULL, 0};
 		sopts[s] = '\0';
@@ -114,35 +158,56 @@ int llmr_cli_next(int argc, char **argv, const struct llmr_cli *cli)
 	}
 	c = getopt_long(argc, argv, sopts, lopts, NULL);
 	switch (c) {
+	case 'h':
 	case OPT_HELP:
 		llmr_cli_usage(stdout, cli);
 		exit(llmr_cli_exit(0));
+	case OPT_VERSION:
+		printf("%s %s\n", cli->prog, LLMR_VERSION);
+		exit(llmr_cli_exit(0));
 	case OPT_LIST:
 		for (o = cli->opts; o && o->name; o++)
-			printf("--%s%s\t%s\n", o->name, o->arg ? "=" : "", o->help);
-		printf("--help\tshow the help\n");
+			if (o->help)
+				printf("--%s%s\t%s\n", o->name, o->arg ? "=" : "", o->help);
+		printf("--help\tshow the help\n--version\tprint the version\n");
 		exit(llmr_cli_exit(0));
 	case '?':
 	case ':':
-		if (optopt && optopt < 256)
-			llmr_warn("-%c: %s", optopt, c == ':' ? "missing argument" : "unknown option");
-		else
-			llmr_warn("%s: %s", argv[optind - 1],
-				  c == ':' ? "missing argument" : "unknown or ambiguous option");
-		fprintf(stderr, "Try '%s --help' for more information.\n", cli->prog);
-		exit(LLMR_EX_USAGE);
+		bad_option(c, argv, cli);
 	}
 	return c;
 }
 
+/* Whether stdout is a pipe or socket whose reader has gone. */
+static bool reader_gone(void)
+{
+	struct pollfd p = {STDOUT_FILENO, POLLOUT, 0};
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+void llmr_cli_check_pipe(int err)
+{
+	if (err != EPIPE && !(err == 0 && reader_gone()))
+		return;
+	/* As git and jq do: the reader has all it wanted (| head -1); end
+	 * quietly, killed by SIGPIPE as the shell expects (status 141). */
+	signal(SIGPIPE, SIG_DFL);
+	raise(SIGPIPE);
+	_exit(128 + SIGPIPE);
+}
+
 int llmr_cli_exit(int code)
 {
-	int bad = ferror(stdout);
+	int bad = ferror(stdout), err = errno;
 
-	if (fclose(stdout) != 0)
+	if (fclose(stdout) != 0) {
 		bad = 1;
+		err = errno;
+	}
 	if (bad) {
-		llmr_warn("cannot write to standard output: %s", strerror(errno ? errno : EIO));
+		llmr_cli_check_pipe(err == EPIPE ? EPIPE : 0);
+		llmr_warn("cannot write to standard output: %s", strerror(err ? err : EIO));
 		return LLMR_EX_IOERR;
 	}
 	return code;

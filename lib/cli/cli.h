@@ -14,7 +14,8 @@ struct llmr_opt {
 	const char *name;  /* long name without "--" */
 	int key;           /* short letter, or a value >= 256 for long-only */
 	const char *arg;   /* argument name ("FILE"), or NULL for a flag */
-	const char *help;
+	const char *help;  /* NULL: a hidden alias, kept for old scripts, in
+			    * neither --help, --list-options nor the man page */
 };
 
 struct llmr_cli {
@@ -28,10 +29,16 @@ struct llmr_cli {
 void llmr_cli_start(const struct llmr_cli *cli);
 const char *llmr_cli_prog(void);
 
+/* The version every program prints for --version ("0.2.0"; the Makefile's
+ * VERSION). */
+const char *llmr_cli_version(void);
+
 /*
- * Next option, like getopt_long. Returns the option's key, -1 at the end.
- * Handles --help (usage on stdout, exit 0), --list-options (one option a
- * line, for completions, exit 0), and errors (usage hint on stderr, exit 64).
+ * Next option, like getopt_long: options may come anywhere among the
+ * operands (they are permuted to the end of argv) and "--" ends them.
+ * Returns the option's key, -1 at the end. Handles -h/--help (usage on
+ * stdout, exit 0), --version (exit 0), --list-options (one option a line,
+ * for completions, exit 0), and errors (usage hint on stderr, exit 64).
  * optarg and optind work as with getopt.
  */
 int llmr_cli_next(int argc, char **argv, const struct llmr_cli *cli);
@@ -41,10 +48,15 @@ void llmr_cli_usage(FILE *fp, const struct llmr_cli *cli);
 void llmr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void llmr_die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Flush and close stdout; on failure (a full disk, a closed pipe) print the
- * error and return 74, else return code unchanged. Call as the last step:
- * return llmr_cli_exit(code). */
+/* Flush and close stdout; on failure (a full disk) print the error and
+ * return 74, else return code unchanged. A reader that has gone (| head -1)
+ * ends the program quietly by SIGPIPE, as git does (the shell sees 141).
+ * Call as the last step: return llmr_cli_exit(code). */
 int llmr_cli_exit(int code);
+
+/* After a failed write to stdout with errno err: if the reader has gone,
+ * end quietly by SIGPIPE; else return. For loops that print forever. */
+void llmr_cli_check_pipe(int err);
 
 /* Colour on fp: a TTY and NO_COLOR unset or empty. */
 bool llmr_cli_color(FILE *fp);

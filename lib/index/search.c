@@ -323,7 +323,8 @@ static int vector_list(struct llmr_state *sst, sqlite3 *db, const struct llmr_co
 		if (!isnan(c) && c >= VECTOR_FLOOR)
 			push(l, cand[i], c);
 	}
-	qsort(l->v, l->n, sizeof(*l->v), by_score);
+	if (l->n) /* no vector above the floor: l->v is still NULL */
+		qsort(l->v, l->n, sizeof(*l->v), by_score);
 	if (l->n > n)
 		l->n = n;
 out:
@@ -359,7 +360,8 @@ static void fuse(const struct list *a, double wa, const struct list *b, double w
 	}
 	for (i = 0; i < out->n; i++)
 		out->v[i].score = top > 0 ? out->v[i].score / top : 0;
-	qsort(out->v, out->n, sizeof(*out->v), by_score);
+	if (out->n) /* nothing found: out->v may be NULL */
+		qsort(out->v, out->n, sizeof(*out->v), by_score);
 }
 
 static int fill_hits(sqlite3 *db, const struct list *l, size_t k, struct llmr_hits *out,

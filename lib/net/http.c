@@ -7,6 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifndef LLMR_VERSION
+#define LLMR_VERSION "unknown" /* the Makefile passes its VERSION */
+#endif
+
 #define DEFAULT_MAX_BODY ((size_t)64 << 20)
 #define MAX_HEADERS 256
 #define MAX_HEADER_BYTES ((size_t)256 << 10)
@@ -171,7 +175,7 @@ static CURLcode set_options(struct xfer *x, struct curl_slist *hdrs, char *errbu
 
 	SETOPT(h, CURLOPT_URL, req->url);
 	SETOPT(h, CURLOPT_HTTPHEADER, hdrs);
-	SETOPT(h, CURLOPT_USERAGENT, "llmr/0.1");
+	SETOPT(h, CURLOPT_USERAGENT, "llmr/" LLMR_VERSION);
 	SETOPT(h, CURLOPT_ERRORBUFFER, errbuf);
 	SETOPT(h, CURLOPT_NOSIGNAL, 1L);
 	SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L);

@@ -2,6 +2,7 @@
  * outlast a busy database (see state.h). */
 #include "store/state.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,50 @@ int llmr_state_open(const char *path, struct llmr_state **out, struct llmr_err *
 			e->code = LLMR_EX_IOERR;
 		llmr_state_close(st);
 		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+/*
+ * Read-only: no lock taken, no file or directory created, no migration,
+ * so reports work on a state file the user cannot (or must not) write.
+ */
+int llmr_state_open_ro(const char *path, struct llmr_state **out, struct llmr_err *e)
+{
+	struct llmr_state *st;
+	int v = 0, rc;
+
+	*out = NULL;
+	if (!path || !*path)
+		return llmr_errf(e, LLMR_EX_SOFTWARE, "no state file path");
+	/* Nothing recorded yet: an empty state, and still no file. */
+	if (strcmp(path, ":memory:") && access(path, F_OK) < 0 && errno == ENOENT)
+		return llmr_state_open(":memory:", out, e);
+	st = llmr_xcalloc(1, sizeof(*st));
+	st->path = llmr_xstrdup(path);
+	st->seed = (unsigned)getpid() ^ (unsigned)llmr_mono_ms();
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_handler(st->db, busy_handler, st);
+		sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
+		rc = user_version(st->db, &v);
+	}
+	if (rc != SQLITE_OK) {
+		llmr_errf(e, LLMR_EX_IOERR, "cannot open state file '%s': %s", path,
+			  st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		llmr_state_close(st);
+		return -1;
+	}
+	if (v < 0 || (size_t)v > llmr_nmigrations) {
+		too_new(st, v, e);
+		llmr_state_close(st);
+		return -1;
+	}
+	if ((size_t)v < llmr_nmigrations) {
+		/* Written by an older llmr: migrate it, which needs writing. */
+		llmr_state_close(st);
+		return llmr_state_open(path, out, e);
 	}
 	*out = st;
 	return 0;

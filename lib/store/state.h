@@ -37,6 +37,11 @@ char *llmr_state_path(const char *explicit_path, const struct llmr_config *cfg);
 /* Open (creating the file and its directory if needed) and migrate.
  * Returns 0 and *out, or -1 with e (LLMR_EX_IOERR / LLMR_EX_SOFTWARE). */
 int llmr_state_open(const char *path, struct llmr_state **out, struct llmr_err *e);
+/* Open for reading only, for commands that only report: no lock, no file
+ * created, no write possible. A missing file is an empty state (in memory);
+ * a file written by an older llmr is migrated by llmr_state_open. Returns
+ * 0 and *out, or -1 with e as llmr_state_open. */
+int llmr_state_open_ro(const char *path, struct llmr_state **out, struct llmr_err *e);
 void llmr_state_close(struct llmr_state *st);
 /* The connection, for modules that keep their own tables (borrowed). */
 sqlite3 *llmr_state_db(struct llmr_state *st);

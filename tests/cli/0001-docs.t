@@ -36,5 +36,15 @@ for page in "$MAN"/*.5 "$MAN"/*.7; do
 	[ -f "$page" ] || continue
 	is "$(mandoc -Tlint -W warning "$page" 2>&1)" "" "${page##*/}: mandoc -Tlint clean"
 done
+# Every page an llmr page cites exists (llmr.conf(5) cited an llmr-bench(1)
+# that was never written), and every program page lists its exit codes.
+missing=
+for ref in $(sed -n 's/^\.Xr \(llmr[a-z.-]*\) \([0-9]\).*/\1.\2/p' "$MAN"/* | sort -u); do
+	[ -f "$MAN/$ref" ] || missing="$missing $ref"
+done
+is "$missing" "" "every llmr page cited exists"
+for page in "$MAN"/*.1; do
+	grep -q '^\.Sh EXIT STATUS' "$page" || fail "${page##*/} has an EXIT STATUS section"
+done
 command -v bash >/dev/null && ok_cond "bash completion loads" bash -c ". '$COMP/llmr.bash'"
 done_testing

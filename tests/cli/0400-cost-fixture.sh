@@ -53,8 +53,10 @@ LLMR_CONFIG=$TEST_DIR/llmr.conf
 LLMR_STATE=$TEST_DIR/state.db
 export LLMR_CONFIG LLMR_STATE
 
-# Create the state (migrations) through the program, then add rows.
-"$COST" versions >/dev/null || skip_all "llmr-cost cannot create the state"
+# Create the state (migrations) through the program, then add rows. A
+# command that writes (removing a budget that is not there): the reports
+# open the state read-only and create nothing.
+"$COST" budget total off >/dev/null || skip_all "llmr-cost cannot create the state"
 
 # add_row RID ATTEMPT 'YYYY-MM-DD HH:MM:SS' ROUTE COMPLEXITY PROVIDER MODEL STATUS IN OUT COST LATENCY FALLBACK CACHE
 add_row() {

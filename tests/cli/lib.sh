@@ -78,6 +78,9 @@ mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_STATE_HOME" "$XDG_CACHE_HOME"
 PATH=$LLMR_BUILD/bin:$PATH
 export PATH
 cd "$TEST_DIR" || exit 1
+# llmr-ask sends a standard input that is not a terminal with its prompt:
+# a test must pipe in what it means to send, never inherit a runner's pipe.
+exec </dev/null
 
 OUT=$TEST_DIR/run.out
 ERR=$TEST_DIR/run.err

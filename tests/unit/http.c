@@ -384,7 +384,7 @@ static void test_echo(void)
 	is_int(llmr_http_perform(&r, &resp, &e), 0, "POST echo");
 	ok(resp.body.s && strstr(resp.body.s, "POST /echo HTTP/1.1"), "sent as a POST");
 	ok(resp.body.s && strstr(resp.body.s, "authorization: Bearer " FAKE_KEY), "request header sent");
-	ok(resp.body.s && strstr(resp.body.s, "User-Agent: llmr/0.1"), "user agent sent");
+	ok(resp.body.s && strstr(resp.body.s, "User-Agent: llmr/" LLMR_VERSION), "user agent sent");
 	ok(resp.body.s && !strcasestr(resp.body.s, "Expect:"), "no Expect: 100-continue");
 	ok(resp.body.s && strstr(resp.body.s, "\r\n\r\n{\"prompt\":\"hi\"}"), "body sent");
 	llmr_http_resp_release(&resp);
