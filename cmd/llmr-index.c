@@ -9,11 +9,12 @@
 
 #include "cli/cli.h"
 #include "conf/config.h"
+#include "index/extract.h"
 #include "index/index.h"
 #include "store/state.h"
 #include "base/util.h"
 
-enum { OPT_REBUILD = 256, OPT_STATS, OPT_JSON, OPT_CONFIG, OPT_STATE };
+enum { OPT_REBUILD = 256, OPT_STATS, OPT_JSON, OPT_CONFIG, OPT_STATE, OPT_EXTRACT };
 
 static const struct llmr_opt opts[] = {
 	{"collection", 'c', "NAME", "collection to add to (default: default)"},
@@ -22,12 +23,13 @@ static const struct llmr_opt opts[] = {
 	{"json", OPT_JSON, NULL, "print the summary and --stats as JSON"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
+	{"extract", OPT_EXTRACT, NULL, "print the text of FILE (or - for stdin) as it would be indexed"},
 	{"verbose", 'v', NULL, "also name the unsupported files skipped in folders"},
 	{"quiet", 'q', NULL, "print no summary and no progress"},
 	{NULL, 0, NULL, NULL}};
 
 static const struct llmr_cli cli = {
-	"llmr-index", "[-c NAME] [--rebuild] [--stats] [--json] PATH...\n[-c NAME] < docs.jsonl\n--stats [-c NAME] [--json]",
+	"llmr-index", "[-c NAME] [--rebuild] [--stats] [--json] PATH...\n[-c NAME] < docs.jsonl\n--stats [-c NAME] [--json]\n--extract FILE|-",
 	"Add documents to a collection (.txt .md .html .docx .odt .pdf, or JSON lines on stdin).",
 	opts};
 
@@ -65,6 +67,32 @@ static void on_progress(size_t done, size_t total, const char *path, void *ud)
 		bar[i] = i < fill ? '#' : ' ';
 	bar[width] = '\0';
 	fprintf(stderr, "\rindexing [%s] %zu/%zu", bar, done, total);
+}
+
+/* --extract: one document's text on stdout, as the index would see it
+ * (llmr-ask runs this to read attached files). */
+static int extract_to_stdout(const char *path)
+{
+	struct llmr_buf text = LLMR_BUF_INIT, raw = LLMR_BUF_INIT;
+	struct llmr_err e = {0, ""};
+	char chunk[65536];
+	size_t n;
+	int rc;
+
+	if (strcmp(path, "-")) {
+		rc = llmr_extract_file(path, &text, &e);
+	} else {
+		while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+			llmr_buf_add(&raw, chunk, n);
+		rc = llmr_extract_to_utf8(raw.s ? raw.s : "", raw.len, &text, &e);
+	}
+	if (rc < 0)
+		llmr_warn("%s: %s", strcmp(path, "-") ? path : "standard input", e.msg);
+	else if (text.len)
+		fwrite(text.s, 1, text.len, stdout);
+	llmr_buf_release(&raw);
+	llmr_buf_release(&text);
+	return llmr_cli_exit(rc < 0 ? (e.code ? e.code : LLMR_EX_DATAERR) : 0);
 }
 
 static int read_jsonl(struct llmr_indexer *ix, struct run *r, struct llmr_err *e)
@@ -212,7 +240,7 @@ int main(int argc, char **argv)
 	struct run r = {0};
 	const char *config = NULL, *state = NULL, *coll = "default";
 	char *state_path;
-	int c, stats = 0, code = 0, use_stdin, coll_set = 0;
+	int c, stats = 0, code = 0, use_stdin, coll_set = 0, extract = 0;
 
 	llmr_cli_start(&cli);
 	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
@@ -223,9 +251,15 @@ int main(int argc, char **argv)
 		case OPT_JSON: r.json = 1; break;
 		case OPT_CONFIG: config = optarg; break;
 		case OPT_STATE: state = optarg; break;
+		case OPT_EXTRACT: extract = 1; break;
 		case 'v': o.verbose = true; break;
 		case 'q': r.quiet = 1; break;
 		}
+	}
+	if (extract) {
+		if (optind != argc - 1)
+			llmr_die(LLMR_EX_USAGE, "--extract: give one FILE, or - for stdin");
+		return extract_to_stdout(argv[optind]);
 	}
 	if (!*coll)
 		llmr_die(LLMR_EX_USAGE, "-c: empty collection name");

@@ -231,3 +231,11 @@ long llmr_cli_long(const char *opt, const char *s)
 		llmr_die(LLMR_EX_USAGE, "%s: '%s' is not a non-negative integer", opt, s);
 	return v;
 }
+
+bool llmr_prompt_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(" \t\r\n\v\f", s[i]) || !s[i])
+			return false;
+	return true;
+}

@@ -75,4 +75,8 @@ struct llmr_config *llmr_cli_config(const char *explicit_path, char **path_out);
 /* Parse a non-negative integer option value or die with exit 64. */
 long llmr_cli_long(const char *opt, const char *s);
 
+/* Whether s[0..n) holds only white space (spaces, tabs, newlines): a
+ * prompt or a query that says nothing. */
+bool llmr_prompt_blank(const char *s, size_t n);
+
 #endif

@@ -3,15 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "index/extract.h"
-
-bool llmr_prompt_blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strchr(" \t\r\n\v\f", s[i]) || !s[i])
-			return false;
-	return true;
-}
+#include "cli/cli.h"
+#include "cli/extract_child.h"
 
 static int too_big(size_t max, struct llmr_err *e)
 {
@@ -61,7 +54,7 @@ static int add_stdin(struct llmr_buf *p, FILE *in, size_t max, struct llmr_err *
 	int rc = read_all(in, max, &raw, e);
 
 	/* Piped text may be in any character set: the extractors' rule. */
-	if (rc == 0 && raw.len && llmr_extract_to_utf8(raw.s, raw.len, &text, e) < 0)
+	if (rc == 0 && raw.len && llmr_child_text(raw.s, raw.len, max, &text, e) < 0)
 		rc = -1;
 	if (rc == 0)
 		rc = add_doc(p, "stdin", &text, max, e);
@@ -73,16 +66,10 @@ static int add_stdin(struct llmr_buf *p, FILE *in, size_t max, struct llmr_err *
 static int add_file(struct llmr_buf *p, const char *path, size_t max, struct llmr_err *e)
 {
 	struct llmr_buf text = LLMR_BUF_INIT;
-	int rc = llmr_extract_file(path, &text, e);
+	int rc = llmr_child_file(path, max, &text, e);
 
-	if (rc < 0) {
-		/* The extractors leave the file name to their caller. */
-		struct llmr_err why = *e;
-
-		llmr_errf(e, why.code, "%s: %s", path, why.msg);
-	} else {
+	if (rc == 0)
 		rc = add_doc(p, path, &text, max, e);
-	}
 	llmr_buf_release(&text);
 	return rc;
 }
@@ -103,7 +90,7 @@ static int instruction(const struct llmr_prompt_src *src, size_t max, struct llm
 		struct llmr_buf raw = LLMR_BUF_INIT;
 		int rc = read_all(src->in, max, &raw, e);
 
-		if (rc == 0 && raw.len && llmr_extract_to_utf8(raw.s, raw.len, p, e) < 0)
+		if (rc == 0 && raw.len && llmr_child_text(raw.s, raw.len, max, p, e) < 0)
 			rc = -1;
 		llmr_buf_release(&raw);
 		if (rc < 0)

@@ -41,7 +41,4 @@ struct llmr_prompt_src {
  */
 int llmr_prompt_build(const struct llmr_prompt_src *src, char **out, struct llmr_err *e);
 
-/* Whether s[0..n) holds only white space (spaces, tabs, newlines). */
-bool llmr_prompt_blank(const char *s, size_t n);
-
 #endif

@@ -34,6 +34,23 @@ EOF2
 $ASK "When?" -a page.html </dev/null >o
 like "$(sent)" 'Open on Saturdays' "-a extracts HTML as llmr-index does (after the prompt, too)"
 unlike "$(sent)" 'var x' "... without its scripts"
+DOCS=$LLMR_SRC/tests/fixtures/docs
+$ASK "What is it about?" -a "$DOCS/reception.docx" </dev/null >o
+is "$?" 0 "-a a .docx: exit 0"
+like "$(sent)" '^<document source=".*reception\.docx">$' "... sent as a document"
+is "$(sent | wc -l)" "$(llmr-index --extract "$DOCS/reception.docx" | sed -e '$a\' | wc -l | awk '{print $1 + 4}')" \
+	"... with the text llmr-index --extract gives"
+# A French Windows file: Latin-1, converted as llmr-index converts it.
+cat "$DOCS/depot-latin1.txt" | $ASK "Résume" >o
+is "$?" 0 "piped Latin-1 text: exit 0"
+like "$(sent)" 'é' "... arrives as UTF-8"
+is "$(sent | sed -n '/^<document/,/^<\/document>/p' | sed '1d;$d')" \
+	"$(llmr-index --extract - <"$DOCS/depot-latin1.txt")" "... exactly as llmr-index converts it"
+run $ASK "Describe" -a "$DOCS/image.png"
+is "$status" 65 "-a a file with no extractable format: exit 65"
+like "$err" '^llmr-ask: .*image\.png' "... naming the file"
+run env PATH=/nonexistent "$LLMR_BUILD/bin/llmr-ask" -m openai/gpt-4o-mini --no-stream "x" -a "$DOCS/reception.docx"
+is "$status" 0 "llmr-index is found beside llmr-ask, not only on PATH"
 $ASK "stdin closed" <&- >o
 is "$?" 0 "a closed stdin (a daemon's): exit 0"
 is "$(sent)" "stdin closed" "... and the prompt alone is sent"
