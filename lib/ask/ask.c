@@ -4,13 +4,6 @@
 
 #include "route/route.h"
 
-static const char *priority_name(int p)
-{
-	static const char *names[] = {"P0", "P1", "P2", "P3"};
-
-	return p >= 0 && p <= 3 ? names[p] : "P1";
-}
-
 static const struct llmr_route_cfg *pick_route(const struct llmr_config *cfg, const char *name,
 					       struct llmr_err *e)
 {
@@ -74,7 +67,7 @@ static int pick_chain(struct ask_run *run, struct llmr_err *e)
 	run->route = pick_route(run->ctx->cfg, req->route, e);
 	if (!run->route)
 		return -1;
-	run->priority = req->priority ? req->priority : priority_name(run->route->priority);
+	run->priority = req->priority ? req->priority : llmr_priority_name(run->route->priority);
 	c = run->route->force >= 0 ? run->route->force : req->complexity;
 	if (c < 0)
 		for (c = 0; c < LLMR_NCOMPLEXITY - 1 && !run->route->tiers[c].n; c++)
