@@ -74,6 +74,7 @@ static const struct {
 	[LLMR_ERR_TIMEOUT] = {"timeout", true, LLMR_EX_UNAVAILABLE},
 	[LLMR_ERR_NETWORK] = {"network", true, LLMR_EX_UNAVAILABLE},
 	[LLMR_ERR_PROTOCOL] = {"protocol", false, LLMR_EX_UNAVAILABLE},
+	[LLMR_ERR_NO_CANDIDATE] = {"no_candidate", false, LLMR_EX_UNAVAILABLE},
 };
 
 #define NCLASSES (sizeof(errclasses) / sizeof(errclasses[0]))

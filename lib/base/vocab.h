@@ -59,7 +59,8 @@ enum llmr_errclass {
 	LLMR_ERR_SERVER,       /* other 5xx */
 	LLMR_ERR_TIMEOUT,
 	LLMR_ERR_NETWORK,
-	LLMR_ERR_PROTOCOL      /* unparseable or truncated answer */
+	LLMR_ERR_PROTOCOL,     /* unparseable or truncated answer */
+	LLMR_ERR_NO_CANDIDATE  /* the decision left no model to call */
 };
 
 /* "rate_limited", "overloaded", ... as in DESIGN.md; "ok" for NONE. */
