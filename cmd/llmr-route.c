@@ -53,6 +53,7 @@ struct route_main {
 	int explain;
 	int worst;                /* exit code so far */
 	struct llmr_buf text;     /* messages joined */
+	struct llmr_buf out;      /* the decision line being written */
 };
 
 /* The live state, re-read at most once a second: decisions stay fast and
@@ -119,7 +120,6 @@ static void emit(struct route_main *m, const struct llmr_ask_req *req)
 	struct llmr_route_req r;
 	struct llmr_decision d;
 	struct llmr_err e = {0, ""};
-	json_t *j;
 
 	llmr_ask_req_route(req, &r, &m->text);
 	if (llmr_route_decide(m->cfg, view(m, &v), &r, &d, &e) < 0) {
@@ -132,10 +132,10 @@ static void emit(struct route_main *m, const struct llmr_ask_req *req)
 		print_explain(&d);
 		return;
 	}
-	j = llmr_decision_json(&d);
-	json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(6));
-	putchar('\n');
-	json_decref(j);
+	llmr_buf_reset(&m->out);
+	llmr_decision_write(&d, &m->out);
+	llmr_buf_add(&m->out, "\n", 1);
+	fwrite(m->out.s, 1, m->out.len, stdout);
 }
 
 static void run_lines(struct route_main *m, FILE *in)
@@ -253,5 +253,6 @@ int main(int argc, char **argv)
 	llmr_state_close(m.st);
 	llmr_config_free(m.cfg);
 	llmr_buf_release(&m.text);
+	llmr_buf_release(&m.out);
 	return llmr_cli_exit(m.worst);
 }

@@ -420,36 +420,6 @@ bool llmr_decision_temporary(const struct llmr_decision *d)
 	return false;
 }
 
-json_t *llmr_decision_json(const struct llmr_decision *d)
-{
-	json_t *o = json_object(), *chain = json_array(), *sk = json_array();
-
-	if (d->id[0])
-		json_object_set_new(o, "id", json_string(d->id));
-	json_object_set_new(o, "route", json_string(d->route));
-	json_object_set_new(o, "priority", json_string(llmr_priority_name(d->priority)));
-	json_object_set_new(o, "complexity", json_string(llmr_complexity_name(d->complexity)));
-	json_object_set_new(o, "score", json_real(d->score));
-	json_object_set_new(o, "task", json_string(d->task ? d->task : "chat"));
-	json_object_set_new(o, "model", d->nchain ? json_string(d->chain[0].spec) : json_null());
-	for (size_t i = 0; i < d->nchain; i++)
-		json_array_append_new(chain, json_string(d->chain[i].spec));
-	json_object_set_new(o, "chain", chain);
-	json_object_set_new(o, "reason", json_string(d->reason));
-	json_object_set_new(o, "est_input_tokens", json_integer(d->est_input_tokens));
-	json_object_set_new(o, "est_output_tokens", json_integer(d->est_output_tokens));
-	json_object_set_new(o, "est_cost_usd", json_real(d->est_cost_usd));
-	for (size_t i = 0; i < d->nskipped; i++)
-		json_array_append_new(sk, json_pack("{s:s,s:s}", "model", d->skipped[i].spec,
-						    "why", d->skipped[i].why));
-	json_object_set_new(o, "skipped", sk);
-	if (d->degraded)
-		json_object_set_new(o, "degraded", json_true());
-	if (d->skip)
-		json_object_set_new(o, "skip", json_string(d->skip));
-	return o;
-}
-
 int llmr_route_check_answer(const char *text, size_t len, const char *finish_reason,
 			    bool json, char *why, size_t n)
 {

@@ -119,6 +119,9 @@ const struct llmr_route_cfg *llmr_route_find(const struct llmr_config *cfg, cons
 
 /* The Decision object of DESIGN.md. Returns a new reference. */
 json_t *llmr_decision_json(const struct llmr_decision *d);
+/* The same object as one compact JSON text appended to b (no newline),
+ * byte for byte what jansson would print, without building it. */
+void llmr_decision_write(const struct llmr_decision *d, struct llmr_buf *b);
 
 /*
  * The FrugalGPT cascade check: does this answer deserve a stronger tier?

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,6 +230,56 @@ static void test_check(void)
 	is_int(llmr_priority_parse("P4"), -1, "P4 rejected");
 }
 
+/* The writer prints what jansson would: parse its output, dump it again
+ * compact with 6 digits, and the bytes are the same. */
+static void writer_matches_jansson(const struct llmr_decision *d, const char *what)
+{
+	struct llmr_buf b = LLMR_BUF_INIT;
+	json_error_t jerr;
+	json_t *j;
+	char *again;
+
+	llmr_decision_write(d, &b);
+	j = json_loadb(b.s, b.len, 0, &jerr);
+	ok(j != NULL, "%s: valid JSON (%s)", what, j ? "ok" : jerr.text);
+	again = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	is_str(b.s, again ? again : "", "%s: byte for byte as jansson prints it", what);
+	free(again);
+	json_decref(j);
+	llmr_buf_release(&b);
+}
+
+static void test_writer(void)
+{
+	static const double reals[] = {0, 1, 0.18, 2e-05, 0.000123456789, 1e+20, 123456789.0, 1.5e-300};
+	struct llmr_decision d;
+
+	ok(decide("search", "Bonjour !", &d) == 0, "decide");
+	writer_matches_jansson(&d, "a decision");
+	for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++) {
+		char what[64];
+
+		d.est_cost_usd = reals[i];
+		d.score = -reals[i];
+		snprintf(what, sizeof(what), "real %g", reals[i]);
+		writer_matches_jansson(&d, what);
+	}
+	snprintf(d.id, sizeof(d.id), "q\"uo\\te/\x01\x7f\t\n");
+	snprintf(d.reason, sizeof(d.reason), "cut \xc3");
+	d.skip = "degraded";
+	d.degraded = true;
+	d.nchain = 0;
+	writer_matches_jansson(&d, "escapes, no chain, degraded");
+	ok(strstr(d.reason, "\xc3") != NULL, "(the reason holds a cut UTF-8 sequence)");
+	{
+		struct llmr_buf b = LLMR_BUF_INIT;
+
+		llmr_decision_write(&d, &b);
+		ok(strstr(b.s, "cut \xef\xbf\xbd\"") != NULL, "invalid UTF-8 becomes U+FFFD");
+		llmr_buf_release(&b);
+	}
+}
+
 /* One table per word: every spelling a user may type, one printed back. */
 static void test_vocab(void)
 {
@@ -255,6 +306,7 @@ int main(void)
 	setup();
 	test_basic();
 	test_vocab();
+	test_writer();
 	test_drops();
 	test_view_and_strategy();
 	test_check();
