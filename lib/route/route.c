@@ -51,6 +51,15 @@ static const struct llmr_chain *tier_chain(const struct llmr_route_cfg *r, int t
 	return NULL;
 }
 
+/* snprintf(dst, n, "%s", src) without the format machinery: hot path. */
+static void copy_str(char *dst, size_t n, const char *src)
+{
+	size_t len = strnlen(src, n - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
 static double model_price(double v)
 {
 	return v < 0 ? 0 : v;
@@ -72,7 +81,7 @@ static void add_cand(struct llmr_decision *d, const struct llmr_provider_cfg *p,
 		return;
 	c = &d->chain[d->nchain++];
 	memset(c, 0, sizeof(*c));
-	snprintf(c->spec, sizeof(c->spec), "%s", spec);
+	copy_str(c->spec, sizeof(c->spec), spec);
 	c->ref.spec = c->spec;
 	c->ref.provider = (struct llmr_provider_cfg *)p;
 	c->ref.model = (struct llmr_model_cfg *)m;
@@ -321,7 +330,7 @@ static void pick_tier(const struct llmr_route_req *req, struct llmr_decision *d,
 	d->score = c.score;
 	d->task = c.task;
 	d->complexity = c.complexity;
-	snprintf(why, n, "%s", c.reason);
+	copy_str(why, n, c.reason);
 	if (d->rcfg && d->rcfg->force >= 0 && d->rcfg->force < LLMR_NCOMPLEXITY) {
 		d->complexity = d->rcfg->force;
 		snprintf(why, n, "forced %s by route '%s' (%s)", llmr_complexity_name(d->complexity),
@@ -369,7 +378,7 @@ int llmr_route_decide(const struct llmr_config *cfg, const struct llmr_route_vie
 	int used;
 
 	memset(d, 0, sizeof(*d));
-	snprintf(d->id, sizeof(d->id), "%s", req->id ? req->id : "");
+	copy_str(d->id, sizeof(d->id), req->id ? req->id : "");
 	d->rcfg = llmr_route_find(cfg, req->route, e);
 	if (req->route && !d->rcfg)
 		return -1;
