@@ -167,7 +167,9 @@ json_t *llmr_ask(struct llmr_ask_ctx *ctx, const struct llmr_ask_req *req, int *
 	if (decide(&run, &e) < 0 || llmr_ask_build_messages(&run, &e) < 0 ||
 	    llmr_ask_add_rag(&run, &e) < 0) {
 		*exit_code = e.code;
-		out = llmr_ask_failure_json(&run, e.code == LLMR_EX_CONFIG ? "config" : "bad_request",
+		out = llmr_ask_failure_json(&run, llmr_errclass_name(e.code == LLMR_EX_CONFIG
+									     ? LLMR_ERR_CONFIG
+									     : LLMR_ERR_BAD_INPUT),
 					    e.msg);
 	} else {
 		llmr_ask_cache_prepare(&run);

@@ -125,4 +125,9 @@ like "$err" "<stdin>:7: unknown route 'nosuch'" "... llmr-ask too"
 like "$(cat route.err)" "<stdin>:8: bad request: \"priority\": 'P7' is not P0, P1, P2 or P3" \
 	"a bad priority: llmr-route's message"
 like "$err" "<stdin>:8: \"priority\": 'P7' is not P0, P1, P2 or P3" "... llmr-ask's is the same"
+
+# Every class has one exit code: a request wrong in itself is bad_input, 65.
+run llmr-ask --json --budget nosuch "$easy"
+is "$status" 65 "an unknown budget id: exit 65"
+is "$(jq_out .error.class)" bad_input "... class bad_input, as a bad JSON line's"
 done_testing
