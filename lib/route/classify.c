@@ -139,17 +139,19 @@ static void lower_utf8(char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c < 0x80)
-			s[i] = (char)tolower(c);
+		if (c >= 'A' && c <= 'Z')
+			s[i] = (char)(c + ('a' - 'A'));
 		else if (c == 0xC3 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
 			 (unsigned char)s[i + 1] <= 0x9E && (unsigned char)s[i + 1] != 0x97)
 			s[++i] += 0x20;
 	}
 }
 
+/* ASCII letters and digits, and any byte of a UTF-8 sequence (the
+ * prompt's locale is not the program's). */
 static int is_word(unsigned char c)
 {
-	return isalnum(c) || c >= 0x80;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
 static void hit(struct feat *f, enum kind k, const char *w, size_t n)
