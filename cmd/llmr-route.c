@@ -31,7 +31,8 @@ static const struct llmr_opt opts[] = {
 	{"priority", 'p', "P", "priority P0..P3 (default: the route's)"},
 	{"complexity", 'C', "TIER", "skip the classifier: simple, medium or complex"},
 	{"max-tokens", OPT_MAX_TOKENS, "N", "expected answer length in tokens"},
-	{"json-answer", OPT_JSON_ANSWER, NULL, "the request asks for a JSON object"},
+	{"expect-json", OPT_JSON_ANSWER, NULL, "the request asks for a JSON object (as llmr-ask's)"},
+	{"json-answer", OPT_JSON_ANSWER, NULL, "the same as --expect-json (older spelling)"},
 	{"id", OPT_ID, "ID", "request id to print in the decision"},
 	{"explain", 'e', NULL, "print a table for humans instead of JSON lines"},
 	{NULL, 0, NULL, NULL}

@@ -39,6 +39,9 @@ parity "a forced route (force: complex)" -r legal "$easy"
 is "$(jq_out .complexity)" complex "... llmr-ask reports the forced tier"
 parity "-m provider/model" -m deepseek/deepseek-chat "$easy"
 parity "--complexity" --complexity medium "$easy"
+parity "--expect-json" --expect-json "$easy"
+run llmr-route --expect-json "$easy"
+like "$(jq_out .reason)" "JSON asked" "llmr-route --expect-json: the classifier weighs it"
 
 # max_cost empties the tier: no candidate, and llmr-ask must not answer
 # from another tier.
