@@ -14,7 +14,8 @@ struct llmr_route_ask {
 	const struct llmr_config *cfg;
 	struct llmr_state *st;
 	struct llmr_route_ask_in in;
-	struct llmr_route_req req;  /* *in.req, as decided last */
+	struct llmr_route_req req;  /* a copy of *in.req, as decided last */
+	int asked;                  /* the tier the request asked for, or -1 */
 	struct llmr_route_snap *snap;
 	struct llmr_route_view view;
 	struct llmr_decision *dec;
@@ -88,7 +89,7 @@ static int draw_budget(struct llmr_route_ask *ra, struct llmr_err *e)
 	switch (v) {
 	case LLMR_BUDGET_CHEAPEST:
 		ra->cheapest = true;
-		return decide(ra, ra->classifier_by[0] ? ra->dec->complexity : ra->in.req->complexity,
+		return decide(ra, ra->classifier_by[0] ? ra->dec->complexity : ra->asked,
 			      ra->classifier_by[0] ? ra->classifier_by : NULL, e);
 	case LLMR_BUDGET_DEGRADE:
 		ra->degraded = true;
@@ -111,7 +112,7 @@ static int draw_budget(struct llmr_route_ask *ra, struct llmr_err *e)
  * the route already did; -1 leaves it to the heuristic. */
 static int model_tier(struct llmr_route_ask *ra, struct llmr_err *e)
 {
-	const struct llmr_route_req *req = ra->in.req;
+	const struct llmr_route_req *req = &ra->req;
 	const struct llmr_route_cfg *route;
 	int t;
 
@@ -136,6 +137,8 @@ struct llmr_route_ask *llmr_route_ask_begin(const struct llmr_config *cfg, struc
 	ra->st = st;
 	ra->in = *in;
 	ra->req = *in->req;
+	ra->asked = in->req->complexity;
+	ra->in.req = NULL; /* the caller's may go: ra->req is the copy */
 	ra->dec = llmr_xmalloc(sizeof(*ra->dec));
 	if (st) {
 		if (llmr_route_snap_load(st, cfg, false, &ra->snap, e) < 0)

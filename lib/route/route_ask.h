@@ -26,9 +26,9 @@
 struct llmr_route_ask;
 
 struct llmr_route_ask_in {
-	/* The request as llmr-route decides it (borrowed, with its strings,
-	 * until end): the same llmr_route_decide() makes the chain. With
-	 * req->model, no classifier is called and no tier is climbed. */
+	/* The request as llmr-route decides it: the same llmr_route_decide()
+	 * makes the chain. It is copied; its strings are borrowed until end.
+	 * With req->model, no classifier is called and no tier is climbed. */
 	const struct llmr_route_req *req;
 	const char *budget;      /* request budget id, or NULL */
 	const char *request_id;  /* for logging the model classifier's call */
