@@ -1,5 +1,6 @@
 #include "ask/run.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "route/route.h"
