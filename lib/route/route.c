@@ -125,7 +125,6 @@ static void skip(struct llmr_decision *d, const struct llmr_route_cand *c, enum 
 	s = &d->skipped[d->nskipped++];
 	*s = *c;
 	s->ref.spec = s->spec;
-	s->temporary = cls == LLMR_ERR_RATE_LIMITED;
 	s->cls = cls;
 	va_start(ap, fmt);
 	vsnprintf(s->why, sizeof(s->why), fmt, ap);
@@ -417,16 +416,6 @@ enum llmr_errclass llmr_decision_errclass(const struct llmr_decision *d)
 			cls = LLMR_ERR_AUTH;
 	}
 	return cls;
-}
-
-bool llmr_decision_temporary(const struct llmr_decision *d)
-{
-	if (d->nchain || !d->nskipped)
-		return false;
-	for (size_t i = 0; i < d->nskipped; i++)
-		if (d->skipped[i].temporary)
-			return true;
-	return false;
 }
 
 int llmr_route_check_answer(const char *text, size_t len, const char *finish_reason,

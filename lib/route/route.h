@@ -62,7 +62,6 @@ struct llmr_route_cand {
 	char spec[160];            /* "provider/model" */
 	double est_cost_usd;
 	char why[160];             /* for a skipped candidate */
-	bool temporary;            /* skipped for a reason that passes */
 	enum llmr_errclass cls;    /* for a skipped candidate: rate_limited (it
 				      passes: quota, breaker), auth (no key) or
 				      no_candidate */
@@ -98,10 +97,6 @@ struct llmr_decision {
 int llmr_route_decide(const struct llmr_config *cfg, const struct llmr_route_view *view,
 		      const struct llmr_route_req *req, struct llmr_decision *d,
 		      struct llmr_err *e);
-
-/* True when the chain is empty only because of things that pass (quota,
- * breaker): exit 75 rather than 69. */
-bool llmr_decision_temporary(const struct llmr_decision *d);
 
 /*
  * Why nothing can be called: LLMR_ERR_NONE when the chain is not empty;

@@ -145,7 +145,7 @@ static void test_drops(void)
 	routes[0].max_cost = 0.001;
 	decide("search", big, &d);
 	ok(d.nskipped >= 1 && strstr(d.skipped[0].why, "over max_cost"), "max_cost: %s", d.nskipped ? d.skipped[0].why : "");
-	ok(!llmr_decision_temporary(&d), "cost is not temporary");
+	ok(llmr_decision_errclass(&d) != LLMR_ERR_RATE_LIMITED, "cost is not temporary");
 	routes[0].max_cost = 0.05;
 	r_simple[1].provider = &provs[2];
 	decide("search", "Bonjour", &d);
@@ -187,7 +187,8 @@ static void test_view_and_strategy(void)
 	r.complexity = LLMR_COMPLEX;
 	llmr_route_decide(&cfg, &v, &r, &d, &e);
 	is_int(d.nchain, 0, "nothing left");
-	ok(llmr_decision_temporary(&d), "only temporary reasons: exit 75");
+	is_int(llmr_decision_errclass(&d), LLMR_ERR_RATE_LIMITED, "only temporary reasons: rate_limited");
+	is_int(llmr_errclass_exit(llmr_decision_errclass(&d)), 75, "... exit 75");
 	ok(strstr(d.reason, "no candidate left") != NULL, "reason says so");
 	r.complexity = -1;
 	routes[0].strategy = LLMR_STRATEGY_CHEAPEST;
@@ -228,6 +229,42 @@ static void test_check(void)
 	ok(llmr_route_check_answer("```json\n{\"a\":1}\n```\n", 20, "stop", true, why, sizeof(why)) == 0, "fenced json");
 	is_int(llmr_priority_parse("P2"), 2, "P2");
 	is_int(llmr_priority_parse("P4"), -1, "P4 rejected");
+}
+
+/* A named model is the whole chain, past the route's max_cost; what is
+ * left empty says why with its class. */
+static void test_named_and_empty(void)
+{
+	struct llmr_route_req r;
+	struct llmr_decision d;
+	struct llmr_err e = {0, ""};
+
+	llmr_route_req_init(&r);
+	r.text = "Bonjour";
+	r.text_len = 7;
+	r.model = "openai/big";
+	routes[0].max_cost = 0.000001;
+	ok(llmr_route_decide(&cfg, NULL, &r, &d, &e) == 0, "decide for a named model");
+	ok(d.nchain == 1 && !strcmp(d.chain[0].spec, "openai/big"), "the named model is the chain");
+	ok(strstr(d.reason, "model openai/big named by the request") != NULL, "reason: %s", d.reason);
+	is_int(llmr_decision_errclass(&d), LLMR_ERR_NONE, "a chain: no error class");
+	r.model = NULL;
+	llmr_route_decide(&cfg, NULL, &r, &d, &e);
+	is_int(d.nchain, 1, "unnamed: max_cost leaves only the free extractive");
+	r.complexity = LLMR_COMPLEX;
+	llmr_route_decide(&cfg, NULL, &r, &d, &e);
+	is_int(d.nchain, 0, "max_cost empties the complex tier");
+	is_int(llmr_decision_errclass(&d), LLMR_ERR_NO_CANDIDATE, "... class no_candidate");
+	is_int(llmr_errclass_exit(LLMR_ERR_NO_CANDIDATE), 69, "... exit 69");
+	routes[0].max_cost = 0.05;
+	unsetenv("LLMR_TEST_KEY_A");
+	llmr_route_decide(&cfg, NULL, &r, &d, &e);
+	is_int(llmr_decision_errclass(&d), LLMR_ERR_AUTH, "only a missing key: class auth");
+	is_int(llmr_errclass_exit(LLMR_ERR_AUTH), 77, "... exit 77");
+	setenv("LLMR_TEST_KEY_A", "sk-test", 1);
+	r.model = "nosuch/model";
+	ok(llmr_route_decide(&cfg, NULL, &r, &d, &e) < 0 && e.code == LLMR_EX_DATAERR,
+	   "an unknown named model: bad input (%s)", e.msg);
 }
 
 /* The writer prints what jansson would: parse its output, dump it again
@@ -307,6 +344,7 @@ int main(void)
 	test_basic();
 	test_vocab();
 	test_writer();
+	test_named_and_empty();
 	test_drops();
 	test_view_and_strategy();
 	test_check();
