@@ -210,22 +210,16 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0};
 	struct llmr_ask_req req = m->defaults;
 	struct llmr_err e = {0, ""};
-	json_error_t jerr;
-	json_t *obj = json_loadb(line, len, 0, &jerr), *resp;
+	json_t *obj, *resp;
 	char *out;
 
-	if (!obj || llmr_ask_req_from_json(obj, &req, &e) < 0 ||
-	    llmr_ask_req_check(m->cfg, &req, LLMR_EX_DATAERR, &e) < 0) {
+	if (llmr_ask_req_parse_line(m->cfg, line, len, &obj, &req, &e) < 0) {
 		/* A bad line is bad input for that line; the others go on. */
-		if (!obj)
-			llmr_warn("<stdin>:%ld: invalid JSON: %s (column %d)", lineno, jerr.text,
-				  jerr.column);
-		else
-			llmr_warn("<stdin>:%ld: %s", lineno, e.msg);
+		llmr_warn("<stdin>:%ld: %s", lineno, e.msg);
 		*status = llmr_errclass_exit(LLMR_ERR_BAD_INPUT);
 		resp = json_pack("{s:O?, s:I, s:{s:s, s:s}}", "id", json_object_get(obj, "id"), "line",
 				 (json_int_t)lineno, "error", "class",
-				 llmr_errclass_name(LLMR_ERR_BAD_INPUT), "message", obj ? e.msg : jerr.text);
+				 llmr_errclass_name(LLMR_ERR_BAD_INPUT), "message", e.msg);
 	} else {
 		req.stream = m->stream > 0;
 		resp = llmr_ask(&ctx, &req, status);

@@ -149,23 +149,15 @@ static void run_lines(struct route_main *m, FILE *in)
 	while ((n = getline(&line, &cap, in)) > 0) {
 		struct llmr_ask_req r = m->defaults;
 		struct llmr_err e = {0, ""};
-		json_error_t jerr;
 		json_t *o;
 
 		lineno++;
 		if (n == 1 && line[0] == '\n')
 			continue;
-		if (!(o = json_loadb(line, (size_t)n, 0, &jerr)) || !json_is_object(o)) {
-			fprintf(stderr, "<stdin>:%ld: invalid JSON: %s\n", lineno,
-				o ? "not an object" : jerr.text);
-			json_decref(o);
-			note_exit(m, LLMR_EX_DATAERR);
-			continue;
-		}
-		if (llmr_ask_req_from_json(o, &r, &e) < 0 ||
-		    llmr_ask_req_check(m->cfg, &r, LLMR_EX_DATAERR, &e) < 0) {
-			fprintf(stderr, "<stdin>:%ld: bad request: %s\n", lineno, e.msg);
-			note_exit(m, LLMR_EX_DATAERR);
+		/* A bad line is bad input for that line; the others go on. */
+		if (llmr_ask_req_parse_line(m->cfg, line, (size_t)n, &o, &r, &e) < 0) {
+			llmr_warn("<stdin>:%ld: %s", lineno, e.msg);
+			note_exit(m, e.code);
 		} else {
 			emit(m, &r);
 		}

@@ -168,6 +168,20 @@ int llmr_ask_req_check(const struct llmr_config *cfg, const struct llmr_ask_req 
 	return 0;
 }
 
+int llmr_ask_req_parse_line(const struct llmr_config *cfg, const char *line, size_t len,
+			    json_t **obj, struct llmr_ask_req *req, struct llmr_err *e)
+{
+	json_error_t jerr;
+
+	if (!(*obj = json_loadb(line, len, 0, &jerr)))
+		return llmr_errf(e, LLMR_EX_DATAERR, "invalid JSON: %s (column %d)", jerr.text,
+				 jerr.column);
+	if (llmr_ask_req_from_json(*obj, req, e) < 0 ||
+	    llmr_ask_req_check(cfg, req, LLMR_EX_DATAERR, e) < 0)
+		return -1;
+	return 0;
+}
+
 void llmr_ask_req_route(const struct llmr_ask_req *req, struct llmr_route_req *r,
 			struct llmr_buf *text)
 {

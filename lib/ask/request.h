@@ -60,6 +60,17 @@ int llmr_ask_req_set(struct llmr_ask_req *req, const char *field, const char *va
 int llmr_ask_req_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_err *e);
 
 /*
+ * One line of JSON lines input, as both programs read it: parsed into
+ * *obj (a new reference the caller keeps while req is used, NULL when the
+ * line is not JSON), then into req (which may hold the command line's
+ * defaults), then checked against cfg. Returns 0, or -1 with e
+ * (LLMR_EX_DATAERR) saying what is wrong: "invalid JSON: ... (column N)",
+ * a field, or an unknown name. The caller prints "<stdin>:N: " before it.
+ */
+int llmr_ask_req_parse_line(const struct llmr_config *cfg, const char *line, size_t len,
+			    json_t **obj, struct llmr_ask_req *req, struct llmr_err *e);
+
+/*
  * Check the names req gives against cfg: the route exists, the model
  * resolves. Returns 0, or -1 with e (code as given).
  */

@@ -123,11 +123,11 @@ done
 is "$(jq -r 'select(.id == "forced") | .priority' decisions.jsonl)" P3 "\"p3\" in a line is P3 (llmr-route)"
 is "$(jq -r 'select(.id == "forced") | .priority' "$OUT")" P3 "... and P3 (llmr-ask)"
 is "$(jq -r 'select(.id == "badroute") | .error.class' "$OUT")" bad_input "an unknown route is bad input for its line"
-like "$(cat route.err)" "<stdin>:7: bad request: unknown route 'nosuch'" "... llmr-route names it"
-like "$err" "<stdin>:7: unknown route 'nosuch'" "... llmr-ask too"
-like "$(cat route.err)" "<stdin>:8: bad request: \"priority\": 'P7' is not P0, P1, P2 or P3" \
+like "$(cat route.err)" "^llmr-route: <stdin>:7: unknown route 'nosuch'" "... llmr-route names it"
+like "$err" "^llmr-ask: <stdin>:7: unknown route 'nosuch'" "... llmr-ask in the same words"
+like "$(cat route.err)" "^llmr-route: <stdin>:8: \"priority\": 'P7' is not P0, P1, P2 or P3" \
 	"a bad priority: llmr-route's message"
-like "$err" "<stdin>:8: \"priority\": 'P7' is not P0, P1, P2 or P3" "... llmr-ask's is the same"
+like "$err" "^llmr-ask: <stdin>:8: \"priority\": 'P7' is not P0, P1, P2 or P3" "... llmr-ask's is the same"
 
 # Every class has one exit code: a request wrong in itself is bad_input, 65.
 run llmr-ask --json --budget nosuch "$easy"
