@@ -22,15 +22,20 @@ easy="Bonjour, quelle heure est-il ?"
 hard="Analyse et compare les deux offres, puis propose un plan de migration"
 
 # parity DESC ARGS...: the same options and prompt to both programs.
+# llmr-ask's first attempt is read from its response and, apart, from the
+# first request the fake provider received ("/PROVIDER/..." and model).
 parity() {
 	_desc=$1
 	shift
 	run llmr-route "$@"
 	_rs=$status
 	_rm=$(jq_out '.model // "none"')
+	fake_reset
 	run llmr-ask --json --no-stream "$@"
 	is "$(jq_out '.attempts[0].model // "none"')" "$_rm" "$_desc: llmr-ask first tries llmr-route's model ($_rm)"
 	is "$status" "$_rs" "$_desc: both exit $_rs"
+	_sent=$(fake_jq '.log[0] // {} | if .path then (.path | split("/")[1]) + "/" + .model else "none" end')
+	is "$_sent" "$_rm" "$_desc: the provider's first request is for $_rm"
 }
 
 parity "a simple question" "$easy"
