@@ -281,12 +281,12 @@ static void load_config(const char *explicit_path, struct ask_main *m, int check
 }
 
 /* An option that sets a request field: the same checks as a JSON line's. */
-static void set_field(struct ask_main *m, const char *opt, const char *field, const char *value)
+static void set_field(struct ask_main *m, const char *option, const char *value)
 {
 	struct llmr_err e = {0, ""};
 
-	if (llmr_ask_req_set(&m->defaults, field, value, LLMR_EX_USAGE, &e) < 0)
-		llmr_die(LLMR_EX_USAGE, "--%s: %s", opt, e.msg);
+	if (llmr_ask_req_option(&m->defaults, option, value, &e) < 0)
+		llmr_die(e.code, "%s", e.msg);
 }
 
 static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opts *o)
@@ -295,22 +295,22 @@ static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opt
 
 	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
 		switch (c) {
-		case 'm': set_field(m, "model", "model", optarg); break;
-		case 'r': set_field(m, "route", "route", optarg); break;
+		case 'm': set_field(m, "model", optarg); break;
+		case 'r': set_field(m, "route", optarg); break;
 		case OPT_JSON: m->json = 1; break;
 		case OPT_JSONL: o->jsonl = 1; break;
 		case 'P': o->parallel = llmr_cli_long("--parallel", optarg); break;
 		case OPT_STREAM: m->stream = 1; break;
 		case OPT_NO_STREAM: m->stream = 0; break;
-		case OPT_SYSTEM: set_field(m, "system", "system", optarg); break;
-		case OPT_MAXTOK: set_field(m, "max-tokens", "max_tokens", optarg); break;
-		case OPT_TEMP: set_field(m, "temperature", "temperature", optarg); break;
+		case OPT_SYSTEM: set_field(m, "system", optarg); break;
+		case OPT_MAXTOK: set_field(m, "max-tokens", optarg); break;
+		case OPT_TEMP: set_field(m, "temperature", optarg); break;
 		case OPT_EXPECT_JSON: m->defaults.json = true; break;
-		case OPT_PRIORITY: set_field(m, "priority", "priority", optarg); break;
-		case OPT_COMPLEXITY: set_field(m, "complexity", "complexity", optarg); break;
-		case OPT_BUDGET: set_field(m, "budget", "budget", optarg); break;
-		case OPT_COLLECTION: set_field(m, "collection", "collection", optarg); break;
-		case OPT_ID: set_field(m, "id", "id", optarg); break;
+		case OPT_PRIORITY: set_field(m, "priority", optarg); break;
+		case OPT_COMPLEXITY: set_field(m, "complexity", optarg); break;
+		case OPT_BUDGET: set_field(m, "budget", optarg); break;
+		case OPT_COLLECTION: set_field(m, "collection", optarg); break;
+		case OPT_ID: set_field(m, "id", optarg); break;
 		case OPT_NO_CACHE: m->defaults.no_cache = true; break;
 		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_STATE: o->state = optarg; break;

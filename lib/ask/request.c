@@ -72,6 +72,21 @@ int llmr_ask_req_set(struct llmr_ask_req *req, const char *field, const char *va
 	return llmr_errf(e, LLMR_EX_SOFTWARE, "no request field '%s'", field);
 }
 
+int llmr_ask_req_option(struct llmr_ask_req *req, const char *option, const char *value,
+			struct llmr_err *e)
+{
+	char field[32], why[sizeof(e->msg)];
+	size_t i;
+
+	for (i = 0; option[i] && i < sizeof(field) - 1; i++)
+		field[i] = option[i] == '-' ? '_' : option[i];
+	field[i] = '\0';
+	if (llmr_ask_req_set(req, field, value, LLMR_EX_USAGE, e) == 0)
+		return 0;
+	memcpy(why, e->msg, sizeof(why));
+	return llmr_errf(e, e->code, "--%s: %s", option, why);
+}
+
 /* The string members, and the vocabulary words given as strings. */
 static int strings_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_err *e)
 {

@@ -52,6 +52,15 @@ int llmr_ask_req_set(struct llmr_ask_req *req, const char *field, const char *va
 		     struct llmr_err *e);
 
 /*
+ * The same from a command-line option named like the field, with '-' for
+ * '_' ("max-tokens"). Returns 0, or -1 with e (LLMR_EX_USAGE):
+ * "--priority: 'P9' is not P0, P1, P2 or P3", the same words in every
+ * program.
+ */
+int llmr_ask_req_option(struct llmr_ask_req *req, const char *option, const char *value,
+			struct llmr_err *e);
+
+/*
  * Parse one JSON request into req (fields not in obj keep their value, so
  * req may hold the command line's defaults). obj is borrowed and must
  * outlive req. Returns 0, or -1 with a message naming the bad field in e

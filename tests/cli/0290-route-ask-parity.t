@@ -90,7 +90,10 @@ for prog in llmr-route llmr-ask; do
 	like "$err" "^$prog: unknown route 'nosuch'" "... named"
 	run $prog --priority P9 "$easy"
 	is "$status" 64 "$prog: a bad --priority: exit 64"
-	like "$err" "'P9' is not P0, P1, P2 or P3" "... same message"
+	like "$err" "^$prog: --priority: 'P9' is not P0, P1, P2 or P3" "... same message"
+	run $prog --max-tokens -3 "$easy"
+	is "$status" 64 "$prog: a bad --max-tokens: exit 64"
+	like "$err" "^$prog: --max-tokens: '-3' is not a non-negative integer" "... same message"
 done
 
 # JSON lines: each decision's model is the first attempt of the answer
