@@ -1,5 +1,6 @@
 #include "ask/request.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,16 +28,17 @@ static int set_number(struct llmr_ask_req *req, const char *field, const char *v
 {
 	char *end;
 
+	errno = 0;
 	if (!strcmp(field, "max_tokens")) {
 		long v = strtol(value, &end, 10);
 
-		if (end == value || *end || v < 0)
+		if (errno || end == value || *end || v < 0)
 			return llmr_errf(e, code, "'%s' is not a non-negative integer", value);
 		req->max_tokens = v;
 		return 0;
 	}
 	req->temperature = strtod(value, &end);
-	if (end == value || *end || !(req->temperature >= 0))
+	if (errno || end == value || *end || !(req->temperature >= 0))
 		return llmr_errf(e, code, "'%s' is not a number >= 0", value);
 	return 0;
 }

@@ -94,6 +94,8 @@ for prog in llmr-route llmr-ask; do
 	run $prog --max-tokens -3 "$easy"
 	is "$status" 64 "$prog: a bad --max-tokens: exit 64"
 	like "$err" "^$prog: --max-tokens: '-3' is not a non-negative integer" "... same message"
+	run $prog --max-tokens 99999999999999999999 "$easy"
+	is "$status" 64 "$prog: --max-tokens past a long: exit 64"
 done
 
 # JSON lines: each decision's model is the first attempt of the answer
