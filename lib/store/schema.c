@@ -165,6 +165,18 @@ static const char cache_v1[] =
 	" expires_ms INTEGER NOT NULL);"
 	"CREATE INDEX response_cache_expires ON response_cache(expires_ms);";
 
+/*
+ * Labelled outcomes (llmr-bench import-outcomes): how well each model
+ * answered a prompt, which the learned router reads. A prompt is stored
+ * once, so importing a file again replaces scores rather than adding rows.
+ */
+static const char outcomes_v1[] =
+	"CREATE TABLE outcome_prompts ("
+	" id INTEGER PRIMARY KEY, prompt TEXT NOT NULL UNIQUE, added_ms INTEGER NOT NULL);"
+	"CREATE TABLE outcomes ("
+	" prompt INTEGER NOT NULL REFERENCES outcome_prompts(id), model TEXT NOT NULL,"
+	" score REAL NOT NULL, PRIMARY KEY (prompt, model)) WITHOUT ROWID;";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -173,6 +185,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"index: collections, documents, chunks, FTS5, ANN graph", index_v1},
 	{"route: request budget calls in flight", budget_v2},
 	{"ask: exact response cache", cache_v1},
+	{"learn: labelled outcomes for the learned router", outcomes_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);
