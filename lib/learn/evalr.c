@@ -101,7 +101,7 @@ static void score_fold(const struct llmr_pairs *p, const struct llmr_learned_opt
 		f->strong[j] = p->strong[r];
 		f->score[LLMR_EVAL_HEURISTIC][j] = c.score;
 		f->score[LLMR_EVAL_LENGTH][j] = (double)strlen(t);
-		f->score[LLMR_EVAL_LEARNED][j] = llmr_learned_score(l, t, strlen(t), NULL);
+		f->score[LLMR_EVAL_LEARNED][j] = llmr_learned_score(l, t, strlen(t), c.score, NULL);
 		f->score[LLMR_EVAL_RANDOM][j] = 0; /* all ties: the seeded order decides */
 		f->score[LLMR_EVAL_ORACLE][j] = p->strong[r] - p->weak[r];
 	}

@@ -1,48 +1,74 @@
 #include "learn/learned.h"
 
 #include <math.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
-#include "index/ann.h"
+#include "index/ann.h" /* llmr_sketch */
 #include "index/embed.h"
 #include "route/classify.h"
 
 #define DIM LLMR_EMBED_LOCAL_DIM
 
+/*
+ * Every labelled prompt is kept as its embedding quantised to int8 (a
+ * quarter of the floats' size; the cosine moves by less than 0.01) and its
+ * sketch. The neighbours are found in two steps: the Hamming distance of
+ * the sketches to every labelled prompt (32 bytes each, a cache-friendly
+ * scan), then the cosine of the `candidates` nearest by Hamming distance.
+ */
 struct llmr_learned {
 	struct llmr_learned_opts opts;
 	size_t n;
-	float *vec;   /* n * DIM, unit length (or zero) */
-	float *gain;  /* n, in [0,1] */
+	int8_t *vec;         /* n * DIM */
+	float *inv;          /* n: 1 / |vec| (0 for a zero vector) */
+	llmr_sketch *sk;     /* n */
+	float *gain;         /* n, in [0,1] */
 	double base;
-	struct llmr_ann ann; /* only above LLMR_LEARNED_EXACT_MAX */
-	int use_ann;
-	float *q;     /* query scratch */
+	int8_t q[DIM];       /* query scratch */
+	float qinv;
+	uint16_t *dist;      /* n Hamming distances, scratch */
+	uint32_t *cand;      /* candidates, scratch */
 };
 
 void llmr_learned_opts_init(struct llmr_learned_opts *o)
 {
 	o->k = 24;
 	o->prior_weight = 3.0;
-	o->ef = 64;
+	o->candidates = 128;
+	o->exact = 0;
 }
 
 /* The spread of the scores: 1 for pass/fail or any scores within [0,1]. */
 static double score_range(const struct llmr_pairs *p)
 {
-	double lo = 0, hi = 1;
+	double lo = INFINITY, hi = -INFINITY;
 
 	for (size_t i = 0; i < p->n; i++) {
 		lo = fmin(lo, fmin(p->weak[i], p->strong[i]));
 		hi = fmax(hi, fmax(p->weak[i], p->strong[i]));
 	}
-	return hi - lo > 1 ? hi - lo : 1;
+	return p->n && hi - lo > 1 ? hi - lo : 1;
 }
 
-static void sketch_of(const float *v, uint64_t *sk)
+/* text's embedding quantised to out (and 1 / its norm), and its sketch. */
+static void embed(const char *text, size_t len, int8_t *out, float *inv, uint64_t *sk)
 {
+	float v[DIM], top = 0;
+	int64_t norm = 0;
+
+	llmr_embed_local(text, len, v);
 	llmr_embed_sketch(v, DIM, sk);
+	for (size_t j = 0; j < DIM; j++)
+		top = fmaxf(top, fabsf(v[j]));
+	for (size_t j = 0; j < DIM; j++) {
+		out[j] = (int8_t)(top > 0 ? lrintf(v[j] / top * 127) : 0);
+		norm += out[j] * out[j];
+	}
+	*inv = norm ? (float)(1 / sqrt((double)norm)) : 0;
 }
 
 struct llmr_learned *llmr_learned_new(const struct llmr_pairs *p, const size_t *rows, size_t n,
@@ -57,23 +83,18 @@ struct llmr_learned *llmr_learned_new(const struct llmr_pairs *p, const size_t *
 		llmr_learned_opts_init(&l->opts);
 	l->n = n;
 	l->vec = llmr_xmalloc((n + 1) * DIM * sizeof(*l->vec));
+	l->inv = llmr_xmalloc((n + 1) * sizeof(*l->inv));
+	l->sk = llmr_xmalloc((n + 1) * sizeof(*l->sk));
 	l->gain = llmr_xmalloc((n + 1) * sizeof(*l->gain));
-	l->q = llmr_xmalloc(DIM * sizeof(*l->q));
-	llmr_ann_init(&l->ann);
-	l->use_ann = n > LLMR_LEARNED_EXACT_MAX;
+	l->dist = llmr_xmalloc((n + 1) * sizeof(*l->dist));
+	l->cand = llmr_xmalloc((n + 1) * sizeof(*l->cand));
 	for (size_t i = 0; i < n; i++) {
 		size_t r = rows ? rows[i] : i;
 		double g = (p->strong[r] - p->weak[r]) / range;
 
 		l->gain[i] = (float)(g < 0 ? 0 : g > 1 ? 1 : g);
 		sum += l->gain[i];
-		llmr_embed_local(p->prompt[r], strlen(p->prompt[r]), l->vec + i * DIM);
-		if (l->use_ann) {
-			uint64_t sk[LLMR_SKETCH_WORDS];
-
-			sketch_of(l->vec + i * DIM, sk);
-			llmr_ann_add(&l->ann, (int64_t)i, sk);
-		}
+		embed(p->prompt[r], strlen(p->prompt[r]), l->vec + i * DIM, &l->inv[i], l->sk[i]);
 	}
 	l->base = n ? sum / (double)n : 0.5;
 	return l;
@@ -83,10 +104,12 @@ void llmr_learned_free(struct llmr_learned *l)
 {
 	if (!l)
 		return;
-	llmr_ann_release(&l->ann);
 	free(l->vec);
+	free(l->inv);
+	free(l->sk);
 	free(l->gain);
-	free(l->q);
+	free(l->dist);
+	free(l->cand);
 	free(l);
 }
 
@@ -100,17 +123,59 @@ double llmr_learned_base(const struct llmr_learned *l)
 	return l->base;
 }
 
-/* Both vectors have unit length: the dot product is the cosine. Eight
- * lanes let the compiler vectorise without reassociating one sum. */
-static float dot(const float *a, const float *b)
-{
-	float d[8] = {0};
-	size_t i, j;
+/* Integer lanes the compiler can vectorise; with AVX2, picked at run
+ * time, thirty-two products go at once. */
+#define DOT_BODY                                                                     \
+	int32_t d[16] = {0};                                                         \
+	for (size_t i = 0; i < DIM; i += 16)                                         \
+		for (size_t j = 0; j < 16; j++)                                      \
+			d[j] += (int16_t)a[i + j] * (int16_t)b[i + j];               \
+	int32_t s = 0;                                                               \
+	for (size_t j = 0; j < 16; j++)                                              \
+		s += d[j];                                                           \
+	return s;
 
-	for (i = 0; i < DIM; i += 8)
-		for (j = 0; j < 8; j++)
-			d[j] += a[i + j] * b[i + j];
-	return ((d[0] + d[1]) + (d[2] + d[3])) + ((d[4] + d[5]) + (d[6] + d[7]));
+static int32_t dot_plain(const int8_t *a, const int8_t *b)
+{
+	DOT_BODY
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* |a| times b with a's sign (maddubs multiplies unsigned by signed bytes);
+ * a pair of products fits int16, as no byte is -128. */
+__attribute__((target("avx2"))) static int32_t dot_avx2(const int8_t *a, const int8_t *b)
+{
+	__m256i acc = _mm256_setzero_si256(), ones = _mm256_set1_epi16(1);
+	__m128i s;
+
+	for (size_t i = 0; i < DIM; i += 32) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(a + i));
+		__m256i y = _mm256_loadu_si256((const __m256i *)(b + i));
+		__m256i p = _mm256_maddubs_epi16(_mm256_abs_epi8(x), _mm256_sign_epi8(y, x));
+
+		acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, ones));
+	}
+	s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+	s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+	s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+	return _mm_cvtsi128_si32(s);
+}
+#endif
+
+static int32_t (*dot_fn)(const int8_t *, const int8_t *);
+
+/* The cosine of the query and labelled prompt i. */
+static float similarity(const struct llmr_learned *l, size_t i)
+{
+	if (!dot_fn) {
+		dot_fn = dot_plain;
+#if defined(__x86_64__) && defined(__GNUC__)
+		__builtin_cpu_init();
+		if (__builtin_cpu_supports("avx2"))
+			dot_fn = dot_avx2;
+#endif
+	}
+	return (float)dot_fn(l->q, l->vec + i * DIM) * l->qinv * l->inv[i];
 }
 
 struct nb {
@@ -133,53 +198,116 @@ static void offer(struct nb *best, size_t *nbest, size_t k, float sim, size_t i)
 	best[j] = (struct nb){sim, i};
 }
 
-static size_t neighbours(struct llmr_learned *l, struct nb *best, size_t k)
-{
-	size_t nbest = 0;
+/* Hamming distances of the query's sketch to every labelled prompt, and
+ * their histogram. The POPCNT instruction, when the CPU has it, makes this
+ * scan a few nanoseconds a prompt; four histograms break the chain of
+ * increments to the same count. */
+#define HAMMING_BODY                                                                 \
+	size_t h4[4][LLMR_SKETCH_BITS + 1] = {{0}};                                  \
+	for (size_t i = 0; i < n; i++) {                                             \
+		int d = __builtin_popcountll(q[0] ^ sk[i][0]) +                      \
+			__builtin_popcountll(q[1] ^ sk[i][1]) +                      \
+			__builtin_popcountll(q[2] ^ sk[i][2]) +                      \
+			__builtin_popcountll(q[3] ^ sk[i][3]);                       \
+		dist[i] = (uint16_t)d;                                               \
+		h4[i & 3][d]++;                                                      \
+	}                                                                            \
+	for (size_t d = 0; d <= LLMR_SKETCH_BITS; d++)                               \
+		hist[d] = h4[0][d] + h4[1][d] + h4[2][d] + h4[3][d];
 
-	if (!l->use_ann) {
+_Static_assert(LLMR_SKETCH_WORDS == 4, "the scan is unrolled for 256-bit sketches");
+
+static void hamming_plain(const uint64_t *q, const llmr_sketch *sk, size_t n, uint16_t *dist,
+			  size_t *hist)
+{
+	HAMMING_BODY
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("popcnt"))) static void hamming_popcnt(const uint64_t *q,
+							    const llmr_sketch *sk, size_t n,
+							    uint16_t *dist, size_t *hist)
+{
+	HAMMING_BODY
+}
+#endif
+
+static void hamming(const uint64_t *q, const llmr_sketch *sk, size_t n, uint16_t *dist, size_t *hist)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	static int has_popcnt = -1;
+
+	if (has_popcnt < 0) {
+		__builtin_cpu_init();
+		has_popcnt = __builtin_cpu_supports("popcnt");
+	}
+	if (has_popcnt) {
+		hamming_popcnt(q, sk, n, dist, hist);
+		return;
+	}
+#endif
+	hamming_plain(q, sk, n, dist, hist);
+}
+
+/* The want labelled prompts nearest the query's sketch by Hamming
+ * distance (ties at the cut taken in order), by a counting pass. */
+static size_t hamming_candidates(struct llmr_learned *l, const uint64_t *qsk, size_t want)
+{
+	size_t hist[LLMR_SKETCH_BITS + 1] = {0}, below = 0, nc = 0, at = 0;
+	int cut = 0;
+
+	hamming(qsk, l->sk, l->n, l->dist, hist);
+	while (cut < LLMR_SKETCH_BITS && below + hist[cut] < want)
+		below += hist[cut++];
+	for (size_t i = 0; i < l->n && nc < want; i++)
+		if (l->dist[i] < cut || (l->dist[i] == cut && at++ < want - below))
+			l->cand[nc++] = (uint32_t)i;
+	return nc;
+}
+
+static size_t neighbours(struct llmr_learned *l, const uint64_t *qsk, struct nb *best, size_t k)
+{
+	size_t nbest = 0, want = l->opts.candidates > k ? l->opts.candidates : k;
+
+	if (l->opts.exact || l->n <= want) {
 		for (size_t i = 0; i < l->n; i++)
-			offer(best, &nbest, k, dot(l->q, l->vec + i * DIM), i);
+			offer(best, &nbest, k, similarity(l, i), i);
 		return nbest;
 	}
-	{
-		uint64_t sk[LLMR_SKETCH_WORDS];
-		size_t ef = l->opts.ef > k ? l->opts.ef : k, got;
-		int64_t *cand = llmr_xmalloc(ef * sizeof(*cand));
-
-		sketch_of(l->q, sk);
-		got = llmr_ann_search(&l->ann, sk, ef, cand, ef);
-		for (size_t c = 0; c < got; c++)
-			offer(best, &nbest, k, dot(l->q, l->vec + (size_t)cand[c] * DIM), (size_t)cand[c]);
-		free(cand);
-	}
+	for (size_t c = 0, nc = hamming_candidates(l, qsk, want); c < nc; c++)
+		offer(best, &nbest, k, similarity(l, l->cand[c]), l->cand[c]);
 	return nbest;
 }
 
-double llmr_learned_prior(const char *text, size_t len, double base)
+double llmr_learned_prior(const char *text, size_t len, double heuristic, double base)
 {
-	struct llmr_classify_in in = {text, len, 0, false};
-	struct llmr_class c;
 	double tokens = (double)llmr_classify_tokens(len), lenscore, p;
 
-	llmr_classify(&in, &c);
+	if (heuristic < 0) {
+		struct llmr_classify_in in = {text, len, 0, false};
+		struct llmr_class c;
+
+		llmr_classify(&in, &c);
+		heuristic = c.score;
+	}
 	/* Length in (0,1), half-way at 100 tokens: a GSM8K-sized question. */
 	lenscore = tokens / (tokens + 100.0);
-	p = 2.0 * base * (0.5 * c.score + 0.5 * lenscore);
+	p = 2.0 * base * (0.5 * heuristic + 0.5 * lenscore);
 	return p < 0 ? 0 : p > 1 ? 1 : p;
 }
 
-double llmr_learned_score(struct llmr_learned *l, const char *text, size_t len,
+double llmr_learned_score(struct llmr_learned *l, const char *text, size_t len, double heuristic,
 			  struct llmr_learned_why *why)
 {
 	struct llmr_learned_why w = {NAN, 0, 0, 0, 0};
 	size_t k = l->opts.k ? l->opts.k : 1;
 	struct nb *best = llmr_xmalloc(k * sizeof(*best));
 	double sum = 0, m = l->opts.prior_weight, s;
+	llmr_sketch qsk;
 
-	w.prior = llmr_learned_prior(text, len, l->base);
-	llmr_embed_local(text, len, l->q);
-	w.neighbours = neighbours(l, best, k);
+	w.prior = llmr_learned_prior(text, len, heuristic, l->base);
+	embed(text, len, l->q, &l->qinv, qsk);
+	w.neighbours = neighbours(l, qsk, best, k);
 	for (size_t j = 0; j < w.neighbours; j++) {
 		double sim = best[j].sim > 0 ? best[j].sim : 0, wt = sim * sim;
 

@@ -22,9 +22,11 @@
  * so that with few or distant labels the prior decides, and with many
  * close ones the labels do. Higher score: the strong model is needed.
  *
- * Up to LLMR_LEARNED_EXACT_MAX labelled prompts the neighbours are exact
- * (every prompt is compared); above, an HNSW graph over sketches (ann.h)
- * proposes candidates that are then re-ranked exactly.
+ * Similarity is the cosine of the 256 projections that the embedding's
+ * sketch takes the signs of (embed.h), a random projection that keeps
+ * angles. Up to `candidates` labelled prompts every one is compared; above,
+ * the `candidates` nearest by the Hamming distance of their sketches (a
+ * scan over 32 bytes a prompt) are, and the k best of them kept.
  */
 #ifndef LLMR_LEARNED_H
 #define LLMR_LEARNED_H
@@ -33,12 +35,12 @@
 
 #include "learn/outcomes.h"
 
-#define LLMR_LEARNED_EXACT_MAX 2048
-
 struct llmr_learned_opts {
 	size_t k;            /* neighbours (default 24) */
 	double prior_weight; /* m above (default 3) */
-	size_t ef;           /* HNSW candidates re-ranked (default 64) */
+	size_t candidates;   /* compared exactly, from the sketch scan (default 128) */
+	int exact;           /* compare with every labelled prompt, however
+				many (for tests and benchmarks) */
 };
 
 void llmr_learned_opts_init(struct llmr_learned_opts *o);
@@ -62,16 +64,22 @@ struct llmr_learned_why {
 	size_t neighbours;
 };
 
-/* The score of text[0..len) in [0,1]; why (may be NULL) says how. */
-double llmr_learned_score(struct llmr_learned *l, const char *text, size_t len,
+/*
+ * The score of text[0..len) in [0,1]; why (may be NULL) says how.
+ * heuristic: the classifier's score of the text (classify.h) when the
+ * caller has it already, else negative to have it computed. Not
+ * thread-safe: l keeps the query's scratch.
+ */
+double llmr_learned_score(struct llmr_learned *l, const char *text, size_t len, double heuristic,
 			  struct llmr_learned_why *why);
 
 /*
  * The prior alone: a number in [0,1] that grows with the heuristic
- * classifier's score and with the prompt's length, scaled so that its
- * mean is about base (the mean gain of the labels).
+ * classifier's score (negative: computed here) and with the prompt's
+ * length, scaled so that its mean is about base (the mean gain of the
+ * labels).
  */
-double llmr_learned_prior(const char *text, size_t len, double base);
+double llmr_learned_prior(const char *text, size_t len, double heuristic, double base);
 
 /* How many labelled prompts, and the mean gain over them. */
 size_t llmr_learned_size(const struct llmr_learned *l);
