@@ -149,44 +149,49 @@ static int eval_router(struct bench_main *m, int argc, char **argv)
 	return 0;
 }
 
-static void parse_opts(int argc, char **argv, struct bench_main *m)
+static void option(struct bench_main *m, int c)
 {
-	int c;
-
-	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
-		switch (c) {
-		case OPT_CONFIG: m->config_opt = optarg; break;
-		case OPT_STATE: m->state_opt = optarg; break;
-		case OPT_JSON: m->json = 1; break;
-		case OPT_FOLDS:
-			m->folds = llmr_cli_long("--folds", optarg);
-			if (m->folds < 2 || m->folds > LLMR_EVAL_MAX_FOLDS)
-				llmr_die(LLMR_EX_USAGE, "--folds: '%s' is not 2..%d", optarg,
-					 LLMR_EVAL_MAX_FOLDS);
-			break;
-		case OPT_SEED: m->seed = llmr_cli_long("--seed", optarg); break;
-		case OPT_WEAK: m->weak = optarg; break;
-		case OPT_STRONG: m->strong = optarg; break;
-		case 'q': m->quiet = 1; break;
-		}
+	switch (c) {
+	case OPT_CONFIG: m->config_opt = optarg; break;
+	case OPT_STATE: m->state_opt = optarg; break;
+	case OPT_JSON: m->json = 1; break;
+	case OPT_FOLDS:
+		m->folds = llmr_cli_long("--folds", optarg);
+		if (m->folds < 2 || m->folds > LLMR_EVAL_MAX_FOLDS)
+			llmr_die(LLMR_EX_USAGE, "--folds: '%s' is not 2..%d", optarg, LLMR_EVAL_MAX_FOLDS);
+		break;
+	case OPT_SEED: m->seed = llmr_cli_long("--seed", optarg); break;
+	case OPT_WEAK: m->weak = optarg; break;
+	case OPT_STRONG: m->strong = optarg; break;
+	case 'q': m->quiet = 1; break;
 	}
 }
 
 int main(int argc, char **argv)
 {
 	struct bench_main m = {.folds = 5, .seed = 1};
-	const char *cmd;
+	char **ops = llmr_xcalloc((size_t)argc + 1, sizeof(*ops));
+	int c, nops = 0, code;
 
 	llmr_cli_start(&cli);
-	parse_opts(argc, argv, &m);
-	if (optind >= argc) {
+	/* Options may come anywhere: operands are gathered in order. */
+	for (;;) {
+		while ((c = llmr_cli_next(argc, argv, &cli)) != -1)
+			option(&m, c);
+		if (optind >= argc)
+			break;
+		ops[nops++] = argv[optind++];
+	}
+	if (!nops) {
 		llmr_cli_usage(stderr, &cli);
 		return LLMR_EX_USAGE;
 	}
-	cmd = argv[optind++];
-	if (!strcmp(cmd, "import-outcomes"))
-		return llmr_cli_exit(import_outcomes(&m, argc - optind, argv + optind));
-	if (!strcmp(cmd, "eval-router"))
-		return llmr_cli_exit(eval_router(&m, argc - optind, argv + optind));
-	llmr_die(LLMR_EX_USAGE, "'%s' is not a command: import-outcomes or eval-router", cmd);
+	if (!strcmp(ops[0], "import-outcomes"))
+		code = import_outcomes(&m, nops - 1, ops + 1);
+	else if (!strcmp(ops[0], "eval-router"))
+		code = eval_router(&m, nops - 1, ops + 1);
+	else
+		llmr_die(LLMR_EX_USAGE, "'%s' is not a command: import-outcomes or eval-router", ops[0]);
+	free(ops);
+	return llmr_cli_exit(code);
 }
