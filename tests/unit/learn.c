@@ -5,9 +5,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "learn/evalr.h"
 #include "learn/learned.h"
+#include "learn/learned_route.h"
 #include "learn/outcomes.h"
 #include "tap.h"
 
@@ -210,6 +212,96 @@ static void test_scale(void)
 	llmr_outcomes_release(&o);
 }
 
+static const char conf_yaml[] =
+	"providers:\n"
+	"  local:\n"
+	"    protocol: extractive\n"
+	"routes:\n"
+	"  default:\n"
+	"    tiers:\n"
+	"      simple: [local/extractive]\n"
+	"      medium: [local/extractive]\n"
+	"      complex: [local/extractive]\n"
+	"  legal:\n"
+	"    force: complex\n"
+	"    tiers:\n"
+	"      complex: [local/extractive]\n";
+
+static struct llmr_config *load_conf(const char *dir)
+{
+	char path[256];
+	struct llmr_config *cfg = NULL;
+	struct llmr_diags dg = {NULL, 0};
+	struct llmr_err e = {0, ""};
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/llmr.conf", dir);
+	if (!(f = fopen(path, "w")))
+		return NULL;
+	fputs(conf_yaml, f);
+	fclose(f);
+	if (llmr_config_load(path, &cfg, &dg, &e) < 0)
+		printf("# config: %s\n", e.msg);
+	return cfg;
+}
+
+/* The learned tier in a route decision, from outcomes in a state file. */
+static void test_decide(void)
+{
+	char dir[] = "/tmp/llmr-learn-XXXXXX", path[256];
+	struct llmr_outcomes o;
+	struct llmr_pairs p;
+	struct llmr_outcomes_stored stored;
+	struct llmr_state *st = NULL;
+	struct llmr_learned *l = NULL;
+	struct llmr_config *cfg;
+	struct llmr_route_req r;
+	struct llmr_decision d;
+	struct llmr_err e = {0, ""};
+	const char *astro = "explain astronomy telescopes to me", *cook = "explain cooking recipes to me";
+
+	if (!mkdtemp(dir) || !(cfg = load_conf(dir))) {
+		ok(0, "setup: a temp dir and a config");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	ok(llmr_state_open(path, &st, &e) == 0, "open a state (%s)", e.msg);
+	ok(llmr_learned_load(st, NULL, &l, &e) == 0 && !l, "no outcomes: no learned router");
+	topic_pairs(&o, &p);
+	ok(llmr_outcomes_store(st, &o, &stored, &e) == 0 && stored.prompts_new == 40, "store 40 prompts");
+	ok(llmr_learned_load(st, NULL, &l, &e) == 0 && l && llmr_learned_size(l) == 40,
+	   "the learned router loads them");
+	llmr_route_req_init(&r);
+	r.text = astro;
+	r.text_len = strlen(astro);
+	ok(llmr_learned_decide(l, cfg, NULL, &r, &d, &e) == 0, "decide (%s)", e.msg);
+	ok(d.complexity >= LLMR_MEDIUM && d.score > 0.5, "astronomy goes to a stronger tier (score %.2f)", d.score);
+	ok(strstr(d.reason, "by the learned router") != NULL, "the reason says learned: %s", d.reason);
+	r.text = cook;
+	r.text_len = strlen(cook);
+	llmr_learned_decide(l, cfg, NULL, &r, &d, &e);
+	ok(d.complexity == LLMR_SIMPLE && d.score < 0.35, "cooking stays simple (score %.2f)", d.score);
+	r.complexity = LLMR_COMPLEX;
+	llmr_learned_decide(l, cfg, NULL, &r, &d, &e);
+	ok(d.complexity == LLMR_COMPLEX && !strstr(d.reason, "learned"), "a request's tier wins");
+	r.complexity = -1;
+	r.route = "legal";
+	llmr_learned_decide(l, cfg, NULL, &r, &d, &e);
+	ok(d.complexity == LLMR_COMPLEX && strstr(d.reason, "forced"), "so does a route's force");
+	llmr_learned_free(l);
+	llmr_pairs_release(&p);
+	llmr_outcomes_release(&o);
+	llmr_state_close(st);
+	llmr_config_free(cfg);
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const files[] = {"state.db", "state.db-wal", "state.db-shm", "llmr.conf"};
+
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_csv();
@@ -219,5 +311,6 @@ int main(void)
 	test_metrics();
 	test_learned();
 	test_scale();
+	test_decide();
 	return done_testing();
 }
