@@ -183,6 +183,7 @@ int main(int argc, char **argv)
 		ops[nops++] = argv[optind++];
 	}
 	if (!nops) {
+		free(ops);
 		llmr_cli_usage(stderr, &cli);
 		return LLMR_EX_USAGE;
 	}
