@@ -63,7 +63,8 @@ static void embed(const char *text, size_t len, int8_t *out, float *inv, uint64_
 	llmr_embed_local(text, len, v);
 	llmr_embed_sketch(v, DIM, sk);
 	for (size_t j = 0; j < DIM; j++)
-		top = fmaxf(top, fabsf(v[j]));
+		if (v[j] > top || -v[j] > top) /* not fmaxf: a libm call per value */
+			top = v[j] > 0 ? v[j] : -v[j];
 	for (size_t j = 0; j < DIM; j++) {
 		out[j] = (int8_t)(top > 0 ? lrintf(v[j] / top * 127) : 0);
 		norm += out[j] * out[j];
