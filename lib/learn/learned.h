@@ -22,11 +22,10 @@
  * so that with few or distant labels the prior decides, and with many
  * close ones the labels do. Higher score: the strong model is needed.
  *
- * Similarity is the cosine of the 256 projections that the embedding's
- * sketch takes the signs of (embed.h), a random projection that keeps
- * angles. Up to `candidates` labelled prompts every one is compared; above,
- * the `candidates` nearest by the Hamming distance of their sketches (a
- * scan over 32 bytes a prompt) are, and the k best of them kept.
+ * Similarity is the cosine of the embeddings (kept as int8). Up to
+ * `candidates` labelled prompts every one is compared; above, only the
+ * `candidates` nearest by the Hamming distance of 256-bit sketches (a
+ * scan over 32 bytes a prompt), and the k best of them kept.
  */
 #ifndef LLMR_LEARNED_H
 #define LLMR_LEARNED_H
