@@ -1,5 +1,5 @@
 # bash completion for llmr and llmr-ask, llmr-route, llmr-quota, llmr-cost,
-# llmr-index, llmr-search,.
+# llmr-index, llmr-search, llmr-bench.
 # Options come from each program's --list-options, so they cannot drift.
 
 _llmr_options()
@@ -37,4 +37,4 @@ _llmr()
 	_llmr_prog "$prog"
 }
 
-complete -o filenames -F _llmr llmr llmr-ask llmr-route llmr-quota llmr-cost llmr-index llmr-search
+complete -o filenames -F _llmr llmr llmr-ask llmr-route llmr-quota llmr-cost llmr-index llmr-search llmr-bench

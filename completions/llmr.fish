@@ -1,5 +1,5 @@
 # fish completion for llmr and llmr-ask, llmr-route, llmr-quota, llmr-cost,
-# llmr-index, llmr-search,. Options come from --list-options.
+# llmr-index, llmr-search, llmr-bench. Options come from --list-options.
 
 function __llmr_options --argument-names prog
     $prog --list-options 2>/dev/null | while read -d \t opt help
@@ -12,7 +12,7 @@ function __llmr_options --argument-names prog
     end
 end
 
-for prog in llmr-ask llmr-route llmr-quota llmr-cost llmr-index llmr-search
+for prog in llmr-ask llmr-route llmr-quota llmr-cost llmr-index llmr-search llmr-bench
     complete -c $prog -a "(__llmr_options $prog)"
 end
 

@@ -177,6 +177,18 @@ static const char requests_v2[] =
 	"CREATE INDEX requests_provider ON requests"
 	"(provider, ts_ms, status, model, latency_ms, cost_usd);";
 
+/*
+ * Labelled outcomes (llmr-bench import-outcomes): how well each model
+ * answered a prompt, which the learned router reads. A prompt is stored
+ * once, so importing a file again replaces scores rather than adding rows.
+ */
+static const char outcomes_v1[] =
+	"CREATE TABLE outcome_prompts ("
+	" id INTEGER PRIMARY KEY, prompt TEXT NOT NULL UNIQUE, added_ms INTEGER NOT NULL);"
+	"CREATE TABLE outcomes ("
+	" prompt INTEGER NOT NULL REFERENCES outcome_prompts(id), model TEXT NOT NULL,"
+	" score REAL NOT NULL, PRIMARY KEY (prompt, model)) WITHOUT ROWID;";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -186,6 +198,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"route: request budget calls in flight", budget_v2},
 	{"ask: exact response cache", cache_v1},
 	{"requests: per-provider covering index", requests_v2},
+	{"learn: labelled outcomes for the learned router", outcomes_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

@@ -5,7 +5,7 @@ run llmr ask --help
 is "$status" 0 "llmr ask --help runs llmr-ask"
 like "$out" '^usage: llmr-ask' "... and prints its usage"
 run llmr --list-commands
-is "$(printf '%s\n' "$out" | tr '\n' ' ')" "ask route quota cost index search " "--list-commands"
+is "$(printf '%s\n' "$out" | tr '\n' ' ')" "ask route quota cost index search bench " "--list-commands"
 for c in $out; do
 	ok_cond "llmr-$c is built" test -x "$LLMR_BUILD/bin/llmr-$c"
 done

@@ -40,6 +40,9 @@ printf '# Minutes\n\nDecided: open on Sundays.\n' >minutes.md
 printf '%s\n' '{"id":"r1","prompt":"Say hi","route":"search"}' \
 	'{"id":"r2","prompt":"Analyse et compare les deux contrats","route":"analysis"}' >requests.jsonl
 cp "$LLMR_SRC/tests/fixtures/litellm-model-prices.json" model_prices_and_context_window.json
+# llmr-bench's examples name RouteLLM's outcome file: a sample of it.
+cp "$LLMR_SRC/tests/fixtures/outcomes/gsm8k-sample.csv" gsm8k_responses.csv
+cp gsm8k_responses.csv f.csv
 llmr-index -q "$HOME/Documents/procedures" && llmr-index -q -c docs "$HOME/docs" ||
 	bail_out "cannot index the example documents"
 llmr-ask "Say hi" >/dev/null 2>&1 || bail_out "llmr-ask does not answer with llmr.conf.example"
