@@ -2,6 +2,7 @@
  * llmr-search - hybrid keyword + semantic search over a collection.
  */
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,8 +62,12 @@ static int serve_mcp(const struct llmr_config *cfg, struct llmr_state *st,
 	struct llmr_err e = {0, ""};
 	int code = 0;
 
+	/* A client that goes away is a write error (74), not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	if (llmr_mcp_serve(m, stdin, stdout, stderr, &e) < 0) {
-		llmr_warn("%s", e.msg);
+		/* llmr_cli_exit reports a failed stdout, with its errno. */
+		if (!ferror(stdout))
+			llmr_warn("%s", e.msg);
 		code = e.code;
 	}
 	llmr_mcp_free(m);
