@@ -128,6 +128,12 @@ is "$(jq -c 'select(.id == null) | .error' "$OUT")" \
 	'{"code":-32600,"message":"invalid request: message over 1048576 bytes"}' "one byte more is refused"
 is "$(reply 3 .result)" '{}' "... and the next message is answered"
 
+# A client that stops reading: the answers outgrow the pipe, the write fails.
+python3 -c 'for i in range(20000): print("{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"ping\"}" % i)' >many.jsonl
+{ "$SEARCH" --mcp <many.jsonl 2>gone.err; echo $? >gone.rc; } | head -n 1 >/dev/null
+is "$(cat gone.rc)" 74 "a client gone away: exit 74, not a signal"
+is "$(cat gone.err)" "llmr-search: cannot write to standard output: Broken pipe" "... with one message"
+
 run "$SEARCH" --mcp </dev/null
 is "$status:$out" "0:" "empty input: exit 0, nothing written"
 run "$SEARCH" --mcp compost
