@@ -2,6 +2,7 @@
  * llmr-search - hybrid keyword + semantic search over a collection.
  */
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,10 +12,11 @@
 #include "cli/prompt.h"
 #include "conf/config.h"
 #include "index/search.h"
+#include "serve/mcp.h"
 #include "store/state.h"
 #include "base/util.h"
 
-enum { OPT_JSON = 256, OPT_MODE, OPT_CONFIG, OPT_STATE };
+enum { OPT_JSON = 256, OPT_MODE, OPT_CONFIG, OPT_STATE, OPT_MCP };
 
 static const struct llmr_opt opts[] = {
 	{"collection", 'c', "NAME", "collection to search (default: default)"},
@@ -23,10 +25,12 @@ static const struct llmr_opt opts[] = {
 	{"mode", OPT_MODE, "MODE", "bm25, vector or hybrid (default hybrid)"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
+	{"mcp", OPT_MCP, NULL, "serve search and ask to MCP clients on stdin/stdout"},
 	{NULL, 0, NULL, NULL}};
 
 static const struct llmr_cli cli = {
-	"llmr-search", "[-c NAME] [-k N] [--json] [--mode bm25|vector|hybrid] QUERY...",
+	"llmr-search", "[-c NAME] [-k N] [--json] [--mode bm25|vector|hybrid] QUERY...\n"
+	"--mcp [-c NAME] [-k N] [--mode bm25|vector|hybrid]",
 	"Search a document collection: BM25 and vectors fused by reciprocal rank.", opts};
 
 static void print_hit(const struct llmr_hit *h, size_t i, const char *query, int color)
@@ -74,6 +78,26 @@ static int check_collection(struct llmr_state *st, const char *name)
 	return LLMR_EX_NOINPUT;
 }
 
+/* The MCP server: protocol on stdout, log lines on stderr, until EOF. */
+static int serve_mcp(const struct llmr_config *cfg, struct llmr_state *st,
+		     const struct llmr_search_opts *o)
+{
+	struct llmr_mcp_opts mo = {cfg, st, "llmr-search", o->collection, o->k, o->mode, 0};
+	struct llmr_mcp *m = llmr_mcp_new(&mo);
+	struct llmr_err e = {0, ""};
+	int code = 0;
+
+	/* A client that goes away makes a write fail (SIGPIPE is ignored);
+	 * llmr_cli_exit then ends quietly, as every llmr program does. */
+	if (llmr_mcp_serve(m, stdin, stdout, stderr, &e) < 0) {
+		if (!ferror(stdout))
+			llmr_warn("%s", e.msg);
+		code = e.code;
+	}
+	llmr_mcp_free(m);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct llmr_search_opts o = {NULL, 10, LLMR_SEARCH_HYBRID, -1, -1, 0};
@@ -84,7 +108,7 @@ int main(int argc, char **argv)
 	struct llmr_buf q = LLMR_BUF_INIT;
 	const char *config = NULL, *state = NULL;
 	char *state_path;
-	int c, json = 0, code = 0, mode;
+	int c, json = 0, mcp = 0, code = 0, mode;
 	size_t i;
 
 	llmr_cli_start(&cli);
@@ -105,6 +129,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CONFIG: config = optarg; break;
 		case OPT_STATE: state = optarg; break;
+		case OPT_MCP: mcp = 1; break;
 		}
 	}
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
@@ -112,7 +137,9 @@ int main(int argc, char **argv)
 			llmr_buf_add(&q, " ", 1);
 		llmr_buf_adds(&q, argv[i]);
 	}
-	if (llmr_prompt_blank(q.s ? q.s : "", q.len)) {
+	if (mcp && !llmr_prompt_blank(q.s ? q.s : "", q.len))
+		llmr_die(LLMR_EX_USAGE, "--mcp: queries come from the client, not the command line");
+	if (!mcp && llmr_prompt_blank(q.s ? q.s : "", q.len)) {
 		llmr_buf_release(&q);
 		llmr_warn("no query given");
 		fprintf(stderr, "Try 'llmr-search --help' for more information.\n");
@@ -120,10 +147,15 @@ int main(int argc, char **argv)
 	}
 	cfg = llmr_cli_config(config, NULL);
 	state_path = llmr_state_path(state, cfg);
-	/* Searching writes nothing: a read-only state file will do. */
-	if (llmr_state_open_ro(state_path, &st, &e) < 0) {
+	/* Searching writes nothing: a read-only state file will do. The MCP
+	 * server's ask tool logs its calls and holds quota, so it writes. */
+	if ((mcp ? llmr_state_open(state_path, &st, &e) : llmr_state_open_ro(state_path, &st, &e)) < 0) {
 		llmr_warn("%s", e.msg);
 		code = e.code ? e.code : LLMR_EX_IOERR;
+		goto out;
+	}
+	if (mcp) {
+		code = serve_mcp(cfg, st, &o);
 		goto out;
 	}
 	if ((code = check_collection(st, o.collection)) != 0)
