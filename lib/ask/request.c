@@ -34,6 +34,9 @@ static int set_number(struct llmr_ask_req *req, const char *field, const char *v
 
 		if (errno || end == value || *end || v < 0)
 			return llmr_errf(e, code, "'%s' is not a non-negative integer", value);
+		if (v > LLMR_MAX_TOKENS_LIMIT)
+			return llmr_errf(e, code, "'%s' is more than %ld tokens", value,
+					 LLMR_MAX_TOKENS_LIMIT);
 		req->max_tokens = v;
 		return 0;
 	}
@@ -154,9 +157,11 @@ int llmr_ask_req_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_er
 	if (!req->prompt && !req->messages)
 		return llmr_errf(e, LLMR_EX_DATAERR, "needs \"prompt\" or \"messages\"");
 	if ((v = json_object_get(obj, "max_tokens"))) {
-		if (!json_is_integer(v) || json_integer_value(v) < 0)
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > LLMR_MAX_TOKENS_LIMIT)
 			return llmr_errf(e, LLMR_EX_DATAERR,
-					 "\"max_tokens\" must be a non-negative integer");
+					 "\"max_tokens\" must be an integer from 0 to %ld",
+					 LLMR_MAX_TOKENS_LIMIT);
 		req->max_tokens = (long)json_integer_value(v);
 	}
 	if ((v = json_object_get(obj, "temperature"))) {

@@ -11,6 +11,11 @@
 #ifndef LLMR_ASK_REQUEST_H
 #define LLMR_ASK_REQUEST_H
 
+/* The largest max_tokens a request may ask for: ten times the largest
+ * context window on sale, and far enough below LONG_MAX that token sums
+ * and cost estimates cannot overflow (fuzzing found 2^63-1 wrapping). */
+#define LLMR_MAX_TOKENS_LIMIT 10000000L
+
 #include <jansson.h>
 #include <stdbool.h>
 
@@ -43,7 +48,7 @@ void llmr_ask_req_init(struct llmr_ask_req *req);
 /*
  * Set one field from text, by its JSON name: "id", "route", "model",
  * "system", "budget", "collection", "priority" (P0..P3, any case),
- * "complexity" (simple, medium, complex), "max_tokens" (integer >= 0),
+ * "complexity" (simple, medium, complex), "max_tokens" (integer, 0 to LLMR_MAX_TOKENS_LIMIT),
  * "temperature" (number >= 0). value is borrowed. Returns 0, or -1 with e
  * (code: LLMR_EX_USAGE or LLMR_EX_DATAERR, as the caller says) saying what
  * is wrong with the value, without naming the field.
