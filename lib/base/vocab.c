@@ -17,7 +17,7 @@ static const struct {
 	[LLMR_ERR_SERVER] = {"server", true, LLMR_EX_UNAVAILABLE},
 	[LLMR_ERR_TIMEOUT] = {"timeout", true, LLMR_EX_UNAVAILABLE},
 	[LLMR_ERR_NETWORK] = {"network", true, LLMR_EX_UNAVAILABLE},
-	[LLMR_ERR_PROTOCOL] = {"protocol", false, LLMR_EX_UNAVAILABLE},
+	[LLMR_ERR_PROTOCOL] = {"protocol", true, LLMR_EX_UNAVAILABLE},
 };
 
 #define NCLASSES (sizeof(errclasses) / sizeof(errclasses[0]))
