@@ -165,6 +165,17 @@ static const char cache_v1[] =
 	" expires_ms INTEGER NOT NULL);"
 	"CREATE INDEX response_cache_expires ON response_cache(expires_ms);";
 
+/*
+ * A model call's estimated cost, held from before the call until its actual
+ * cost is in the requests log, so that concurrent calls cannot overspend a
+ * cap together (route/spend.h). t_end is the lease of a crashed process.
+ */
+static const char spend_v1[] =
+	"CREATE TABLE spend_holds ("
+	" id INTEGER PRIMARY KEY, provider TEXT NOT NULL, route TEXT, budget TEXT,"
+	" usd REAL NOT NULL, t_start INTEGER NOT NULL, t_end INTEGER NOT NULL, pid INTEGER);"
+	"CREATE INDEX spend_holds_end ON spend_holds(t_end);";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -173,6 +184,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"index: collections, documents, chunks, FTS5, ANN graph", index_v1},
 	{"route: request budget calls in flight", budget_v2},
 	{"ask: exact response cache", cache_v1},
+	{"route: spending held by calls in flight", spend_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);
