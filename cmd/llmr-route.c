@@ -86,11 +86,10 @@ static void note_exit(struct route_main *m, const struct llmr_decision *d)
 static void print_explain(const struct llmr_decision *d)
 {
 	struct llmr_buf b = LLMR_BUF_INIT;
-	static const char *tiers[] = {"simple", "medium", "complex"};
 
 	llmr_sanitize_for_tty(&b, d->reason, strlen(d->reason));
 	printf("request %s  route %s  %s  %s (score %.2f, task %s)%s\n", d->id[0] ? d->id : "-",
-	       d->route[0] ? d->route : "-", llmr_priority_name(d->priority), tiers[d->complexity],
+	       d->route[0] ? d->route : "-", llmr_priority_name(d->priority), llmr_complexity_name(d->complexity),
 	       d->score, d->task, d->degraded ? "  DEGRADED" : "");
 	printf("reason: %s\n", b.s ? b.s : "");
 	printf("est. tokens: %ld in, %ld out\n", d->est_input_tokens, d->est_output_tokens);

@@ -64,6 +64,5 @@ struct llmr_ask_ctx {
  */
 json_t *llmr_ask(struct llmr_ask_ctx *ctx, const struct llmr_ask_req *req, int *exit_code);
 
-/* The exit code for a failed answer's error class. */
 
 #endif

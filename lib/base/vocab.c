@@ -1,6 +1,62 @@
 #include "base/vocab.h"
 
+#include <stdio.h>
+#include <strings.h>
+
 #include "base/util.h"
+
+const char *const llmr_complexity_names[] = {"simple", "medium", "complex", NULL};
+const char *const llmr_priority_names[] = {"P0", "P1", "P2", "P3", NULL};
+const char *const llmr_strategy_names[] = {"order", "cheapest", "fastest", "best", NULL};
+
+static int parse(const char *const *names, const char *s)
+{
+	for (int i = 0; s && names[i]; i++)
+		if (!strcasecmp(names[i], s))
+			return i;
+	return -1;
+}
+
+int llmr_complexity_parse(const char *s)
+{
+	return parse(llmr_complexity_names, s);
+}
+
+int llmr_priority_parse(const char *s)
+{
+	return parse(llmr_priority_names, s);
+}
+
+int llmr_strategy_parse(const char *s)
+{
+	return parse(llmr_strategy_names, s);
+}
+
+const char *llmr_complexity_name(int c)
+{
+	return c >= 0 && c < LLMR_NCOMPLEXITY ? llmr_complexity_names[c] : "unknown";
+}
+
+const char *llmr_priority_name(int p)
+{
+	return llmr_priority_names[p >= 0 && p < LLMR_NPRIORITY ? p : LLMR_PRIORITY_DEFAULT];
+}
+
+const char *llmr_strategy_name(int s)
+{
+	return s >= 0 && s < LLMR_NSTRATEGY ? llmr_strategy_names[s] : "unknown";
+}
+
+char *llmr_vocab_choices(const char *const *names, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; names[i] && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", i == 0 ? "" : names[i + 1] ? ", " : " or ",
+					names[i]);
+	return buf;
+}
 
 /* One row per class: its name, whether the next model may take over, and
  * the exit code when it ends the request. */

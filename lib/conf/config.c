@@ -207,20 +207,3 @@ const char *llmr_protocol_name(enum llmr_protocol p)
 
 	return (unsigned)p < sizeof(names) / sizeof(names[0]) ? names[p] : "unknown";
 }
-
-const char *llmr_complexity_name(int c)
-{
-	static const char *const names[] = {"simple", "medium", "complex"};
-
-	return c >= 0 && c < LLMR_NCOMPLEXITY ? names[c] : "unknown";
-}
-
-int llmr_complexity_parse(const char *s)
-{
-	int i;
-
-	for (i = 0; s && i < LLMR_NCOMPLEXITY; i++)
-		if (!strcmp(s, llmr_complexity_name(i)))
-			return i;
-	return -1;
-}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "base/util.h"
+#include "base/vocab.h"
 
 enum llmr_protocol {
 	LLMR_PROTO_OPENAI,
@@ -24,8 +25,7 @@ enum llmr_protocol {
 enum llmr_tier { LLMR_TIER_FREE, LLMR_TIER_PAID, LLMR_TIER_ENTERPRISE };
 enum llmr_pstatus { LLMR_PSTATUS_ACTIVE, LLMR_PSTATUS_INACTIVE, LLMR_PSTATUS_TESTING };
 
-/* Request complexity tiers, in escalation order. */
-enum llmr_complexity { LLMR_SIMPLE, LLMR_MEDIUM, LLMR_COMPLEX, LLMR_NCOMPLEXITY };
+/* Complexity tiers and strategies: base/vocab.h. */
 
 /* Where a value came from, for messages about it after loading. */
 struct llmr_pos {
@@ -83,7 +83,6 @@ struct llmr_chain {
 	size_t n;
 };
 
-enum llmr_strategy { LLMR_STRATEGY_ORDER, LLMR_STRATEGY_CHEAPEST, LLMR_STRATEGY_FASTEST, LLMR_STRATEGY_BEST };
 enum llmr_on_limit { LLMR_ON_LIMIT_FALLBACK, LLMR_ON_LIMIT_WAIT };
 
 struct llmr_route_cfg {
@@ -179,7 +178,5 @@ char *llmr_provider_api_key(const struct llmr_provider_cfg *p, struct llmr_err *
 
 /* Names for enums, and back. Parsers return -1 on unknown names. */
 const char *llmr_protocol_name(enum llmr_protocol p);
-const char *llmr_complexity_name(int c);
-int llmr_complexity_parse(const char *s);
 
 #endif

@@ -55,9 +55,6 @@ struct cfg_table {
 static const char *const protocol_names[] = {"openai", "anthropic", "gemini", "ollama", "extractive", NULL};
 static const char *const tier_names[] = {"free", "paid", "enterprise", NULL};
 static const char *const status_names[] = {"active", "inactive", "testing", NULL};
-static const char *const complexity_names[] = {"simple", "medium", "complex", NULL};
-static const char *const priority_names[] = {"P0", "P1", "P2", "P3", NULL};
-static const char *const strategy_names[] = {"order", "cheapest", "fastest", "best", NULL};
 static const char *const on_limit_names[] = {"fallback", "wait", NULL};
 
 #define F(k, kind, type, member) {k, kind, offsetof(type, member), NULL, NULL, NULL}
@@ -135,11 +132,11 @@ static const struct cfg_field tiers_fields[] = {
 static const struct cfg_table tiers_table = {tiers_fields};
 
 static const struct cfg_field route_fields[] = {
-	FE("priority", struct llmr_route_cfg, priority, priority_names),
+	FE("priority", struct llmr_route_cfg, priority, llmr_priority_names),
 	F("max_cost", K_REAL, struct llmr_route_cfg, max_cost),
-	FE("force", struct llmr_route_cfg, force, complexity_names),
+	FE("force", struct llmr_route_cfg, force, llmr_complexity_names),
 	FM("tiers", 0, &tiers_table),
-	FE("strategy", struct llmr_route_cfg, strategy, strategy_names),
+	FE("strategy", struct llmr_route_cfg, strategy, llmr_strategy_names),
 	FE("on_limit", struct llmr_route_cfg, on_limit, on_limit_names),
 	F("max_wait", K_DURATION, struct llmr_route_cfg, max_wait_ms),
 	F("hedge_after", K_DURATION, struct llmr_route_cfg, hedge_after_ms),

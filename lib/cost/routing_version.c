@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const tier_key[LLMR_NCOMPLEXITY] = {"simple", "medium", "complex"};
 
 json_t *llmr_routing_snapshot(const struct llmr_config *cfg)
 {
@@ -19,7 +18,7 @@ json_t *llmr_routing_snapshot(const struct llmr_config *cfg)
 
 			for (j = 0; j < cfg->routes[i].tiers[t].n; j++)
 				json_array_append_new(a, json_string(cfg->routes[i].tiers[t].refs[j].spec));
-			json_object_set_new(r, tier_key[t], a);
+			json_object_set_new(r, llmr_complexity_name(t), a);
 		}
 		json_object_set_new(o, cfg->routes[i].name, r);
 	}
@@ -160,7 +159,7 @@ static int overlay_route(struct llmr_config *cfg, long v, const char *name, json
 	if (!r)
 		return 0; /* a route since removed from the config */
 	for (t = 0; t < LLMR_NCOMPLEXITY; t++) {
-		json_t *a = json_object_get(tiers, tier_key[t]), *x;
+		json_t *a = json_object_get(tiers, llmr_complexity_name(t)), *x;
 		const char **specs;
 		size_t i, n = json_array_size(a);
 		int rc;

@@ -289,7 +289,6 @@ static const char *pick_task(const struct feat *f)
 
 void llmr_classify(const struct llmr_classify_in *in, struct llmr_class *out)
 {
-	static const char *tier[] = {"simple", "medium", "complex"};
 	struct feat f;
 	size_t scan = in->len < SCAN_MAX ? in->len : SCAN_MAX, rl = 0;
 	char *low = malloc(scan + 1), body[200];
@@ -347,5 +346,5 @@ void llmr_classify(const struct llmr_classify_in *in, struct llmr_class *out)
 	out->complexity = llmr_classify_tier(s);
 	out->task = pick_task(&f);
 	snprintf(out->reason, sizeof(out->reason), "score %.2f: %s -> %s", s, body,
-		 tier[out->complexity]);
+		 llmr_complexity_name(out->complexity));
 }

@@ -21,7 +21,6 @@ static const char sys_prompt[] =
 
 int llmr_classify_parse_tier(const char *answer)
 {
-	static const char *const names[] = {"simple", "medium", "complex"};
 	char w[16];
 	size_t n = 0;
 
@@ -32,10 +31,7 @@ int llmr_classify_parse_tier(const char *answer)
 	while (isalpha((unsigned char)*answer) && n < sizeof(w) - 1)
 		w[n++] = (char)tolower((unsigned char)*answer++);
 	w[n] = '\0';
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(w, names[i]))
-			return i;
-	return -1;
+	return llmr_complexity_parse(w);
 }
 
 static void log_call(struct llmr_state *st, const char *request_id, const struct llmr_model_ref *ref,

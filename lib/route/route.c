@@ -6,8 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const tier_names[] = {"simple", "medium", "complex"};
-
 /* Output tokens assumed when the request does not say, per tier: enough to
  * price a typical answer, and what quotas reserve. */
 static const long default_out[] = {300, 600, 1200};
@@ -17,20 +15,6 @@ void llmr_route_req_init(struct llmr_route_req *r)
 	memset(r, 0, sizeof(*r));
 	r->priority = -1;
 	r->complexity = -1;
-}
-
-int llmr_priority_parse(const char *s)
-{
-	if (!s || (s[0] != 'P' && s[0] != 'p') || s[1] < '0' || s[1] > '3' || s[2])
-		return -1;
-	return s[1] - '0';
-}
-
-const char *llmr_priority_name(int p)
-{
-	static const char *const n[] = {"P0", "P1", "P2", "P3"};
-
-	return p >= 0 && p <= 3 ? n[p] : "P1";
 }
 
 static const struct llmr_route_cfg *find_route(const struct llmr_config *cfg, const char *name)
@@ -298,13 +282,6 @@ static void fill_chain(const struct llmr_config *cfg, struct llmr_decision *d, i
 		add_cand(d, ch->refs[i].provider, ch->refs[i].model, ch->refs[i].spec);
 }
 
-static const char *strategy_name(enum llmr_strategy s)
-{
-	static const char *const n[] = {"order", "cheapest", "fastest", "best"};
-
-	return s <= LLMR_STRATEGY_BEST ? n[s] : "order";
-}
-
 static const struct llmr_route_cfg *pick_route(const struct llmr_config *cfg, const char *name,
 					       struct llmr_err *e)
 {
@@ -333,15 +310,15 @@ static void pick_tier(const struct llmr_route_req *req, struct llmr_decision *d,
 	snprintf(why, n, "%s", c.reason);
 	if (d->rcfg && d->rcfg->force >= 0 && d->rcfg->force < LLMR_NCOMPLEXITY) {
 		d->complexity = d->rcfg->force;
-		snprintf(why, n, "forced %s by route '%s' (%s)", tier_names[d->complexity],
+		snprintf(why, n, "forced %s by route '%s' (%s)", llmr_complexity_name(d->complexity),
 			 d->rcfg->name, c.reason);
 	} else if (req->complexity >= 0 && req->complexity < LLMR_NCOMPLEXITY) {
 		d->complexity = req->complexity;
 		if (req->complexity_by)
-			snprintf(why, n, "%s by the %s (heuristic: %s)", tier_names[d->complexity],
+			snprintf(why, n, "%s by the %s (heuristic: %s)", llmr_complexity_name(d->complexity),
 				 req->complexity_by, c.reason);
 		else
-			snprintf(why, n, "%s asked by the request", tier_names[d->complexity]);
+			snprintf(why, n, "%s asked by the request", llmr_complexity_name(d->complexity));
 	}
 }
 
@@ -378,9 +355,9 @@ int llmr_route_decide(const struct llmr_config *cfg, const struct llmr_route_vie
 	d->est_cost_usd = d->nchain ? d->chain[0].est_cost_usd : 0;
 	if (used != d->complexity)
 		snprintf(tier, sizeof(tier), "tier %s (borrowed: the route has no %s tier)",
-			 tier_names[used], tier_names[d->complexity]);
+			 llmr_complexity_name(used), llmr_complexity_name(d->complexity));
 	else
-		snprintf(tier, sizeof(tier), "tier %s", tier_names[used]);
+		snprintf(tier, sizeof(tier), "tier %s", llmr_complexity_name(used));
 	if (src && d->rcfg && src != d->rcfg) {
 		size_t l = strlen(tier);
 
@@ -391,7 +368,7 @@ int llmr_route_decide(const struct llmr_config *cfg, const struct llmr_route_vie
 		snprintf(tier + l, sizeof(tier) - l, " (no routes: every configured model)");
 	}
 	snprintf(d->reason, sizeof(d->reason), "%s; %s, strategy %s%s%s", why, tier,
-		 strategy_name(strat), d->degraded ? ", degraded mode" : "",
+		 llmr_strategy_name(strat), d->degraded ? ", degraded mode" : "",
 		 d->nchain ? "" : "; no candidate left");
 	return 0;
 }
@@ -414,7 +391,7 @@ json_t *llmr_decision_json(const struct llmr_decision *d)
 		json_object_set_new(o, "id", json_string(d->id));
 	json_object_set_new(o, "route", json_string(d->route));
 	json_object_set_new(o, "priority", json_string(llmr_priority_name(d->priority)));
-	json_object_set_new(o, "complexity", json_string(tier_names[d->complexity]));
+	json_object_set_new(o, "complexity", json_string(llmr_complexity_name(d->complexity)));
 	json_object_set_new(o, "score", json_real(d->score));
 	json_object_set_new(o, "task", json_string(d->task ? d->task : "chat"));
 	json_object_set_new(o, "model", d->nchain ? json_string(d->chain[0].spec) : json_null());

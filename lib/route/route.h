@@ -107,9 +107,4 @@ json_t *llmr_decision_json(const struct llmr_decision *d);
 int llmr_route_check_answer(const char *text, size_t len, const char *finish_reason,
 			    bool json, char *why, size_t n);
 
-/* "P0".."P3" to 0..3; -1 when s is not a priority. */
-int llmr_priority_parse(const char *s);
-/* 0..3 to "P0".."P3" (static). */
-const char *llmr_priority_name(int p);
-
 #endif

@@ -229,10 +229,32 @@ static void test_check(void)
 	is_int(llmr_priority_parse("P4"), -1, "P4 rejected");
 }
 
+/* One table per word: every spelling a user may type, one printed back. */
+static void test_vocab(void)
+{
+	char buf[64];
+
+	is_int(llmr_priority_parse("p1"), 1, "p1 is P1: priorities ignore case");
+	is_int(llmr_priority_parse("P1 "), -1, "no trailing junk");
+	is_int(llmr_priority_parse(NULL), -1, "NULL is no priority");
+	is_str(llmr_priority_name(llmr_priority_parse("p3")), "P3", "printed canonical");
+	is_str(llmr_priority_name(-1), "P1", "out of range: the default");
+	is_int(llmr_complexity_parse("Complex"), LLMR_COMPLEX, "tiers ignore case");
+	is_int(llmr_complexity_parse("hard"), -1, "unknown tier");
+	is_str(llmr_complexity_name(LLMR_MEDIUM), "medium", "tier name");
+	is_int(llmr_strategy_parse("CHEAPEST"), LLMR_STRATEGY_CHEAPEST, "strategies ignore case");
+	is_str(llmr_strategy_name(LLMR_STRATEGY_BEST), "best", "strategy name");
+	is_str(llmr_vocab_choices(llmr_complexity_names, buf, sizeof(buf)), "simple, medium or complex",
+	       "choices for a message");
+	is_str(llmr_vocab_choices(llmr_priority_names, buf, sizeof(buf)), "P0, P1, P2 or P3",
+	       "priority choices");
+}
+
 int main(void)
 {
 	setup();
 	test_basic();
+	test_vocab();
 	test_drops();
 	test_view_and_strategy();
 	test_check();

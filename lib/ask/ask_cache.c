@@ -1,0 +1,109 @@
+#include "ask/run.h"
+
+#include <string.h>
+
+#include "ask/cache.h"
+#include "provider/attempt_log.h"
+
+/*
+ * The exact cache serves a question put again to the same route tier (or
+ * model) with the same parameters. Sampled answers (temperature > 0) are
+ * not cached: asking again is how one gets another one.
+ */
+void llmr_ask_cache_prepare(struct ask_run *run)
+{
+	const struct llmr_ask_req *req = run->req;
+	struct llmr_buf scope = LLMR_BUF_INIT;
+
+	if (!run->ctx->st || run->ctx->cfg->cache_exact_ttl_ms <= 0 || req->no_cache ||
+	    req->temperature > 0)
+		return;
+	/* The tier's models, not the route's name: a new routing version
+	 * (llmr-cost --apply) must not be answered from the old one's cache. */
+	if (req->model) {
+		llmr_buf_adds(&scope, req->model);
+	} else {
+		const struct llmr_chain *c = &run->route->tiers[run->complexity];
+		size_t i;
+
+		llmr_buf_addf(&scope, "%s:%s:", run->route->name, llmr_complexity_name(run->complexity));
+		for (i = 0; i < c->n; i++)
+			llmr_buf_addf(&scope, "%s%s", i ? "," : "", c->refs[i].spec);
+	}
+	run->cache_key = llmr_cache_key(scope.s, run->system.len ? run->system.s : NULL, run->msgs,
+					run->nmsgs, req->max_tokens, req->temperature, req->json);
+	llmr_buf_release(&scope);
+}
+
+/* Log a cache hit as an attempt that cost nothing, with the usage it saved. */
+static void log_cache_hit(struct ask_run *run, json_t *resp, int64_t started_ms)
+{
+	const char *spec = json_string_value(json_object_get(resp, "model"));
+	const char *slash = spec ? strchr(spec, '/') : NULL;
+	json_t *u = json_object_get(resp, "usage");
+	struct llmr_attempt a;
+	struct llmr_err e;
+	char provider[128];
+
+	if (!slash || (size_t)(slash - spec) >= sizeof(provider))
+		return;
+	memcpy(provider, spec, (size_t)(slash - spec));
+	provider[slash - spec] = '\0';
+	memset(&a, 0, sizeof(a));
+	a.request_id = run->id;
+	a.attempt = 1;
+	a.ts_ms = started_ms;
+	a.route = run->route->name;
+	a.priority = run->priority;
+	a.complexity = llmr_complexity_name(run->complexity);
+	a.provider = provider;
+	a.model = slash + 1;
+	a.status = "ok";
+	a.usage.input_tokens = (long)json_integer_value(json_object_get(u, "input_tokens"));
+	a.usage.output_tokens = (long)json_integer_value(json_object_get(u, "output_tokens"));
+	a.usage.cached_tokens = (long)json_integer_value(json_object_get(u, "cached_tokens"));
+	a.usage.cache_write_tokens = (long)json_integer_value(json_object_get(u, "cache_write_tokens"));
+	a.usage.provider_cost_usd = -1;
+	a.latency_ms = llmr_now_ms() - started_ms;
+	a.ttft_ms = -1;
+	a.cache = "exact";
+	llmr_state_log_attempt(run->ctx->st, &a, &e);
+}
+
+/* A hit: the stored answer under this request's id, at no cost. */
+json_t *llmr_ask_cache_lookup(struct ask_run *run, int64_t t0)
+{
+	struct llmr_err e;
+	int64_t now = llmr_now_ms();
+	json_t *resp = NULL;
+
+	if (!run->cache_key || llmr_cache_get(run->ctx->st, run->cache_key, now, &resp, &e) != 1)
+		return NULL;
+	json_object_set_new(resp, "id", json_string(run->id));
+	json_object_set_new(resp, "cache", json_string("exact"));
+	json_object_set_new(resp, "cost_usd", json_real(0));
+	json_object_set_new(resp, "latency_ms", json_integer(llmr_mono_ms() - t0));
+	json_object_set_new(resp, "ttft_ms", json_null());
+	json_object_set_new(resp, "fallback", json_false());
+	json_object_set_new(resp, "attempts", json_array());
+	json_object_set_new(resp, "priority", json_string(run->priority));
+	log_cache_hit(run, resp, now);
+	if (run->ctx->on_delta) {
+		const char *text = json_string_value(json_object_get(resp, "text"));
+
+		if (text && *text)
+			run->ctx->on_delta(text, strlen(text), run->ctx->ud);
+	}
+	return resp;
+}
+
+void llmr_ask_cache_store(struct ask_run *run, const json_t *resp)
+{
+	struct llmr_err e;
+	int64_t now = llmr_now_ms();
+
+	if (run->cache_key && !json_is_true(json_object_get(resp, "degraded")) &&
+	    !json_is_true(json_object_get(resp, "extractive")))
+		llmr_cache_put(run->ctx->st, run->cache_key, resp, now,
+			       now + run->ctx->cfg->cache_exact_ttl_ms, &e);
+}

@@ -1,0 +1,117 @@
+/*
+ * run.h - what one llmr_ask() call accumulates, and the files that share
+ * it (internal to lib/ask/; each file uses only those listed above it):
+ *
+ *   request.c    the request structure, from JSON or options
+ *   prompt.c     messages, system prompt, RAG passages
+ *   record.c     the attempts list, the request log, skipped candidates
+ *   response.c   the Response and failed-request objects
+ *   ask_cache.c  the exact response cache
+ *   ask_hedge.c  a first try raced against the next candidate
+ *   attempt.c    one candidate: its key, admission, the call, retries
+ *   ask.c        the decision, the chain walk, the cascade
+ */
+#ifndef LLMR_ASK_RUN_H
+#define LLMR_ASK_RUN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ask/ask.h"
+#include "provider/provider.h"
+#include "route/route_ask.h"
+
+struct ask_run {
+	struct llmr_ask_ctx *ctx;
+	const struct llmr_ask_req *req;
+	char id[64];
+	const struct llmr_route_cfg *route;
+	int complexity;
+	const char *priority;       /* "P0".."P3" */
+	struct llmr_chain chain;    /* borrowed refs, or the single -m ref */
+	struct llmr_model_ref single;
+	struct llmr_msg *msgs;
+	size_t nmsgs;
+	struct llmr_buf system;     /* route/req system prompt + RAG context */
+	struct llmr_buf rag_user;   /* the user turn with passages, if any */
+	json_t *sources;            /* new ref */
+	json_t *attempts;           /* new ref */
+	json_t *skipped;            /* new ref */
+	int attempt_no;
+	bool streamed_text;         /* some text went to on_delta this try */
+	const char *last_model;     /* spec of the last failed attempt, for fallback_from */
+	const char *first_model;    /* spec of the first model attempted */
+	struct llmr_route_ask *ra;  /* routing, quotas, breakers, budget (route_ask.h) */
+	bool degraded;
+	char *cache_key;            /* exact-cache key, or NULL when not caching */
+	const struct llmr_model_ref *answered_by; /* the model that answered */
+	bool next_used;             /* a hedge already tried the next candidate */
+	const char *status_override; /* logged instead of the class ("cancelled") */
+	enum llmr_errclass last_class; /* why the request fails if nothing answers */
+	struct llmr_buf last_msg;
+};
+
+/* prompt.c */
+/* The question text: the prompt, or the last user message. */
+const char *llmr_ask_question(const struct ask_run *run);
+/* run->msgs and run->system from the request and the route. */
+int llmr_ask_build_messages(struct ask_run *run, struct llmr_err *e);
+/* Retrieved passages into the last user turn (route index or collection). */
+int llmr_ask_add_rag(struct ask_run *run, struct llmr_err *e);
+
+/* record.c */
+/* Streamed text, as an llmr_delta_fn with run as ud. */
+void llmr_ask_note_delta(const char *text, size_t n, void *ud);
+/* One attempt into the state's request log (and its rate-limit headers). */
+void llmr_ask_log_attempt(struct ask_run *run, const struct llmr_model_ref *ref,
+			  const struct llmr_chat_result *r, int64_t started_ms, double cost);
+/* One attempt into the response's "attempts". */
+void llmr_ask_add_attempt(struct ask_run *run, const struct llmr_model_ref *ref,
+			  const struct llmr_chat_result *r);
+/* A candidate not called, into "skipped". */
+void llmr_ask_skip(struct ask_run *run, const struct llmr_model_ref *ref, const char *why);
+/* Why the request fails if nothing answers: cls and a formatted message. */
+void llmr_ask_fail(struct ask_run *run, enum llmr_errclass cls, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* response.c */
+/* The Response object; new reference. */
+json_t *llmr_ask_success_json(struct ask_run *run, const struct llmr_model_ref *ref,
+			      const struct llmr_chat_result *r, double cost, int64_t total_ms);
+/* {"id","error":{"class","message"},"attempts",["skipped"]}; new reference. */
+json_t *llmr_ask_failure_json(struct ask_run *run, const char *cls, const char *msg);
+
+/* ask_cache.c */
+/* Compute run->cache_key when this request may use the cache. */
+void llmr_ask_cache_prepare(struct ask_run *run);
+/* A hit: the stored answer under this request's id (new reference), or NULL. */
+json_t *llmr_ask_cache_lookup(struct ask_run *run, int64_t t0);
+/* Keep a fresh answer (not a degraded or extractive one). */
+void llmr_ask_cache_store(struct ask_run *run, const json_t *resp);
+
+/* ask_hedge.c */
+#define LLMR_ASK_HEDGE_NOT_STARTED 2
+/* Whether the first try of ref should be hedged with next. */
+bool llmr_ask_hedge_wanted(const struct ask_run *run, const struct llmr_model_ref *next);
+/*
+ * The first try of a route with hedge_after: call ref; if it sends nothing
+ * for hedge_after, call next too and keep the first to answer. Returns
+ * LLMR_ASK_HEDGE_NOT_STARTED when next was never called (r then holds ref's
+ * outcome, not yet logged), else 1 (answered: run->answered_by) or 0 (both
+ * failed).
+ */
+int llmr_ask_hedged_attempt(struct ask_run *run, const struct llmr_model_ref *ref, const char *key,
+			    const struct llmr_chat_req *creq, const struct llmr_model_ref *next,
+			    struct llmr_chat_result *r, int64_t t0);
+
+/* attempt.c */
+/*
+ * One candidate: call it, retrying while the error allows and the wait is
+ * short. next: the candidate after it, or NULL. Returns 1 on an answer (in
+ * r, run->answered_by), 0 to fall back, -1 to stop the chain.
+ */
+int llmr_ask_try_candidate(struct ask_run *run, const struct llmr_model_ref *ref,
+			   const struct llmr_model_ref *next, struct llmr_chat_result *r);
+
+#endif
