@@ -65,11 +65,12 @@ static void hedge_close_leg(struct ask_run *run, const struct llmr_model_ref *re
 
 	if (cancelled)
 		seen.err = LLMR_ERR_NONE;
-	if (run->ra)
-		llmr_route_ask_done(run->ra, ref, &seen);
 	run->attempt_no++;
 	run->status_override = cancelled ? "cancelled" : NULL;
+	/* Logged first, then the hold released (see attempt.c). */
 	llmr_ask_log_attempt(run, ref, r, t0, cancelled ? 0 : llmr_usage_cost(ref->model, &r->usage));
+	if (run->ra)
+		llmr_route_ask_done(run->ra, ref, &seen);
 	llmr_ask_add_attempt(run, ref, r);
 	if (is_b)
 		json_object_set_new(json_array_get(run->attempts, json_array_size(run->attempts) - 1),

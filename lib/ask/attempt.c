@@ -125,9 +125,11 @@ static int call_once(struct ask_run *run, const struct llmr_model_ref *ref, cons
 	} else {
 		llmr_provider_chat(ref->provider, key, creq, r, llmr_ask_note_delta, run);
 	}
+	/* Logged before done gives the money held back: a cost is always in
+	 * the log or in a hold, so a concurrent cap check never misses it. */
+	llmr_ask_log_attempt(run, ref, r, t0, llmr_usage_cost(ref->model, &r->usage));
 	if (run->ra)
 		llmr_route_ask_done(run->ra, ref, r);
-	llmr_ask_log_attempt(run, ref, r, t0, llmr_usage_cost(ref->model, &r->usage));
 	llmr_ask_add_attempt(run, ref, r);
 	return LLMR_ASK_HEDGE_NOT_STARTED;
 }
