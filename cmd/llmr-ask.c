@@ -130,8 +130,11 @@ static void note_fallback(const char *from, const char *to, const char *why, voi
 	struct ask_main *m = ud;
 
 	(void)to;
-	fputc('\n', stdout);
-	fflush(stdout);
+	/* Only a terminal was shown the broken text (see ask_once). */
+	if (m->tty_out && !m->json) {
+		fputc('\n', stdout);
+		fflush(stdout);
+	}
 	if (!m->quiet)
 		llmr_warn("%s failed mid-answer (%s); falling back", from, why);
 }
@@ -173,7 +176,9 @@ static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 	int code;
 
 	req->stream = m->stream < 0 ? m->tty_out : m->stream;
-	if (!m->json && req->stream)
+	/* Only a terminal sees text as it comes: a model failing mid-answer
+	 * would leave a pipe holding two answers, so a pipe gets the final one. */
+	if (!m->json && req->stream && m->tty_out)
 		ctx.on_delta = print_delta;
 	resp = llmr_ask(&ctx, req, &code);
 	if ((err = json_object_get(resp, "error"))) {
@@ -186,7 +191,7 @@ static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 	} else {
 		const char *text = json_string_value(json_object_get(resp, "text"));
 
-		if (!req->stream)
+		if (!ctx.on_delta)
 			print_delta(text, strlen(text), m);
 		if (*text && text[strlen(text) - 1] != '\n')
 			putchar('\n');

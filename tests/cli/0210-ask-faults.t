@@ -54,6 +54,25 @@ fallback network '{"family":"openai","cut_after_bytes":300}' --stream
 fallback protocol '{"family":"openai","malformed":true}' --no-stream
 fallback protocol '{"family":"openai","malformed":true}' --stream
 
+# A stream that breaks after some text, then falls back: a pipe gets only
+# the answer that counts, and so does the --json object.
+fresh_state
+fake_reset
+run llmr-ask -m groq/llama3-8b-8192 --stream "hello"
+groq_text=$out
+fresh_state
+fake_reset
+fake_script '{"family":"openai","cut_after_bytes":800}'
+run llmr-ask --stream "hello"
+is "$status" 0 "broken stream, then fallback: answered"
+is "$(fake_count '.family == "openai"')" 1 "... after the first model broke off"
+is "$out" "$groq_text" "... and the pipe holds only the fallback's answer"
+fresh_state
+fake_reset
+fake_script '{"family":"openai","cut_after_bytes":800}'
+run llmr-ask --stream --json "hello"
+is "$(printf '%s' "$out" | jq -r .text)" "$groq_text" "--json: the text is the fallback's answer only"
+
 # On the last model, a protocol error ends the request: not retried (the
 # same model would likely garble it again, and each try is billed).
 fresh_state
