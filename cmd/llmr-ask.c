@@ -9,6 +9,7 @@
 #include "ask/ask.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
+#include "cli/interrupt.h"
 #include "conf/config.h"
 #include "net/http.h"
 #include "cost/prices.h"
@@ -171,7 +172,8 @@ static void print_sources(const json_t *resp)
 /* One question from the command line or stdin; prints and returns the exit code. */
 static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 {
-	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, m, note_fallback, 0};
+	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, m, note_fallback, 0,
+				   llmr_interrupt_flag()};
 	json_t *resp, *err;
 	int code;
 
@@ -206,7 +208,8 @@ static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 static char *batch_line(const char *line, size_t len, long lineno, int *status, void *ud)
 {
 	struct ask_main *m = ud;
-	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0};
+	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0,
+				   llmr_interrupt_flag()};
 	struct llmr_ask_req req = m->defaults;
 	struct llmr_err e = {0, ""};
 	json_error_t jerr;
@@ -223,6 +226,11 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 		*status = LLMR_EX_DATAERR;
 		resp = json_pack("{s:O?, s:I, s:{s:s, s:s}}", "id", json_object_get(obj, "id"), "line",
 				 (json_int_t)lineno, "error", "class", "bad_input", "message", e.msg);
+	} else if (*llmr_interrupt_flag()) {
+		/* Interrupted: the lines left are answered without a call. */
+		*status = LLMR_EX_INTERRUPTED;
+		resp = json_pack("{s:O?, s:{s:s, s:s}, s:[]}", "id", json_object_get(obj, "id"),
+				 "error", "class", "cancelled", "message", "interrupted", "attempts");
 	} else {
 		req.stream = m->stream > 0;
 		resp = llmr_ask(&ctx, &req, status);
@@ -343,6 +351,7 @@ int main(int argc, char **argv)
 	m.state_path = llmr_state_path(state_opt, m.cfg);
 	m.tty_out = isatty(STDOUT_FILENO);
 	apply_state_overlays(&m);
+	llmr_interrupt_catch(true);
 	if (jsonl) {
 		struct llmr_err e = {0, ""};
 		int worst = 0;
@@ -369,5 +378,5 @@ int main(int argc, char **argv)
 	llmr_http_cleanup();
 	llmr_config_free(m.cfg);
 	free(m.state_path);
-	return llmr_cli_exit(code);
+	return llmr_cli_exit(llmr_interrupt_exit(code));
 }

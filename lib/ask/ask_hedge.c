@@ -85,6 +85,7 @@ int llmr_ask_hedged_attempt(struct ask_run *run, const struct llmr_model_ref *re
 	struct llmr_chat_req base = *creq;
 	struct llmr_hedge_leg a, b;
 	struct hedge_ctx hc;
+	bool stop;
 	int w;
 
 	base.stream = true; /* a first token is what the hedge waits for */
@@ -111,11 +112,13 @@ int llmr_ask_hedged_attempt(struct ask_run *run, const struct llmr_model_ref *re
 		b.r.err = LLMR_ERR_NETWORK;
 		snprintf(b.r.errmsg, sizeof(b.r.errmsg), "could not start the hedged call");
 	}
-	/* B holds ra's reservation now: close B, then give A's back and close A. */
-	hedge_close_leg(run, next, &b.r, hc.t0_b, w == 0, true);
+	/* B holds ra's reservation now: close B, then give A's back and close A.
+	 * A leg the user stopped is cancelled too, not failed. */
+	stop = llmr_ask_stopping(run);
+	hedge_close_leg(run, next, &b.r, hc.t0_b, w == 0 || stop, true);
 	if (run->ra)
 		llmr_route_ask_swap_res(run->ra, &hc.res_a);
-	hedge_close_leg(run, ref, &a.r, t0, w == 1, false);
+	hedge_close_leg(run, ref, &a.r, t0, w == 1 || stop, false);
 	if (hc.key_b) {
 		explicit_bzero(hc.key_b, strlen(hc.key_b));
 		free(hc.key_b);

@@ -1,5 +1,6 @@
 #include "cli/repl.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <readline/readline.h>
 
 #include "cli/cli.h"
+#include "cli/interrupt.h"
 #include "provider/attempt_log.h"
 
 #define HISTORY_MAX 1000
@@ -128,7 +130,7 @@ static int command(struct repl *r, const char *line, double session)
 
 static double ask(struct repl *r, const char *line)
 {
-	struct llmr_ask_ctx ctx = {r->cfg, r->st, on_delta, NULL, NULL, 0};
+	struct llmr_ask_ctx ctx = {r->cfg, r->st, on_delta, NULL, NULL, 0, llmr_interrupt_flag()};
 	struct llmr_ask_req req = r->req;
 	json_t *resp, *err;
 	double usd = 0;
@@ -141,7 +143,13 @@ static double ask(struct repl *r, const char *line)
 	req.route = r->route ? r->route : r->req.route;
 	req.stream = true;
 	resp = llmr_ask(&ctx, &req, &code);
-	if ((err = json_object_get(resp, "error"))) {
+	if (code == LLMR_EX_INTERRUPTED) {
+		/* Stopped by Ctrl-C: back to the prompt, the conversation as it
+		 * was before this question. */
+		printf("\n[stopped]\n");
+		json_array_remove(r->messages, json_array_size(r->messages) - 1);
+		llmr_interrupt_clear();
+	} else if ((err = json_object_get(resp, "error"))) {
 		llmr_warn("%s", json_string_value(json_object_get(err, "message")));
 		/* Drop the unanswered question so the next one stands alone. */
 		json_array_remove(r->messages, json_array_size(r->messages) - 1);
@@ -162,6 +170,39 @@ static double ask(struct repl *r, const char *line)
 	return usd;
 }
 
+/*
+ * readline calls this when a signal interrupts its wait for a key (the
+ * handler does not restart it): Ctrl-C clears the line and draws a fresh
+ * prompt, as shells do; SIGTERM ends the session.
+ */
+static char *hist_path;
+
+static int on_signal_event(void)
+{
+	int sig = llmr_interrupt_signal();
+
+	if (!sig)
+		return 0;
+	if (sig != SIGINT) {
+		if (write_history(hist_path) == 0)
+			chmod(hist_path, 0600);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	llmr_interrupt_clear();
+	rl_replace_line("", 0);
+	rl_crlf();
+	rl_on_new_line();
+	rl_redisplay();
+	return 0;
+}
+
+static void save_history(const char *hist)
+{
+	if (write_history(hist) == 0)
+		chmod(hist, 0600);
+}
+
 int llmr_repl(const struct llmr_config *cfg, struct llmr_state *st,
 	      const struct llmr_ask_req *defaults, int verbose)
 {
@@ -175,6 +216,11 @@ int llmr_repl(const struct llmr_config *cfg, struct llmr_state *st,
 	using_history();
 	stifle_history(HISTORY_MAX);
 	read_history(hist);
+	hist_path = hist;
+	/* Our handlers, not readline's: rl_signal_event_hook does the rest. */
+	rl_catch_signals = 0;
+	rl_signal_event_hook = on_signal_event;
+	llmr_interrupt_catch(false);
 	printf("llmr-ask: type /help for commands, Ctrl-D to leave\n");
 	while ((line = readline("llmr> "))) {
 		char *s = line;
@@ -183,15 +229,19 @@ int llmr_repl(const struct llmr_config *cfg, struct llmr_state *st,
 			s++;
 		if (*s) {
 			add_history(s);
+			/* Saved before the turn too: a killed session keeps it. */
+			save_history(hist);
 			if (*s == '/' ? command(&r, s, session) : (session += ask(&r, s), 0)) {
 				free(line);
 				break;
 			}
+			/* After every turn: a killed session loses nothing. */
+			save_history(hist);
 		}
 		free(line);
 	}
-	if (write_history(hist) == 0)
-		chmod(hist, 0600);
+	save_history(hist);
+	hist_path = NULL;
 	free(hist);
 	free(r.model);
 	free(r.route);
