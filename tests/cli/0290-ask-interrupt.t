@@ -51,6 +51,23 @@ is "$?" 143 "SIGTERM: exit 143"
 is "$(held)" 0 "SIGTERM: the lease is given back"
 is "$(sqlite3 "$STATE" "SELECT status FROM requests ORDER BY id DESC LIMIT 1")" cancelled "SIGTERM: logged cancelled"
 
+# --jsonl: the line in flight is cancelled, the lines not yet started are
+# answered "cancelled" without a call.
+fake_reset
+fake_script '{"family":"openai","delay_ms":5000}'
+printf '{"id":"b%s","prompt":"q"}\n' 1 2 3 >three.jsonl
+llmr-ask --jsonl <three.jsonl >batch.out 2>batch.err &
+pid=$!
+wait_for one_held
+kill -INT "$pid"
+wait "$pid"
+is "$?" 130 "--jsonl: exit 130"
+is "$(jq -r '.id + ":" + .error.class' batch.out | tr '\n' ' ')" "b1:cancelled b2:cancelled b3:cancelled " \
+	"--jsonl: every line answered, cancelled"
+is "$(sqlite3 "$STATE" "SELECT group_concat(request_id || ':' || status) FROM requests WHERE request_id LIKE 'b_'")" \
+	"b1:cancelled" "--jsonl: no call after the interrupt"
+is "$(held)" 0 "--jsonl: no lease left held"
+
 # A second signal exits at once (see the REPL case below for why SIGTERM).
 fake_reset
 fake_script '{"family":"openai","delay_ms":5000}'
@@ -108,8 +125,10 @@ EOF2
 	is "$status" 0 "REPL: Ctrl-C twice, at different times, and /quit exits 0"
 	like "$out" '\[stopped\]' "REPL: Ctrl-C during an answer stops it"
 	is "$(printf '%s' "$out" | grep -c '\[prompt\]')" 4 "REPL: ... and the prompt comes back each time"
-	is "$(fake_count)" 2 "REPL: the cleared line was never sent"
-	is "$(fake_jq '.log[1].body.messages | length')" 3 "REPL: the conversation was kept for the next question"
+	is "$(fake_count '.body.messages != null and ([.body.messages[].content] | any(test("typed")))')" 0 \
+		"REPL: the cleared line was never sent"
+	is "$(fake_jq '[.log[] | select(.body.messages[-1].content? == "second question") | .body.messages | length] | first')" 3 \
+		"REPL: the conversation was kept for the next question"
 	is "$(sqlite3 "$STATE" "SELECT status FROM requests ORDER BY id DESC LIMIT 1")" cancelled "REPL: the stopped answer is logged cancelled"
 	is "$(held)" 0 "REPL: its lease is given back"
 	hist=$XDG_STATE_HOME/llmr/history
