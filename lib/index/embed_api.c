@@ -1,6 +1,8 @@
 #include "index/embed.h"
 
+#include "provider/attempt_log.h"
 #include "route/quota.h"
+#include "route/spend.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -103,6 +105,58 @@ static int http_code(enum llmr_errclass c)
 	}
 }
 
+/*
+ * Money, as for any model call (route/spend.h): hold the batch's estimated
+ * cost against the caps before the request (route "embeddings"), and log
+ * the request with its actual cost before giving the hold back, so that
+ * embeddings count in every cap and in llmr-cost. Returns 0 when the call
+ * may go (held, or the state failed: that must not stop indexing), -1 with
+ * e (exit 75) when a cap would be crossed.
+ */
+static int hold_money(struct llmr_embedder *em, long est, struct llmr_spend_hold *h,
+		      struct llmr_err *e)
+{
+	struct llmr_spend_req q = {em->provider, "embeddings", NULL, 0, false, 0};
+	struct llmr_err se = {0, ""};
+	char why[256];
+
+	memset(h, 0, sizeof(*h));
+	if (!em->st)
+		return 0;
+	q.est_usd = llmr_spend_estimate(em->model_cfg, est, 0);
+	if (llmr_spend_reserve(em->st, &q, h, why, sizeof(why), &se) == 0)
+		return llmr_errf(e, LLMR_EX_TEMPFAIL, "embeddings from %s: %s", em->provider->name, why);
+	return 0;
+}
+
+static void log_and_release(struct llmr_embedder *em, struct llmr_spend_hold *h, long http_status,
+			    enum llmr_errclass c, long tokens, int64_t t0)
+{
+	struct llmr_attempt a;
+	struct llmr_err e = {0, ""};
+	char id[64];
+
+	if (!em->st)
+		return;
+	memset(&a, 0, sizeof(a));
+	llmr_new_request_id(id);
+	a.request_id = id;
+	a.attempt = 1;
+	a.ts_ms = t0;
+	a.route = "embeddings";
+	a.provider = em->provider->name;
+	a.model = em->model;
+	a.status = llmr_errclass_name(c);
+	a.http_status = http_status;
+	a.usage.input_tokens = tokens;
+	a.usage.provider_cost_usd = -1;
+	a.cost_usd = em->model_cfg ? llmr_usage_cost(em->model_cfg, &a.usage) : 0;
+	a.latency_ms = llmr_now_ms() - t0;
+	a.ttft_ms = -1;
+	llmr_state_log_attempt(em->st, &a, &e);
+	llmr_spend_release(em->st, h, a.cost_usd, &e);
+}
+
 /* One request for texts[0..n): *vecs gets n * *dim floats. */
 static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_t n,
 		       float **vecs, size_t *dim, struct llmr_err *e)
@@ -111,6 +165,8 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 
 	for (tries = 1;; tries++) {
 		struct llmr_quota_res res = {0, 0, 0};
+		struct llmr_spend_hold hold;
+		int64_t t0 = llmr_now_ms();
 		long est = 0;
 		size_t i;
 		struct llmr_buf url = LLMR_BUF_INIT, body = LLMR_BUF_INIT;
@@ -137,6 +193,11 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 				return llmr_errf(e, LLMR_EX_TEMPFAIL, "embeddings from %s: %s",
 						 em->provider->name, why);
 		}
+		if (hold_money(em, est, &hold, e) < 0) {
+			if (res.id)
+				llmr_quota_release(em->st, &res, false, NULL);
+			return -1;
+		}
 		rc = em->adapter->build_embed(em->provider, em->key, em->model, texts, n, &url,
 					      &hdrs, &body, e);
 		if (rc == 0) {
@@ -154,6 +215,8 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 		if (rc == 0 && resp.status >= 200 && resp.status < 300) {
 			rc = em->adapter->parse_embed(resp.body.s ? resp.body.s : "", resp.body.len,
 						      vecs, &nv, dim, &toks, e);
+			log_and_release(em, &hold, resp.status, rc == 0 ? LLMR_ERR_NONE : LLMR_ERR_PROTOCOL,
+					toks > 0 ? toks : est, t0);
 			llmr_http_resp_release(&resp);
 			if (rc == 0 && nv != n) {
 				free(*vecs);
@@ -167,6 +230,8 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 				llmr_quota_settle(em->st, &res, toks > 0 ? toks : est, NULL);
 			return rc;
 		}
+		log_and_release(em, &hold, resp.status,
+				rc == 0 ? llmr_errclass_from_status(resp.status) : LLMR_ERR_NETWORK, 0, t0);
 		if (res.id)
 			llmr_quota_release(em->st, &res, resp.status > 0, NULL);
 		if (rc == 0) {
