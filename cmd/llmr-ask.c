@@ -67,6 +67,12 @@ struct ask_main {
 	int json, verbose, quiet, tty_out;
 };
 
+struct ask_opts {
+	const char *config, *state;
+	int jsonl, check;
+	long parallel;
+};
+
 /*
  * Batch workers are forked and leave through exit(): close what they
  * opened themselves (their state connection, their HTTP handle) there.
@@ -216,16 +222,18 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 	json_t *obj = json_loadb(line, len, 0, &jerr), *resp;
 	char *out;
 
-	if (!obj) {
-		llmr_warn("<stdin>:%ld: invalid JSON: %s (column %d)", lineno, jerr.text, jerr.column);
-		*status = LLMR_EX_DATAERR;
-		resp = json_pack("{s:n, s:I, s:{s:s, s:s}}", "id", "line", (json_int_t)lineno, "error",
-				 "class", "bad_input", "message", jerr.text);
-	} else if (llmr_ask_req_from_json(obj, &req, &e) < 0) {
-		llmr_warn("<stdin>:%ld: %s", lineno, e.msg);
-		*status = LLMR_EX_DATAERR;
+	if (!obj || llmr_ask_req_from_json(obj, &req, &e) < 0 ||
+	    llmr_ask_req_check(m->cfg, &req, LLMR_EX_DATAERR, &e) < 0) {
+		/* A bad line is bad input for that line; the others go on. */
+		if (!obj)
+			llmr_warn("<stdin>:%ld: invalid JSON: %s (column %d)", lineno, jerr.text,
+				  jerr.column);
+		else
+			llmr_warn("<stdin>:%ld: %s", lineno, e.msg);
+		*status = llmr_errclass_exit(LLMR_ERR_BAD_INPUT);
 		resp = json_pack("{s:O?, s:I, s:{s:s, s:s}}", "id", json_object_get(obj, "id"), "line",
-				 (json_int_t)lineno, "error", "class", "bad_input", "message", e.msg);
+				 (json_int_t)lineno, "error", "class",
+				 llmr_errclass_name(LLMR_ERR_BAD_INPUT), "message", obj ? e.msg : jerr.text);
 	} else if (*llmr_interrupt_flag()) {
 		/* Interrupted: the lines left are answered without a call. */
 		*status = LLMR_EX_INTERRUPTED;
@@ -291,12 +299,68 @@ static void load_config(const char *explicit_path, struct ask_main *m, int check
 	free(path);
 }
 
+/* An option that sets a request field: the same checks as a JSON line's. */
+static void set_field(struct ask_main *m, const char *opt, const char *field, const char *value)
+{
+	struct llmr_err e = {0, ""};
+
+	if (llmr_ask_req_set(&m->defaults, field, value, LLMR_EX_USAGE, &e) < 0)
+		llmr_die(LLMR_EX_USAGE, "--%s: %s", opt, e.msg);
+}
+
+static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opts *o)
+{
+	int c;
+
+	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
+		switch (c) {
+		case 'm': set_field(m, "model", "model", optarg); break;
+		case 'r': set_field(m, "route", "route", optarg); break;
+		case OPT_JSON: m->json = 1; break;
+		case OPT_JSONL: o->jsonl = 1; break;
+		case 'P': o->parallel = llmr_cli_long("--parallel", optarg); break;
+		case OPT_STREAM: m->stream = 1; break;
+		case OPT_NO_STREAM: m->stream = 0; break;
+		case OPT_SYSTEM: set_field(m, "system", "system", optarg); break;
+		case OPT_MAXTOK: set_field(m, "max-tokens", "max_tokens", optarg); break;
+		case OPT_TEMP: set_field(m, "temperature", "temperature", optarg); break;
+		case OPT_EXPECT_JSON: m->defaults.json = true; break;
+		case OPT_PRIORITY: set_field(m, "priority", "priority", optarg); break;
+		case OPT_COMPLEXITY: set_field(m, "complexity", "complexity", optarg); break;
+		case OPT_BUDGET: set_field(m, "budget", "budget", optarg); break;
+		case OPT_COLLECTION: set_field(m, "collection", "collection", optarg); break;
+		case OPT_ID: set_field(m, "id", "id", optarg); break;
+		case OPT_NO_CACHE: m->defaults.no_cache = true; break;
+		case OPT_CONFIG: o->config = optarg; break;
+		case OPT_STATE: o->state = optarg; break;
+		case OPT_CHECK: o->check = 1; break;
+		case 'v': m->verbose = 1; break;
+		case 'q': m->quiet = 1; break;
+		}
+	}
+}
+
+static int run_batch(struct ask_main *m, int argc, long parallel)
+{
+	struct llmr_err e = {0, ""};
+	int worst = 0;
+
+	if (argc)
+		llmr_die(LLMR_EX_USAGE, "--jsonl reads requests from standard input, not arguments");
+	/* Workers open their own connection: none may inherit this one. */
+	llmr_state_close(m->st);
+	m->st = NULL;
+	if (llmr_batch_run(stdin, stdout, (int)parallel, batch_line, m, &worst, &e) < 0)
+		llmr_die(e.code, "%s", e.msg);
+	return worst;
+}
+
 int main(int argc, char **argv)
 {
 	struct ask_main m;
-	const char *config_path = NULL, *state_opt = NULL;
-	int c, jsonl = 0, check = 0, code = 0;
-	long parallel = 1;
+	struct ask_opts o = {NULL, NULL, 0, 0, 1};
+	struct llmr_err e = {0, ""};
+	int code;
 
 	memset(&m, 0, sizeof(m));
 	exiting = &m;
@@ -305,65 +369,19 @@ int main(int argc, char **argv)
 	llmr_ask_req_init(&m.defaults);
 	m.stream = -1;
 	llmr_cli_start(&cli);
-	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
-		switch (c) {
-		case 'm': m.defaults.model = optarg; break;
-		case 'r': m.defaults.route = optarg; break;
-		case OPT_JSON: m.json = 1; break;
-		case OPT_JSONL: jsonl = 1; break;
-		case 'P': parallel = llmr_cli_long("--parallel", optarg); break;
-		case OPT_STREAM: m.stream = 1; break;
-		case OPT_NO_STREAM: m.stream = 0; break;
-		case OPT_SYSTEM: m.defaults.system = optarg; break;
-		case OPT_MAXTOK: m.defaults.max_tokens = llmr_cli_long("--max-tokens", optarg); break;
-		case OPT_TEMP: {
-			char *end;
-
-			m.defaults.temperature = strtod(optarg, &end);
-			if (*end || end == optarg || m.defaults.temperature < 0)
-				llmr_die(LLMR_EX_USAGE, "--temperature: '%s' is not a number >= 0", optarg);
-			break;
-		}
-		case OPT_EXPECT_JSON: m.defaults.json = true; break;
-		case OPT_PRIORITY:
-			if (strlen(optarg) != 2 || optarg[0] != 'P' || optarg[1] < '0' || optarg[1] > '3')
-				llmr_die(LLMR_EX_USAGE, "--priority: '%s' is not P0, P1, P2 or P3", optarg);
-			m.defaults.priority = optarg;
-			break;
-		case OPT_COMPLEXITY:
-			if ((m.defaults.complexity = llmr_complexity_parse(optarg)) < 0)
-				llmr_die(LLMR_EX_USAGE, "--complexity: '%s' is not simple, medium or complex", optarg);
-			break;
-		case OPT_BUDGET: m.defaults.budget = optarg; break;
-		case OPT_COLLECTION: m.defaults.collection = optarg; break;
-		case OPT_ID: m.defaults.id = optarg; break;
-		case OPT_NO_CACHE: m.defaults.no_cache = true; break;
-		case OPT_CONFIG: config_path = optarg; break;
-		case OPT_STATE: state_opt = optarg; break;
-		case OPT_CHECK: check = 1; break;
-		case 'v': m.verbose = 1; break;
-		case 'q': m.quiet = 1; break;
-		}
-	}
+	parse_opts(argc, argv, &m, &o);
 	argc -= optind;
 	argv += optind;
-	load_config(config_path, &m, check);
-	m.state_path = llmr_state_path(state_opt, m.cfg);
+	load_config(o.config, &m, o.check);
+	/* Names on the command line are checked before anything runs. */
+	if (llmr_ask_req_check(m.cfg, &m.defaults, LLMR_EX_USAGE, &e) < 0)
+		llmr_die(e.code, "%s", e.msg);
+	m.state_path = llmr_state_path(o.state, m.cfg);
 	m.tty_out = isatty(STDOUT_FILENO);
 	apply_state_overlays(&m);
 	llmr_interrupt_catch(true);
-	if (jsonl) {
-		struct llmr_err e = {0, ""};
-		int worst = 0;
-
-		if (argc)
-			llmr_die(LLMR_EX_USAGE, "--jsonl reads requests from standard input, not arguments");
-		/* Workers open their own connection: none may inherit this one. */
-		llmr_state_close(m.st);
-		m.st = NULL;
-		if (llmr_batch_run(stdin, stdout, (int)parallel, batch_line, &m, &worst, &e) < 0)
-			llmr_die(e.code, "%s", e.msg);
-		code = worst;
+	if (o.jsonl) {
+		code = run_batch(&m, argc, o.parallel);
 	} else if (!argc && isatty(STDIN_FILENO)) {
 		code = llmr_repl(m.cfg, state_get(&m), &m.defaults, m.verbose);
 	} else {

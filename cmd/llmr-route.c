@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ask/request.h"
 #include "cli/cli.h"
+#include "cost/prices.h"
 #include "cost/routing_version.h"
 #include "conf/config.h"
 #include "route/route.h"
@@ -18,17 +20,20 @@
 #include "store/state.h"
 #include "base/util.h"
 
-enum { OPT_STATE = 256, OPT_NO_STATE, OPT_EXPLAIN, OPT_JSON_ANSWER, OPT_MAX_TOKENS };
+enum { OPT_STATE = 256, OPT_NO_STATE, OPT_EXPLAIN, OPT_JSON_ANSWER, OPT_MAX_TOKENS, OPT_ID };
 
 static const struct llmr_opt opts[] = {
 	{"config", 'c', "FILE", "read this config file"},
 	{"state", OPT_STATE, "FILE", "use this state file"},
 	{"no-state", OPT_NO_STATE, NULL, "ignore live state (quotas, breakers, spend)"},
 	{"route", 'r', "NAME", "route to use (default: default_route, else the first)"},
+	{"model", 'm', "PROVIDER/MODEL", "decide for this model only, as llmr-ask -m does"},
 	{"priority", 'p', "P", "priority P0..P3 (default: the route's)"},
 	{"complexity", 'C', "TIER", "skip the classifier: simple, medium or complex"},
 	{"max-tokens", OPT_MAX_TOKENS, "N", "expected answer length in tokens"},
-	{"json-answer", OPT_JSON_ANSWER, NULL, "the request asks for a JSON object"},
+	{"expect-json", OPT_JSON_ANSWER, NULL, "the request asks for a JSON object (as llmr-ask's)"},
+	{"json-answer", OPT_JSON_ANSWER, NULL, "the same as --expect-json (older spelling)"},
+	{"id", OPT_ID, "ID", "request id to print in the decision"},
 	{"explain", 'e', NULL, "print a table for humans instead of JSON lines"},
 	{NULL, 0, NULL, NULL}
 };
@@ -45,10 +50,11 @@ struct route_main {
 	struct llmr_state *st;
 	struct llmr_route_snap *snap;
 	int64_t snap_at;          /* mono ms of the snapshot */
-	struct llmr_route_req defaults;
+	struct llmr_ask_req defaults; /* from the options; each line starts from them */
 	int explain;
 	int worst;                /* exit code so far */
 	struct llmr_buf text;     /* messages joined */
+	struct llmr_buf out;      /* the decision line being written */
 };
 
 /* The live state, re-read at most once a second: decisions stay fast and
@@ -71,16 +77,20 @@ static struct llmr_route_view *view(struct route_main *m, struct llmr_route_view
 	return v;
 }
 
-static void note_exit(struct route_main *m, const struct llmr_decision *d)
+/* The exit is the highest code of any request, as in llmr-ask --jsonl. */
+static void note_exit(struct route_main *m, int code)
 {
-	int code = 0;
-
-	if (!d->nchain)
-		code = llmr_decision_temporary(d) ? LLMR_EX_TEMPFAIL : LLMR_EX_UNAVAILABLE;
-	else if (d->skip)
-		code = LLMR_EX_TEMPFAIL;
-	if (code && (!m->worst || m->worst == LLMR_EX_TEMPFAIL))
+	if (code > m->worst)
 		m->worst = code;
+}
+
+/* The code llmr-ask would exit with for this decision: 75 when only
+ * things that pass stop it, 77 for a missing key, 69 otherwise. */
+static int decision_exit(const struct llmr_decision *d)
+{
+	int code = llmr_errclass_exit(llmr_decision_errclass(d));
+
+	return !code && d->skip ? LLMR_EX_TEMPFAIL : code;
 }
 
 static void print_explain(const struct llmr_decision *d)
@@ -105,81 +115,28 @@ static void print_explain(const struct llmr_decision *d)
 	llmr_buf_release(&b);
 }
 
-static void emit(struct route_main *m, const struct llmr_route_req *r)
+static void emit(struct route_main *m, const struct llmr_ask_req *req)
 {
 	struct llmr_route_view v;
+	struct llmr_route_req r;
 	struct llmr_decision d;
 	struct llmr_err e = {0, ""};
-	json_t *j;
 
-	if (llmr_route_decide(m->cfg, view(m, &v), r, &d, &e) < 0) {
+	llmr_ask_req_route(req, &r, &m->text);
+	if (llmr_route_decide(m->cfg, view(m, &v), &r, &d, &e) < 0) {
 		llmr_warn("%s", e.msg);
-		m->worst = LLMR_EX_DATAERR;
+		note_exit(m, LLMR_EX_DATAERR);
 		return;
 	}
-	note_exit(m, &d);
+	note_exit(m, decision_exit(&d));
 	if (m->explain) {
 		print_explain(&d);
 		return;
 	}
-	j = llmr_decision_json(&d);
-	json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(6));
-	putchar('\n');
-	json_decref(j);
-}
-
-/* Join the messages' contents: the classifier reads the whole conversation. */
-static int messages_text(json_t *msgs, struct llmr_buf *b)
-{
-	size_t i;
-	json_t *msg;
-
-	json_array_foreach(msgs, i, msg) {
-		json_t *c = json_object_get(msg, "content");
-
-		if (!json_is_string(c))
-			return -1;
-		if (b->len)
-			llmr_buf_adds(b, "\n");
-		llmr_buf_add(b, json_string_value(c), json_string_length(c));
-	}
-	return 0;
-}
-
-static const char *fill_from_json(struct route_main *m, json_t *o, struct llmr_route_req *r)
-{
-	json_t *v;
-
-	*r = m->defaults;
-	if ((v = json_object_get(o, "id")) && json_is_string(v))
-		r->id = json_string_value(v);
-	if ((v = json_object_get(o, "route")) && json_is_string(v))
-		r->route = json_string_value(v);
-	if ((v = json_object_get(o, "priority")) &&
-	    (!json_is_string(v) || (r->priority = llmr_priority_parse(json_string_value(v))) < 0))
-		return "\"priority\" must be \"P0\"..\"P3\"";
-	if ((v = json_object_get(o, "complexity")) &&
-	    (!json_is_string(v) || (r->complexity = llmr_complexity_parse(json_string_value(v))) < 0))
-		return "\"complexity\" must be simple, medium or complex";
-	if ((v = json_object_get(o, "max_tokens")) && (!json_is_integer(v) || json_integer_value(v) < 0))
-		return "\"max_tokens\" must be a non-negative integer";
-	if (v)
-		r->max_tokens = (long)json_integer_value(v);
-	if ((v = json_object_get(o, "json")))
-		r->json = json_is_true(v);
-	llmr_buf_reset(&m->text);
-	if ((v = json_object_get(o, "prompt")) && json_is_string(v)) {
-		r->text = json_string_value(v);
-		r->text_len = json_string_length(v);
-	} else if ((v = json_object_get(o, "messages")) && json_is_array(v)) {
-		if (messages_text(v, &m->text) < 0)
-			return "every message needs a string \"content\"";
-		r->text = m->text.s ? m->text.s : "";
-		r->text_len = m->text.len;
-	} else {
-		return "a request needs \"prompt\" or \"messages\"";
-	}
-	return NULL;
+	llmr_buf_reset(&m->out);
+	llmr_decision_write(&d, &m->out);
+	llmr_buf_add(&m->out, "\n", 1);
+	fwrite(m->out.s, 1, m->out.len, stdout);
 }
 
 static void run_lines(struct route_main *m, FILE *in)
@@ -190,9 +147,9 @@ static void run_lines(struct route_main *m, FILE *in)
 	long lineno = 0;
 
 	while ((n = getline(&line, &cap, in)) > 0) {
-		struct llmr_route_req r;
+		struct llmr_ask_req r = m->defaults;
+		struct llmr_err e = {0, ""};
 		json_error_t jerr;
-		const char *bad;
 		json_t *o;
 
 		lineno++;
@@ -202,12 +159,13 @@ static void run_lines(struct route_main *m, FILE *in)
 			fprintf(stderr, "<stdin>:%ld: invalid JSON: %s\n", lineno,
 				o ? "not an object" : jerr.text);
 			json_decref(o);
-			m->worst = LLMR_EX_DATAERR;
+			note_exit(m, LLMR_EX_DATAERR);
 			continue;
 		}
-		if ((bad = fill_from_json(m, o, &r))) {
-			fprintf(stderr, "<stdin>:%ld: bad request: %s\n", lineno, bad);
-			m->worst = LLMR_EX_DATAERR;
+		if (llmr_ask_req_from_json(o, &r, &e) < 0 ||
+		    llmr_ask_req_check(m->cfg, &r, LLMR_EX_DATAERR, &e) < 0) {
+			fprintf(stderr, "<stdin>:%ld: bad request: %s\n", lineno, e.msg);
+			note_exit(m, LLMR_EX_DATAERR);
 		} else {
 			emit(m, &r);
 		}
@@ -216,6 +174,15 @@ static void run_lines(struct route_main *m, FILE *in)
 	if (ferror(in))
 		llmr_die(LLMR_EX_IOERR, "cannot read standard input: %s", strerror(errno));
 	free(line);
+}
+
+/* An option that sets a request field: the same checks as a JSON line's. */
+static void set_field(struct route_main *m, const char *opt, const char *field, const char *value)
+{
+	struct llmr_err e = {0, ""};
+
+	if (llmr_ask_req_set(&m->defaults, field, value, LLMR_EX_USAGE, &e) < 0)
+		llmr_die(LLMR_EX_USAGE, "--%s: %s", opt, e.msg);
 }
 
 static void parse_opts(int argc, char **argv, struct route_main *m, const char **config,
@@ -228,16 +195,12 @@ static void parse_opts(int argc, char **argv, struct route_main *m, const char *
 		case 'c': *config = optarg; break;
 		case OPT_STATE: *state = optarg; break;
 		case OPT_NO_STATE: *no_state = 1; break;
-		case 'r': m->defaults.route = optarg; break;
-		case 'p':
-			if ((m->defaults.priority = llmr_priority_parse(optarg)) < 0)
-				llmr_die(LLMR_EX_USAGE, "--priority: '%s' is not P0..P3", optarg);
-			break;
-		case 'C':
-			if ((m->defaults.complexity = llmr_complexity_parse(optarg)) < 0)
-				llmr_die(LLMR_EX_USAGE, "--complexity: '%s' is not simple, medium or complex", optarg);
-			break;
-		case OPT_MAX_TOKENS: m->defaults.max_tokens = llmr_cli_long("--max-tokens", optarg); break;
+		case 'r': set_field(m, "route", "route", optarg); break;
+		case 'm': set_field(m, "model", "model", optarg); break;
+		case 'p': set_field(m, "priority", "priority", optarg); break;
+		case 'C': set_field(m, "complexity", "complexity", optarg); break;
+		case OPT_MAX_TOKENS: set_field(m, "max-tokens", "max_tokens", optarg); break;
+		case OPT_ID: set_field(m, "id", "id", optarg); break;
 		case OPT_JSON_ANSWER: m->defaults.json = true; break;
 		case 'e': m->explain = 1; break;
 		}
@@ -253,34 +216,37 @@ int main(int argc, char **argv)
 
 	memset(&m, 0, sizeof(m));
 	llmr_cli_start(&cli);
-	llmr_route_req_init(&m.defaults);
+	llmr_ask_req_init(&m.defaults);
 	parse_opts(argc, argv, &m, &config, &state, &no_state);
 	if (optind == argc && isatty(0)) {
 		llmr_cli_usage(stderr, &cli);
 		return LLMR_EX_USAGE;
 	}
 	m.cfg = llmr_cli_config(config, NULL);
+	if (llmr_ask_req_check(m.cfg, &m.defaults, LLMR_EX_USAGE, &e) < 0)
+		llmr_die(e.code, "%s", e.msg);
 	if (!no_state) {
 		char *path = llmr_state_path(state, m.cfg);
 
 		if (llmr_state_open(path, &m.st, &e) < 0)
 			llmr_die(e.code ? e.code : LLMR_EX_IOERR, "%s", e.msg);
 		free(path);
-		/* Decide as llmr-ask will: under the routing llmr-cost applied. */
-		if (llmr_routing_overlay(m.st, m.cfg, &e) < 0)
+		/* Decide as llmr-ask will: under the routing and the prices
+		 * llmr-cost applied. */
+		if (llmr_routing_overlay(m.st, m.cfg, &e) < 0 || llmr_prices_overlay(m.st, m.cfg, &e) < 0)
 			llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
 	}
 	if (optind < argc) {
-		struct llmr_route_req r = m.defaults;
+		struct llmr_buf prompt = LLMR_BUF_INIT;
 
 		for (int i = optind; i < argc; i++) {
 			if (i > optind)
-				llmr_buf_adds(&m.text, " ");
-			llmr_buf_adds(&m.text, argv[i]);
+				llmr_buf_adds(&prompt, " ");
+			llmr_buf_adds(&prompt, argv[i]);
 		}
-		r.text = m.text.s;
-		r.text_len = m.text.len;
-		emit(&m, &r);
+		m.defaults.prompt = prompt.s;
+		emit(&m, &m.defaults);
+		llmr_buf_release(&prompt);
 	} else {
 		run_lines(&m, stdin);
 	}
@@ -288,5 +254,6 @@ int main(int argc, char **argv)
 	llmr_state_close(m.st);
 	llmr_config_free(m.cfg);
 	llmr_buf_release(&m.text);
+	llmr_buf_release(&m.out);
 	return llmr_cli_exit(m.worst);
 }

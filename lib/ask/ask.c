@@ -1,87 +1,51 @@
 #include "ask/run.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "route/route.h"
 
-static const struct llmr_route_cfg *pick_route(const struct llmr_config *cfg, const char *name,
-					       struct llmr_err *e)
+/*
+ * The decision llmr-route prints, from the same request structure: the
+ * route, the tier and the chain (borrowed from ra), and what it skipped.
+ */
+static int decide(struct ask_run *run, struct llmr_err *e)
 {
-	const struct llmr_route_cfg *r;
+	struct llmr_route_req rreq;
+	struct llmr_route_ask_in in = {&rreq, run->req->budget, run->id};
+	const struct llmr_decision *d;
+	json_t *sk;
 
-	if (name) {
-		r = llmr_config_route(cfg, name);
-		if (!r)
-			llmr_errf(e, LLMR_EX_USAGE, "unknown route '%s'", name);
-		return r;
-	}
-	if (cfg->default_route && (r = llmr_config_route(cfg, cfg->default_route)))
-		return r;
-	if (cfg->nroutes)
-		return &cfg->routes[0];
-	llmr_errf(e, LLMR_EX_CONFIG, "no route is configured");
-	return NULL;
-}
-
-/* Routing: classify, decide the chain (breakers, spend, degraded mode) and
- * draw on the request budget; the quota is reserved per attempt. */
-static int route_begin(struct ask_run *run, struct llmr_err *e)
-{
-	struct llmr_route_ask_in in = {run->route, run->req->prompt, run->req->messages,
-				       llmr_priority_parse(run->priority), run->req->complexity,
-				       run->req->max_tokens, run->req->json, run->req->budget,
-				       !run->req->model, run->id};
-	size_t n;
-
+	llmr_ask_req_route(run->req, &rreq, &run->route_text);
+	rreq.id = run->id;
 	if (!(run->ra = llmr_route_ask_begin(run->ctx->cfg, run->ctx->st, &in, e)))
 		return -1;
+	d = llmr_route_ask_decided(run->ra);
+	if (!(run->route = d->rcfg))
+		return llmr_errf(e, LLMR_EX_CONFIG, "no route is configured");
+	run->priority = llmr_priority_name(d->priority);
+	run->complexity = d->complexity;
 	run->degraded = llmr_route_ask_degraded(run->ra);
-	/* With nothing left, walk the tier as written: each candidate then
-	 * says why it cannot answer (a missing key exits 77). */
-	if (!run->req->model && llmr_route_ask_chain(run->ra, &n) && n) {
-		json_t *sk = llmr_route_ask_skipped(run->ra);
-
-		run->chain.refs = (struct llmr_model_ref *)llmr_route_ask_chain(run->ra, &run->chain.n);
-		run->complexity = llmr_route_ask_complexity(run->ra);
-		json_array_extend(run->skipped, sk);
-		json_decref(sk);
-	}
+	run->chain.refs = (struct llmr_model_ref *)llmr_route_ask_chain(run->ra, &run->chain.n);
+	sk = llmr_route_ask_skipped(run->ra);
+	json_array_extend(run->skipped, sk);
+	json_decref(sk);
 	return 0;
 }
 
-/*
- * Until the classifier decides, the tier is the route's forced one, the
- * request's, or the first tier the route defines.
- */
-static int pick_chain(struct ask_run *run, struct llmr_err *e)
+/* Nothing left to call: fail as llmr-route exits, naming every skip. */
+static void no_candidate(struct ask_run *run)
 {
-	const struct llmr_ask_req *req = run->req;
-	int c;
+	const struct llmr_decision *d = llmr_route_ask_decided(run->ra);
+	enum llmr_errclass cls = llmr_decision_errclass(d);
+	struct llmr_buf why = LLMR_BUF_INIT;
 
-	if (req->model) {
-		if (llmr_config_resolve(run->ctx->cfg, req->model, &run->single, e) < 0)
-			return -1;
-		run->chain.refs = &run->single;
-		run->chain.n = 1;
-	}
-	run->route = pick_route(run->ctx->cfg, req->route, e);
-	if (!run->route)
-		return -1;
-	run->priority = req->priority ? req->priority : llmr_priority_name(run->route->priority);
-	c = run->route->force >= 0 ? run->route->force : req->complexity;
-	if (c < 0)
-		for (c = 0; c < LLMR_NCOMPLEXITY - 1 && !run->route->tiers[c].n; c++)
-			;
-	run->complexity = c;
-	if (!req->model)
-		run->chain = run->route->tiers[c];
-	if (route_begin(run, e) < 0)
-		return -1;
-	if (!run->chain.n && !run->ra)
-		return llmr_errf(e, LLMR_EX_CONFIG, "route '%s' has no model for tier %s",
-				 run->route->name, llmr_complexity_name(c));
-	return 0;
+	for (size_t i = 0; i < d->nskipped; i++)
+		llmr_buf_addf(&why, "%s%s: %s", i ? "; " : "", d->skipped[i].spec, d->skipped[i].why);
+	llmr_ask_fail(run, cls != LLMR_ERR_NONE ? cls : LLMR_ERR_NO_CANDIDATE, "no candidate left%s%s",
+		      why.len ? ": " : "", why.len ? why.s : "");
+	llmr_buf_release(&why);
 }
 
 static void run_release(struct ask_run *run)
@@ -94,6 +58,7 @@ static void run_release(struct ask_run *run)
 	json_decref(run->skipped);
 	free(run->cache_key);
 	llmr_buf_release(&run->last_msg);
+	llmr_buf_release(&run->route_text);
 }
 
 /*
@@ -178,6 +143,8 @@ static json_t *answer(struct ask_run *run, int64_t t0, int *exit_code)
 	int rc;
 
 	llmr_chat_result_init(&r);
+	if (!run->chain.n)
+		no_candidate(run);
 	rc = walk_chain(run, &r);
 	if (rc == 1)
 		rc = cascade(run, &r);
@@ -227,10 +194,12 @@ json_t *llmr_ask(struct llmr_ask_ctx *ctx, const struct llmr_ask_req *req, int *
 		snprintf(run.id, sizeof(run.id), "%s", req->id);
 	else
 		llmr_new_request_id(run.id);
-	if (pick_chain(&run, &e) < 0 || llmr_ask_build_messages(&run, &e) < 0 ||
+	if (decide(&run, &e) < 0 || llmr_ask_build_messages(&run, &e) < 0 ||
 	    llmr_ask_add_rag(&run, &e) < 0) {
 		*exit_code = e.code;
-		out = llmr_ask_failure_json(&run, e.code == LLMR_EX_CONFIG ? "config" : "bad_request",
+		out = llmr_ask_failure_json(&run, llmr_errclass_name(e.code == LLMR_EX_CONFIG
+									     ? LLMR_ERR_CONFIG
+									     : LLMR_ERR_BAD_INPUT),
 					    e.msg);
 	} else {
 		llmr_ask_cache_prepare(&run);

@@ -9,39 +9,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "ask/request.h"
 #include "conf/config.h"
 #include "provider/provider.h"
 #include "store/state.h"
 #include "base/util.h"
-
-/* A request, as read from the command line or a JSON line. Strings are
- * borrowed from wherever they were parsed (argv, or a json_t kept alive
- * by the caller). */
-struct llmr_ask_req {
-	const char *id;          /* NULL: one is generated */
-	const char *prompt;      /* or messages */
-	json_t *messages;        /* borrowed: [{"role","content"}], or NULL */
-	const char *system;      /* overrides the route's system prompt */
-	const char *route;       /* NULL: default_route, else the first route */
-	const char *model;       /* "provider/model": only this model, no chain */
-	const char *priority;    /* "P0".."P3"; NULL: the route's */
-	int complexity;          /* llmr_complexity, or -1 */
-	long max_tokens;         /* 0: adapter default */
-	double temperature;      /* < 0: unset */
-	bool json;               /* ask the model for a JSON object */
-	const char *budget;      /* request budget id, or NULL */
-	const char *collection;  /* RAG collection, or NULL (route's index) */
-	bool stream;             /* stream from the provider */
-	bool no_cache;           /* neither read nor fill the exact cache */
-};
-
-void llmr_ask_req_init(struct llmr_ask_req *req);
-
-/*
- * Parse one JSON line into req. obj is borrowed and must outlive req.
- * Returns 0, or -1 with a message naming the bad field in e (exit 65).
- */
-int llmr_ask_req_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_err *e);
 
 struct llmr_ask_ctx {
 	const struct llmr_config *cfg; /* borrowed */

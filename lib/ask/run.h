@@ -29,8 +29,8 @@ struct ask_run {
 	const struct llmr_route_cfg *route;
 	int complexity;
 	const char *priority;       /* "P0".."P3" */
-	struct llmr_chain chain;    /* borrowed refs, or the single -m ref */
-	struct llmr_model_ref single;
+	struct llmr_chain chain;    /* the decided chain, borrowed from ra */
+	struct llmr_buf route_text; /* the text the decision read */
 	struct llmr_msg *msgs;
 	size_t nmsgs;
 	struct llmr_buf system;     /* route/req system prompt + RAG context */

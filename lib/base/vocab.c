@@ -74,6 +74,9 @@ static const struct {
 	[LLMR_ERR_TIMEOUT] = {"timeout", true, LLMR_EX_UNAVAILABLE},
 	[LLMR_ERR_NETWORK] = {"network", true, LLMR_EX_UNAVAILABLE},
 	[LLMR_ERR_PROTOCOL] = {"protocol", true, LLMR_EX_UNAVAILABLE},
+	[LLMR_ERR_NO_CANDIDATE] = {"no_candidate", false, LLMR_EX_UNAVAILABLE},
+	[LLMR_ERR_BAD_INPUT] = {"bad_input", false, LLMR_EX_DATAERR},
+	[LLMR_ERR_CONFIG] = {"config", false, LLMR_EX_CONFIG},
 };
 
 #define NCLASSES (sizeof(errclasses) / sizeof(errclasses[0]))

@@ -92,19 +92,6 @@ static void normalise(float *v, size_t dim)
 			v[i] = (float)(v[i] / sqrt(n));
 }
 
-static int http_code(enum llmr_errclass c)
-{
-	switch (c) {
-	case LLMR_ERR_RATE_LIMITED:
-	case LLMR_ERR_OVERLOADED:
-		return LLMR_EX_TEMPFAIL;
-	case LLMR_ERR_AUTH:
-		return LLMR_EX_NOPERM;
-	default:
-		return LLMR_EX_UNAVAILABLE;
-	}
-}
-
 /*
  * Money, as for any model call (route/spend.h): hold the batch's estimated
  * cost against the caps before the request (route "embeddings"), and log
@@ -248,7 +235,9 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 				llmr_sleep_ms(wait > 0 ? (int64_t)(wait * 1000) : 1000 * tries);
 				continue;
 			}
-			return llmr_errf(e, http_code(c), "embeddings from %s: HTTP %ld (%s)",
+			/* A status that is no HTTP error is the protocol's fault. */
+			return llmr_errf(e, llmr_errclass_exit(c ? c : LLMR_ERR_PROTOCOL),
+					 "embeddings from %s: HTTP %ld (%s)",
 					 em->provider->name, resp.status, llmr_errclass_name(c));
 		}
 		llmr_http_resp_release(&resp);

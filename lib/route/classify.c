@@ -1,6 +1,7 @@
 #include "route/classify.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,59 +39,63 @@ static const struct {
 };
 
 /* Word stems (prefix match unless exact), French and English, lowercase. */
+/* The length is counted at compile time: words are matched by the million. */
+#define S(str, kind, exact) {str, sizeof(str) - 1, kind, exact}
 static const struct stem {
 	const char *s;
+	size_t len;
 	enum kind k;
 	int exact;
 } stems[] = {
-	{"analy", K_ANALYSIS, 0}, {"évalu", K_ANALYSIS, 0}, {"evalu", K_ANALYSIS, 0},
-	{"assess", K_ANALYSIS, 0}, {"critiqu", K_ANALYSIS, 0}, {"examin", K_ANALYSIS, 0},
-	{"investig", K_ANALYSIS, 0}, {"diagnos", K_ANALYSIS, 0}, {"justif", K_ANALYSIS, 0},
-	{"démontr", K_ANALYSIS, 0}, {"demontr", K_ANALYSIS, 0}, {"prove", K_ANALYSIS, 1},
-	{"interprét", K_ANALYSIS, 0}, {"interpret", K_ANALYSIS, 0}, {"implication", K_ANALYSIS, 0},
-	{"argument", K_ANALYSIS, 0}, {"reason", K_ANALYSIS, 1},
-	{"why", K_WHY, 1}, {"pourquoi", K_WHY, 1}, {"explain", K_WHY, 0}, {"expliqu", K_WHY, 0},
-	{"compar", K_COMPARE, 0}, {"contrast", K_COMPARE, 0}, {"versus", K_COMPARE, 1},
-	{"vs", K_COMPARE, 1}, {"différenc", K_COMPARE, 0}, {"differenc", K_COMPARE, 0},
-	{"tradeoff", K_COMPARE, 0}, {"pros", K_COMPARE, 1}, {"avantages", K_COMPARE, 1},
-	{"inconvénient", K_COMPARE, 0}, {"meilleur", K_COMPARE, 0},
-	{"plan", K_PLAN, 1}, {"plans", K_PLAN, 1}, {"planifi", K_PLAN, 0}, {"planning", K_PLAN, 1},
-	{"strateg", K_PLAN, 0}, {"stratég", K_PLAN, 0}, {"roadmap", K_PLAN, 0},
-	{"architect", K_PLAN, 0}, {"conçoi", K_PLAN, 0}, {"concevoir", K_PLAN, 0},
-	{"design", K_PLAN, 0}, {"organis", K_PLAN, 0}, {"organiz", K_PLAN, 0},
-	{"schedul", K_PLAN, 0}, {"prioritis", K_PLAN, 0}, {"prioritiz", K_PLAN, 0},
-	{"priorise", K_PLAN, 0}, {"migrat", K_PLAN, 0}, {"étapes", K_PLAN, 1},
-	{"steps", K_PLAN, 1}, {"propose", K_PLAN, 0},
-	{"legal", K_LEGAL, 0}, {"légal", K_LEGAL, 0}, {"juridi", K_LEGAL, 0},
-	{"complian", K_LEGAL, 0}, {"conformit", K_LEGAL, 0}, {"rgpd", K_LEGAL, 1},
-	{"gdpr", K_LEGAL, 1}, {"contrat", K_LEGAL, 0}, {"contract", K_LEGAL, 0},
-	{"clause", K_LEGAL, 0}, {"liabil", K_LEGAL, 0}, {"responsabilit", K_LEGAL, 0},
-	{"loi", K_LEGAL, 1}, {"lois", K_LEGAL, 1}, {"law", K_LEGAL, 1}, {"laws", K_LEGAL, 1},
-	{"regulat", K_LEGAL, 0}, {"réglement", K_LEGAL, 0}, {"règlement", K_LEGAL, 0},
-	{"litig", K_LEGAL, 0}, {"jurisprud", K_LEGAL, 0}, {"cgv", K_LEGAL, 1}, {"cgu", K_LEGAL, 1},
-	{"code", K_CODE, 1}, {"coding", K_CODE, 1}, {"function", K_CODE, 0}, {"fonction", K_CODE, 0},
-	{"bug", K_CODE, 0}, {"debug", K_CODE, 0}, {"débug", K_CODE, 0}, {"refactor", K_CODE, 0},
-	{"implement", K_CODE, 0}, {"implément", K_CODE, 0}, {"script", K_CODE, 0},
-	{"regex", K_CODE, 0}, {"sql", K_CODE, 1}, {"compil", K_CODE, 0}, {"python", K_CODE, 1},
-	{"javascript", K_CODE, 1}, {"program", K_CODE, 0},
-	{"summar", K_SUMMARY, 0}, {"résum", K_SUMMARY, 0}, {"resum", K_SUMMARY, 0},
-	{"tldr", K_SUMMARY, 1}, {"synthès", K_SUMMARY, 0}, {"synthes", K_SUMMARY, 0},
-	{"synthét", K_SUMMARY, 0}, {"recap", K_SUMMARY, 0}, {"récap", K_SUMMARY, 0},
-	{"extract", K_EXTRACT, 0}, {"extrai", K_EXTRACT, 0}, {"identif", K_EXTRACT, 0},
-	{"list", K_EXTRACT, 1}, {"liste", K_EXTRACT, 1}, {"lister", K_EXTRACT, 1},
-	{"enumer", K_EXTRACT, 0}, {"énumér", K_EXTRACT, 0}, {"find", K_EXTRACT, 1},
-	{"trouve", K_EXTRACT, 0},
-	{"classif", K_CLASSIFY, 0}, {"classe", K_CLASSIFY, 1}, {"classer", K_CLASSIFY, 1},
-	{"categor", K_CLASSIFY, 0}, {"catégor", K_CLASSIFY, 0}, {"label", K_CLASSIFY, 0},
-	{"tag", K_CLASSIFY, 1}, {"sentiment", K_CLASSIFY, 0},
-	{"detail", K_LONG, 0}, {"détail", K_LONG, 0}, {"exhausti", K_LONG, 0},
-	{"comprehensive", K_LONG, 1}, {"complet", K_LONG, 1}, {"complète", K_LONG, 1},
-	{"rapport", K_LONG, 1}, {"report", K_LONG, 1}, {"essay", K_LONG, 0},
-	{"dissertation", K_LONG, 0}, {"thorough", K_LONG, 0}, {"approfondi", K_LONG, 0},
-	{"brief", K_SHORT, 0}, {"briefly", K_SHORT, 1}, {"bref", K_SHORT, 1}, {"brève", K_SHORT, 1},
-	{"brièvement", K_SHORT, 1}, {"short", K_SHORT, 1}, {"court", K_SHORT, 1},
-	{"courte", K_SHORT, 1}, {"concis", K_SHORT, 0}, {"quick", K_SHORT, 1},
+	S("analy", K_ANALYSIS, 0), S("évalu", K_ANALYSIS, 0), S("evalu", K_ANALYSIS, 0),
+	S("assess", K_ANALYSIS, 0), S("critiqu", K_ANALYSIS, 0), S("examin", K_ANALYSIS, 0),
+	S("investig", K_ANALYSIS, 0), S("diagnos", K_ANALYSIS, 0), S("justif", K_ANALYSIS, 0),
+	S("démontr", K_ANALYSIS, 0), S("demontr", K_ANALYSIS, 0), S("prove", K_ANALYSIS, 1),
+	S("interprét", K_ANALYSIS, 0), S("interpret", K_ANALYSIS, 0), S("implication", K_ANALYSIS, 0),
+	S("argument", K_ANALYSIS, 0), S("reason", K_ANALYSIS, 1),
+	S("why", K_WHY, 1), S("pourquoi", K_WHY, 1), S("explain", K_WHY, 0), S("expliqu", K_WHY, 0),
+	S("compar", K_COMPARE, 0), S("contrast", K_COMPARE, 0), S("versus", K_COMPARE, 1),
+	S("vs", K_COMPARE, 1), S("différenc", K_COMPARE, 0), S("differenc", K_COMPARE, 0),
+	S("tradeoff", K_COMPARE, 0), S("pros", K_COMPARE, 1), S("avantages", K_COMPARE, 1),
+	S("inconvénient", K_COMPARE, 0), S("meilleur", K_COMPARE, 0),
+	S("plan", K_PLAN, 1), S("plans", K_PLAN, 1), S("planifi", K_PLAN, 0), S("planning", K_PLAN, 1),
+	S("strateg", K_PLAN, 0), S("stratég", K_PLAN, 0), S("roadmap", K_PLAN, 0),
+	S("architect", K_PLAN, 0), S("conçoi", K_PLAN, 0), S("concevoir", K_PLAN, 0),
+	S("design", K_PLAN, 0), S("organis", K_PLAN, 0), S("organiz", K_PLAN, 0),
+	S("schedul", K_PLAN, 0), S("prioritis", K_PLAN, 0), S("prioritiz", K_PLAN, 0),
+	S("priorise", K_PLAN, 0), S("migrat", K_PLAN, 0), S("étapes", K_PLAN, 1),
+	S("steps", K_PLAN, 1), S("propose", K_PLAN, 0),
+	S("legal", K_LEGAL, 0), S("légal", K_LEGAL, 0), S("juridi", K_LEGAL, 0),
+	S("complian", K_LEGAL, 0), S("conformit", K_LEGAL, 0), S("rgpd", K_LEGAL, 1),
+	S("gdpr", K_LEGAL, 1), S("contrat", K_LEGAL, 0), S("contract", K_LEGAL, 0),
+	S("clause", K_LEGAL, 0), S("liabil", K_LEGAL, 0), S("responsabilit", K_LEGAL, 0),
+	S("loi", K_LEGAL, 1), S("lois", K_LEGAL, 1), S("law", K_LEGAL, 1), S("laws", K_LEGAL, 1),
+	S("regulat", K_LEGAL, 0), S("réglement", K_LEGAL, 0), S("règlement", K_LEGAL, 0),
+	S("litig", K_LEGAL, 0), S("jurisprud", K_LEGAL, 0), S("cgv", K_LEGAL, 1), S("cgu", K_LEGAL, 1),
+	S("code", K_CODE, 1), S("coding", K_CODE, 1), S("function", K_CODE, 0), S("fonction", K_CODE, 0),
+	S("bug", K_CODE, 0), S("debug", K_CODE, 0), S("débug", K_CODE, 0), S("refactor", K_CODE, 0),
+	S("implement", K_CODE, 0), S("implément", K_CODE, 0), S("script", K_CODE, 0),
+	S("regex", K_CODE, 0), S("sql", K_CODE, 1), S("compil", K_CODE, 0), S("python", K_CODE, 1),
+	S("javascript", K_CODE, 1), S("program", K_CODE, 0),
+	S("summar", K_SUMMARY, 0), S("résum", K_SUMMARY, 0), S("resum", K_SUMMARY, 0),
+	S("tldr", K_SUMMARY, 1), S("synthès", K_SUMMARY, 0), S("synthes", K_SUMMARY, 0),
+	S("synthét", K_SUMMARY, 0), S("recap", K_SUMMARY, 0), S("récap", K_SUMMARY, 0),
+	S("extract", K_EXTRACT, 0), S("extrai", K_EXTRACT, 0), S("identif", K_EXTRACT, 0),
+	S("list", K_EXTRACT, 1), S("liste", K_EXTRACT, 1), S("lister", K_EXTRACT, 1),
+	S("enumer", K_EXTRACT, 0), S("énumér", K_EXTRACT, 0), S("find", K_EXTRACT, 1),
+	S("trouve", K_EXTRACT, 0),
+	S("classif", K_CLASSIFY, 0), S("classe", K_CLASSIFY, 1), S("classer", K_CLASSIFY, 1),
+	S("categor", K_CLASSIFY, 0), S("catégor", K_CLASSIFY, 0), S("label", K_CLASSIFY, 0),
+	S("tag", K_CLASSIFY, 1), S("sentiment", K_CLASSIFY, 0),
+	S("detail", K_LONG, 0), S("détail", K_LONG, 0), S("exhausti", K_LONG, 0),
+	S("comprehensive", K_LONG, 1), S("complet", K_LONG, 1), S("complète", K_LONG, 1),
+	S("rapport", K_LONG, 1), S("report", K_LONG, 1), S("essay", K_LONG, 0),
+	S("dissertation", K_LONG, 0), S("thorough", K_LONG, 0), S("approfondi", K_LONG, 0),
+	S("brief", K_SHORT, 0), S("briefly", K_SHORT, 1), S("bref", K_SHORT, 1), S("brève", K_SHORT, 1),
+	S("brièvement", K_SHORT, 1), S("short", K_SHORT, 1), S("court", K_SHORT, 1),
+	S("courte", K_SHORT, 1), S("concis", K_SHORT, 0), S("quick", K_SHORT, 1),
 };
+#undef S
 
 /* Phrases found as substrings of the lowercased text. */
 static const struct {
@@ -134,17 +139,19 @@ static void lower_utf8(char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c < 0x80)
-			s[i] = (char)tolower(c);
+		if (c >= 'A' && c <= 'Z')
+			s[i] = (char)(c + ('a' - 'A'));
 		else if (c == 0xC3 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
 			 (unsigned char)s[i + 1] <= 0x9E && (unsigned char)s[i + 1] != 0x97)
 			s[++i] += 0x20;
 	}
 }
 
+/* ASCII letters and digits, and any byte of a UTF-8 sequence (the
+ * prompt's locale is not the program's). */
 static int is_word(unsigned char c)
 {
-	return isalnum(c) || c >= 0x80;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
 static void hit(struct feat *f, enum kind k, const char *w, size_t n)
@@ -153,15 +160,42 @@ static void hit(struct feat *f, enum kind k, const char *w, size_t n)
 		snprintf(f->first[k], sizeof(f->first[k]), "%.*s", (int)(n < 23 ? n : 23), w);
 }
 
+#define NSTEMS (sizeof(stems) / sizeof(stems[0]))
+
+/* The stems by first byte, in table order (the first match wins): built
+ * once, so that a word is compared with a handful of stems, not all. */
+static struct {
+	unsigned char start[257]; /* stems of byte c: order[start[c]..start[c+1]) */
+	unsigned char order[NSTEMS];
+} by_first;
+static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
+
+_Static_assert(NSTEMS < 256, "stem index fits in a byte");
+
+static void index_stems(void)
+{
+	size_t k = 0;
+
+	for (int c = 0; c < 256; c++) {
+		by_first.start[c] = (unsigned char)k;
+		for (size_t i = 0; i < NSTEMS; i++)
+			if ((unsigned char)stems[i].s[0] == c)
+				by_first.order[k++] = (unsigned char)i;
+	}
+	by_first.start[256] = (unsigned char)k;
+}
+
 static void match_word(struct feat *f, const char *w, size_t n)
 {
-	for (size_t i = 0; i < sizeof(stems) / sizeof(stems[0]); i++) {
-		size_t sl = strlen(stems[i].s);
+	unsigned char c = (unsigned char)w[0];
 
-		if (stems[i].s[0] != w[0] || sl > n || (stems[i].exact && sl != n))
+	for (size_t j = by_first.start[c]; j < by_first.start[c + 1]; j++) {
+		const struct stem *st = &stems[by_first.order[j]];
+
+		if (st->len > n || (st->exact && st->len != n))
 			continue;
-		if (!memcmp(stems[i].s, w, sl)) {
-			hit(f, stems[i].k, w, n);
+		if (!memcmp(st->s, w, st->len)) {
+			hit(f, st->k, w, n);
 			return;
 		}
 	}
@@ -295,6 +329,7 @@ void llmr_classify(const struct llmr_classify_in *in, struct llmr_class *out)
 	long tokens = llmr_classify_tokens(in->len);
 	double s = 0.10;
 
+	pthread_once(&by_first_once, index_stems);
 	memset(&f, 0, sizeof(f));
 	body[0] = '\0';
 	if (low) {

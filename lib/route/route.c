@@ -51,6 +51,15 @@ static const struct llmr_chain *tier_chain(const struct llmr_route_cfg *r, int t
 	return NULL;
 }
 
+/* snprintf(dst, n, "%s", src) without the format machinery: hot path. */
+static void copy_str(char *dst, size_t n, const char *src)
+{
+	size_t len = strnlen(src, n - 1);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
 static double model_price(double v)
 {
 	return v < 0 ? 0 : v;
@@ -72,14 +81,16 @@ static void add_cand(struct llmr_decision *d, const struct llmr_provider_cfg *p,
 		return;
 	c = &d->chain[d->nchain++];
 	memset(c, 0, sizeof(*c));
-	snprintf(c->spec, sizeof(c->spec), "%s", spec);
+	copy_str(c->spec, sizeof(c->spec), spec);
 	c->ref.spec = c->spec;
 	c->ref.provider = (struct llmr_provider_cfg *)p;
 	c->ref.model = (struct llmr_model_cfg *)m;
 	c->est_cost_usd = est_cost(m, d->est_input_tokens, d->est_output_tokens);
 }
 
-static void skip(struct llmr_decision *d, const struct llmr_route_cand *c, bool temporary,
+/* cls: rate_limited for what passes, auth for a missing key, else
+ * no_candidate (llmr_decision_errclass). */
+static void skip(struct llmr_decision *d, const struct llmr_route_cand *c, enum llmr_errclass cls,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Without routes (the built-in config), every model of every provider in
@@ -98,7 +109,7 @@ static void all_models(const struct llmr_config *cfg, struct llmr_decision *d)
 			memset(&c, 0, sizeof(c));
 			snprintf(c.spec, sizeof(c.spec), "%s/*", p->name);
 			c.ref.provider = (struct llmr_provider_cfg *)p;
-			skip(d, &c, false, "provider has no models configured");
+			skip(d, &c, LLMR_ERR_NO_CANDIDATE, "provider has no models configured");
 		}
 		for (size_t j = 0; j < p->nmodels; j++) {
 			snprintf(spec, sizeof(spec), "%s/%s", p->name, p->models[j].name);
@@ -107,7 +118,7 @@ static void all_models(const struct llmr_config *cfg, struct llmr_decision *d)
 	}
 }
 
-static void skip(struct llmr_decision *d, const struct llmr_route_cand *c, bool temporary,
+static void skip(struct llmr_decision *d, const struct llmr_route_cand *c, enum llmr_errclass cls,
 		 const char *fmt, ...)
 {
 	struct llmr_route_cand *s;
@@ -118,7 +129,7 @@ static void skip(struct llmr_decision *d, const struct llmr_route_cand *c, bool 
 	s = &d->skipped[d->nskipped++];
 	*s = *c;
 	s->ref.spec = s->spec;
-	s->temporary = temporary;
+	s->cls = cls;
 	va_start(ap, fmt);
 	vsnprintf(s->why, sizeof(s->why), fmt, ap);
 	va_end(ap);
@@ -141,9 +152,12 @@ static const char *missing_key(const struct llmr_provider_cfg *p)
 	return p->api_key_env ? p->api_key_env : p->api_key_file;
 }
 
-/* Drop candidates that cannot answer now, keeping the order of the rest. */
-static void filter(struct llmr_decision *d, const struct llmr_route_view *view)
+/* Drop candidates that cannot answer now, keeping the order of the rest.
+ * named: the request named the model, which overrides the route's limits. */
+static void filter(struct llmr_decision *d, const struct llmr_route_view *view, bool named)
 {
+	const enum llmr_errclass never = LLMR_ERR_NO_CANDIDATE;
+
 	size_t k = 0;
 	long need = d->est_input_tokens + d->est_output_tokens;
 
@@ -156,35 +170,35 @@ static void filter(struct llmr_decision *d, const struct llmr_route_view *view)
 		bool temp = true;
 
 		if (!p) {
-			skip(d, c, false, "unknown provider");
+			skip(d, c, never, "unknown provider");
 			continue;
 		}
 		if (p->status == LLMR_PSTATUS_INACTIVE) {
-			skip(d, c, false, "provider inactive");
+			skip(d, c, never, "provider inactive");
 			continue;
 		}
-		if (p->status == LLMR_PSTATUS_TESTING) {
-			skip(d, c, false, "provider in testing (name it with --model to try it)");
+		if (p->status == LLMR_PSTATUS_TESTING && !named) {
+			skip(d, c, never, "provider in testing (name it with --model to try it)");
 			continue;
 		}
 		if ((key = missing_key(p))) {
 			if (p->api_key_env)
-				skip(d, c, false, "no key: set %s", key);
+				skip(d, c, LLMR_ERR_AUTH, "no key: set %s", key);
 			else
-				skip(d, c, false, "no key: key file '%s' is not readable", key);
+				skip(d, c, LLMR_ERR_AUTH, "no key: key file '%s' is not readable", key);
 			continue;
 		}
 		if (m && m->context > 0 && need > m->context) {
-			skip(d, c, false, "context window %ld too small for ~%ld tokens", m->context, need);
+			skip(d, c, never, "context window %ld too small for ~%ld tokens", m->context, need);
 			continue;
 		}
-		if (d->rcfg && d->rcfg->max_cost >= 0 && c->est_cost_usd > d->rcfg->max_cost) {
-			skip(d, c, false, "over max_cost: ~$%.6f > $%.6f", c->est_cost_usd,
+		if (!named && d->rcfg && d->rcfg->max_cost >= 0 && c->est_cost_usd > d->rcfg->max_cost) {
+			skip(d, c, never, "over max_cost: ~$%.6f > $%.6f", c->est_cost_usd,
 			     d->rcfg->max_cost);
 			continue;
 		}
 		if (view && view->blocked && view->blocked(view->ud, &c->ref, need, why, sizeof(why), &temp)) {
-			skip(d, c, temp, "%s", why);
+			skip(d, c, temp ? LLMR_ERR_RATE_LIMITED : never, "%s", why);
 			continue;
 		}
 		if (k != i) {
@@ -266,24 +280,36 @@ static const struct llmr_route_cfg *tier_source(const struct llmr_config *cfg,
 	return NULL;
 }
 
-static void fill_chain(const struct llmr_config *cfg, struct llmr_decision *d, int *tier_used,
-		       const struct llmr_route_cfg **src)
+static int fill_chain(const struct llmr_config *cfg, const struct llmr_route_req *req,
+		      struct llmr_decision *d, int *tier_used, const struct llmr_route_cfg **src,
+		      struct llmr_err *e)
 {
 	const struct llmr_chain *ch = NULL;
+	struct llmr_model_ref named;
 
 	*tier_used = d->complexity;
+	if (req->model) {
+		if (llmr_config_resolve(cfg, req->model, &named, e) < 0) {
+			e->code = LLMR_EX_DATAERR;
+			return -1;
+		}
+		*src = NULL;
+		add_cand(d, named.provider, named.model, req->model);
+		return 0;
+	}
 	if ((*src = tier_source(cfg, d->rcfg)))
 		ch = tier_chain(*src, d->complexity, tier_used);
 	if (!ch) {
 		all_models(cfg, d);
-		return;
+		return 0;
 	}
 	for (size_t i = 0; i < ch->n; i++)
 		add_cand(d, ch->refs[i].provider, ch->refs[i].model, ch->refs[i].spec);
+	return 0;
 }
 
-static const struct llmr_route_cfg *pick_route(const struct llmr_config *cfg, const char *name,
-					       struct llmr_err *e)
+const struct llmr_route_cfg *llmr_route_find(const struct llmr_config *cfg, const char *name,
+					     struct llmr_err *e)
 {
 	const struct llmr_route_cfg *r;
 
@@ -307,7 +333,7 @@ static void pick_tier(const struct llmr_route_req *req, struct llmr_decision *d,
 	d->score = c.score;
 	d->task = c.task;
 	d->complexity = c.complexity;
-	snprintf(why, n, "%s", c.reason);
+	copy_str(why, n, c.reason);
 	if (d->rcfg && d->rcfg->force >= 0 && d->rcfg->force < LLMR_NCOMPLEXITY) {
 		d->complexity = d->rcfg->force;
 		snprintf(why, n, "forced %s by route '%s' (%s)", llmr_complexity_name(d->complexity),
@@ -322,18 +348,41 @@ static void pick_tier(const struct llmr_route_req *req, struct llmr_decision *d,
 	}
 }
 
+/* The decision's reason: why this tier, which chain, how it was ordered. */
+static void explain(struct llmr_decision *d, const struct llmr_route_req *req, const char *why,
+		    int used, const struct llmr_route_cfg *src, enum llmr_strategy strat)
+{
+	char chain[160], borrowed[64] = "", of[80] = "";
+
+	if (used != d->complexity)
+		snprintf(borrowed, sizeof(borrowed), " (borrowed: the route has no %s tier)",
+			 llmr_complexity_name(d->complexity));
+	if (src && src != d->rcfg)
+		snprintf(of, sizeof(of), " of route '%s'", src->name);
+	if (req->model)
+		snprintf(chain, sizeof(chain), "model %s named by the request", req->model);
+	else if (!src)
+		snprintf(chain, sizeof(chain), "tier %s (no routes: every configured model)",
+			 llmr_complexity_name(used));
+	else
+		snprintf(chain, sizeof(chain), "tier %s%s%s", llmr_complexity_name(used), borrowed, of);
+	snprintf(d->reason, sizeof(d->reason), "%s; %s, strategy %s%s%s", why, chain,
+		 llmr_strategy_name(strat), d->degraded ? ", degraded mode" : "",
+		 d->nchain ? "" : "; no candidate left");
+}
+
 int llmr_route_decide(const struct llmr_config *cfg, const struct llmr_route_view *view,
 		      const struct llmr_route_req *req, struct llmr_decision *d,
 		      struct llmr_err *e)
 {
 	enum llmr_strategy strat;
 	const struct llmr_route_cfg *src;
-	char why[300], tier[160];
+	char why[300];
 	int used;
 
 	memset(d, 0, sizeof(*d));
-	snprintf(d->id, sizeof(d->id), "%s", req->id ? req->id : "");
-	d->rcfg = pick_route(cfg, req->route, e);
+	copy_str(d->id, sizeof(d->id), req->id ? req->id : "");
+	d->rcfg = llmr_route_find(cfg, req->route, e);
 	if (req->route && !d->rcfg)
 		return -1;
 	d->route = d->rcfg ? d->rcfg->name : "";
@@ -343,8 +392,9 @@ int llmr_route_decide(const struct llmr_config *cfg, const struct llmr_route_vie
 	d->est_input_tokens = llmr_classify_tokens(req->text_len) + 8; /* framing */
 	d->est_output_tokens = req->max_tokens > 0 ? req->max_tokens : default_out[d->complexity];
 	d->degraded = view && view->degraded;
-	fill_chain(cfg, d, &used, &src);
-	filter(d, view);
+	if (fill_chain(cfg, req, d, &used, &src, e) < 0)
+		return -1;
+	filter(d, view, req->model != NULL);
 	strat = d->rcfg ? d->rcfg->strategy : LLMR_STRATEGY_ORDER;
 	/* Degraded mode trades quality for headroom, except for P0. */
 	if (req->cheapest || (d->degraded && d->priority > 0))
@@ -353,64 +403,23 @@ int llmr_route_decide(const struct llmr_config *cfg, const struct llmr_route_vie
 		d->skip = "degraded";
 	order(d, strat, view);
 	d->est_cost_usd = d->nchain ? d->chain[0].est_cost_usd : 0;
-	if (used != d->complexity)
-		snprintf(tier, sizeof(tier), "tier %s (borrowed: the route has no %s tier)",
-			 llmr_complexity_name(used), llmr_complexity_name(d->complexity));
-	else
-		snprintf(tier, sizeof(tier), "tier %s", llmr_complexity_name(used));
-	if (src && d->rcfg && src != d->rcfg) {
-		size_t l = strlen(tier);
-
-		snprintf(tier + l, sizeof(tier) - l, " of route '%s'", src->name);
-	} else if (!src) {
-		size_t l = strlen(tier);
-
-		snprintf(tier + l, sizeof(tier) - l, " (no routes: every configured model)");
-	}
-	snprintf(d->reason, sizeof(d->reason), "%s; %s, strategy %s%s%s", why, tier,
-		 llmr_strategy_name(strat), d->degraded ? ", degraded mode" : "",
-		 d->nchain ? "" : "; no candidate left");
+	explain(d, req, why, used, src, strat);
 	return 0;
 }
 
-bool llmr_decision_temporary(const struct llmr_decision *d)
+enum llmr_errclass llmr_decision_errclass(const struct llmr_decision *d)
 {
-	if (d->nchain || !d->nskipped)
-		return false;
-	for (size_t i = 0; i < d->nskipped; i++)
-		if (d->skipped[i].temporary)
-			return true;
-	return false;
-}
+	enum llmr_errclass cls = LLMR_ERR_NO_CANDIDATE;
 
-json_t *llmr_decision_json(const struct llmr_decision *d)
-{
-	json_t *o = json_object(), *chain = json_array(), *sk = json_array();
-
-	if (d->id[0])
-		json_object_set_new(o, "id", json_string(d->id));
-	json_object_set_new(o, "route", json_string(d->route));
-	json_object_set_new(o, "priority", json_string(llmr_priority_name(d->priority)));
-	json_object_set_new(o, "complexity", json_string(llmr_complexity_name(d->complexity)));
-	json_object_set_new(o, "score", json_real(d->score));
-	json_object_set_new(o, "task", json_string(d->task ? d->task : "chat"));
-	json_object_set_new(o, "model", d->nchain ? json_string(d->chain[0].spec) : json_null());
-	for (size_t i = 0; i < d->nchain; i++)
-		json_array_append_new(chain, json_string(d->chain[i].spec));
-	json_object_set_new(o, "chain", chain);
-	json_object_set_new(o, "reason", json_string(d->reason));
-	json_object_set_new(o, "est_input_tokens", json_integer(d->est_input_tokens));
-	json_object_set_new(o, "est_output_tokens", json_integer(d->est_output_tokens));
-	json_object_set_new(o, "est_cost_usd", json_real(d->est_cost_usd));
-	for (size_t i = 0; i < d->nskipped; i++)
-		json_array_append_new(sk, json_pack("{s:s,s:s}", "model", d->skipped[i].spec,
-						    "why", d->skipped[i].why));
-	json_object_set_new(o, "skipped", sk);
-	if (d->degraded)
-		json_object_set_new(o, "degraded", json_true());
-	if (d->skip)
-		json_object_set_new(o, "skip", json_string(d->skip));
-	return o;
+	if (d->nchain)
+		return LLMR_ERR_NONE;
+	for (size_t i = 0; i < d->nskipped; i++) {
+		if (d->skipped[i].cls == LLMR_ERR_RATE_LIMITED)
+			return LLMR_ERR_RATE_LIMITED;
+		if (d->skipped[i].cls == LLMR_ERR_AUTH)
+			cls = LLMR_ERR_AUTH;
+	}
+	return cls;
 }
 
 int llmr_route_check_answer(const char *text, size_t len, const char *finish_reason,

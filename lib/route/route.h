@@ -42,6 +42,7 @@ struct llmr_route_view {
 struct llmr_route_req {
 	const char *id;       /* may be NULL */
 	const char *route;    /* NULL: default_route, else the first route */
+	const char *model;    /* "provider/model": the chain is this model only */
 	const char *text;     /* prompt, or the messages' contents joined */
 	size_t text_len;
 	int priority;         /* 0..3 for P0..P3; -1: the route's */
@@ -61,7 +62,9 @@ struct llmr_route_cand {
 	char spec[160];            /* "provider/model" */
 	double est_cost_usd;
 	char why[160];             /* for a skipped candidate */
-	bool temporary;            /* skipped for a reason that passes */
+	enum llmr_errclass cls;    /* for a skipped candidate: rate_limited (it
+				      passes: quota, breaker), auth (no key) or
+				      no_candidate */
 };
 
 struct llmr_decision {
@@ -86,18 +89,34 @@ struct llmr_decision {
 /*
  * Decide for req. view may be NULL (no live state: nothing is blocked).
  * Returns 0 with d filled (d->nchain may be 0: every candidate was dropped,
- * see d->skipped), or -1 with e (LLMR_EX_DATAERR: unknown route).
+ * see d->skipped), or -1 with e (LLMR_EX_DATAERR: unknown route or model).
+ * A named model (req->model) is the whole chain, dropped only for what
+ * stops any call (no key, inactive, context, live state), not for the
+ * route's max_cost or a provider in testing.
  */
 int llmr_route_decide(const struct llmr_config *cfg, const struct llmr_route_view *view,
 		      const struct llmr_route_req *req, struct llmr_decision *d,
 		      struct llmr_err *e);
 
-/* True when the chain is empty only because of things that pass (quota,
- * breaker): exit 75 rather than 69. */
-bool llmr_decision_temporary(const struct llmr_decision *d);
+/*
+ * Why nothing can be called: LLMR_ERR_NONE when the chain is not empty;
+ * else rate_limited when a candidate was dropped for a reason that passes
+ * (exit 75), auth when one lacks its key (77), else no_candidate (69).
+ * llmr-route exits, and llmr-ask fails, with llmr_errclass_exit() of it.
+ */
+enum llmr_errclass llmr_decision_errclass(const struct llmr_decision *d);
+
+/* The route a request names, else default_route, else the first route;
+ * NULL with e (LLMR_EX_DATAERR) for an unknown name, NULL without
+ * routes. */
+const struct llmr_route_cfg *llmr_route_find(const struct llmr_config *cfg, const char *name,
+					     struct llmr_err *e);
 
 /* The Decision object of DESIGN.md. Returns a new reference. */
 json_t *llmr_decision_json(const struct llmr_decision *d);
+/* The same object as one compact JSON text appended to b (no newline),
+ * byte for byte what jansson would print, without building it. */
+void llmr_decision_write(const struct llmr_decision *d, struct llmr_buf *b);
 
 /*
  * The FrugalGPT cascade check: does this answer deserve a stronger tier?

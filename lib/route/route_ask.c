@@ -15,7 +15,8 @@ struct llmr_route_ask {
 	const struct llmr_config *cfg;
 	struct llmr_state *st;
 	struct llmr_route_ask_in in;
-	struct llmr_buf text;
+	struct llmr_route_req req;  /* a copy of *in.req, as decided last */
+	int asked;                  /* the tier the request asked for, or -1 */
 	struct llmr_route_snap *snap;
 	struct llmr_route_view view;
 	struct llmr_decision *dec;
@@ -35,26 +36,6 @@ struct llmr_route_ask {
 	char classifier_by[200];
 };
 
-static void join_text(struct llmr_route_ask *ra)
-{
-	size_t i;
-	json_t *m;
-
-	if (ra->in.prompt) {
-		llmr_buf_adds(&ra->text, ra->in.prompt);
-		return;
-	}
-	json_array_foreach(ra->in.messages, i, m) {
-		const char *c = json_string_value(json_object_get(m, "content"));
-
-		if (c) {
-			if (ra->text.len)
-				llmr_buf_adds(&ra->text, "\n");
-			llmr_buf_adds(&ra->text, c);
-		}
-	}
-}
-
 static void take_chain(struct llmr_route_ask *ra)
 {
 	ra->n = 0;
@@ -65,19 +46,10 @@ static void take_chain(struct llmr_route_ask *ra)
 /* by: who set complexity (NULL: the request, or the classifier when -1). */
 static int decide(struct llmr_route_ask *ra, int complexity, const char *by, struct llmr_err *e)
 {
-	struct llmr_route_req r;
-
-	llmr_route_req_init(&r);
-	r.route = ra->in.route ? ra->in.route->name : NULL;
-	r.text = ra->text.s ? ra->text.s : "";
-	r.text_len = ra->text.len;
-	r.priority = ra->in.priority;
-	r.complexity = complexity;
-	r.max_tokens = ra->in.max_tokens;
-	r.json = ra->in.json;
-	r.cheapest = ra->cheapest;
-	r.complexity_by = by;
-	if (llmr_route_decide(ra->cfg, ra->snap ? &ra->view : NULL, &r, ra->dec, e) < 0)
+	ra->req.complexity = complexity;
+	ra->req.cheapest = ra->cheapest;
+	ra->req.complexity_by = by;
+	if (llmr_route_decide(ra->cfg, ra->snap ? &ra->view : NULL, &ra->req, ra->dec, e) < 0)
 		return -1;
 	take_chain(ra);
 	return 0;
@@ -105,7 +77,7 @@ static void extractive_only(struct llmr_route_ask *ra)
 
 static int64_t max_wait(const struct llmr_route_ask *ra)
 {
-	int64_t w = ra->in.route ? ra->in.route->max_wait_ms : -1;
+	int64_t w = ra->dec->rcfg ? ra->dec->rcfg->max_wait_ms : -1;
 
 	return w >= 0 ? w : 30000;
 }
@@ -114,14 +86,14 @@ static int draw_budget(struct llmr_route_ask *ra, struct llmr_err *e)
 {
 	enum llmr_budget_verdict v;
 
-	if (llmr_budget_draw(ra->st, ra->in.budget, ra->in.priority, ra->dec->est_cost_usd,
+	if (llmr_budget_draw(ra->st, ra->in.budget, ra->dec->priority, ra->dec->est_cost_usd,
 			     max_wait(ra), &ra->ticket, &v, e) < 0)
 		return -1;
 	ra->has_ticket = true;
 	switch (v) {
 	case LLMR_BUDGET_CHEAPEST:
 		ra->cheapest = true;
-		return decide(ra, ra->classifier_by[0] ? ra->dec->complexity : ra->in.complexity,
+		return decide(ra, ra->classifier_by[0] ? ra->dec->complexity : ra->asked,
 			      ra->classifier_by[0] ? ra->classifier_by : NULL, e);
 	case LLMR_BUDGET_DEGRADE:
 		ra->degraded = true;
@@ -133,7 +105,7 @@ static int draw_budget(struct llmr_route_ask *ra, struct llmr_err *e)
 	case LLMR_BUDGET_SKIP:
 		ra->skip = "budget";
 		snprintf(ra->skip_why, sizeof(ra->skip_why), "budget '%s' is spent: %s skipped",
-			 ra->in.budget, llmr_priority_name(ra->in.priority));
+			 ra->in.budget, llmr_priority_name(ra->dec->priority));
 		return 0;
 	default:
 		return 0;
@@ -142,18 +114,23 @@ static int draw_budget(struct llmr_route_ask *ra, struct llmr_err *e)
 
 /* router.classifier: a cheap model picks the tier, unless the request or
  * the route already did; -1 leaves it to the heuristic. */
-static int model_tier(struct llmr_route_ask *ra)
+static int model_tier(struct llmr_route_ask *ra, struct llmr_err *e)
 {
+	const struct llmr_route_req *req = &ra->req;
+	const struct llmr_route_cfg *route;
 	int t;
 
 	bool called;
 
 	/* The classifier's call counts against calls_per_request: it may only
 	 * take one when a call is left for the answer. */
-	if (ra->in.complexity >= 0 || !ra->in.decide || !ra->cfg->router_classifier ||
-	    (ra->in.route && ra->in.route->force >= 0) || ra->cfg->budget_calls_per_request < 2)
-		return ra->in.complexity;
-	t = llmr_classify_model(ra->cfg, ra->st, ra->in.request_id, ra->text.s, ra->text.len,
+	if (req->complexity >= 0 || req->model || !ra->cfg->router_classifier ||
+	    ra->cfg->budget_calls_per_request < 2)
+		return req->complexity;
+	route = llmr_route_find(ra->cfg, req->route, e);
+	if (route && route->force >= 0)
+		return req->complexity;
+	t = llmr_classify_model(ra->cfg, ra->st, ra->in.request_id, req->text, req->text_len,
 				&called);
 	ra->calls += called;
 	if (t >= 0)
@@ -170,21 +147,23 @@ struct llmr_route_ask *llmr_route_ask_begin(const struct llmr_config *cfg, struc
 	ra->cfg = cfg;
 	ra->st = st;
 	ra->in = *in;
+	ra->req = *in->req;
+	ra->asked = in->req->complexity;
+	ra->in.req = NULL; /* the caller's may go: ra->req is the copy */
 	ra->dec = llmr_xmalloc(sizeof(*ra->dec));
-	join_text(ra);
 	if (st) {
 		if (llmr_route_snap_load(st, cfg, false, &ra->snap, e) < 0)
 			goto fail;
 		llmr_route_snap_view(ra->snap, &ra->view);
 	}
-	if (decide(ra, model_tier(ra), ra->classifier_by[0] ? ra->classifier_by : NULL, e) < 0)
+	if (decide(ra, model_tier(ra, e), ra->classifier_by[0] ? ra->classifier_by : NULL, e) < 0)
 		goto fail;
 	ra->degraded = ra->dec->degraded;
 	if (ra->dec->skip) {
 		ra->skip = ra->dec->skip;
 		snprintf(ra->skip_why, sizeof(ra->skip_why),
 			 "degraded mode: %s work is skipped until providers recover",
-			 llmr_priority_name(ra->in.priority));
+			 llmr_priority_name(ra->dec->priority));
 		return ra;
 	}
 	if (st && in->budget && draw_budget(ra, e) < 0)
@@ -205,6 +184,11 @@ const struct llmr_model_ref *llmr_route_ask_chain(const struct llmr_route_ask *r
 int llmr_route_ask_complexity(const struct llmr_route_ask *ra)
 {
 	return ra->dec->complexity;
+}
+
+const struct llmr_decision *llmr_route_ask_decided(const struct llmr_route_ask *ra)
+{
+	return ra->dec;
 }
 
 const char *llmr_route_ask_skip(const struct llmr_route_ask *ra, char *why, size_t n)
@@ -244,11 +228,11 @@ static int hold_money(struct llmr_route_ask *ra, const struct llmr_model_ref *re
 {
 	struct llmr_spend_req q;
 	struct llmr_err e = {0, ""};
-	long out = ra->in.max_tokens > 0 ? ra->in.max_tokens : ra->dec->est_output_tokens;
+	long out = ra->req.max_tokens > 0 ? ra->req.max_tokens : ra->dec->est_output_tokens;
 
 	memset(&q, 0, sizeof(q));
 	q.provider = ref->provider;
-	q.route = ra->in.route ? ra->in.route->name : NULL;
+	q.route = ra->dec->rcfg ? ra->dec->rcfg->name : NULL;
 	if (ra->has_ticket && ra->ticket.drawn) {
 		q.budget = ra->in.budget;
 		q.budget_own_held = ra->ticket.usd_held;
@@ -284,9 +268,9 @@ int llmr_route_ask_admit(struct llmr_route_ask *ra, const struct llmr_model_ref 
 	if (llmr_breaker_get(ra->st, p->name, &b, &e) == 0 &&
 	    llmr_breaker_blocks(&b, llmr_now_ms(), llmr_breaker_cooldown(p), why, n))
 		return 0;
-	wait = (ra->in.route && ra->in.route->on_limit == LLMR_ON_LIMIT_WAIT) || !more ? max_wait(ra) : 0;
+	wait = (ra->dec->rcfg && ra->dec->rcfg->on_limit == LLMR_ON_LIMIT_WAIT) || !more ? max_wait(ra) : 0;
 	got = llmr_quota_acquire(ra->st, p, ref->model, ra->dec->est_input_tokens + ra->dec->est_output_tokens,
-				 llmr_quota_rank(ra->in.priority, ra->dec->complexity), wait, &ra->res, why, n, &e);
+				 llmr_quota_rank(ra->dec->priority, ra->dec->complexity), wait, &ra->res, why, n, &e);
 	if (got == 0)
 		return 0;
 	if (hold_money(ra, ref, why, n) == 0) {
@@ -336,7 +320,7 @@ int llmr_route_ask_escalate(struct llmr_route_ask *ra)
 {
 	struct llmr_err e = {0, ""};
 
-	if (!ra->in.decide || ra->dec->complexity >= LLMR_COMPLEX)
+	if (ra->req.model || ra->dec->complexity >= LLMR_COMPLEX)
 		return 0;
 	if (decide(ra, ra->dec->complexity + 1, "cascade: the last answer failed its check", &e) < 0)
 		return 0;
@@ -360,7 +344,6 @@ void llmr_route_ask_end(struct llmr_route_ask *ra, bool answered, double cost_us
 	llmr_spend_release(ra->st, &ra->hold, 0, &e);
 	llmr_spend_release(ra->st, &ra->hold_alt, 0, &e);
 	llmr_route_snap_free(ra->snap);
-	llmr_buf_release(&ra->text);
 	free(ra->dec);
 	free(ra);
 }

@@ -26,22 +26,18 @@
 struct llmr_route_ask;
 
 struct llmr_route_ask_in {
-	const struct llmr_route_cfg *route; /* borrowed */
-	const char *prompt;      /* or messages */
-	json_t *messages;        /* borrowed */
-	int priority;            /* 0..3 */
-	int complexity;          /* -1: classify */
-	long max_tokens;
-	bool json;
+	/* The request as llmr-route decides it: the same llmr_route_decide()
+	 * makes the chain. It is copied; its strings are borrowed until end.
+	 * With req->model, no classifier is called and no tier is climbed. */
+	const struct llmr_route_req *req;
 	const char *budget;      /* request budget id, or NULL */
-	bool decide;             /* false: the caller has its own chain (--model) */
 	const char *request_id;  /* for logging the model classifier's call */
 };
 
 /*
  * Start routing one request. st may be NULL (no live state: nothing is
  * reserved). Returns a new object (free with llmr_route_ask_end), or NULL
- * with e (an unknown budget id: LLMR_EX_DATAERR).
+ * with e (an unknown route, model or budget id: LLMR_EX_DATAERR).
  */
 struct llmr_route_ask *llmr_route_ask_begin(const struct llmr_config *cfg, struct llmr_state *st,
 					    const struct llmr_route_ask_in *in, struct llmr_err *e);
@@ -50,6 +46,9 @@ struct llmr_route_ask *llmr_route_ask_begin(const struct llmr_config *cfg, struc
 const struct llmr_model_ref *llmr_route_ask_chain(const struct llmr_route_ask *ra, size_t *n);
 /* The tier decided. */
 int llmr_route_ask_complexity(const struct llmr_route_ask *ra);
+/* The decision (borrowed, valid until end): route, priority, skipped,
+ * and why the chain is empty (llmr_decision_errclass). */
+const struct llmr_decision *llmr_route_ask_decided(const struct llmr_route_ask *ra);
 /* Non-NULL when the request must not run: "budget" or "degraded". */
 const char *llmr_route_ask_skip(const struct llmr_route_ask *ra, char *why, size_t n);
 /* Degraded mode was on, or the budget degraded this request. */

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,7 +145,7 @@ static void test_drops(void)
 	routes[0].max_cost = 0.001;
 	decide("search", big, &d);
 	ok(d.nskipped >= 1 && strstr(d.skipped[0].why, "over max_cost"), "max_cost: %s", d.nskipped ? d.skipped[0].why : "");
-	ok(!llmr_decision_temporary(&d), "cost is not temporary");
+	ok(llmr_decision_errclass(&d) != LLMR_ERR_RATE_LIMITED, "cost is not temporary");
 	routes[0].max_cost = 0.05;
 	r_simple[1].provider = &provs[2];
 	decide("search", "Bonjour", &d);
@@ -186,7 +187,8 @@ static void test_view_and_strategy(void)
 	r.complexity = LLMR_COMPLEX;
 	llmr_route_decide(&cfg, &v, &r, &d, &e);
 	is_int(d.nchain, 0, "nothing left");
-	ok(llmr_decision_temporary(&d), "only temporary reasons: exit 75");
+	is_int(llmr_decision_errclass(&d), LLMR_ERR_RATE_LIMITED, "only temporary reasons: rate_limited");
+	is_int(llmr_errclass_exit(llmr_decision_errclass(&d)), 75, "... exit 75");
 	ok(strstr(d.reason, "no candidate left") != NULL, "reason says so");
 	r.complexity = -1;
 	routes[0].strategy = LLMR_STRATEGY_CHEAPEST;
@@ -229,6 +231,92 @@ static void test_check(void)
 	is_int(llmr_priority_parse("P4"), -1, "P4 rejected");
 }
 
+/* A named model is the whole chain, past the route's max_cost; what is
+ * left empty says why with its class. */
+static void test_named_and_empty(void)
+{
+	struct llmr_route_req r;
+	struct llmr_decision d;
+	struct llmr_err e = {0, ""};
+
+	llmr_route_req_init(&r);
+	r.text = "Bonjour";
+	r.text_len = 7;
+	r.model = "openai/big";
+	routes[0].max_cost = 0.000001;
+	ok(llmr_route_decide(&cfg, NULL, &r, &d, &e) == 0, "decide for a named model");
+	ok(d.nchain == 1 && !strcmp(d.chain[0].spec, "openai/big"), "the named model is the chain");
+	ok(strstr(d.reason, "model openai/big named by the request") != NULL, "reason: %s", d.reason);
+	is_int(llmr_decision_errclass(&d), LLMR_ERR_NONE, "a chain: no error class");
+	r.model = NULL;
+	llmr_route_decide(&cfg, NULL, &r, &d, &e);
+	is_int(d.nchain, 1, "unnamed: max_cost leaves only the free extractive");
+	r.complexity = LLMR_COMPLEX;
+	llmr_route_decide(&cfg, NULL, &r, &d, &e);
+	is_int(d.nchain, 0, "max_cost empties the complex tier");
+	is_int(llmr_decision_errclass(&d), LLMR_ERR_NO_CANDIDATE, "... class no_candidate");
+	is_int(llmr_errclass_exit(LLMR_ERR_NO_CANDIDATE), 69, "... exit 69");
+	routes[0].max_cost = 0.05;
+	unsetenv("LLMR_TEST_KEY_A");
+	llmr_route_decide(&cfg, NULL, &r, &d, &e);
+	is_int(llmr_decision_errclass(&d), LLMR_ERR_AUTH, "only a missing key: class auth");
+	is_int(llmr_errclass_exit(LLMR_ERR_AUTH), 77, "... exit 77");
+	setenv("LLMR_TEST_KEY_A", "sk-test", 1);
+	r.model = "nosuch/model";
+	ok(llmr_route_decide(&cfg, NULL, &r, &d, &e) < 0 && e.code == LLMR_EX_DATAERR,
+	   "an unknown named model: bad input (%s)", e.msg);
+}
+
+/* The writer prints what jansson would: parse its output, dump it again
+ * compact with 6 digits, and the bytes are the same. */
+static void writer_matches_jansson(const struct llmr_decision *d, const char *what)
+{
+	struct llmr_buf b = LLMR_BUF_INIT;
+	json_error_t jerr;
+	json_t *j;
+	char *again;
+
+	llmr_decision_write(d, &b);
+	j = json_loadb(b.s, b.len, 0, &jerr);
+	ok(j != NULL, "%s: valid JSON (%s)", what, j ? "ok" : jerr.text);
+	again = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+	is_str(b.s, again ? again : "", "%s: byte for byte as jansson prints it", what);
+	free(again);
+	json_decref(j);
+	llmr_buf_release(&b);
+}
+
+static void test_writer(void)
+{
+	static const double reals[] = {0, 1, 0.18, 2e-05, 0.000123456789, 1e+20, 123456789.0, 1.5e-300};
+	struct llmr_decision d;
+
+	ok(decide("search", "Bonjour !", &d) == 0, "decide");
+	writer_matches_jansson(&d, "a decision");
+	for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++) {
+		char what[64];
+
+		d.est_cost_usd = reals[i];
+		d.score = -reals[i];
+		snprintf(what, sizeof(what), "real %g", reals[i]);
+		writer_matches_jansson(&d, what);
+	}
+	snprintf(d.id, sizeof(d.id), "q\"uo\\te/\x01\x7f\t\n");
+	snprintf(d.reason, sizeof(d.reason), "cut \xc3");
+	d.skip = "degraded";
+	d.degraded = true;
+	d.nchain = 0;
+	writer_matches_jansson(&d, "escapes, no chain, degraded");
+	ok(strstr(d.reason, "\xc3") != NULL, "(the reason holds a cut UTF-8 sequence)");
+	{
+		struct llmr_buf b = LLMR_BUF_INIT;
+
+		llmr_decision_write(&d, &b);
+		ok(strstr(b.s, "cut \xef\xbf\xbd\"") != NULL, "invalid UTF-8 becomes U+FFFD");
+		llmr_buf_release(&b);
+	}
+}
+
 /* One table per word: every spelling a user may type, one printed back. */
 static void test_vocab(void)
 {
@@ -255,6 +343,8 @@ int main(void)
 	setup();
 	test_basic();
 	test_vocab();
+	test_writer();
+	test_named_and_empty();
 	test_drops();
 	test_view_and_strategy();
 	test_check();

@@ -1,0 +1,78 @@
+/*
+ * request.h - the one request parser. A DESIGN.md Request (a JSON line)
+ * or command-line options become a struct llmr_ask_req through the same
+ * checks and messages, whichever program reads them: llmr-ask (one-shot,
+ * REPL, --jsonl) and llmr-route. llmr_ask_req_route() turns it into what
+ * the decision reads, so llmr-route prints the decision llmr-ask follows.
+ *
+ * Exit codes: a bad value is a usage error (64) on the command line and
+ * bad input (65) in a request line; the caller passes the code it wants.
+ */
+#ifndef LLMR_ASK_REQUEST_H
+#define LLMR_ASK_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "conf/config.h"
+#include "route/route.h"
+#include "base/util.h"
+
+/* A request. Strings are borrowed from wherever they were parsed (argv,
+ * or a json_t kept alive by the caller). */
+struct llmr_ask_req {
+	const char *id;          /* NULL: one is generated */
+	const char *prompt;      /* or messages */
+	json_t *messages;        /* borrowed: [{"role","content"}], or NULL */
+	const char *system;      /* overrides the route's system prompt */
+	const char *route;       /* NULL: default_route, else the first route */
+	const char *model;       /* "provider/model": only this model, no chain */
+	int priority;            /* 0..3 for P0..P3; -1: the route's */
+	int complexity;          /* llmr_complexity, or -1: classify */
+	long max_tokens;         /* 0: adapter default */
+	double temperature;      /* < 0: unset */
+	bool json;               /* ask the model for a JSON object */
+	const char *budget;      /* request budget id, or NULL */
+	const char *collection;  /* RAG collection, or NULL (route's index) */
+	bool stream;             /* stream from the provider */
+	bool no_cache;           /* neither read nor fill the exact cache */
+};
+
+void llmr_ask_req_init(struct llmr_ask_req *req);
+
+/*
+ * Set one field from text, by its JSON name: "id", "route", "model",
+ * "system", "budget", "collection", "priority" (P0..P3, any case),
+ * "complexity" (simple, medium, complex), "max_tokens" (integer >= 0),
+ * "temperature" (number >= 0). value is borrowed. Returns 0, or -1 with e
+ * (code: LLMR_EX_USAGE or LLMR_EX_DATAERR, as the caller says) saying what
+ * is wrong with the value, without naming the field.
+ */
+int llmr_ask_req_set(struct llmr_ask_req *req, const char *field, const char *value, int code,
+		     struct llmr_err *e);
+
+/*
+ * Parse one JSON request into req (fields not in obj keep their value, so
+ * req may hold the command line's defaults). obj is borrowed and must
+ * outlive req. Returns 0, or -1 with a message naming the bad field in e
+ * (LLMR_EX_DATAERR).
+ */
+int llmr_ask_req_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_err *e);
+
+/*
+ * Check the names req gives against cfg: the route exists, the model
+ * resolves. Returns 0, or -1 with e (code as given).
+ */
+int llmr_ask_req_check(const struct llmr_config *cfg, const struct llmr_ask_req *req, int code,
+		       struct llmr_err *e);
+
+/*
+ * What the decision reads: r is filled from req, its text being the
+ * prompt, or the messages' contents joined by newlines (the classifier
+ * reads the whole conversation), kept in text (caller releases; r->text
+ * borrows it, or req's prompt).
+ */
+void llmr_ask_req_route(const struct llmr_ask_req *req, struct llmr_route_req *r,
+			struct llmr_buf *text);
+
+#endif
