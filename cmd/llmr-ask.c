@@ -9,7 +9,7 @@
 #include "ask/ask.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
-#include "cli/interrupt.h"
+#include "base/interrupt.h"
 #include "conf/config.h"
 #include "net/http.h"
 #include "cost/prices.h"

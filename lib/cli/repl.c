@@ -10,7 +10,7 @@
 #include <readline/readline.h>
 
 #include "cli/cli.h"
-#include "cli/interrupt.h"
+#include "base/interrupt.h"
 #include "provider/attempt_log.h"
 
 #define HISTORY_MAX 1000

@@ -1,5 +1,6 @@
 #include "index/embed.h"
 
+#include "base/interrupt.h"
 #include "provider/attempt_log.h"
 #include "route/quota.h"
 #include "route/spend.h"
@@ -117,7 +118,7 @@ static int hold_money(struct llmr_embedder *em, long est, struct llmr_spend_hold
 }
 
 static void log_and_release(struct llmr_embedder *em, struct llmr_spend_hold *h, long http_status,
-			    enum llmr_errclass c, long tokens, int64_t t0)
+			    const char *status, long tokens, int64_t t0)
 {
 	struct llmr_attempt a;
 	struct llmr_err e = {0, ""};
@@ -133,7 +134,7 @@ static void log_and_release(struct llmr_embedder *em, struct llmr_spend_hold *h,
 	a.route = "embeddings";
 	a.provider = em->provider->name;
 	a.model = em->model;
-	a.status = llmr_errclass_name(c);
+	a.status = status;
 	a.http_status = http_status;
 	a.usage.input_tokens = tokens;
 	a.usage.provider_cost_usd = -1;
@@ -165,6 +166,9 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 		long toks = 0;
 		int rc;
 
+		if (*llmr_interrupt_flag())
+			return llmr_errf(e, LLMR_EX_INTERRUPTED, "embeddings from %s: interrupted",
+					 em->provider->name);
 		for (i = 0; i < n; i++)
 			est += (long)strlen(texts[i]) / 4 + 1;
 		if (em->st) {
@@ -194,7 +198,21 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 			req.body_len = body.len;
 			req.timeout_ms = em->provider->timeout_ms > 0 ? em->provider->timeout_ms : 60000;
 			req.connect_timeout_ms = em->provider->connect_timeout_ms;
+			req.cancel = llmr_interrupt_flag();
 			rc = llmr_http_perform(&req, &resp, e);
+		}
+		if (*llmr_interrupt_flag()) {
+			/* Stopped by a signal: logged, and everything held given
+			 * back now, not at the lease's end. */
+			llmr_buf_release(&url);
+			llmr_buf_release(&body);
+			llmr_headers_release(&hdrs);
+			log_and_release(em, &hold, resp.status, "cancelled", est, t0);
+			llmr_http_resp_release(&resp);
+			if (res.id)
+				llmr_quota_release(em->st, &res, true, NULL);
+			return llmr_errf(e, LLMR_EX_INTERRUPTED, "embeddings from %s: interrupted",
+					 em->provider->name);
 		}
 		llmr_buf_release(&url);
 		llmr_buf_release(&body);
@@ -202,7 +220,8 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 		if (rc == 0 && resp.status >= 200 && resp.status < 300) {
 			rc = em->adapter->parse_embed(resp.body.s ? resp.body.s : "", resp.body.len,
 						      vecs, &nv, dim, &toks, e);
-			log_and_release(em, &hold, resp.status, rc == 0 ? LLMR_ERR_NONE : LLMR_ERR_PROTOCOL,
+			log_and_release(em, &hold, resp.status,
+					llmr_errclass_name(rc == 0 ? LLMR_ERR_NONE : LLMR_ERR_PROTOCOL),
 					toks > 0 ? toks : est, t0);
 			llmr_http_resp_release(&resp);
 			if (rc == 0 && nv != n) {
@@ -218,7 +237,8 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 			return rc;
 		}
 		log_and_release(em, &hold, resp.status,
-				rc == 0 ? llmr_errclass_from_status(resp.status) : LLMR_ERR_NETWORK, 0, t0);
+				llmr_errclass_name(rc == 0 ? llmr_errclass_from_status(resp.status)
+						   : LLMR_ERR_NETWORK), 0, t0);
 		if (res.id)
 			llmr_quota_release(em->st, &res, resp.status > 0, NULL);
 		if (rc == 0) {

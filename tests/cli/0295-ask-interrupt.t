@@ -78,8 +78,29 @@ kill -STOP "$pid"; kill -INT "$pid"; kill -TERM "$pid"; kill -CONT "$pid"
 wait "$pid"
 is "$?" 143 "a second signal: killed by it, not the orderly exit 130"
 
-# The REPL, on a pseudo-terminal, with a fresh state: the process killed
+# llmr-index: an embedding call stopped by SIGINT is logged and released
+# the same way, and indexing stops. A fresh state: the process killed
 # above left its lease to run out.
+STATE=$TEST_DIR/index.db
+LLMR_STATE=$STATE
+export LLMR_STATE
+fake_reset
+fake_script '{"family":"openai","path":"embeddings","delay_ms":5000,"times":-1}'
+{ cat "$LLMR_CONFIG"; printf 'index: {embedder: openai/text-embedding-3-small}\n'; } >embed.conf
+printf '{"id":"d%s","text":"Le tri du textile se fait avec des gants."}\n' 1 2 3 >docs.jsonl
+llmr-index --config embed.conf -c emb <docs.jsonl >idx.out 2>idx.err &
+pid=$!
+wait_for one_held
+kill -INT "$pid"
+wait "$pid"
+is "$?" 130 "llmr-index: SIGINT exits 130"
+is "$(cat idx.err)" "llmr-index: embeddings from openai: interrupted" "llmr-index: one line says so"
+is "$(held)" 0 "llmr-index: the quota lease is given back at once"
+is "$(sqlite3 "$STATE" "SELECT route || ' ' || status FROM requests ORDER BY id DESC LIMIT 1")" "embeddings cancelled" \
+	"llmr-index: the call is logged, cancelled"
+is "$(sqlite3 "$STATE" "SELECT COUNT(*) FROM spend_holds")" 0 "llmr-index: no money left held"
+
+# The REPL, on a pseudo-terminal, with a fresh state.
 STATE=$TEST_DIR/repl.db
 LLMR_STATE=$STATE
 export LLMR_STATE
