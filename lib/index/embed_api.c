@@ -145,6 +145,43 @@ static void log_and_release(struct llmr_embedder *em, struct llmr_spend_hold *h,
 	llmr_spend_release(em->st, h, a.cost_usd, &e);
 }
 
+/* Before a request: a quota reservation shared with every other llmr
+ * process (a state error must not stop indexing), then the money hold.
+ * Returns 0, or -1 with e (exit 75) when either refuses. */
+static int admit(struct llmr_embedder *em, long est, struct llmr_quota_res *res,
+		 struct llmr_spend_hold *hold, struct llmr_err *e)
+{
+	char why[160] = "";
+	struct llmr_err qe = {0, ""};
+
+	memset(hold, 0, sizeof(*hold));
+	if (em->st && llmr_quota_acquire(em->st, em->provider, em->model_cfg, est,
+					 llmr_quota_rank(2, 0), MAX_WAIT_MS, res, why, sizeof(why),
+					 &qe) == 0)
+		return llmr_errf(e, LLMR_EX_TEMPFAIL, "embeddings from %s: %s", em->provider->name,
+				 why);
+	if (hold_money(em, est, hold, e) < 0) {
+		if (res->id)
+			llmr_quota_release(em->st, res, false, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* Stopped by a signal: logged, and everything held given back now, not
+ * at the lease's end. Returns -1 with e (exit 130). */
+static int stopped(struct llmr_embedder *em, struct llmr_spend_hold *hold,
+		   struct llmr_quota_res *res, struct llmr_http_resp *resp, long est, int64_t t0,
+		   struct llmr_err *e)
+{
+	log_and_release(em, hold, resp->status, "cancelled", est, t0);
+	llmr_http_resp_release(resp);
+	if (res->id)
+		llmr_quota_release(em->st, res, true, NULL);
+	return llmr_errf(e, LLMR_EX_INTERRUPTED, "embeddings from %s: interrupted",
+			 em->provider->name);
+}
+
 /* One request for texts[0..n): *vecs gets n * *dim floats. */
 static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_t n,
 		       float **vecs, size_t *dim, struct llmr_err *e)
@@ -171,24 +208,8 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 					 em->provider->name);
 		for (i = 0; i < n; i++)
 			est += (long)strlen(texts[i]) / 4 + 1;
-		if (em->st) {
-			/* Share the provider's limits with every other llmr
-			 * process; a state error must not stop indexing. */
-			char why[160] = "";
-			struct llmr_err qe = {0, ""};
-			int got = llmr_quota_acquire(em->st, em->provider, em->model_cfg, est,
-						     llmr_quota_rank(2, 0), MAX_WAIT_MS, &res, why,
-						     sizeof(why), &qe);
-
-			if (got == 0)
-				return llmr_errf(e, LLMR_EX_TEMPFAIL, "embeddings from %s: %s",
-						 em->provider->name, why);
-		}
-		if (hold_money(em, est, &hold, e) < 0) {
-			if (res.id)
-				llmr_quota_release(em->st, &res, false, NULL);
+		if (admit(em, est, &res, &hold, e) < 0)
 			return -1;
-		}
 		rc = em->adapter->build_embed(em->provider, em->key, em->model, texts, n, &url,
 					      &hdrs, &body, e);
 		if (rc == 0) {
@@ -201,22 +222,11 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 			req.cancel = llmr_interrupt_flag();
 			rc = llmr_http_perform(&req, &resp, e);
 		}
-		if (*llmr_interrupt_flag()) {
-			/* Stopped by a signal: logged, and everything held given
-			 * back now, not at the lease's end. */
-			llmr_buf_release(&url);
-			llmr_buf_release(&body);
-			llmr_headers_release(&hdrs);
-			log_and_release(em, &hold, resp.status, "cancelled", est, t0);
-			llmr_http_resp_release(&resp);
-			if (res.id)
-				llmr_quota_release(em->st, &res, true, NULL);
-			return llmr_errf(e, LLMR_EX_INTERRUPTED, "embeddings from %s: interrupted",
-					 em->provider->name);
-		}
 		llmr_buf_release(&url);
 		llmr_buf_release(&body);
 		llmr_headers_release(&hdrs);
+		if (*llmr_interrupt_flag())
+			return stopped(em, &hold, &res, &resp, est, t0, e);
 		if (rc == 0 && resp.status >= 200 && resp.status < 300) {
 			rc = em->adapter->parse_embed(resp.body.s ? resp.body.s : "", resp.body.len,
 						      vecs, &nv, dim, &toks, e);
