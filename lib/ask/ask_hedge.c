@@ -68,7 +68,8 @@ static void hedge_close_leg(struct ask_run *run, const struct llmr_model_ref *re
 	run->attempt_no++;
 	run->status_override = cancelled ? "cancelled" : NULL;
 	/* Logged first, then the hold released (see attempt.c). */
-	llmr_ask_log_attempt(run, ref, r, t0, cancelled ? 0 : llmr_usage_cost(ref->model, &r->usage));
+	/* A cancelled leg is billed what its usage says (usually nothing). */
+	llmr_ask_log_attempt(run, ref, r, t0, llmr_usage_cost(ref->model, &r->usage));
 	if (run->ra)
 		llmr_route_ask_done(run->ra, ref, &seen);
 	llmr_ask_add_attempt(run, ref, r);
@@ -113,8 +114,8 @@ int llmr_ask_hedged_attempt(struct ask_run *run, const struct llmr_model_ref *re
 		snprintf(b.r.errmsg, sizeof(b.r.errmsg), "could not start the hedged call");
 	}
 	/* B holds ra's reservation now: close B, then give A's back and close A.
-	 * A leg the user stopped is cancelled too, not failed. */
-	stop = llmr_ask_stopping(run);
+	 * With no winner, a leg the user stopped is cancelled, not failed. */
+	stop = w < 0 && llmr_ask_stopping(run);
 	hedge_close_leg(run, next, &b.r, hc.t0_b, w == 0 || stop, true);
 	if (run->ra)
 		llmr_route_ask_swap_res(run->ra, &hc.res_a);

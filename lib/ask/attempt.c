@@ -221,7 +221,8 @@ int llmr_ask_try_candidate(struct ask_run *run, const struct llmr_model_ref *ref
 		rc = call_once(run, ref, key, &creq, next, r, try_no);
 		if (rc != LLMR_ASK_HEDGE_NOT_STARTED || run->cancelled) {
 			drop_key(key);
-			return run->cancelled ? -1 : rc;
+			/* An answer that was complete stands, even if a stop came. */
+			return rc == 1 ? 1 : run->cancelled ? -1 : rc;
 		}
 		if (!r->err) {
 			drop_key(key);

@@ -7,7 +7,11 @@
 fake_start
 write_config "$TEST_DIR/llmr.conf" '  default:
     tiers:
-      simple: [openai/gpt-4o-mini, groq/llama3-8b-8192]'
+      simple: [openai/gpt-4o-mini, groq/llama3-8b-8192]
+  hedged:
+    hedge_after: 200ms
+    tiers:
+      simple: [openai/gpt-4o-mini, anthropic/claude-haiku-4-5]'
 sed -i '/api_key_env: TEST_OPENAI_KEY/a\    limits: {concurrent: 1}\n    budget: {usd_per_month: 100}' "$LLMR_CONFIG"
 STATE=$XDG_DATA_HOME/llmr/state.db
 held() { sqlite3 "$STATE" "SELECT COUNT(*) FROM quota_log WHERE held = 1" 2>/dev/null || echo 0; }
@@ -50,6 +54,20 @@ wait "$pid"
 is "$?" 143 "SIGTERM: exit 143"
 is "$(held)" 0 "SIGTERM: the lease is given back"
 is "$(sqlite3 "$STATE" "SELECT status FROM requests ORDER BY id DESC LIMIT 1")" cancelled "SIGTERM: logged cancelled"
+
+# A hedge: both legs in flight are stopped and logged cancelled.
+fake_reset
+fake_script '[{"family":"openai","hang":true},{"family":"anthropic","hang":true}]'
+llmr-ask -r hedged --no-stream --json "hedged" >hedge.out 2>hedge.err &
+pid=$!
+wait_for one_held
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+is "$?" 130 "hedge: SIGINT exits 130"
+is "$(jq -r '[.attempts[].status] | join(" ")' hedge.out)" "cancelled cancelled" "hedge: both legs cancelled"
+is "$(held)" 0 "hedge: no lease left held"
+is "$(sqlite3 "$STATE" "SELECT COUNT(*) FROM spend_holds")" 0 "hedge: no money left held"
 
 # --jsonl: the line in flight is cancelled, the lines not yet started are
 # answered "cancelled" without a call.
