@@ -218,22 +218,16 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 				   llmr_interrupt_flag()};
 	struct llmr_ask_req req = m->defaults;
 	struct llmr_err e = {0, ""};
-	json_error_t jerr;
-	json_t *obj = json_loadb(line, len, 0, &jerr), *resp;
+	json_t *obj, *resp;
 	char *out;
 
-	if (!obj || llmr_ask_req_from_json(obj, &req, &e) < 0 ||
-	    llmr_ask_req_check(m->cfg, &req, LLMR_EX_DATAERR, &e) < 0) {
+	if (llmr_ask_req_parse_line(m->cfg, line, len, &obj, &req, &e) < 0) {
 		/* A bad line is bad input for that line; the others go on. */
-		if (!obj)
-			llmr_warn("<stdin>:%ld: invalid JSON: %s (column %d)", lineno, jerr.text,
-				  jerr.column);
-		else
-			llmr_warn("<stdin>:%ld: %s", lineno, e.msg);
+		llmr_warn("<stdin>:%ld: %s", lineno, e.msg);
 		*status = llmr_errclass_exit(LLMR_ERR_BAD_INPUT);
 		resp = json_pack("{s:O?, s:I, s:{s:s, s:s}}", "id", json_object_get(obj, "id"), "line",
 				 (json_int_t)lineno, "error", "class",
-				 llmr_errclass_name(LLMR_ERR_BAD_INPUT), "message", obj ? e.msg : jerr.text);
+				 llmr_errclass_name(LLMR_ERR_BAD_INPUT), "message", e.msg);
 	} else if (*llmr_interrupt_flag()) {
 		/* Interrupted: the lines left are answered without a call. */
 		*status = LLMR_EX_INTERRUPTED;
@@ -300,12 +294,12 @@ static void load_config(const char *explicit_path, struct ask_main *m, int check
 }
 
 /* An option that sets a request field: the same checks as a JSON line's. */
-static void set_field(struct ask_main *m, const char *opt, const char *field, const char *value)
+static void set_field(struct ask_main *m, const char *option, const char *value)
 {
 	struct llmr_err e = {0, ""};
 
-	if (llmr_ask_req_set(&m->defaults, field, value, LLMR_EX_USAGE, &e) < 0)
-		llmr_die(LLMR_EX_USAGE, "--%s: %s", opt, e.msg);
+	if (llmr_ask_req_option(&m->defaults, option, value, &e) < 0)
+		llmr_die(e.code, "%s", e.msg);
 }
 
 static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opts *o)
@@ -314,22 +308,22 @@ static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opt
 
 	while ((c = llmr_cli_next(argc, argv, &cli)) != -1) {
 		switch (c) {
-		case 'm': set_field(m, "model", "model", optarg); break;
-		case 'r': set_field(m, "route", "route", optarg); break;
+		case 'm': set_field(m, "model", optarg); break;
+		case 'r': set_field(m, "route", optarg); break;
 		case OPT_JSON: m->json = 1; break;
 		case OPT_JSONL: o->jsonl = 1; break;
 		case 'P': o->parallel = llmr_cli_long("--parallel", optarg); break;
 		case OPT_STREAM: m->stream = 1; break;
 		case OPT_NO_STREAM: m->stream = 0; break;
-		case OPT_SYSTEM: set_field(m, "system", "system", optarg); break;
-		case OPT_MAXTOK: set_field(m, "max-tokens", "max_tokens", optarg); break;
-		case OPT_TEMP: set_field(m, "temperature", "temperature", optarg); break;
+		case OPT_SYSTEM: set_field(m, "system", optarg); break;
+		case OPT_MAXTOK: set_field(m, "max-tokens", optarg); break;
+		case OPT_TEMP: set_field(m, "temperature", optarg); break;
 		case OPT_EXPECT_JSON: m->defaults.json = true; break;
-		case OPT_PRIORITY: set_field(m, "priority", "priority", optarg); break;
-		case OPT_COMPLEXITY: set_field(m, "complexity", "complexity", optarg); break;
-		case OPT_BUDGET: set_field(m, "budget", "budget", optarg); break;
-		case OPT_COLLECTION: set_field(m, "collection", "collection", optarg); break;
-		case OPT_ID: set_field(m, "id", "id", optarg); break;
+		case OPT_PRIORITY: set_field(m, "priority", optarg); break;
+		case OPT_COMPLEXITY: set_field(m, "complexity", optarg); break;
+		case OPT_BUDGET: set_field(m, "budget", optarg); break;
+		case OPT_COLLECTION: set_field(m, "collection", optarg); break;
+		case OPT_ID: set_field(m, "id", optarg); break;
 		case OPT_NO_CACHE: m->defaults.no_cache = true; break;
 		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_STATE: o->state = optarg; break;

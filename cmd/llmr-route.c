@@ -149,23 +149,15 @@ static void run_lines(struct route_main *m, FILE *in)
 	while ((n = getline(&line, &cap, in)) > 0) {
 		struct llmr_ask_req r = m->defaults;
 		struct llmr_err e = {0, ""};
-		json_error_t jerr;
 		json_t *o;
 
 		lineno++;
 		if (n == 1 && line[0] == '\n')
 			continue;
-		if (!(o = json_loadb(line, (size_t)n, 0, &jerr)) || !json_is_object(o)) {
-			fprintf(stderr, "<stdin>:%ld: invalid JSON: %s\n", lineno,
-				o ? "not an object" : jerr.text);
-			json_decref(o);
-			note_exit(m, LLMR_EX_DATAERR);
-			continue;
-		}
-		if (llmr_ask_req_from_json(o, &r, &e) < 0 ||
-		    llmr_ask_req_check(m->cfg, &r, LLMR_EX_DATAERR, &e) < 0) {
-			fprintf(stderr, "<stdin>:%ld: bad request: %s\n", lineno, e.msg);
-			note_exit(m, LLMR_EX_DATAERR);
+		/* A bad line is bad input for that line; the others go on. */
+		if (llmr_ask_req_parse_line(m->cfg, line, (size_t)n, &o, &r, &e) < 0) {
+			llmr_warn("<stdin>:%ld: %s", lineno, e.msg);
+			note_exit(m, e.code);
 		} else {
 			emit(m, &r);
 		}
@@ -177,12 +169,12 @@ static void run_lines(struct route_main *m, FILE *in)
 }
 
 /* An option that sets a request field: the same checks as a JSON line's. */
-static void set_field(struct route_main *m, const char *opt, const char *field, const char *value)
+static void set_field(struct route_main *m, const char *option, const char *value)
 {
 	struct llmr_err e = {0, ""};
 
-	if (llmr_ask_req_set(&m->defaults, field, value, LLMR_EX_USAGE, &e) < 0)
-		llmr_die(LLMR_EX_USAGE, "--%s: %s", opt, e.msg);
+	if (llmr_ask_req_option(&m->defaults, option, value, &e) < 0)
+		llmr_die(e.code, "%s", e.msg);
 }
 
 static void parse_opts(int argc, char **argv, struct route_main *m, const char **config,
@@ -195,12 +187,12 @@ static void parse_opts(int argc, char **argv, struct route_main *m, const char *
 		case 'c': *config = optarg; break;
 		case OPT_STATE: *state = optarg; break;
 		case OPT_NO_STATE: *no_state = 1; break;
-		case 'r': set_field(m, "route", "route", optarg); break;
-		case 'm': set_field(m, "model", "model", optarg); break;
-		case 'p': set_field(m, "priority", "priority", optarg); break;
-		case 'C': set_field(m, "complexity", "complexity", optarg); break;
-		case OPT_MAX_TOKENS: set_field(m, "max-tokens", "max_tokens", optarg); break;
-		case OPT_ID: set_field(m, "id", "id", optarg); break;
+		case 'r': set_field(m, "route", optarg); break;
+		case 'm': set_field(m, "model", optarg); break;
+		case 'p': set_field(m, "priority", optarg); break;
+		case 'C': set_field(m, "complexity", optarg); break;
+		case OPT_MAX_TOKENS: set_field(m, "max-tokens", optarg); break;
+		case OPT_ID: set_field(m, "id", optarg); break;
 		case OPT_JSON_ANSWER: m->defaults.json = true; break;
 		case 'e': m->explain = 1; break;
 		}

@@ -1,5 +1,6 @@
 #include "ask/request.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,16 +28,17 @@ static int set_number(struct llmr_ask_req *req, const char *field, const char *v
 {
 	char *end;
 
+	errno = 0;
 	if (!strcmp(field, "max_tokens")) {
 		long v = strtol(value, &end, 10);
 
-		if (end == value || *end || v < 0)
+		if (errno || end == value || *end || v < 0)
 			return llmr_errf(e, code, "'%s' is not a non-negative integer", value);
 		req->max_tokens = v;
 		return 0;
 	}
 	req->temperature = strtod(value, &end);
-	if (end == value || *end || !(req->temperature >= 0))
+	if (errno || end == value || *end || !(req->temperature >= 0))
 		return llmr_errf(e, code, "'%s' is not a number >= 0", value);
 	return 0;
 }
@@ -70,6 +72,21 @@ int llmr_ask_req_set(struct llmr_ask_req *req, const char *field, const char *va
 	if (!strcmp(field, "max_tokens") || !strcmp(field, "temperature"))
 		return set_number(req, field, value, code, e);
 	return llmr_errf(e, LLMR_EX_SOFTWARE, "no request field '%s'", field);
+}
+
+int llmr_ask_req_option(struct llmr_ask_req *req, const char *option, const char *value,
+			struct llmr_err *e)
+{
+	char field[32], why[sizeof(e->msg)];
+	size_t i;
+
+	for (i = 0; option[i] && i < sizeof(field) - 1; i++)
+		field[i] = option[i] == '-' ? '_' : option[i];
+	field[i] = '\0';
+	if (llmr_ask_req_set(req, field, value, LLMR_EX_USAGE, e) == 0)
+		return 0;
+	memcpy(why, e->msg, sizeof(why));
+	return llmr_errf(e, e->code, "--%s: %s", option, why);
 }
 
 /* The string members, and the vocabulary words given as strings. */
@@ -165,6 +182,20 @@ int llmr_ask_req_check(const struct llmr_config *cfg, const struct llmr_ask_req 
 		e->code = code;
 		return -1;
 	}
+	return 0;
+}
+
+int llmr_ask_req_parse_line(const struct llmr_config *cfg, const char *line, size_t len,
+			    json_t **obj, struct llmr_ask_req *req, struct llmr_err *e)
+{
+	json_error_t jerr;
+
+	if (!(*obj = json_loadb(line, len, 0, &jerr)))
+		return llmr_errf(e, LLMR_EX_DATAERR, "invalid JSON: %s (column %d)", jerr.text,
+				 jerr.column);
+	if (llmr_ask_req_from_json(*obj, req, e) < 0 ||
+	    llmr_ask_req_check(cfg, req, LLMR_EX_DATAERR, e) < 0)
+		return -1;
 	return 0;
 }
 

@@ -52,12 +52,32 @@ int llmr_ask_req_set(struct llmr_ask_req *req, const char *field, const char *va
 		     struct llmr_err *e);
 
 /*
+ * The same from a command-line option named like the field, with '-' for
+ * '_' ("max-tokens"). Returns 0, or -1 with e (LLMR_EX_USAGE):
+ * "--priority: 'P9' is not P0, P1, P2 or P3", the same words in every
+ * program.
+ */
+int llmr_ask_req_option(struct llmr_ask_req *req, const char *option, const char *value,
+			struct llmr_err *e);
+
+/*
  * Parse one JSON request into req (fields not in obj keep their value, so
  * req may hold the command line's defaults). obj is borrowed and must
  * outlive req. Returns 0, or -1 with a message naming the bad field in e
  * (LLMR_EX_DATAERR).
  */
 int llmr_ask_req_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_err *e);
+
+/*
+ * One line of JSON lines input, as both programs read it: parsed into
+ * *obj (a new reference the caller keeps while req is used, NULL when the
+ * line is not JSON), then into req (which may hold the command line's
+ * defaults), then checked against cfg. Returns 0, or -1 with e
+ * (LLMR_EX_DATAERR) saying what is wrong: "invalid JSON: ... (column N)",
+ * a field, or an unknown name. The caller prints "<stdin>:N: " before it.
+ */
+int llmr_ask_req_parse_line(const struct llmr_config *cfg, const char *line, size_t len,
+			    json_t **obj, struct llmr_ask_req *req, struct llmr_err *e);
 
 /*
  * Check the names req gives against cfg: the route exists, the model

@@ -1,8 +1,9 @@
 /*
  * run.h - what one llmr_ask() call accumulates, and the files that share
- * it (internal to lib/ask/; each file uses only those listed above it):
+ * it (internal to lib/ask/; each file uses only those listed above it).
+ * The request it answers comes from request.c (request.h), the parser
+ * llmr-route uses too.
  *
- *   request.c    the request structure, from JSON or options
  *   prompt.c     messages, system prompt, RAG passages
  *   record.c     the attempts list, the request log, skipped candidates
  *   response.c   the Response and failed-request objects

@@ -22,15 +22,21 @@ easy="Bonjour, quelle heure est-il ?"
 hard="Analyse et compare les deux offres, puis propose un plan de migration"
 
 # parity DESC ARGS...: the same options and prompt to both programs.
+# llmr-ask's first attempt is read from its response and, apart, from the
+# first request the fake provider received ("/PROVIDER/..." and model).
 parity() {
 	_desc=$1
 	shift
 	run llmr-route "$@"
 	_rs=$status
 	_rm=$(jq_out '.model // "none"')
+	fake_reset
+	[ -z "${PARITY_SCRIPT:-}" ] || fake_script "$PARITY_SCRIPT"
 	run llmr-ask --json --no-stream "$@"
 	is "$(jq_out '.attempts[0].model // "none"')" "$_rm" "$_desc: llmr-ask first tries llmr-route's model ($_rm)"
 	is "$status" "$_rs" "$_desc: both exit $_rs"
+	_sent=$(fake_jq '.log[0] // {} | if .path then (.path | split("/")[1]) + "/" + .model else "none" end')
+	is "$_sent" "$_rm" "$_desc: the provider's first request is for $_rm"
 }
 
 parity "a simple question" "$easy"
@@ -41,10 +47,11 @@ parity "-m provider/model" -m deepseek/deepseek-chat "$easy"
 parity "--complexity" --complexity medium "$easy"
 # A JSON answer, so that llmr-ask has no reason to climb a tier or fail
 # (an answer that is never JSON fails llmr-ask with exit 69).
-fake_script '{"family":"groq","status":200,"body":{"id":"c1","object":"chat.completion","model":"llama3-8b-8192",
+PARITY_SCRIPT='{"family":"groq","status":200,"body":{"id":"c1","object":"chat.completion","model":"llama3-8b-8192",
 	"choices":[{"index":0,"message":{"role":"assistant","content":"{\"ok\": true}"},"finish_reason":"stop"}],
 	"usage":{"prompt_tokens":4,"completion_tokens":4,"total_tokens":8}}}'
 parity "--expect-json" --expect-json "$easy"
+PARITY_SCRIPT=
 run llmr-route --expect-json "$easy"
 like "$(jq_out .reason)" "JSON asked" "llmr-route --expect-json: the classifier weighs it"
 
@@ -90,7 +97,12 @@ for prog in llmr-route llmr-ask; do
 	like "$err" "^$prog: unknown route 'nosuch'" "... named"
 	run $prog --priority P9 "$easy"
 	is "$status" 64 "$prog: a bad --priority: exit 64"
-	like "$err" "'P9' is not P0, P1, P2 or P3" "... same message"
+	like "$err" "^$prog: --priority: 'P9' is not P0, P1, P2 or P3" "... same message"
+	run $prog --max-tokens -3 "$easy"
+	is "$status" 64 "$prog: a bad --max-tokens: exit 64"
+	like "$err" "^$prog: --max-tokens: '-3' is not a non-negative integer" "... same message"
+	run $prog --max-tokens 99999999999999999999 "$easy"
+	is "$status" 64 "$prog: --max-tokens past a long: exit 64"
 done
 
 # JSON lines: each decision's model is the first attempt of the answer
@@ -128,11 +140,11 @@ done
 is "$(jq -r 'select(.id == "forced") | .priority' decisions.jsonl)" P3 "\"p3\" in a line is P3 (llmr-route)"
 is "$(jq -r 'select(.id == "forced") | .priority' "$OUT")" P3 "... and P3 (llmr-ask)"
 is "$(jq -r 'select(.id == "badroute") | .error.class' "$OUT")" bad_input "an unknown route is bad input for its line"
-like "$(cat route.err)" "<stdin>:7: bad request: unknown route 'nosuch'" "... llmr-route names it"
-like "$err" "<stdin>:7: unknown route 'nosuch'" "... llmr-ask too"
-like "$(cat route.err)" "<stdin>:8: bad request: \"priority\": 'P7' is not P0, P1, P2 or P3" \
+like "$(cat route.err)" "^llmr-route: <stdin>:7: unknown route 'nosuch'" "... llmr-route names it"
+like "$err" "^llmr-ask: <stdin>:7: unknown route 'nosuch'" "... llmr-ask in the same words"
+like "$(cat route.err)" "^llmr-route: <stdin>:8: \"priority\": 'P7' is not P0, P1, P2 or P3" \
 	"a bad priority: llmr-route's message"
-like "$err" "<stdin>:8: \"priority\": 'P7' is not P0, P1, P2 or P3" "... llmr-ask's is the same"
+like "$err" "^llmr-ask: <stdin>:8: \"priority\": 'P7' is not P0, P1, P2 or P3" "... llmr-ask's is the same"
 
 # Every class has one exit code: a request wrong in itself is bad_input, 65.
 run llmr-ask --json --budget nosuch "$easy"

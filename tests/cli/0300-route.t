@@ -45,7 +45,7 @@ printf '%s\n' '{"id":"a","prompt":"hello"}' 'not json' '{"id":"c","messages":[{"
 run llmr-route <req.jsonl
 is "$status" 65 "bad lines: exit 65"
 is "$(printf '%s\n' "$out" | jq -r .id | tr '\n' ' ')" "a c " "the good lines are decided"
-like "$err" '^<stdin>:2: invalid JSON' "the bad line is named"
+like "$err" '^llmr-route: <stdin>:2: invalid JSON' "the bad line is named"
 like "$err" "unknown route 'nope'" "an unknown route is named"
 is "$(printf '%s\n' "$out" | jq -r 'select(.id == "c") | .priority')" P3 "priority from the line"
 
