@@ -230,9 +230,10 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 				 llmr_errclass_name(LLMR_ERR_BAD_INPUT), "message", e.msg);
 	} else if (*llmr_interrupt_flag()) {
 		/* Interrupted: the lines left are answered without a call. */
-		*status = LLMR_EX_INTERRUPTED;
+		*status = llmr_errclass_exit(LLMR_ERR_CANCELLED);
 		resp = json_pack("{s:O?, s:{s:s, s:s}, s:[]}", "id", json_object_get(obj, "id"),
-				 "error", "class", "cancelled", "message", "interrupted", "attempts");
+				 "error", "class", llmr_errclass_name(LLMR_ERR_CANCELLED), "message",
+				 "interrupted", "attempts");
 	} else {
 		req.stream = m->stream > 0;
 		resp = llmr_ask(&ctx, &req, status);

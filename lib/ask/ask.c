@@ -164,8 +164,8 @@ static json_t *answer(struct ask_run *run, int64_t t0, int *exit_code)
 		llmr_route_ask_end(run->ra, true, cost);
 		run->ra = NULL;
 	} else if (run->cancelled) {
-		*exit_code = LLMR_EX_INTERRUPTED;
-		out = llmr_ask_failure_json(run, "cancelled", "interrupted");
+		*exit_code = llmr_errclass_exit(LLMR_ERR_CANCELLED);
+		out = llmr_ask_failure_json(run, llmr_errclass_name(LLMR_ERR_CANCELLED), "interrupted");
 	} else {
 		if (run->last_class == LLMR_ERR_NONE)
 			llmr_ask_fail(run, LLMR_ERR_NETWORK, "no model of the chain could be tried");

@@ -66,7 +66,7 @@ static void hedge_close_leg(struct ask_run *run, const struct llmr_model_ref *re
 	if (cancelled)
 		seen.err = LLMR_ERR_NONE;
 	run->attempt_no++;
-	run->status_override = cancelled ? "cancelled" : NULL;
+	run->status_override = cancelled ? llmr_errclass_name(LLMR_ERR_CANCELLED) : NULL;
 	/* Logged first, then the hold released (see attempt.c). */
 	/* A cancelled leg is billed what its usage says (usually nothing). */
 	llmr_ask_log_attempt(run, ref, r, t0, llmr_usage_cost(ref->model, &r->usage));

@@ -150,7 +150,7 @@ static int call_once(struct ask_run *run, const struct llmr_model_ref *ref, cons
 		/* The user's stop is no failure of the provider: its breaker is
 		 * left alone, and the quota counts what was sent, ended now. */
 		seen.err = LLMR_ERR_NONE;
-		run->status_override = "cancelled";
+		run->status_override = llmr_errclass_name(LLMR_ERR_CANCELLED);
 		llmr_ask_log_attempt(run, ref, r, t0, llmr_usage_cost(ref->model, &r->usage));
 		if (run->ra)
 			llmr_route_ask_done(run->ra, ref, &seen);

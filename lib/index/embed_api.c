@@ -174,7 +174,7 @@ static int stopped(struct llmr_embedder *em, struct llmr_spend_hold *hold,
 		   struct llmr_quota_res *res, struct llmr_http_resp *resp, long est, int64_t t0,
 		   struct llmr_err *e)
 {
-	log_and_release(em, hold, resp->status, "cancelled", est, t0);
+	log_and_release(em, hold, resp->status, llmr_errclass_name(LLMR_ERR_CANCELLED), est, t0);
 	llmr_http_resp_release(resp);
 	if (res->id)
 		llmr_quota_release(em->st, res, true, NULL);
