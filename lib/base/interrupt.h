@@ -9,6 +9,7 @@
 #define LLMR_INTERRUPT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* Install the handlers. restart: let interrupted system calls resume
  * (SA_RESTART); the REPL passes false so that readline's wait for a key
@@ -24,6 +25,10 @@ int llmr_interrupt_signal(void);
 /* The exit status a shell expects after that signal: 128 + its number
  * (130 for SIGINT), or code when none came. */
 int llmr_interrupt_exit(int code);
+
+/* In a worker process: its parent passes its own first signal on, which
+ * must not count as a second one when the worker already had it. */
+void llmr_interrupt_forwarded_by(pid_t parent);
 
 /* Lower the flag again (the REPL, once an answer is stopped). */
 void llmr_interrupt_clear(void);

@@ -86,6 +86,26 @@ is "$(sqlite3 "$STATE" "SELECT group_concat(request_id || ':' || status) FROM re
 	"b1:cancelled" "--jsonl: no call after the interrupt"
 is "$(held)" 0 "--jsonl: no lease left held"
 
+# -P: a signal sent to the parent alone (as timeout(1) sends it) reaches
+# the workers' calls too.
+sed -i 's/limits: {concurrent: 1}/limits: {concurrent: 4}/' "$LLMR_CONFIG"
+fake_reset
+fake_script '{"family":"openai","delay_ms":5000,"times":-1}'
+printf '{"id":"p%s","prompt":"q"}\n' 1 2 3 4 >four.jsonl
+two_held() { [ "$(held)" = 2 ]; }
+llmr-ask --jsonl -P 2 <four.jsonl >par.out 2>par.err &
+pid=$!
+wait_for two_held
+kill -INT "$pid"
+wait "$pid"
+is "$?" 130 "-P 2: exit 130"
+is "$(jq -r '.id + ":" + .error.class' par.out | tr '\n' ' ')" "p1:cancelled p2:cancelled p3:cancelled p4:cancelled " \
+	"-P 2: every line answered, cancelled"
+is "$(held)" 0 "-P 2: the workers' leases are given back"
+is "$(sqlite3 "$STATE" "SELECT COUNT(*) FROM requests WHERE request_id LIKE 'p_' AND status = 'cancelled'")" 2 \
+	"-P 2: the two calls in flight are logged cancelled, no other was made"
+sed -i 's/limits: {concurrent: 4}/limits: {concurrent: 1}/' "$LLMR_CONFIG"
+
 # A second signal exits at once (see the REPL case below for why SIGTERM).
 fake_reset
 fake_script '{"family":"openai","delay_ms":5000}'
