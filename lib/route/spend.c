@@ -29,28 +29,32 @@ struct reserve {
 	size_t n;
 };
 
-static const char spent_sql[] =
-	"SELECT COALESCE(SUM(cost_usd),0) FROM requests WHERE ts_ms >= ?1"
-	" AND (?2 IS NULL OR provider = ?2) AND (?3 IS NULL OR route = ?3)";
-static const char held_sql[] =
-	"SELECT COALESCE(SUM(usd),0) FROM spend_holds WHERE t_end > ?1"
-	" AND (?2 IS NULL OR provider = ?2) AND (?3 IS NULL OR route = ?3)";
+/* This month's spend of a provider, a route, or everything: one query per
+ * scope, so that each uses its covering index (schema.c). */
+static const char *const spent_sql[] = {
+	"SELECT COALESCE(SUM(cost_usd),0) FROM requests WHERE ts_ms >= ?1",
+	"SELECT COALESCE(SUM(cost_usd),0) FROM requests WHERE provider = ?2 AND ts_ms >= ?1",
+	"SELECT COALESCE(SUM(cost_usd),0) FROM requests WHERE route = ?2 AND ts_ms >= ?1",
+};
+static const char *const held_sql[] = {
+	"SELECT COALESCE(SUM(usd),0) FROM spend_holds WHERE t_end > ?1",
+	"SELECT COALESCE(SUM(usd),0) FROM spend_holds WHERE provider = ?2 AND t_end > ?1",
+	"SELECT COALESCE(SUM(usd),0) FROM spend_holds WHERE route = ?2 AND t_end > ?1",
+};
 
-/* One number from sql bound to (i64, text-or-NULL, text-or-NULL). */
-static int sum(sqlite3 *db, const char *sql, int64_t a, const char *b, const char *c,
-	       double *out, struct llmr_err *e)
+/* One number from sqls[scope] bound to (since, provider or route). */
+static int sum(sqlite3 *db, const char *const *sqls, int64_t since, const char *provider,
+	       const char *route, double *out, struct llmr_err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	*out = 0;
-	if (llmr_qdb_prepare(db, sql, &s, e) < 0)
+	if (llmr_qdb_prepare(db, sqls[provider ? 1 : route ? 2 : 0], &s, e) < 0)
 		return -1;
-	sqlite3_bind_int64(s, 1, a);
-	if (b)
-		sqlite3_bind_text(s, 2, b, -1, SQLITE_STATIC);
-	if (c)
-		sqlite3_bind_text(s, 3, c, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 1, since);
+	if (provider || route)
+		sqlite3_bind_text(s, 2, provider ? provider : route, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*out = sqlite3_column_double(s, 0);
 		rc = SQLITE_OK;

@@ -174,7 +174,11 @@ static const char spend_v1[] =
 	"CREATE TABLE spend_holds ("
 	" id INTEGER PRIMARY KEY, provider TEXT NOT NULL, route TEXT, budget TEXT,"
 	" usd REAL NOT NULL, t_start INTEGER NOT NULL, t_end INTEGER NOT NULL, pid INTEGER);"
-	"CREATE INDEX spend_holds_end ON spend_holds(t_end);";
+	"CREATE INDEX spend_holds_end ON spend_holds(t_end);"
+	/* The month's spend per provider and per route is summed inside the
+	 * write lock on every call: covering indexes keep that short. */
+	"CREATE INDEX requests_provider_spend ON requests(provider, ts_ms, cost_usd);"
+	"CREATE INDEX requests_route_spend ON requests(route, ts_ms, cost_usd);";
 
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
