@@ -374,14 +374,17 @@ int main(int argc, char **argv)
 	m.state_path = llmr_state_path(o.state, m.cfg);
 	m.tty_out = isatty(STDOUT_FILENO);
 	apply_state_overlays(&m);
-	llmr_interrupt_catch(true);
 	if (o.jsonl) {
+		llmr_interrupt_catch(true);
 		code = run_batch(&m, argc, o.parallel);
 	} else if (!argc && isatty(STDIN_FILENO)) {
 		code = llmr_repl(m.cfg, state_get(&m), &m.defaults, m.verbose);
 	} else {
 		char *prompt = read_prompt(argc, argv);
 
+		/* Caught only now: a Control-C while the prompt is still being
+		 * read from standard input ends the program as usual. */
+		llmr_interrupt_catch(true);
 		m.defaults.prompt = prompt;
 		code = ask_once(&m, &m.defaults);
 		free(prompt);

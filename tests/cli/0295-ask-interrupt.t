@@ -106,6 +106,24 @@ is "$(sqlite3 "$STATE" "SELECT COUNT(*) FROM requests WHERE request_id LIKE 'p_'
 	"-P 2: the two calls in flight are logged cancelled, no other was made"
 sed -i 's/limits: {concurrent: 4}/limits: {concurrent: 1}/' "$LLMR_CONFIG"
 
+# A signal while the prompt is still being read from stdin ends the
+# program as usual (nothing is in flight to stop).
+# (A FIFO opened read-write: the read blocks, no EOF ever comes.)
+mkfifo in.fifo
+llmr-ask --no-stream <>in.fifo >/dev/null 2>&1 &
+pid=$!
+sleep 0.5
+kill -TERM "$pid"
+i=0
+while kill -0 "$pid" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+if kill -0 "$pid" 2>/dev/null; then
+	fail "a signal while reading the prompt ends llmr-ask"
+	kill -KILL "$pid"
+else
+	pass "a signal while reading the prompt ends llmr-ask"
+fi
+wait "$pid" 2>/dev/null
+
 # A second signal exits at once (see the REPL case below for why SIGTERM).
 fake_reset
 fake_script '{"family":"openai","delay_ms":5000}'
