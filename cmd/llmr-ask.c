@@ -9,6 +9,7 @@
 #include "ask/ask.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
+#include "base/interrupt.h"
 #include "conf/config.h"
 #include "net/http.h"
 #include "cost/prices.h"
@@ -140,8 +141,11 @@ static void note_fallback(const char *from, const char *to, const char *why, voi
 	struct ask_main *m = ud;
 
 	(void)to;
-	fputc('\n', stdout);
-	fflush(stdout);
+	/* Only a terminal was shown the broken text (see ask_once). */
+	if (m->tty_out && !m->json) {
+		fputc('\n', stdout);
+		fflush(stdout);
+	}
 	if (!m->quiet)
 		llmr_warn("%s failed mid-answer (%s); falling back", from, why);
 }
@@ -178,12 +182,15 @@ static void print_sources(const json_t *resp)
 /* One question from the command line or stdin; prints and returns the exit code. */
 static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 {
-	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, m, note_fallback, 0};
+	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, m, note_fallback, 0,
+				   llmr_interrupt_flag()};
 	json_t *resp, *err;
 	int code;
 
 	req->stream = m->stream < 0 ? m->tty_out : m->stream;
-	if (!m->json && req->stream)
+	/* Only a terminal sees text as it comes: a model failing mid-answer
+	 * would leave a pipe holding two answers, so a pipe gets the final one. */
+	if (!m->json && req->stream && m->tty_out)
 		ctx.on_delta = print_delta;
 	resp = llmr_ask(&ctx, req, &code);
 	if ((err = json_object_get(resp, "error"))) {
@@ -196,7 +203,7 @@ static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 	} else {
 		const char *text = json_string_value(json_object_get(resp, "text"));
 
-		if (!req->stream)
+		if (!ctx.on_delta)
 			print_delta(text, strlen(text), m);
 		if (*text && text[strlen(text) - 1] != '\n')
 			putchar('\n');
@@ -211,7 +218,8 @@ static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 static char *batch_line(const char *line, size_t len, long lineno, int *status, void *ud)
 {
 	struct ask_main *m = ud;
-	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0};
+	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0,
+				   llmr_interrupt_flag()};
 	struct llmr_ask_req req = m->defaults;
 	struct llmr_err e = {0, ""};
 	json_t *obj, *resp;
@@ -224,6 +232,12 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 		resp = json_pack("{s:O?, s:I, s:{s:s, s:s}}", "id", json_object_get(obj, "id"), "line",
 				 (json_int_t)lineno, "error", "class",
 				 llmr_errclass_name(LLMR_ERR_BAD_INPUT), "message", e.msg);
+	} else if (*llmr_interrupt_flag()) {
+		/* Interrupted: the lines left are answered without a call. */
+		*status = llmr_errclass_exit(LLMR_ERR_CANCELLED);
+		resp = json_pack("{s:O?, s:{s:s, s:s}, s:[]}", "id", json_object_get(obj, "id"),
+				 "error", "class", llmr_errclass_name(LLMR_ERR_CANCELLED), "message",
+				 "interrupted", "attempts");
 	} else {
 		req.stream = m->stream > 0;
 		resp = llmr_ask(&ctx, &req, status);
@@ -356,6 +370,7 @@ int main(int argc, char **argv)
 	m.tty_out = isatty(STDOUT_FILENO);
 	apply_state_overlays(&m);
 	if (o.jsonl) {
+		llmr_interrupt_catch(true);
 		code = run_batch(&m, argc, o.parallel, o.nattach);
 	} else if (!argc && isatty(STDIN_FILENO) && o.nattach) {
 		llmr_die(LLMR_EX_USAGE, "--attach needs a PROMPT to go with the files");
@@ -364,6 +379,9 @@ int main(int argc, char **argv)
 	} else {
 		char *prompt = read_prompt(argc, argv, o.attach, o.nattach);
 
+		/* Caught only now: a Control-C while the prompt is still being
+		 * read from standard input ends the program as usual. */
+		llmr_interrupt_catch(true);
 		m.defaults.prompt = prompt;
 		code = ask_once(&m, &m.defaults);
 		free(prompt);
@@ -374,5 +392,5 @@ int main(int argc, char **argv)
 	llmr_config_free(m.cfg);
 	free(m.state_path);
 	free(o.attach);
-	return llmr_cli_exit(code);
+	return llmr_cli_exit(llmr_interrupt_exit(code));
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/interrupt.h"
 #include "cli/cli.h"
 #include "conf/config.h"
 #include "index/extract.h"
@@ -270,6 +271,8 @@ int main(int argc, char **argv)
 		return LLMR_EX_USAGE;
 	}
 	cfg = llmr_cli_config(config, NULL);
+	/* A signal stops the embedding call in flight, logged and released. */
+	llmr_interrupt_catch(true);
 	state_path = llmr_state_path(state, cfg);
 	if (llmr_state_open(state_path, &st, &e) < 0) {
 		llmr_warn("%s", e.msg);
@@ -314,5 +317,5 @@ int main(int argc, char **argv)
 out:
 	llmr_state_close(st);
 	llmr_config_free(cfg);
-	return llmr_cli_exit(code);
+	return llmr_cli_exit(llmr_interrupt_exit(code));
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/interrupt.h"
 #include "cli/cli.h"
 #include "cli/collection.h"
 #include "cli/prompt.h"
@@ -146,6 +147,8 @@ int main(int argc, char **argv)
 		return LLMR_EX_USAGE;
 	}
 	cfg = llmr_cli_config(config, NULL);
+	/* A signal stops the embedding call in flight, logged and released. */
+	llmr_interrupt_catch(true);
 	state_path = llmr_state_path(state, cfg);
 	/* Searching writes nothing: a read-only state file will do. The MCP
 	 * server's ask tool logs its calls and holds quota, so it writes. */
@@ -184,5 +187,5 @@ out:
 	llmr_buf_release(&q);
 	llmr_state_close(st);
 	llmr_config_free(cfg);
-	return llmr_cli_exit(code);
+	return llmr_cli_exit(llmr_interrupt_exit(code));
 }

@@ -1,5 +1,6 @@
 #include "ask/run.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,27 @@ static json_t *skipped_json(struct ask_run *run, int *exit_code)
 			 "attempts");
 }
 
+/*
+ * JSON was asked for and even the last answer is not a JSON object: the
+ * request failed (class protocol, exit 69), though out keeps the answer
+ * and its cost for whoever wants to look. Not cached.
+ */
+static bool not_json(struct ask_run *run, const struct llmr_chat_result *r, json_t *out,
+		     int *exit_code)
+{
+	char why[200], msg[400];
+
+	if (!run->req->json || llmr_route_check_answer(r->text.s, r->text.len, r->finish_reason,
+						       true, why, sizeof(why)) == 0)
+		return false;
+	snprintf(msg, sizeof(msg), "%s: no JSON object in the answer (%s)", run->answered_by->spec,
+		 why);
+	json_object_set_new(out, "error", json_pack("{s:s, s:s}", "class",
+						    llmr_errclass_name(LLMR_ERR_PROTOCOL), "message", msg));
+	*exit_code = llmr_errclass_exit(LLMR_ERR_PROTOCOL);
+	return true;
+}
+
 /* The chain walked (and climbed): the Response, or why nothing answered. */
 static json_t *answer(struct ask_run *run, int64_t t0, int *exit_code)
 {
@@ -134,9 +156,16 @@ static json_t *answer(struct ask_run *run, int64_t t0, int *exit_code)
 
 		*exit_code = 0;
 		out = llmr_ask_success_json(run, ref, &r, cost, llmr_mono_ms() - t0);
+		if (not_json(run, &r, out, exit_code)) {
+			llmr_chat_result_release(&r);
+			return out;
+		}
 		llmr_ask_cache_store(run, out);
 		llmr_route_ask_end(run->ra, true, cost);
 		run->ra = NULL;
+	} else if (run->cancelled) {
+		*exit_code = llmr_errclass_exit(LLMR_ERR_CANCELLED);
+		out = llmr_ask_failure_json(run, llmr_errclass_name(LLMR_ERR_CANCELLED), "interrupted");
 	} else {
 		if (run->last_class == LLMR_ERR_NONE)
 			llmr_ask_fail(run, LLMR_ERR_NETWORK, "no model of the chain could be tried");

@@ -25,6 +25,11 @@ struct llmr_ask_ctx {
 	void (*on_fallback)(const char *from, const char *to, const char *why, void *ud);
 	int64_t max_retry_wait_ms;     /* never sleep longer than this for one
 					  retry; fall back instead (default 20 s) */
+	/* Borrowed, may be NULL: when it becomes non-zero (a signal handler
+	 * sets it), the call in flight stops within a second and is logged
+	 * "cancelled" with the usage known so far, its quota and money holds
+	 * are released, and no other model is tried. */
+	const volatile int *cancel;
 };
 
 /*
@@ -32,7 +37,8 @@ struct llmr_ask_ctx {
  * request object {"id","error":{"class","message"},"attempts":[...]}.
  * *exit_code gets the sysexits code the answer deserves (0 on success;
  * 75 rate limit or overload; 77 authentication; 69 nothing could answer;
- * 64/65 bad request). Never NULL.
+ * 64/65 bad request; 130 cancelled, with error class "cancelled"). Never
+ * NULL.
  */
 json_t *llmr_ask(struct llmr_ask_ctx *ctx, const struct llmr_ask_req *req, int *exit_code);
 

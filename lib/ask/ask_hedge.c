@@ -65,11 +65,13 @@ static void hedge_close_leg(struct ask_run *run, const struct llmr_model_ref *re
 
 	if (cancelled)
 		seen.err = LLMR_ERR_NONE;
+	run->attempt_no++;
+	run->status_override = cancelled ? llmr_errclass_name(LLMR_ERR_CANCELLED) : NULL;
+	/* Logged first, then the hold released (see attempt.c). */
+	/* A cancelled leg is billed what its usage says (usually nothing). */
+	llmr_ask_log_attempt(run, ref, r, t0, llmr_usage_cost(ref->model, &r->usage));
 	if (run->ra)
 		llmr_route_ask_done(run->ra, ref, &seen);
-	run->attempt_no++;
-	run->status_override = cancelled ? "cancelled" : NULL;
-	llmr_ask_log_attempt(run, ref, r, t0, cancelled ? 0 : llmr_usage_cost(ref->model, &r->usage));
 	llmr_ask_add_attempt(run, ref, r);
 	if (is_b)
 		json_object_set_new(json_array_get(run->attempts, json_array_size(run->attempts) - 1),
@@ -84,6 +86,7 @@ int llmr_ask_hedged_attempt(struct ask_run *run, const struct llmr_model_ref *re
 	struct llmr_chat_req base = *creq;
 	struct llmr_hedge_leg a, b;
 	struct hedge_ctx hc;
+	bool stop;
 	int w;
 
 	base.stream = true; /* a first token is what the hedge waits for */
@@ -110,11 +113,13 @@ int llmr_ask_hedged_attempt(struct ask_run *run, const struct llmr_model_ref *re
 		b.r.err = LLMR_ERR_NETWORK;
 		snprintf(b.r.errmsg, sizeof(b.r.errmsg), "could not start the hedged call");
 	}
-	/* B holds ra's reservation now: close B, then give A's back and close A. */
-	hedge_close_leg(run, next, &b.r, hc.t0_b, w == 0, true);
+	/* B holds ra's reservation now: close B, then give A's back and close A.
+	 * With no winner, a leg the user stopped is cancelled, not failed. */
+	stop = w < 0 && llmr_ask_stopping(run);
+	hedge_close_leg(run, next, &b.r, hc.t0_b, w == 0 || stop, true);
 	if (run->ra)
 		llmr_route_ask_swap_res(run->ra, &hc.res_a);
-	hedge_close_leg(run, ref, &a.r, t0, w == 1, false);
+	hedge_close_leg(run, ref, &a.r, t0, w == 1 || stop, false);
 	if (hc.key_b) {
 		explicit_bzero(hc.key_b, strlen(hc.key_b));
 		free(hc.key_b);

@@ -103,6 +103,23 @@ static bool admitted(struct ask_run *run, const struct llmr_model_ref *ref, bool
 }
 
 /*
+ * An interrupted call is billed for what the provider did: when it said
+ * nothing about usage, count the prompt and the text streamed so far
+ * (about four bytes a token), so that the log does not lose the money.
+ */
+static void usage_so_far(const struct ask_run *run, struct llmr_chat_result *r)
+{
+	size_t bytes = run->system.len;
+
+	if (r->usage_seen || !r->text.len)
+		return;
+	for (size_t i = 0; i < run->nmsgs; i++)
+		bytes += strlen(run->msgs[i].content);
+	r->usage.input_tokens = (long)(bytes + 3) / 4;
+	r->usage.output_tokens = (long)(r->text.len + 3) / 4;
+}
+
+/*
  * One call of ref, hedged with next on a first try when the route says
  * so. Returns 1 or 0 when a hedge settled it (answered or both failed),
  * else LLMR_ASK_HEDGE_NOT_STARTED with ref's outcome in r, logged.
@@ -125,9 +142,27 @@ static int call_once(struct ask_run *run, const struct llmr_model_ref *ref, cons
 	} else {
 		llmr_provider_chat(ref->provider, key, creq, r, llmr_ask_note_delta, run);
 	}
+	if (llmr_ask_stopping(run)) {
+		struct llmr_chat_result seen;
+
+		usage_so_far(run, r);
+		seen = *r;
+		/* The user's stop is no failure of the provider: its breaker is
+		 * left alone, and the quota counts what was sent, ended now. */
+		seen.err = LLMR_ERR_NONE;
+		run->status_override = llmr_errclass_name(LLMR_ERR_CANCELLED);
+		llmr_ask_log_attempt(run, ref, r, t0, llmr_usage_cost(ref->model, &r->usage));
+		if (run->ra)
+			llmr_route_ask_done(run->ra, ref, &seen);
+		llmr_ask_add_attempt(run, ref, r);
+		run->status_override = NULL;
+		return 0;
+	}
+	/* Logged before done gives the money held back: a cost is always in
+	 * the log or in a hold, so a concurrent cap check never misses it. */
+	llmr_ask_log_attempt(run, ref, r, t0, llmr_usage_cost(ref->model, &r->usage));
 	if (run->ra)
 		llmr_route_ask_done(run->ra, ref, r);
-	llmr_ask_log_attempt(run, ref, r, t0, llmr_usage_cost(ref->model, &r->usage));
 	llmr_ask_add_attempt(run, ref, r);
 	return LLMR_ASK_HEDGE_NOT_STARTED;
 }
@@ -144,6 +179,7 @@ static void chat_req(const struct ask_run *run, const struct llmr_model_ref *ref
 	creq->temperature = run->req->temperature;
 	creq->json = run->req->json;
 	creq->stream = run->req->stream;
+	creq->cancel = run->ctx->cancel;
 }
 
 /* ref's key, or NULL when it has none (ref is then skipped). */
@@ -180,12 +216,13 @@ int llmr_ask_try_candidate(struct ask_run *run, const struct llmr_model_ref *ref
 		return 0;
 	chat_req(run, ref, &creq);
 	for (try_no = 0;; try_no++) {
-		if (!admitted(run, ref, more))
+		if (llmr_ask_stopping(run) || !admitted(run, ref, more))
 			break;
 		rc = call_once(run, ref, key, &creq, next, r, try_no);
-		if (rc != LLMR_ASK_HEDGE_NOT_STARTED) {
+		if (rc != LLMR_ASK_HEDGE_NOT_STARTED || run->cancelled) {
 			drop_key(key);
-			return rc;
+			/* An answer that was complete stands, even if a stop came. */
+			return rc == 1 ? 1 : run->cancelled ? -1 : rc;
 		}
 		if (!r->err) {
 			drop_key(key);
@@ -205,8 +242,11 @@ int llmr_ask_try_candidate(struct ask_run *run, const struct llmr_model_ref *ref
 						      run->ctx->ud);
 			break;
 		}
-		llmr_sleep_ms(wait);
+		/* In slices, so that an interrupt does not wait out a retry-after. */
+		for (int64_t until = llmr_mono_ms() + wait, left; (left = until - llmr_mono_ms()) > 0 &&
+								  !llmr_ask_stopping(run);)
+			llmr_sleep_ms(left < 100 ? left : 100);
 	}
 	drop_key(key);
-	return 0;
+	return run->cancelled ? -1 : 0;
 }

@@ -94,6 +94,28 @@ static struct timespec deadline_in(int64_t ms)
 	return ts;
 }
 
+/* Under h->mu: when the caller asked to stop, stop both legs. */
+static bool stop_asked(struct hedge *h, const volatile int *outer)
+{
+	if (!outer || !*outer)
+		return false;
+	h->legs[0].cancel = h->legs[1].cancel = 1;
+	return true;
+}
+
+/* A timed wait for a leg's news, waking at least every 100 ms so that a
+ * stop asked by a signal handler (which cannot signal h->cv) is seen. */
+static int wait_until(struct hedge *h, const struct timespec *until)
+{
+	struct timespec tick = deadline_in(100);
+
+	if (tick.tv_sec > until->tv_sec ||
+	    (tick.tv_sec == until->tv_sec && tick.tv_nsec > until->tv_nsec))
+		return pthread_cond_timedwait(&h->cv, &h->mu, until);
+	pthread_cond_timedwait(&h->cv, &h->mu, &tick);
+	return 0;
+}
+
 int llmr_hedge_run(struct llmr_hedge_leg *a, struct llmr_hedge_leg *b, int64_t after_ms,
 		   bool (*start_b)(struct llmr_hedge_leg *b, void *ud), void *ud,
 		   llmr_delta_fn on_delta, void *delta_ud)
@@ -102,6 +124,8 @@ int llmr_hedge_run(struct llmr_hedge_leg *a, struct llmr_hedge_leg *b, int64_t a
 	pthread_condattr_t ca;
 	struct timespec until = deadline_in(after_ms);
 	bool hedge_now, b_running = false;
+	/* The caller's own cancel flag: each leg's request gets the hedge's. */
+	const volatile int *outer = a->req.cancel;
 	int winner;
 
 	pthread_mutex_init(&h.mu, NULL);
@@ -117,17 +141,21 @@ int llmr_hedge_run(struct llmr_hedge_leg *a, struct llmr_hedge_leg *b, int64_t a
 		goto out;
 	}
 	pthread_mutex_lock(&h.mu);
-	while (h.winner < 0 && !h.legs[0].finished)
-		if (pthread_cond_timedwait(&h.cv, &h.mu, &until) == ETIMEDOUT)
+	while (h.winner < 0 && !h.legs[0].finished && !stop_asked(&h, outer))
+		if (wait_until(&h, &until) == ETIMEDOUT)
 			break;
-	hedge_now = h.winner < 0 && !h.legs[0].finished;
+	hedge_now = h.winner < 0 && !h.legs[0].finished && !stop_asked(&h, outer);
 	pthread_mutex_unlock(&h.mu);
 	/* start_b runs on this thread: it may use the state file. */
 	if (hedge_now && start_b(b, ud) && start_leg(&h, 1, b) == 0)
 		b_running = true;
 	pthread_mutex_lock(&h.mu);
-	while (h.winner < 0 && !(h.legs[0].finished && (!b_running || h.legs[1].finished)))
-		pthread_cond_wait(&h.cv, &h.mu);
+	while (h.winner < 0 && !(h.legs[0].finished && (!b_running || h.legs[1].finished))) {
+		struct timespec tick = deadline_in(100);
+
+		stop_asked(&h, outer);
+		pthread_cond_timedwait(&h.cv, &h.mu, &tick);
+	}
 	winner = h.winner;
 	pthread_mutex_unlock(&h.mu);
 	pthread_join(h.legs[0].thread, NULL);

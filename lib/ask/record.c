@@ -15,6 +15,13 @@ void llmr_ask_note_delta(const char *text, size_t n, void *ud)
 		run->ctx->on_delta(text, n, run->ctx->ud);
 }
 
+bool llmr_ask_stopping(struct ask_run *run)
+{
+	if (run->ctx->cancel && *run->ctx->cancel)
+		run->cancelled = true;
+	return run->cancelled;
+}
+
 void llmr_ask_log_attempt(struct ask_run *run, const struct llmr_model_ref *ref,
 			const struct llmr_chat_result *r, int64_t started_ms, double cost)
 {

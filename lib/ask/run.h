@@ -50,6 +50,7 @@ struct ask_run {
 	bool next_used;             /* a hedge already tried the next candidate */
 	const char *status_override; /* logged instead of the class ("cancelled") */
 	enum llmr_errclass last_class; /* why the request fails if nothing answers */
+	bool cancelled;             /* ctx->cancel was raised: stop, say so */
 	struct llmr_buf last_msg;
 };
 
@@ -62,6 +63,8 @@ int llmr_ask_build_messages(struct ask_run *run, struct llmr_err *e);
 int llmr_ask_add_rag(struct ask_run *run, struct llmr_err *e);
 
 /* record.c */
+/* Has the caller asked to stop (ctx->cancel)? Sets run->cancelled. */
+bool llmr_ask_stopping(struct ask_run *run);
 /* Streamed text, as an llmr_delta_fn with run as ud. */
 void llmr_ask_note_delta(const char *text, size_t n, void *ud);
 /* One attempt into the state's request log (and its rate-limit headers). */

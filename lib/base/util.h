@@ -23,7 +23,8 @@ enum {
 	LLMR_EX_IOERR = 74,
 	LLMR_EX_TEMPFAIL = 75, /* quota, budget, rate limit: try later */
 	LLMR_EX_NOPERM = 77,   /* authentication rejected */
-	LLMR_EX_CONFIG = 78
+	LLMR_EX_CONFIG = 78,
+	LLMR_EX_INTERRUPTED = 130 /* stopped by SIGINT (128 + 2), as shells report it */
 };
 
 /*

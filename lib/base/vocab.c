@@ -73,10 +73,11 @@ static const struct {
 	[LLMR_ERR_SERVER] = {"server", true, LLMR_EX_UNAVAILABLE},
 	[LLMR_ERR_TIMEOUT] = {"timeout", true, LLMR_EX_UNAVAILABLE},
 	[LLMR_ERR_NETWORK] = {"network", true, LLMR_EX_UNAVAILABLE},
-	[LLMR_ERR_PROTOCOL] = {"protocol", false, LLMR_EX_UNAVAILABLE},
+	[LLMR_ERR_PROTOCOL] = {"protocol", true, LLMR_EX_UNAVAILABLE},
 	[LLMR_ERR_NO_CANDIDATE] = {"no_candidate", false, LLMR_EX_UNAVAILABLE},
 	[LLMR_ERR_BAD_INPUT] = {"bad_input", false, LLMR_EX_DATAERR},
 	[LLMR_ERR_CONFIG] = {"config", false, LLMR_EX_CONFIG},
+	[LLMR_ERR_CANCELLED] = {"cancelled", false, LLMR_EX_INTERRUPTED},
 };
 
 #define NCLASSES (sizeof(errclasses) / sizeof(errclasses[0]))

@@ -62,7 +62,8 @@ enum llmr_errclass {
 	LLMR_ERR_PROTOCOL,     /* unparseable or truncated answer */
 	LLMR_ERR_NO_CANDIDATE, /* the decision left no model to call */
 	LLMR_ERR_BAD_INPUT,    /* the request itself is wrong: nothing was called */
-	LLMR_ERR_CONFIG        /* the config cannot serve it: nothing was called */
+	LLMR_ERR_CONFIG,       /* the config cannot serve it: nothing was called */
+	LLMR_ERR_CANCELLED     /* stopped by the user (a signal) or by a hedge */
 };
 
 /* "rate_limited", "overloaded", ... as in DESIGN.md; "ok" for NONE. */

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/interrupt.h"
+
 /* Results kept until their turn: a ring indexed by sequence number. */
 struct pending {
 	char *line; /* NULL: nothing to print */
@@ -126,6 +128,7 @@ static int spawn(struct worker *w, struct worker *all, int n, llmr_batch_fn fn, 
 	if (w->pid < 0)
 		return -1;
 	if (w->pid == 0) {
+		llmr_interrupt_forwarded_by(getppid());
 		for (i = 0; i < n; i++)
 			if (all[i].pid > 0) {
 				close(all[i].to);
@@ -168,6 +171,22 @@ static void collect(struct worker *w, struct pending *ring, size_t ringsz)
 	}
 }
 
+/* The parent was interrupted: tell each worker once, so that the call it
+ * has in flight stops too (a signal sent to the parent alone, as
+ * timeout(1) sends, would not reach them). */
+static void forward_interrupt(struct worker *ws, int n)
+{
+	static int done;
+	int sig = llmr_interrupt_signal();
+
+	if (!sig || done)
+		return;
+	done = 1;
+	for (int i = 0; i < n; i++)
+		if (ws[i].pid > 0)
+			kill(ws[i].pid, sig);
+}
+
 /* Wait for at least one result; returns -1 when a worker died. */
 static int pump(struct worker *ws, int n, struct pending *ring, size_t ringsz)
 {
@@ -175,6 +194,7 @@ static int pump(struct worker *ws, int n, struct pending *ring, size_t ringsz)
 	char buf[65536];
 	int i, k = 0;
 
+	forward_interrupt(ws, n);
 	for (i = 0; i < n; i++) {
 		pf[i].fd = ws[i].busy ? ws[i].from : -1;
 		pf[i].events = POLLIN;
@@ -183,8 +203,10 @@ static int pump(struct worker *ws, int n, struct pending *ring, size_t ringsz)
 	}
 	if (!k)
 		return 0;
-	if (poll(pf, (nfds_t)n, -1) < 0)
+	if (poll(pf, (nfds_t)n, -1) < 0) {
+		forward_interrupt(ws, n);
 		return errno == EINTR ? 0 : -1;
+	}
 	for (i = 0; i < n; i++) {
 		ssize_t r;
 

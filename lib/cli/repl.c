@@ -1,6 +1,8 @@
 #include "cli/repl.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "base/interrupt.h"
 #include "cli/cli.h"
 #include "provider/attempt_log.h"
 
@@ -129,7 +132,7 @@ static int command(struct repl *r, const char *line, double session)
 
 static double ask(struct repl *r, const char *line)
 {
-	struct llmr_ask_ctx ctx = {r->cfg, r->st, on_delta, NULL, NULL, 0};
+	struct llmr_ask_ctx ctx = {r->cfg, r->st, on_delta, NULL, NULL, 0, llmr_interrupt_flag()};
 	struct llmr_ask_req req = r->req;
 	json_t *resp, *err;
 	double usd = 0;
@@ -142,7 +145,13 @@ static double ask(struct repl *r, const char *line)
 	req.route = r->route ? r->route : r->req.route;
 	req.stream = true;
 	resp = llmr_ask(&ctx, &req, &code);
-	if ((err = json_object_get(resp, "error"))) {
+	if (code == LLMR_EX_INTERRUPTED) {
+		/* Stopped by Ctrl-C: back to the prompt, the conversation as it
+		 * was before this question. */
+		printf("\n[stopped]\n");
+		json_array_remove(r->messages, json_array_size(r->messages) - 1);
+		llmr_interrupt_clear();
+	} else if ((err = json_object_get(resp, "error"))) {
 		llmr_warn("%s", json_string_value(json_object_get(err, "message")));
 		/* Drop the unanswered question so the next one stands alone. */
 		json_array_remove(r->messages, json_array_size(r->messages) - 1);
@@ -179,6 +188,13 @@ struct rl {
 	void (*stifle_history)(int);
 	int (*read_history)(const char *);
 	int (*write_history)(const char *);
+	/* For Ctrl-C at the prompt (on_signal_event). */
+	int (*replace_line)(const char *, int);
+	int (*crlf)(void);
+	int (*on_new_line)(void);
+	void (*redisplay)(void);
+	int *catch_signals;                 /* rl_catch_signals */
+	int (**signal_event_hook)(void);    /* rl_signal_event_hook */
 };
 
 static int rl_load(struct rl *rl)
@@ -195,14 +211,60 @@ static int rl_load(struct rl *rl)
 	*(void **)&rl->stifle_history = dlsym(h, "stifle_history");
 	*(void **)&rl->read_history = dlsym(h, "read_history");
 	*(void **)&rl->write_history = dlsym(h, "write_history");
+	*(void **)&rl->replace_line = dlsym(h, "rl_replace_line");
+	*(void **)&rl->crlf = dlsym(h, "rl_crlf");
+	*(void **)&rl->on_new_line = dlsym(h, "rl_on_new_line");
+	*(void **)&rl->redisplay = dlsym(h, "rl_redisplay");
+	rl->catch_signals = dlsym(h, "rl_catch_signals");
+	rl->signal_event_hook = dlsym(h, "rl_signal_event_hook");
 	if (rl->readline && rl->add_history && rl->using_history && rl->stifle_history &&
-	    rl->read_history && rl->write_history)
+	    rl->read_history && rl->write_history && rl->replace_line && rl->crlf &&
+	    rl->on_new_line && rl->redisplay && rl->catch_signals && rl->signal_event_hook)
 		return 0;
 	memset(rl, 0, sizeof(*rl));
 	return -1;
 }
 
-/* A line without its newline (malloc'd), or NULL at end of input. */
+static struct rl *loaded;
+static const char *hist_path;
+
+static void save_history(const struct rl *rl, const char *hist)
+{
+	if (rl->write_history && rl->write_history(hist) == 0)
+		chmod(hist, 0600);
+}
+
+/* SIGTERM at the prompt ends the session, its history saved. */
+static void end_on_term(int sig)
+{
+	save_history(loaded, hist_path);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * readline calls this when a signal interrupts its wait for a key (the
+ * handler does not restart it): Ctrl-C clears the line and draws a fresh
+ * prompt, as shells do; SIGTERM ends the session.
+ */
+static int on_signal_event(void)
+{
+	int sig = llmr_interrupt_signal();
+
+	if (!sig)
+		return 0;
+	if (sig != SIGINT)
+		end_on_term(sig);
+	llmr_interrupt_clear();
+	loaded->replace_line("", 0);
+	loaded->crlf();
+	loaded->on_new_line();
+	loaded->redisplay();
+	return 0;
+}
+
+/* A line without its newline (malloc'd), or NULL at end of input. Without
+ * readline, Ctrl-C at the prompt starts a fresh line too. */
 static char *read_line(const struct rl *rl, const char *prompt)
 {
 	char *line = NULL;
@@ -213,7 +275,17 @@ static char *read_line(const struct rl *rl, const char *prompt)
 		return rl->readline(prompt);
 	fputs(prompt, stdout);
 	fflush(stdout);
-	if ((n = getline(&line, &cap, stdin)) < 0) {
+	while ((n = getline(&line, &cap, stdin)) < 0 && errno == EINTR &&
+	       llmr_interrupt_signal() == SIGINT) {
+		llmr_interrupt_clear();
+		clearerr(stdin);
+		fputs("\n", stdout);
+		fputs(prompt, stdout);
+		fflush(stdout);
+	}
+	if (n < 0) {
+		if (llmr_interrupt_signal())
+			end_on_term(llmr_interrupt_signal());
 		free(line);
 		return NULL;
 	}
@@ -234,11 +306,17 @@ int llmr_repl(const struct llmr_config *cfg, struct llmr_state *st,
 	if (defaults->model)
 		r.model = llmr_xstrdup(defaults->model);
 	make_parent(hist);
+	loaded = &rl;
+	hist_path = hist;
 	if (editing) {
 		rl.using_history();
 		rl.stifle_history(HISTORY_MAX);
 		rl.read_history(hist);
+		/* Our handlers, not readline's: on_signal_event does the rest. */
+		*rl.catch_signals = 0;
+		*rl.signal_event_hook = on_signal_event;
 	}
+	llmr_interrupt_catch(false);
 	printf("llmr-ask: type /help for commands, Ctrl-D to leave\n");
 	while ((line = read_line(&rl, "llmr> "))) {
 		char *s = line;
@@ -248,15 +326,20 @@ int llmr_repl(const struct llmr_config *cfg, struct llmr_state *st,
 		if (*s) {
 			if (editing)
 				rl.add_history(s);
+			/* Saved before the turn too: a killed session keeps it. */
+			save_history(&rl, hist);
 			if (*s == '/' ? command(&r, s, session) : (session += ask(&r, s), 0)) {
 				free(line);
 				break;
 			}
+			/* After every turn: a killed session loses nothing. */
+			save_history(&rl, hist);
 		}
 		free(line);
 	}
-	if (editing && rl.write_history(hist) == 0)
-		chmod(hist, 0600);
+	save_history(&rl, hist);
+	loaded = NULL;
+	hist_path = NULL;
 	free(hist);
 	free(r.model);
 	free(r.route);

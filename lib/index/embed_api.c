@@ -1,6 +1,9 @@
 #include "index/embed.h"
 
+#include "base/interrupt.h"
+#include "provider/attempt_log.h"
 #include "route/quota.h"
+#include "route/spend.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -90,6 +93,95 @@ static void normalise(float *v, size_t dim)
 			v[i] = (float)(v[i] / sqrt(n));
 }
 
+/*
+ * Money, as for any model call (route/spend.h): hold the batch's estimated
+ * cost against the caps before the request (route "embeddings"), and log
+ * the request with its actual cost before giving the hold back, so that
+ * embeddings count in every cap and in llmr-cost. Returns 0 when the call
+ * may go (held, or the state failed: that must not stop indexing), -1 with
+ * e (exit 75) when a cap would be crossed.
+ */
+static int hold_money(struct llmr_embedder *em, long est, struct llmr_spend_hold *h,
+		      struct llmr_err *e)
+{
+	struct llmr_spend_req q = {em->provider, "embeddings", NULL, 0, false, 0};
+	struct llmr_err se = {0, ""};
+	char why[256];
+
+	memset(h, 0, sizeof(*h));
+	if (!em->st)
+		return 0;
+	q.est_usd = llmr_spend_estimate(em->model_cfg, est, 0);
+	if (llmr_spend_reserve(em->st, &q, h, why, sizeof(why), &se) == 0)
+		return llmr_errf(e, LLMR_EX_TEMPFAIL, "embeddings from %s: %s", em->provider->name, why);
+	return 0;
+}
+
+static void log_and_release(struct llmr_embedder *em, struct llmr_spend_hold *h, long http_status,
+			    const char *status, long tokens, int64_t t0)
+{
+	struct llmr_attempt a;
+	struct llmr_err e = {0, ""};
+	char id[64];
+
+	if (!em->st)
+		return;
+	memset(&a, 0, sizeof(a));
+	llmr_new_request_id(id);
+	a.request_id = id;
+	a.attempt = 1;
+	a.ts_ms = t0;
+	a.route = "embeddings";
+	a.provider = em->provider->name;
+	a.model = em->model;
+	a.status = status;
+	a.http_status = http_status;
+	a.usage.input_tokens = tokens;
+	a.usage.provider_cost_usd = -1;
+	a.cost_usd = em->model_cfg ? llmr_usage_cost(em->model_cfg, &a.usage) : 0;
+	a.latency_ms = llmr_now_ms() - t0;
+	a.ttft_ms = -1;
+	llmr_state_log_attempt(em->st, &a, &e);
+	llmr_spend_release(em->st, h, a.cost_usd, &e);
+}
+
+/* Before a request: a quota reservation shared with every other llmr
+ * process (a state error must not stop indexing), then the money hold.
+ * Returns 0, or -1 with e (exit 75) when either refuses. */
+static int admit(struct llmr_embedder *em, long est, struct llmr_quota_res *res,
+		 struct llmr_spend_hold *hold, struct llmr_err *e)
+{
+	char why[160] = "";
+	struct llmr_err qe = {0, ""};
+
+	memset(hold, 0, sizeof(*hold));
+	if (em->st && llmr_quota_acquire(em->st, em->provider, em->model_cfg, est,
+					 llmr_quota_rank(2, 0), MAX_WAIT_MS, res, why, sizeof(why),
+					 &qe) == 0)
+		return llmr_errf(e, LLMR_EX_TEMPFAIL, "embeddings from %s: %s", em->provider->name,
+				 why);
+	if (hold_money(em, est, hold, e) < 0) {
+		if (res->id)
+			llmr_quota_release(em->st, res, false, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* Stopped by a signal: logged, and everything held given back now, not
+ * at the lease's end. Returns -1 with e (exit 130). */
+static int stopped(struct llmr_embedder *em, struct llmr_spend_hold *hold,
+		   struct llmr_quota_res *res, struct llmr_http_resp *resp, long est, int64_t t0,
+		   struct llmr_err *e)
+{
+	log_and_release(em, hold, resp->status, llmr_errclass_name(LLMR_ERR_CANCELLED), est, t0);
+	llmr_http_resp_release(resp);
+	if (res->id)
+		llmr_quota_release(em->st, res, true, NULL);
+	return llmr_errf(e, LLMR_EX_INTERRUPTED, "embeddings from %s: interrupted",
+			 em->provider->name);
+}
+
 /* One request for texts[0..n): *vecs gets n * *dim floats. */
 static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_t n,
 		       float **vecs, size_t *dim, struct llmr_err *e)
@@ -98,6 +190,8 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 
 	for (tries = 1;; tries++) {
 		struct llmr_quota_res res = {0, 0, 0};
+		struct llmr_spend_hold hold;
+		int64_t t0 = llmr_now_ms();
 		long est = 0;
 		size_t i;
 		struct llmr_buf url = LLMR_BUF_INIT, body = LLMR_BUF_INIT;
@@ -109,21 +203,13 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 		long toks = 0;
 		int rc;
 
+		if (*llmr_interrupt_flag())
+			return llmr_errf(e, LLMR_EX_INTERRUPTED, "embeddings from %s: interrupted",
+					 em->provider->name);
 		for (i = 0; i < n; i++)
 			est += (long)strlen(texts[i]) / 4 + 1;
-		if (em->st) {
-			/* Share the provider's limits with every other llmr
-			 * process; a state error must not stop indexing. */
-			char why[160] = "";
-			struct llmr_err qe = {0, ""};
-			int got = llmr_quota_acquire(em->st, em->provider, em->model_cfg, est,
-						     llmr_quota_rank(2, 0), MAX_WAIT_MS, &res, why,
-						     sizeof(why), &qe);
-
-			if (got == 0)
-				return llmr_errf(e, LLMR_EX_TEMPFAIL, "embeddings from %s: %s",
-						 em->provider->name, why);
-		}
+		if (admit(em, est, &res, &hold, e) < 0)
+			return -1;
 		rc = em->adapter->build_embed(em->provider, em->key, em->model, texts, n, &url,
 					      &hdrs, &body, e);
 		if (rc == 0) {
@@ -133,14 +219,20 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 			req.body_len = body.len;
 			req.timeout_ms = em->provider->timeout_ms > 0 ? em->provider->timeout_ms : 60000;
 			req.connect_timeout_ms = em->provider->connect_timeout_ms;
+			req.cancel = llmr_interrupt_flag();
 			rc = llmr_http_perform(&req, &resp, e);
 		}
 		llmr_buf_release(&url);
 		llmr_buf_release(&body);
 		llmr_headers_release(&hdrs);
+		if (*llmr_interrupt_flag())
+			return stopped(em, &hold, &res, &resp, est, t0, e);
 		if (rc == 0 && resp.status >= 200 && resp.status < 300) {
 			rc = em->adapter->parse_embed(resp.body.s ? resp.body.s : "", resp.body.len,
 						      vecs, &nv, dim, &toks, e);
+			log_and_release(em, &hold, resp.status,
+					llmr_errclass_name(rc == 0 ? LLMR_ERR_NONE : LLMR_ERR_PROTOCOL),
+					toks > 0 ? toks : est, t0);
 			llmr_http_resp_release(&resp);
 			if (rc == 0 && nv != n) {
 				free(*vecs);
@@ -154,6 +246,9 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 				llmr_quota_settle(em->st, &res, toks > 0 ? toks : est, NULL);
 			return rc;
 		}
+		log_and_release(em, &hold, resp.status,
+				llmr_errclass_name(rc == 0 ? llmr_errclass_from_status(resp.status)
+						   : LLMR_ERR_NETWORK), 0, t0);
 		if (res.id)
 			llmr_quota_release(em->st, &res, resp.status > 0, NULL);
 		if (rc == 0) {

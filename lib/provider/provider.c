@@ -85,8 +85,8 @@ static void set_err(struct llmr_chat_result *r, enum llmr_errclass c, const char
 
 /*
  * Every way out goes through here: whatever an adapter wrote into errmsg is
- * redacted, a class that cannot fall back is never retryable, and an error
- * without a message gets the class name.
+ * redacted, a class that cannot fall back (or a protocol error) is never
+ * retryable, and an error without a message gets the class name.
  */
 static int finish(struct llmr_chat_result *r)
 {
@@ -98,7 +98,10 @@ static int finish(struct llmr_chat_result *r)
 	llmr_redact(r->errmsg, sizeof(r->errmsg), r->errmsg, strlen(r->errmsg));
 	if (!r->errmsg[0])
 		set_err(r, r->err, llmr_errclass_name(r->err));
-	r->retryable = r->retryable && llmr_errclass_falls_back(r->err);
+	/* A garbled or cut answer falls back to the next model, but asking the
+	 * same model again would likely pay for the same garbage. */
+	r->retryable = r->retryable && llmr_errclass_falls_back(r->err) &&
+		       r->err != LLMR_ERR_PROTOCOL;
 	return -1;
 }
 

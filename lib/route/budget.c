@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/interrupt.h"
 #include "route/quota_db.h"
 
 const char *llmr_budget_verdict_name(enum llmr_budget_verdict v)
@@ -212,7 +213,7 @@ int llmr_budget_draw(struct llmr_state *st, const char *id, int priority, double
 	memset(t, 0, sizeof(*t));
 	snprintf(t->id, sizeof(t->id), "%s", id);
 	for (;;) {
-		c.last_try = llmr_now_ms() >= deadline;
+		c.last_try = llmr_now_ms() >= deadline || *llmr_interrupt_flag();
 		if (llmr_state_tx(st, 1, draw_fn, &c, e) < 0)
 			return -1;
 		if (c.v != LLMR_BUDGET_WAIT)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/interrupt.h"
 #include "route/quota_db.h"
 
 /* ---- reservations ---------------------------------------------------------- */
@@ -217,8 +218,10 @@ int llmr_quota_acquire(struct llmr_state *st, const struct llmr_provider_cfg *p,
 		if (a.got)
 			return 1;
 		now = llmr_now_ms();
-		/* Give up early when nothing frees before the deadline. */
-		if (max_wait_ms <= 0 || now >= deadline || a.free_at < 0 || a.free_at > deadline)
+		/* Give up early when nothing frees before the deadline, or
+		 * when the process was asked to stop. */
+		if (max_wait_ms <= 0 || now >= deadline || a.free_at < 0 || a.free_at > deadline ||
+		    *llmr_interrupt_flag())
 			break;
 		llmr_sleep_ms(next_sleep(&a, now, deadline));
 	}

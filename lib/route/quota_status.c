@@ -64,15 +64,28 @@ static int64_t span_of(const struct llmr_quota_win *w)
 	return span ? span : 1000;
 }
 
+/*
+ * A request in flight counts in every window until its lease (t_end) in
+ * case it lasts that long, but it is expected to end much sooner: when
+ * a slot frees (the free_at columns) is reckoned from the request's start
+ * plus the mean latency of that model's answers over the last hour (now
+ * when none is known, so that a waiter polls instead of giving up on a
+ * worst case that rarely comes), never past its lease.
+ */
 static const char usage_sql[] =
 	"SELECT"
 	" COALESCE(SUM(t_end > ?2),0), COALESCE(SUM(CASE WHEN t_end > ?2 THEN tokens END),0),"
-	" MIN(CASE WHEN t_end > ?2 THEN t_end END),"
+	" MIN(CASE WHEN t_end > ?2 THEN eff END),"
 	" COALESCE(SUM(t_end > ?3),0), COALESCE(SUM(CASE WHEN t_end > ?3 THEN tokens END),0),"
-	" MIN(CASE WHEN t_end > ?3 THEN t_end END),"
-	" COUNT(*), COALESCE(SUM(tokens),0), MIN(t_end),"
-	" COALESCE(SUM(held AND t_end > ?5),0), MIN(CASE WHEN held AND t_end > ?5 THEN t_end END)"
-	" FROM quota_log WHERE provider = ?1 AND t_end > ?4 AND (?6 IS NULL OR model = ?6)";
+	" MIN(CASE WHEN t_end > ?3 THEN eff END),"
+	" COUNT(*), COALESCE(SUM(tokens),0), MIN(eff),"
+	" COALESCE(SUM(held AND t_end > ?5),0), MIN(CASE WHEN held AND t_end > ?5 THEN eff END)"
+	" FROM (SELECT t_end, tokens, held, CASE WHEN held THEN"
+	"  MIN(t_end, MAX(?5, t_start + COALESCE((SELECT AVG(r.latency_ms) FROM requests r"
+	"   WHERE r.ts_ms > ?5 - 3600000 AND r.provider = q.provider AND r.model = q.model"
+	"   AND r.status = 'ok' AND r.latency_ms IS NOT NULL), 0)))"
+	"  ELSE t_end END AS eff"
+	" FROM quota_log q WHERE provider = ?1 AND t_end > ?4 AND (?6 IS NULL OR model = ?6))";
 
 static int64_t col_or0(sqlite3_stmt *s, int i)
 {

@@ -88,8 +88,14 @@ static void add_cand(struct llmr_decision *d, const struct llmr_provider_cfg *p,
 	c->est_cost_usd = est_cost(m, d->est_input_tokens, d->est_output_tokens);
 }
 
+/* cls: rate_limited for what passes, auth for a missing key, else
+ * no_candidate (llmr_decision_errclass). */
+static void skip(struct llmr_decision *d, const struct llmr_route_cand *c, enum llmr_errclass cls,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* Without routes (the built-in config), every model of every provider in
- * config order is a candidate. */
+ * config order is a candidate. A provider with no models has nothing to
+ * call (a request must name a model): it is skipped, not guessed at. */
 static void all_models(const struct llmr_config *cfg, struct llmr_decision *d)
 {
 	char spec[160];
@@ -98,9 +104,12 @@ static void all_models(const struct llmr_config *cfg, struct llmr_decision *d)
 		const struct llmr_provider_cfg *p = &cfg->providers[i];
 
 		if (!p->nmodels) {
-			snprintf(spec, sizeof(spec), "%s/%s", p->name,
-				 p->protocol == LLMR_PROTO_EXTRACTIVE ? "extractive" : "default");
-			add_cand(d, p, NULL, spec);
+			struct llmr_route_cand c;
+
+			memset(&c, 0, sizeof(c));
+			snprintf(c.spec, sizeof(c.spec), "%s/*", p->name);
+			c.ref.provider = (struct llmr_provider_cfg *)p;
+			skip(d, &c, LLMR_ERR_NO_CANDIDATE, "provider has no models configured");
 		}
 		for (size_t j = 0; j < p->nmodels; j++) {
 			snprintf(spec, sizeof(spec), "%s/%s", p->name, p->models[j].name);
@@ -109,11 +118,6 @@ static void all_models(const struct llmr_config *cfg, struct llmr_decision *d)
 	}
 }
 
-static void skip(struct llmr_decision *d, const struct llmr_route_cand *c, enum llmr_errclass cls,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-/* cls: rate_limited for what passes, auth for a missing key, else
- * no_candidate (llmr_decision_errclass). */
 static void skip(struct llmr_decision *d, const struct llmr_route_cand *c, enum llmr_errclass cls,
 		 const char *fmt, ...)
 {

@@ -9,6 +9,7 @@
 #include "route/classify_model.h"
 #include "route/quota.h"
 #include "route/route_view.h"
+#include "route/spend.h"
 
 struct llmr_route_ask {
 	const struct llmr_config *cfg;
@@ -29,6 +30,9 @@ struct llmr_route_ask {
 	char skip_why[200];
 	bool degraded;
 	struct llmr_quota_res res;
+	struct llmr_spend_hold hold;     /* the admitted attempt's money */
+	struct llmr_spend_hold hold_alt; /* the other hedged attempt's, while swapped */
+	int calls;                       /* model calls made (budget.calls_per_request) */
 	char classifier_by[200];
 };
 
@@ -116,12 +120,19 @@ static int model_tier(struct llmr_route_ask *ra, struct llmr_err *e)
 	const struct llmr_route_cfg *route;
 	int t;
 
-	if (req->complexity >= 0 || req->model || !ra->cfg->router_classifier)
+	bool called;
+
+	/* The classifier's call counts against calls_per_request: it may only
+	 * take one when a call is left for the answer. */
+	if (req->complexity >= 0 || req->model || !ra->cfg->router_classifier ||
+	    ra->cfg->budget_calls_per_request < 2)
 		return req->complexity;
 	route = llmr_route_find(ra->cfg, req->route, e);
 	if (route && route->force >= 0)
 		return req->complexity;
-	t = llmr_classify_model(ra->cfg, ra->st, ra->in.request_id, req->text, req->text_len);
+	t = llmr_classify_model(ra->cfg, ra->st, ra->in.request_id, req->text, req->text_len,
+				&called);
+	ra->calls += called;
 	if (t >= 0)
 		snprintf(ra->classifier_by, sizeof(ra->classifier_by), "classifier %s",
 			 ra->cfg->router_classifier);
@@ -207,6 +218,30 @@ json_t *llmr_route_ask_decision(const struct llmr_route_ask *ra)
 	return llmr_decision_json(ra->dec);
 }
 
+/*
+ * Hold the attempt's estimated cost against every cap (spend.h). Returns 1
+ * when held (or when the state failed: a state error must not cost the
+ * answer), 0 when a cap would be crossed.
+ */
+static int hold_money(struct llmr_route_ask *ra, const struct llmr_model_ref *ref, char *why,
+		      size_t n)
+{
+	struct llmr_spend_req q;
+	struct llmr_err e = {0, ""};
+	long out = ra->req.max_tokens > 0 ? ra->req.max_tokens : ra->dec->est_output_tokens;
+
+	memset(&q, 0, sizeof(q));
+	q.provider = ref->provider;
+	q.route = ra->dec->rcfg ? ra->dec->rcfg->name : NULL;
+	if (ra->has_ticket && ra->ticket.drawn) {
+		q.budget = ra->in.budget;
+		q.budget_own_held = ra->ticket.usd_held;
+		q.budget_over = ra->ticket.over;
+	}
+	q.est_usd = llmr_spend_estimate(ref->model, ra->dec->est_input_tokens, out);
+	return llmr_spend_reserve(ra->st, &q, &ra->hold, why, n, &e) != 0;
+}
+
 int llmr_route_ask_admit(struct llmr_route_ask *ra, const struct llmr_model_ref *ref, bool more,
 			 char *why, size_t n)
 {
@@ -218,8 +253,17 @@ int llmr_route_ask_admit(struct llmr_route_ask *ra, const struct llmr_model_ref 
 	int got;
 
 	memset(&ra->res, 0, sizeof(ra->res));
-	if (!ra->st || p->protocol == LLMR_PROTO_EXTRACTIVE)
+	memset(&ra->hold, 0, sizeof(ra->hold));
+	if (p->protocol == LLMR_PROTO_EXTRACTIVE)
 		return 1;
+	if (ra->cfg->budget_calls_per_request > 0 && ra->calls >= ra->cfg->budget_calls_per_request) {
+		snprintf(why, n, "budget.calls_per_request (%d) reached", ra->cfg->budget_calls_per_request);
+		return 0;
+	}
+	if (!ra->st) {
+		ra->calls++;
+		return 1;
+	}
 	/* Look first without taking the probe: a quota wait must not hold it. */
 	if (llmr_breaker_get(ra->st, p->name, &b, &e) == 0 &&
 	    llmr_breaker_blocks(&b, llmr_now_ms(), llmr_breaker_cooldown(p), why, n))
@@ -229,20 +273,30 @@ int llmr_route_ask_admit(struct llmr_route_ask *ra, const struct llmr_model_ref 
 				 llmr_quota_rank(ra->dec->priority, ra->dec->complexity), wait, &ra->res, why, n, &e);
 	if (got == 0)
 		return 0;
-	/* A state error must not cost the answer: go on unreserved. */
-	if (llmr_breaker_allow(ra->st, p, &allowed, &probe, why, n, &e) == 0 && !allowed) {
+	if (hold_money(ra, ref, why, n) == 0) {
 		llmr_quota_release(ra->st, &ra->res, false, &e);
 		return 0;
 	}
+	/* A state error must not cost the answer: go on unreserved. */
+	if (llmr_breaker_allow(ra->st, p, &allowed, &probe, why, n, &e) == 0 && !allowed) {
+		llmr_quota_release(ra->st, &ra->res, false, &e);
+		llmr_spend_release(ra->st, &ra->hold, 0, &e);
+		return 0;
+	}
+	ra->calls++;
 	return 1;
 }
 
 void llmr_route_ask_swap_res(struct llmr_route_ask *ra, struct llmr_quota_res *other)
 {
 	struct llmr_quota_res tmp = ra->res;
+	struct llmr_spend_hold h = ra->hold;
 
 	ra->res = *other;
 	*other = tmp;
+	/* The money held travels with the quota reservation. */
+	ra->hold = ra->hold_alt;
+	ra->hold_alt = h;
 }
 
 void llmr_route_ask_done(struct llmr_route_ask *ra, const struct llmr_model_ref *ref,
@@ -258,6 +312,7 @@ void llmr_route_ask_done(struct llmr_route_ask *ra, const struct llmr_model_ref 
 						: ra->res.tokens, &e);
 	else
 		llmr_quota_release(ra->st, &ra->res, r->http_status > 0 || r->err == LLMR_ERR_TIMEOUT, &e);
+	llmr_spend_release(ra->st, &ra->hold, llmr_usage_cost(ref->model, &r->usage), &e);
 	llmr_breaker_record(ra->st, ref->provider, r->err, &e);
 }
 
@@ -278,12 +333,16 @@ void llmr_route_ask_end(struct llmr_route_ask *ra, bool answered, double cost_us
 
 	if (!ra)
 		return;
+	/* Each call's cost went to the budget as its hold was released. */
+	(void)cost_usd;
 	if (ra->has_ticket) {
 		if (answered)
-			llmr_budget_settle(ra->st, &ra->ticket, cost_usd, &e);
+			llmr_budget_settle(ra->st, &ra->ticket, 0, &e);
 		else
-			llmr_budget_refund(ra->st, &ra->ticket, cost_usd, &e);
+			llmr_budget_refund(ra->st, &ra->ticket, 0, &e);
 	}
+	llmr_spend_release(ra->st, &ra->hold, 0, &e);
+	llmr_spend_release(ra->st, &ra->hold_alt, 0, &e);
 	llmr_route_snap_free(ra->snap);
 	free(ra->dec);
 	free(ra);

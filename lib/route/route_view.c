@@ -200,9 +200,11 @@ static bool snap_blocked(void *ud, const struct llmr_model_ref *ref, long tokens
 	if (llmr_breaker_blocks(&ps->br, now, llmr_breaker_cooldown(p), why, n))
 		return true;
 	if (p->budget_usd_per_month >= 0 && ps->month_usd >= p->budget_usd_per_month) {
-		snprintf(why, n, "monthly budget spent ($%.2f of $%.2f)", ps->month_usd,
-			 p->budget_usd_per_month);
-		*temporary = false;
+		/* Named as llmr-ask's own check (spend.h) names it; a spent
+		 * budget is "try later" (75), as DESIGN.md says. */
+		snprintf(why, n, "provider '%s' monthly cap $%.2f reached ($%.4f spent)", p->name,
+			 p->budget_usd_per_month, ps->month_usd);
+		*temporary = true;
 		return true;
 	}
 	if (s->no_quotas)

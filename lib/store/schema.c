@@ -189,6 +189,21 @@ static const char outcomes_v1[] =
 	" prompt INTEGER NOT NULL REFERENCES outcome_prompts(id), model TEXT NOT NULL,"
 	" score REAL NOT NULL, PRIMARY KEY (prompt, model)) WITHOUT ROWID;";
 
+/*
+ * A model call's estimated cost, held from before the call until its actual
+ * cost is in the requests log, so that concurrent calls cannot overspend a
+ * cap together (route/spend.h). t_end is the lease of a crashed process.
+ */
+static const char spend_v1[] =
+	"CREATE TABLE spend_holds ("
+	" id INTEGER PRIMARY KEY, provider TEXT NOT NULL, route TEXT, budget TEXT,"
+	" usd REAL NOT NULL, t_start INTEGER NOT NULL, t_end INTEGER NOT NULL, pid INTEGER);"
+	"CREATE INDEX spend_holds_end ON spend_holds(t_end);"
+	/* The month's spend per provider and per route is summed inside the
+	 * write lock on every call: covering indexes keep that short (per
+	 * provider, requests_provider of step 7 covers it already). */
+	"CREATE INDEX requests_route_spend ON requests(route, ts_ms, cost_usd);";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -199,6 +214,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"ask: exact response cache", cache_v1},
 	{"requests: per-provider covering index", requests_v2},
 	{"learn: labelled outcomes for the learned router", outcomes_v1},
+	{"route: spending held by calls in flight", spend_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

@@ -50,28 +50,53 @@ sed -i 's/timeout: 10s/timeout: 1s/' "$LLMR_CONFIG"
 fallback timeout '{"family":"openai","hang":true}' --no-stream
 sed -i 's/timeout: 1s/timeout: 10s/' "$LLMR_CONFIG"
 fallback network '{"family":"openai","cut_after_bytes":300}' --stream
+# An unparseable or truncated 200 is the provider's fault, like a 5xx.
+fallback protocol '{"family":"openai","malformed":true}' --no-stream
+fallback protocol '{"family":"openai","malformed":true}' --stream
 
-# Classes that stop the chain.
+# A stream that breaks after some text, then falls back: a pipe gets only
+# the answer that counts, and so does the --json object.
 fresh_state
 fake_reset
-fake_script '{"family":"openai","malformed":true}'
-run llmr-ask --json --no-stream "hello"
-is "$status" 69 "malformed JSON: exit 69"
+run llmr-ask -m groq/llama3-8b-8192 --stream "hello"
+groq_text=$out
+fresh_state
+fake_reset
+fake_script '{"family":"openai","cut_after_bytes":800}'
+run llmr-ask --stream "hello"
+is "$status" 0 "broken stream, then fallback: answered"
+is "$(fake_count '.family == "openai"')" 1 "... after the first model broke off"
+is "$out" "$groq_text" "... and the pipe holds only the fallback's answer"
+fresh_state
+fake_reset
+fake_script '{"family":"openai","cut_after_bytes":800}'
+run llmr-ask --stream --json "hello"
+is "$(printf '%s' "$out" | jq -r .text)" "$groq_text" "--json: the text is the fallback's answer only"
+
+# On the last model, a protocol error ends the request: not retried (the
+# same model would likely garble it again, and each try is billed).
+fresh_state
+fake_reset
+fake_script '{"family":"openai","malformed":true,"times":-1}'
+run llmr-ask -r solo --json --no-stream "hello"
+is "$status" 69 "malformed JSON on the last model: exit 69"
 is "$(printf '%s' "$out" | jq -r .error.class)" protocol "malformed JSON: class protocol"
 is "$(printf '%s\n' "$err" | wc -l)" 1 "malformed JSON: one line on stderr"
 like "$err" '^llmr-ask: openai/gpt-4o-mini: protocol' "malformed JSON: the message names model and class"
-is "$(fake_count)" 1 "malformed JSON: no fallback"
+is "$(fake_count)" 1 "malformed JSON: not retried"
 
 fresh_state
 fake_reset
 fake_script '{"family":"openai","huge_bytes":17825792}'
-run llmr-ask --json --no-stream "hello"
+run llmr-ask -r solo --json --no-stream "hello"
 is "$(printf '%s' "$out" | jq -r .error.class)" protocol "17 MiB body: refused as protocol"
 fresh_state
 fake_reset
 fake_script '{"family":"openai","huge_bytes":6000000}'
-run llmr-ask --json --stream "hello"
+run llmr-ask -r solo --json --stream "hello"
 is "$(printf '%s' "$out" | jq -r .error.class)" protocol "6 MB stream line: refused as protocol"
+
+# Classes that stop the chain.
 
 fresh_state
 fake_reset

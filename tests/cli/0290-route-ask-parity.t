@@ -31,6 +31,7 @@ parity() {
 	_rs=$status
 	_rm=$(jq_out '.model // "none"')
 	fake_reset
+	[ -z "${PARITY_SCRIPT:-}" ] || fake_script "$PARITY_SCRIPT"
 	run llmr-ask --json --no-stream "$@"
 	is "$(jq_out '.attempts[0].model // "none"')" "$_rm" "$_desc: llmr-ask first tries llmr-route's model ($_rm)"
 	is "$status" "$_rs" "$_desc: both exit $_rs"
@@ -44,7 +45,13 @@ parity "a forced route (force: complex)" -r legal "$easy"
 is "$(jq_out .complexity)" complex "... llmr-ask reports the forced tier"
 parity "-m provider/model" -m deepseek/deepseek-chat "$easy"
 parity "--complexity" --complexity medium "$easy"
+# A JSON answer, so that llmr-ask has no reason to climb a tier or fail
+# (an answer that is never JSON fails llmr-ask with exit 69).
+PARITY_SCRIPT='{"family":"groq","status":200,"body":{"id":"c1","object":"chat.completion","model":"llama3-8b-8192",
+	"choices":[{"index":0,"message":{"role":"assistant","content":"{\"ok\": true}"},"finish_reason":"stop"}],
+	"usage":{"prompt_tokens":4,"completion_tokens":4,"total_tokens":8}}}'
 parity "--expect-json" --expect-json "$easy"
+PARITY_SCRIPT=
 run llmr-route --expect-json "$easy"
 like "$(jq_out .reason)" "JSON asked" "llmr-route --expect-json: the classifier weighs it"
 

@@ -76,4 +76,26 @@ if [ -w /dev/full ]; then
 	llmr-route "Bonjour" >/dev/full 2>/dev/null
 	is "$?" 74 "a write to /dev/full: exit 74"
 fi
+# A valid config: a provider with no models, a route with no tiers. The
+# provider has nothing to call, so it is skipped, not called without a
+# model (llmr-ask used to crash here).
+cat >nomodels.conf <<EOF
+providers:
+  openai:
+    protocol: openai
+    base_url: $FAKE_URL/openai/v1
+    api_key_env: TEST_OPENAI_KEY
+routes:
+  default:
+    priority: P1
+EOF
+run llmr-route --config nomodels.conf "Bonjour"
+is "$(printf '%s' "$out" | jq -r '.skipped[0] | .model + ": " + .why')" \
+	"openai/*: provider has no models configured" "a provider without models is skipped"
+is "$(printf '%s' "$out" | jq -c .chain)" '["local/extractive"]' "the offline answer is left"
+fake_reset
+run llmr-ask --config nomodels.conf --json "Bonjour"
+is "$status" 0 "llmr-ask does not crash on it"
+is "$(jq_out .model)" local/extractive "llmr-ask answers offline"
+is "$(fake_count)" 0 "nothing was sent to the provider"
 done_testing

@@ -68,4 +68,17 @@ LLMR_STATE=$TEST_DIR/quota.db run "$IDX" --config limited.conf -c lim <docs.json
 is "$status" 75 "quota exhausted: exit 75 (try later)"
 like "$err" "rpd" "naming the limit"
 is "$(fake_count '.family=="ollama"')" 2 "no request beyond the daily limit"
+# Embeddings hold their estimated cost against the caps like any call, and
+# are logged with their cost (route "embeddings"), so the caps count them.
+sed -e 's/text-embedding-3-small: {input: 0.02/text-embedding-3-small: {input: 100000/' \
+	-e '/api_key_env: TEST_OPENAI_KEY/a\    budget: {usd_per_month: 2}' openai.conf >capped.conf
+fake_reset
+LLMR_STATE=$TEST_DIR/money.db run "$IDX" --config capped.conf -c cap <docs.jsonl
+is "$status" 75 "a monthly cap reached while indexing: exit 75"
+like "$err" "embeddings from openai: provider 'openai' monthly cap \\\$2.00" "naming the cap"
+n=$(fake_count '.family=="openai" and (.path|test("embeddings"))')
+ok_cond "some batches were embedded, not all ($n of 3)" test "$n" -ge 1 -a "$n" -lt 3
+is "$(sqlite3 "$TEST_DIR/money.db" "SELECT COUNT(*) || ' ' || (SUM(cost_usd) <= 2) FROM requests WHERE route = 'embeddings'")" \
+	"$n 1" "each embedding call is logged with its cost, within the cap"
+is "$(sqlite3 "$TEST_DIR/money.db" "SELECT COUNT(*) FROM spend_holds")" 0 "no money left held"
 done_testing

@@ -40,10 +40,10 @@ static void test_classes(void)
 	is_str(llmr_errclass_name(LLMR_ERR_PROTOCOL), "protocol", "name of protocol");
 	ok(llmr_errclass_falls_back(LLMR_ERR_RATE_LIMITED) && llmr_errclass_falls_back(LLMR_ERR_OVERLOADED) &&
 	   llmr_errclass_falls_back(LLMR_ERR_SERVER) && llmr_errclass_falls_back(LLMR_ERR_TIMEOUT) &&
-	   llmr_errclass_falls_back(LLMR_ERR_NETWORK), "transient classes fall back");
+	   llmr_errclass_falls_back(LLMR_ERR_NETWORK) && llmr_errclass_falls_back(LLMR_ERR_PROTOCOL),
+	   "transient classes and protocol fall back");
 	ok(!llmr_errclass_falls_back(LLMR_ERR_AUTH) && !llmr_errclass_falls_back(LLMR_ERR_BAD_REQUEST) &&
-	   !llmr_errclass_falls_back(LLMR_ERR_PROTOCOL) && !llmr_errclass_falls_back(LLMR_ERR_NONE),
-	   "auth, bad_request, protocol and none do not");
+	   !llmr_errclass_falls_back(LLMR_ERR_NONE), "auth, bad_request and none do not");
 	ok(llmr_adapter_for(LLMR_PROTO_OPENAI) == &llmr_adapter_openai, "adapter for openai");
 	ok(llmr_adapter_for(LLMR_PROTO_OLLAMA) == &llmr_adapter_ollama, "adapter for ollama");
 	ok(llmr_adapter_for(LLMR_PROTO_ANTHROPIC) == &llmr_adapter_anthropic, "adapter for anthropic");
