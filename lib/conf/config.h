@@ -97,6 +97,7 @@ struct llmr_route_cfg {
 	int64_t hedge_after_ms; /* -1 = no hedging */
 	char *index;           /* collection to retrieve from (RAG); NULL none */
 	char *system;          /* system prompt (static prefix); NULL none */
+	char *template;        /* prompt template, {{input}} and {{name}}; NULL none */
 	struct llmr_pos pos;
 };
 
@@ -124,6 +125,8 @@ struct llmr_config {
 	char *router_classifier;         /* "provider/model" or NULL */
 	/* quota: */
 	double quota_alert_below;        /* fraction remaining, default 0.2 */
+	/* logs: on (0) keeps each prompt and answer; off (1) metadata only */
+	int logs_off;
 };
 
 /* Collected diagnostics: each is "FILE:LINE:COL: message". */

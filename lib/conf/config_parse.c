@@ -56,6 +56,7 @@ static const char *const protocol_names[] = {"openai", "anthropic", "gemini", "o
 static const char *const tier_names[] = {"free", "paid", "enterprise", NULL};
 static const char *const status_names[] = {"active", "inactive", "testing", NULL};
 static const char *const on_limit_names[] = {"fallback", "wait", NULL};
+static const char *const logs_names[] = {"on", "off", NULL};
 
 #define F(k, kind, type, member) {k, kind, offsetof(type, member), NULL, NULL, NULL}
 #define FE(k, type, member, names) {k, K_ENUM, offsetof(type, member), names, NULL, NULL}
@@ -142,6 +143,7 @@ static const struct cfg_field route_fields[] = {
 	F("hedge_after", K_DURATION, struct llmr_route_cfg, hedge_after_ms),
 	F("index", K_STR, struct llmr_route_cfg, index),
 	F("system", K_STR, struct llmr_route_cfg, system),
+	F("template", K_STR, struct llmr_route_cfg, template),
 	FEND
 };
 static const struct cfg_table route_table = {route_fields};
@@ -198,6 +200,7 @@ static const struct cfg_field top_fields[] = {
 	FM("quota", 0, &quota_table),
 	F("state", K_STR, struct llmr_config, state),
 	F("default_route", K_STR, struct llmr_config, default_route),
+	FE("logs", struct llmr_config, logs_off, logs_names),
 	FEND
 };
 static const struct cfg_table top_table = {top_fields};
