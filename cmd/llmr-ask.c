@@ -9,6 +9,7 @@
 #include "ask/ask.h"
 #include "cli/batch.h"
 #include "cli/cli.h"
+#include "cli/converse.h"
 #include "conf/config.h"
 #include "net/http.h"
 #include "cost/prices.h"
@@ -20,7 +21,7 @@
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_STREAM, OPT_NO_STREAM, OPT_CONFIG, OPT_STATE, OPT_CHECK,
 	OPT_SYSTEM, OPT_MAXTOK, OPT_TEMP, OPT_EXPECT_JSON, OPT_PRIORITY, OPT_BUDGET, OPT_COMPLEXITY,
-	OPT_ID, OPT_NO_CACHE
+	OPT_ID, OPT_NO_CACHE, OPT_CID
 };
 
 static const struct llmr_opt opts[] = {
@@ -41,6 +42,9 @@ static const struct llmr_opt opts[] = {
 	{"collection", 'c', "NAME", "answer from this document collection (RAG)"},
 	{"attach", 'a', "FILE", "send FILE's text below the prompt (.txt .md .html .docx .odt .pdf)"},
 	{"id", OPT_ID, "ID", "request id (default: generated)"},
+	{"continue", 'C', NULL, "continue the last conversation"},
+	{"cid", OPT_CID, "ID", "continue conversation ID"},
+	{"param", 'p', "NAME VALUE", "fill {{NAME}} of the route's template with VALUE"},
 	{"no-cache", OPT_NO_CACHE, NULL, "neither use nor fill the exact response cache"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
@@ -74,6 +78,7 @@ struct ask_opts {
 	long parallel;
 	const char **attach; /* -a files, argc slots */
 	size_t nattach;
+	struct llmr_converse conv; /* -C, --cid, -p (vars: argc slots) */
 };
 
 /*
@@ -281,6 +286,33 @@ static void set_field(struct ask_main *m, const char *option, const char *value)
 		llmr_die(e.code, "%s", e.msg);
 }
 
+/* -p NAME VALUE: getopt gave NAME; VALUE is the next word, taken here. */
+static void add_param(int argc, char **argv, struct ask_opts *o)
+{
+	if (optind >= argc)
+		llmr_die(LLMR_EX_USAGE, "-p %s: no VALUE (-p NAME VALUE)", optarg);
+	o->conv.vars[o->conv.nvars].name = optarg;
+	o->conv.vars[o->conv.nvars++].value = argv[optind++];
+}
+
+/* The one-shot question: the template filled, a conversation continued. */
+static int ask_prompt(struct ask_main *m, struct ask_opts *o, int argc, char **argv)
+{
+	struct llmr_err e = {0, ""};
+	char *prompt = NULL;
+	int code;
+
+	if (argc || o->nattach || llmr_converse_wants_prompt(m->cfg, &m->defaults))
+		prompt = read_prompt(argc, argv, o->attach, o->nattach);
+	m->defaults.prompt = prompt;
+	if (llmr_converse_prepare(m->cfg, state_get(m), &m->defaults, &o->conv, &e) < 0)
+		llmr_die(e.code, "%s", e.msg);
+	code = ask_once(m, &m->defaults);
+	llmr_converse_release(&o->conv);
+	free(prompt);
+	return code;
+}
+
 static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opts *o)
 {
 	int c;
@@ -305,6 +337,9 @@ static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opt
 		case 'a': o->attach[o->nattach++] = optarg; break;
 		case OPT_ID: set_field(m, "id", optarg); break;
 		case OPT_NO_CACHE: m->defaults.no_cache = true; break;
+		case 'C': o->conv.cont = true; break;
+		case OPT_CID: o->conv.cid = optarg; break;
+		case 'p': add_param(argc, argv, o); break;
 		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_STATE: o->state = optarg; break;
 		case OPT_CHECK: o->check = 1; break;
@@ -333,7 +368,7 @@ int main(int argc, char **argv)
 {
 	struct ask_main m;
 	/* static: still reachable when llmr_die exits (no leak reported). */
-	static struct ask_opts o = {NULL, NULL, 0, 0, 1, NULL, 0};
+	static struct ask_opts o = {.parallel = 1};
 	struct llmr_err e = {0, ""};
 	int code;
 
@@ -345,6 +380,7 @@ int main(int argc, char **argv)
 	m.stream = -1;
 	llmr_cli_start(&cli);
 	o.attach = llmr_xcalloc((size_t)argc + 1, sizeof(*o.attach));
+	o.conv.vars = llmr_xcalloc((size_t)argc + 1, sizeof(*o.conv.vars));
 	parse_opts(argc, argv, &m, &o);
 	argc -= optind;
 	argv += optind;
@@ -355,18 +391,17 @@ int main(int argc, char **argv)
 	m.state_path = llmr_state_path(o.state, m.cfg);
 	m.tty_out = isatty(STDOUT_FILENO);
 	apply_state_overlays(&m);
+	if ((o.jsonl || (!argc && isatty(STDIN_FILENO) && !o.conv.nvars)) &&
+	    (o.conv.cont || o.conv.cid || o.conv.nvars))
+		llmr_die(LLMR_EX_USAGE, "--continue, --cid and -p go with a one-shot prompt");
 	if (o.jsonl) {
 		code = run_batch(&m, argc, o.parallel, o.nattach);
 	} else if (!argc && isatty(STDIN_FILENO) && o.nattach) {
 		llmr_die(LLMR_EX_USAGE, "--attach needs a PROMPT to go with the files");
-	} else if (!argc && isatty(STDIN_FILENO)) {
+	} else if (!argc && isatty(STDIN_FILENO) && !o.conv.nvars) {
 		code = llmr_repl(m.cfg, state_get(&m), &m.defaults, m.verbose);
 	} else {
-		char *prompt = read_prompt(argc, argv, o.attach, o.nattach);
-
-		m.defaults.prompt = prompt;
-		code = ask_once(&m, &m.defaults);
-		free(prompt);
+		code = ask_prompt(&m, &o, argc, argv);
 	}
 	if (m.st && m.st_pid == getpid())
 		llmr_state_close(m.st);
@@ -374,5 +409,6 @@ int main(int argc, char **argv)
 	llmr_config_free(m.cfg);
 	free(m.state_path);
 	free(o.attach);
+	free(o.conv.vars);
 	return llmr_cli_exit(code);
 }
