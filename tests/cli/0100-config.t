@@ -80,7 +80,7 @@ is "$err" "llmr-ask: env-url.conf:5:15: 'base_url': environment variable 'LLMR_T
 cp "$LLMR_SRC/llmr.conf.example" llmr.conf.example
 run "$ASK" --config llmr.conf.example --check-config
 is "$status" 0 "llmr.conf.example: exit 0 with no keys set"
-like "$out" '^llmr\.conf\.example: ok \([0-9]+ providers, [0-9]+ models, 3 routes\)$' "llmr.conf.example: summary"
+like "$out" '^llmr\.conf\.example: ok \([0-9]+ providers, [0-9]+ models, 4 routes\)$' "llmr.conf.example: summary"
 is "$err" "" "llmr.conf.example: no diagnostics"
 
 # ---- where the config comes from ----
