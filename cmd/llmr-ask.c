@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/converse.h"
 #include "conf/config.h"
+#include "conf/key_status.h"
 #include "net/http.h"
 #include "cost/prices.h"
 #include "cli/prompt.h"
@@ -21,7 +22,7 @@
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_STREAM, OPT_NO_STREAM, OPT_CONFIG, OPT_STATE, OPT_CHECK,
 	OPT_SYSTEM, OPT_MAXTOK, OPT_TEMP, OPT_EXPECT_JSON, OPT_PRIORITY, OPT_BUDGET, OPT_COMPLEXITY,
-	OPT_ID, OPT_NO_CACHE, OPT_CID
+	OPT_ID, OPT_NO_CACHE, OPT_CID, OPT_LIST_MODELS
 };
 
 static const struct llmr_opt opts[] = {
@@ -49,6 +50,7 @@ static const struct llmr_opt opts[] = {
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
 	{"check-config", OPT_CHECK, NULL, "check the config, list every error, and exit"},
+	{"list-models", OPT_LIST_MODELS, NULL, "list every model: tier, status, key, prices, context"},
 	{"verbose", 'v', NULL, "print model, tokens, cost and latency on stderr"},
 	{"quiet", 'q', NULL, "print nothing but the answer"},
 	{NULL, 0, NULL, NULL}
@@ -74,7 +76,7 @@ struct ask_main {
 
 struct ask_opts {
 	const char *config, *state;
-	int jsonl, check;
+	int jsonl, check, list_models;
 	long parallel;
 	const char **attach; /* -a files, argc slots */
 	size_t nattach;
@@ -180,6 +182,42 @@ static void print_sources(const json_t *resp)
 		       (long long)json_integer_value(json_object_get(hit, "chunk")));
 }
 
+/*
+ * A model the route skipped for its key is the one thing a user can fix
+ * that the answer would hide (a fallback answers anyway): say so, once a
+ * run for each variable, and say when the offline answer is the result.
+ */
+static void warn_skips(struct ask_main *m, const json_t *resp)
+{
+	static char warned[4096];
+	json_t *sk, *s;
+	size_t i;
+	int keyless = 0;
+
+	sk = json_object_get(resp, "skipped");
+	json_array_foreach(sk, i, s) {
+		const char *why = json_string_value(json_object_get(s, "why")), *var;
+		char tag[300];
+		int is_var;
+
+		if (!why || strncmp(why, "no key: ", 8))
+			continue;
+		keyless++;
+		var = why + 8;
+		/* "no key: set VAR" or "no key: key file 'F' is not readable" */
+		if ((is_var = !strncmp(var, "set ", 4)))
+			var += 4;
+		snprintf(tag, sizeof(tag), "|%s|", var);
+		if (m->quiet || strstr(warned, tag) || strlen(warned) + strlen(tag) >= sizeof(warned))
+			continue;
+		strcat(warned, tag);
+		llmr_warn("warning: %s skipped: %s%s", json_string_value(json_object_get(s, "model")),
+			  var, is_var ? " is not set" : "");
+	}
+	if (keyless && !m->quiet && json_is_true(json_object_get(resp, "extractive")))
+		llmr_warn("warning: answered offline (extractive): the models before it had no key");
+}
+
 /* One question from the command line or stdin; prints and returns the exit code. */
 static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 {
@@ -191,6 +229,7 @@ static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 	if (!m->json && req->stream)
 		ctx.on_delta = print_delta;
 	resp = llmr_ask(&ctx, req, &code);
+	warn_skips(m, resp);
 	if ((err = json_object_get(resp, "error"))) {
 		if (m->json)
 			json_dumpf(resp, stdout, JSON_COMPACT), putchar('\n');
@@ -232,6 +271,7 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 	} else {
 		req.stream = m->stream > 0;
 		resp = llmr_ask(&ctx, &req, status);
+		warn_skips(m, resp);
 	}
 	out = json_dumps(resp, JSON_COMPACT);
 	json_decref(resp);
@@ -239,15 +279,40 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 	return out;
 }
 
-static int check_config(const char *path, struct llmr_config *cfg)
+/* The summary, then a warning for each model a route would skip for its
+ * key: the config is right, the environment is not (exit stays 0). */
+static int check_config(const char *path, struct llmr_config *cfg, int quiet)
 {
-	size_t i, models = 0;
+	json_t *models = llmr_models_json(cfg), *mo;
+	size_t i;
 
-	for (i = 0; i < cfg->nproviders; i++)
-		models += cfg->providers[i].nmodels;
 	printf("%s: ok (%zu providers, %zu models, %zu routes)\n", path ? path : "<built-in>",
-	       cfg->nproviders, models, cfg->nroutes);
+	       cfg->nproviders, json_array_size(models), cfg->nroutes);
+	json_array_foreach(models, i, mo)
+		if (!quiet && json_object_get(mo, "why"))
+			llmr_warn("warning: %s: %s", json_string_value(json_object_get(mo, "model")),
+				  json_string_value(json_object_get(mo, "why")));
+	json_decref(models);
 	return 0;
+}
+
+static void list_models(struct llmr_config *cfg, int json)
+{
+	json_t *models = llmr_models_json(cfg), *mo;
+	struct llmr_buf b = LLMR_BUF_INIT;
+	size_t i;
+
+	if (json) {
+		json_array_foreach(models, i, mo) {
+			json_dumpf(mo, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			putchar('\n');
+		}
+	} else {
+		llmr_models_text(models, &b);
+		fwrite(b.s, 1, b.len, stdout);
+		llmr_buf_release(&b);
+	}
+	json_decref(models);
 }
 
 /* The operands, with stdin and the -a files below them (cli/prompt.h). */
@@ -263,13 +328,16 @@ static char *read_prompt(int argc, char **argv, const char *const *attach, size_
 	return prompt;
 }
 
-static void load_config(const char *explicit_path, struct ask_main *m, int checking)
+static void load_config(const char *explicit_path, struct ask_main *m, int checking, int listing)
 {
 	char *path = NULL;
 
 	m->cfg = llmr_cli_config(explicit_path, &path);
-	if (checking) {
-		check_config(path, m->cfg);
+	if (checking || listing) {
+		if (checking)
+			check_config(path, m->cfg, m->quiet);
+		else
+			list_models(m->cfg, m->json);
 		free(path);
 		llmr_config_free(m->cfg);
 		exit(llmr_cli_exit(0));
@@ -343,6 +411,7 @@ static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opt
 		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_STATE: o->state = optarg; break;
 		case OPT_CHECK: o->check = 1; break;
+		case OPT_LIST_MODELS: o->list_models = 1; break;
 		case 'v': m->verbose = 1; break;
 		case 'q': m->quiet = 1; break;
 		}
@@ -384,7 +453,7 @@ int main(int argc, char **argv)
 	parse_opts(argc, argv, &m, &o);
 	argc -= optind;
 	argv += optind;
-	load_config(o.config, &m, o.check);
+	load_config(o.config, &m, o.check, o.list_models);
 	/* Names on the command line are checked before anything runs. */
 	if (llmr_ask_req_check(m.cfg, &m.defaults, LLMR_EX_USAGE, &e) < 0)
 		llmr_die(e.code, "%s", e.msg);
