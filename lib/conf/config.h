@@ -36,6 +36,9 @@ struct llmr_pos {
  * second), useful for tests and for providers that meter per second. */
 struct llmr_limits {
 	long rps, rpm, rpd, tps, tpm, tpd, concurrent;
+	/* Calendar resets of the daily windows, "HH:MM [Area/City]" (checked
+	 * at load, base/calreset.h); NULL: a sliding 24 h. */
+	char *rpd_reset, *tpd_reset;
 };
 
 struct llmr_model_cfg {
@@ -66,6 +69,7 @@ struct llmr_provider_cfg {
 	int breaker_failures;        /* consecutive failures to open, default 5 */
 	int64_t breaker_cooldown_ms; /* open -> half-open, default 30s */
 	char *notes;
+	char *key_expires;           /* "YYYY-MM-DD" (checked at load), or NULL */
 	struct llmr_model_cfg *models;
 	size_t nmodels;
 	struct llmr_pos pos;

@@ -74,6 +74,8 @@ static const struct cfg_field limits_fields[] = {
 	F("tpm", K_COUNT, struct llmr_limits, tpm),
 	F("tpd", K_COUNT, struct llmr_limits, tpd),
 	F("concurrent", K_COUNT, struct llmr_limits, concurrent),
+	F("rpd_reset", K_STR, struct llmr_limits, rpd_reset),
+	F("tpd_reset", K_STR, struct llmr_limits, tpd_reset),
 	FEND
 };
 static const struct cfg_table limits_table = {limits_fields};
@@ -118,6 +120,7 @@ static const struct cfg_field provider_fields[] = {
 	F("max_retries", K_INT, struct llmr_provider_cfg, max_retries),
 	FM("breaker", 0, &breaker_table),
 	F("notes", K_STR, struct llmr_provider_cfg, notes),
+	F("key_expires", K_STR, struct llmr_provider_cfg, key_expires),
 	FC("models", 0, read_models),
 	FEND
 };
