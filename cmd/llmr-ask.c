@@ -16,6 +16,7 @@
 #include "cost/prices.h"
 #include "cli/prompt.h"
 #include "cli/repl.h"
+#include "cli/skip_warn.h"
 #include "cost/routing_version.h"
 #include "store/state.h"
 
@@ -182,42 +183,6 @@ static void print_sources(const json_t *resp)
 		       (long long)json_integer_value(json_object_get(hit, "chunk")));
 }
 
-/*
- * A model the route skipped for its key is the one thing a user can fix
- * that the answer would hide (a fallback answers anyway): say so, once a
- * run for each variable, and say when the offline answer is the result.
- */
-static void warn_skips(struct ask_main *m, const json_t *resp)
-{
-	static char warned[4096];
-	json_t *sk, *s;
-	size_t i;
-	int keyless = 0;
-
-	sk = json_object_get(resp, "skipped");
-	json_array_foreach(sk, i, s) {
-		const char *why = json_string_value(json_object_get(s, "why")), *var;
-		char tag[300];
-		int is_var;
-
-		if (!why || strncmp(why, "no key: ", 8))
-			continue;
-		keyless++;
-		var = why + 8;
-		/* "no key: set VAR" or "no key: key file 'F' is not readable" */
-		if ((is_var = !strncmp(var, "set ", 4)))
-			var += 4;
-		snprintf(tag, sizeof(tag), "|%s|", var);
-		if (m->quiet || strstr(warned, tag) || strlen(warned) + strlen(tag) >= sizeof(warned))
-			continue;
-		strcat(warned, tag);
-		llmr_warn("warning: %s skipped: %s%s", json_string_value(json_object_get(s, "model")),
-			  var, is_var ? " is not set" : "");
-	}
-	if (keyless && !m->quiet && json_is_true(json_object_get(resp, "extractive")))
-		llmr_warn("warning: answered offline (extractive): the models before it had no key");
-}
-
 /* One question from the command line or stdin; prints and returns the exit code. */
 static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 {
@@ -229,7 +194,7 @@ static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 	if (!m->json && req->stream)
 		ctx.on_delta = print_delta;
 	resp = llmr_ask(&ctx, req, &code);
-	warn_skips(m, resp);
+	llmr_cli_warn_skips(resp, m->quiet);
 	if ((err = json_object_get(resp, "error"))) {
 		if (m->json)
 			json_dumpf(resp, stdout, JSON_COMPACT), putchar('\n');
@@ -271,7 +236,7 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 	} else {
 		req.stream = m->stream > 0;
 		resp = llmr_ask(&ctx, &req, status);
-		warn_skips(m, resp);
+		llmr_cli_warn_skips(resp, m->quiet);
 	}
 	out = json_dumps(resp, JSON_COMPACT);
 	json_decref(resp);
