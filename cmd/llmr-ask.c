@@ -10,18 +10,21 @@
 #include "cli/batch.h"
 #include "cli/cli.h"
 #include "base/interrupt.h"
+#include "cli/converse.h"
 #include "conf/config.h"
+#include "conf/key_status.h"
 #include "net/http.h"
 #include "cost/prices.h"
 #include "cli/prompt.h"
 #include "cli/repl.h"
+#include "cli/skip_warn.h"
 #include "cost/routing_version.h"
 #include "store/state.h"
 
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_STREAM, OPT_NO_STREAM, OPT_CONFIG, OPT_STATE, OPT_CHECK,
 	OPT_SYSTEM, OPT_MAXTOK, OPT_TEMP, OPT_EXPECT_JSON, OPT_PRIORITY, OPT_BUDGET, OPT_COMPLEXITY,
-	OPT_ID, OPT_NO_CACHE
+	OPT_ID, OPT_NO_CACHE, OPT_CID, OPT_LIST_MODELS
 };
 
 static const struct llmr_opt opts[] = {
@@ -42,10 +45,14 @@ static const struct llmr_opt opts[] = {
 	{"collection", 'c', "NAME", "answer from this document collection (RAG)"},
 	{"attach", 'a', "FILE", "send FILE's text below the prompt (.txt .md .html .docx .odt .pdf)"},
 	{"id", OPT_ID, "ID", "request id (default: generated)"},
+	{"continue", 'C', NULL, "continue the last conversation"},
+	{"cid", OPT_CID, "ID", "continue conversation ID"},
+	{"param", 'p', "NAME VALUE", "fill {{NAME}} of the route's template with VALUE"},
 	{"no-cache", OPT_NO_CACHE, NULL, "neither use nor fill the exact response cache"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
 	{"check-config", OPT_CHECK, NULL, "check the config, list every error, and exit"},
+	{"list-models", OPT_LIST_MODELS, NULL, "list every model: tier, status, key, prices, context"},
 	{"verbose", 'v', NULL, "print model, tokens, cost and latency on stderr"},
 	{"quiet", 'q', NULL, "print nothing but the answer"},
 	{NULL, 0, NULL, NULL}
@@ -71,10 +78,11 @@ struct ask_main {
 
 struct ask_opts {
 	const char *config, *state;
-	int jsonl, check;
+	int jsonl, check, list_models;
 	long parallel;
 	const char **attach; /* -a files, argc slots */
 	size_t nattach;
+	struct llmr_converse conv; /* -C, --cid, -p (vars: argc slots) */
 };
 
 /*
@@ -193,6 +201,7 @@ static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 	if (!m->json && req->stream && m->tty_out)
 		ctx.on_delta = print_delta;
 	resp = llmr_ask(&ctx, req, &code);
+	llmr_cli_warn_skips(resp, m->quiet);
 	if ((err = json_object_get(resp, "error"))) {
 		if (m->json)
 			json_dumpf(resp, stdout, JSON_COMPACT), putchar('\n');
@@ -241,6 +250,7 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 	} else {
 		req.stream = m->stream > 0;
 		resp = llmr_ask(&ctx, &req, status);
+		llmr_cli_warn_skips(resp, m->quiet);
 	}
 	out = json_dumps(resp, JSON_COMPACT);
 	json_decref(resp);
@@ -248,15 +258,40 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 	return out;
 }
 
-static int check_config(const char *path, struct llmr_config *cfg)
+/* The summary, then a warning for each model a route would skip for its
+ * key: the config is right, the environment is not (exit stays 0). */
+static int check_config(const char *path, struct llmr_config *cfg, int quiet)
 {
-	size_t i, models = 0;
+	json_t *models = llmr_models_json(cfg), *mo;
+	size_t i;
 
-	for (i = 0; i < cfg->nproviders; i++)
-		models += cfg->providers[i].nmodels;
 	printf("%s: ok (%zu providers, %zu models, %zu routes)\n", path ? path : "<built-in>",
-	       cfg->nproviders, models, cfg->nroutes);
+	       cfg->nproviders, json_array_size(models), cfg->nroutes);
+	json_array_foreach(models, i, mo)
+		if (!quiet && json_object_get(mo, "why"))
+			llmr_warn("warning: %s: %s", json_string_value(json_object_get(mo, "model")),
+				  json_string_value(json_object_get(mo, "why")));
+	json_decref(models);
 	return 0;
+}
+
+static void list_models(struct llmr_config *cfg, int json)
+{
+	json_t *models = llmr_models_json(cfg), *mo;
+	struct llmr_buf b = LLMR_BUF_INIT;
+	size_t i;
+
+	if (json) {
+		json_array_foreach(models, i, mo) {
+			json_dumpf(mo, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			putchar('\n');
+		}
+	} else {
+		llmr_models_text(models, &b);
+		fwrite(b.s, 1, b.len, stdout);
+		llmr_buf_release(&b);
+	}
+	json_decref(models);
 }
 
 /* The operands, with stdin and the -a files below them (cli/prompt.h). */
@@ -272,13 +307,16 @@ static char *read_prompt(int argc, char **argv, const char *const *attach, size_
 	return prompt;
 }
 
-static void load_config(const char *explicit_path, struct ask_main *m, int checking)
+static void load_config(const char *explicit_path, struct ask_main *m, int checking, int listing)
 {
 	char *path = NULL;
 
 	m->cfg = llmr_cli_config(explicit_path, &path);
-	if (checking) {
-		check_config(path, m->cfg);
+	if (checking || listing) {
+		if (checking)
+			check_config(path, m->cfg, m->quiet);
+		else
+			list_models(m->cfg, m->json);
 		free(path);
 		llmr_config_free(m->cfg);
 		exit(llmr_cli_exit(0));
@@ -293,6 +331,36 @@ static void set_field(struct ask_main *m, const char *option, const char *value)
 
 	if (llmr_ask_req_option(&m->defaults, option, value, &e) < 0)
 		llmr_die(e.code, "%s", e.msg);
+}
+
+/* -p NAME VALUE: getopt gave NAME; VALUE is the next word, taken here. */
+static void add_param(int argc, char **argv, struct ask_opts *o)
+{
+	if (optind >= argc)
+		llmr_die(LLMR_EX_USAGE, "-p %s: no VALUE (-p NAME VALUE)", optarg);
+	o->conv.vars[o->conv.nvars].name = optarg;
+	o->conv.vars[o->conv.nvars++].value = argv[optind++];
+}
+
+/* The one-shot question: the template filled, a conversation continued. */
+static int ask_prompt(struct ask_main *m, struct ask_opts *o, int argc, char **argv)
+{
+	struct llmr_err e = {0, ""};
+	char *prompt = NULL;
+	int code;
+
+	if (argc || o->nattach || llmr_converse_wants_prompt(m->cfg, &m->defaults))
+		prompt = read_prompt(argc, argv, o->attach, o->nattach);
+	m->defaults.prompt = prompt;
+	if (llmr_converse_prepare(m->cfg, state_get(m), &m->defaults, &o->conv, &e) < 0)
+		llmr_die(e.code, "%s", e.msg);
+	/* Caught only now: a Control-C while the prompt is still being read
+	 * from standard input ends the program as usual. */
+	llmr_interrupt_catch(true);
+	code = ask_once(m, &m->defaults);
+	llmr_converse_release(&o->conv);
+	free(prompt);
+	return code;
 }
 
 static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opts *o)
@@ -319,9 +387,13 @@ static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opt
 		case 'a': o->attach[o->nattach++] = optarg; break;
 		case OPT_ID: set_field(m, "id", optarg); break;
 		case OPT_NO_CACHE: m->defaults.no_cache = true; break;
+		case 'C': o->conv.cont = true; break;
+		case OPT_CID: o->conv.cid = optarg; break;
+		case 'p': add_param(argc, argv, o); break;
 		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_STATE: o->state = optarg; break;
 		case OPT_CHECK: o->check = 1; break;
+		case OPT_LIST_MODELS: o->list_models = 1; break;
 		case 'v': m->verbose = 1; break;
 		case 'q': m->quiet = 1; break;
 		}
@@ -347,7 +419,7 @@ int main(int argc, char **argv)
 {
 	struct ask_main m;
 	/* static: still reachable when llmr_die exits (no leak reported). */
-	static struct ask_opts o = {NULL, NULL, 0, 0, 1, NULL, 0};
+	static struct ask_opts o = {.parallel = 1};
 	struct llmr_err e = {0, ""};
 	int code;
 
@@ -359,32 +431,29 @@ int main(int argc, char **argv)
 	m.stream = -1;
 	llmr_cli_start(&cli);
 	o.attach = llmr_xcalloc((size_t)argc + 1, sizeof(*o.attach));
+	o.conv.vars = llmr_xcalloc((size_t)argc + 1, sizeof(*o.conv.vars));
 	parse_opts(argc, argv, &m, &o);
 	argc -= optind;
 	argv += optind;
-	load_config(o.config, &m, o.check);
+	load_config(o.config, &m, o.check, o.list_models);
 	/* Names on the command line are checked before anything runs. */
 	if (llmr_ask_req_check(m.cfg, &m.defaults, LLMR_EX_USAGE, &e) < 0)
 		llmr_die(e.code, "%s", e.msg);
 	m.state_path = llmr_state_path(o.state, m.cfg);
 	m.tty_out = isatty(STDOUT_FILENO);
 	apply_state_overlays(&m);
+	if ((o.jsonl || (!argc && isatty(STDIN_FILENO) && !o.conv.nvars)) &&
+	    (o.conv.cont || o.conv.cid || o.conv.nvars))
+		llmr_die(LLMR_EX_USAGE, "--continue, --cid and -p go with a one-shot prompt");
 	if (o.jsonl) {
 		llmr_interrupt_catch(true);
 		code = run_batch(&m, argc, o.parallel, o.nattach);
 	} else if (!argc && isatty(STDIN_FILENO) && o.nattach) {
 		llmr_die(LLMR_EX_USAGE, "--attach needs a PROMPT to go with the files");
-	} else if (!argc && isatty(STDIN_FILENO)) {
+	} else if (!argc && isatty(STDIN_FILENO) && !o.conv.nvars) {
 		code = llmr_repl(m.cfg, state_get(&m), &m.defaults, m.verbose);
 	} else {
-		char *prompt = read_prompt(argc, argv, o.attach, o.nattach);
-
-		/* Caught only now: a Control-C while the prompt is still being
-		 * read from standard input ends the program as usual. */
-		llmr_interrupt_catch(true);
-		m.defaults.prompt = prompt;
-		code = ask_once(&m, &m.defaults);
-		free(prompt);
+		code = ask_prompt(&m, &o, argc, argv);
 	}
 	if (m.st && m.st_pid == getpid())
 		llmr_state_close(m.st);
@@ -392,5 +461,6 @@ int main(int argc, char **argv)
 	llmr_config_free(m.cfg);
 	free(m.state_path);
 	free(o.attach);
+	free(o.conv.vars);
 	return llmr_cli_exit(llmr_interrupt_exit(code));
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ask/transcript.h"
 #include "cli/cli.h"
 #include "conf/config.h"
 #include "cost/cost.h"
@@ -45,6 +46,7 @@ static const struct llmr_opt opts[] = {
 	{"apply", OPT_APPLY, NULL, "simulate: store the new routing as a version and use it"},
 	{"note", OPT_NOTE, "TEXT", "with --apply: say why"},
 	{"add", OPT_ADD, NULL, "prices import: also add models the config does not list"},
+	{"limit", 'n', "N", "logs: at most N requests (default 20; 0: all)"},
 	{"now", OPT_NOW, "TIME", "take this as the current time (reproducible reports)"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
@@ -60,6 +62,7 @@ static const struct llmr_cli cli = {
 	"prices [import FILE [--add] | history [PROVIDER/MODEL]]\n"
 	"rollback [VERSION] | versions | routing\n"
 	"budget route NAME USD [ALERT] | budget total USD [ALERT]\n"
+	"logs [-n N] [--json] [WORDS...]\n"
 	"--check",
 	"Spend reports, savings, forecasts and what-if simulation from the request log.",
 	opts
@@ -72,6 +75,7 @@ struct cost_main {
 	struct llmr_sim_changes ch;
 	int64_t now, since, until;
 	int by, fmt, check, apply, add, quiet;
+	long limit;
 	char *since_s, *until_s;
 };
 
@@ -320,6 +324,27 @@ static int cmd_check(struct cost_main *m)
 	return worst >= LLMR_BUDGET_FORECAST ? LLMR_EX_TEMPFAIL : 0;
 }
 
+/* logs [WORDS...]: past requests, newest first, with what they said. */
+static int cmd_logs(struct cost_main *m, int argc, char **argv)
+{
+	struct llmr_err e = {0, ""};
+	struct llmr_buf b = LLMR_BUF_INIT;
+	json_t *rows, *r;
+	size_t i;
+
+	if (llmr_transcript_search(m->st, (const char *const *)argv, (size_t)argc, m->limit, &rows,
+				   &e) < 0)
+		fail(&e);
+	if (m->fmt == FMT_JSON)
+		json_array_foreach(rows, i, r)
+			out_json(json_incref(r));
+	else
+		llmr_transcript_text(rows, isatty(STDOUT_FILENO), &b);
+	out(&b);
+	json_decref(rows);
+	return 0;
+}
+
 static void option(struct cost_main *m, int c, const char *arg)
 {
 	struct llmr_err e = {0, ""};
@@ -357,6 +382,7 @@ static void option(struct cost_main *m, int c, const char *arg)
 	case OPT_NOTE: m->note = arg; break;
 	case OPT_ADD: m->add = 1; break;
 	case 'q': m->quiet = 1; break;
+	case 'n': m->limit = llmr_cli_long("-n", arg); break;
 	}
 	if (rc)
 		llmr_die(LLMR_EX_USAGE, "%s", e.msg);
@@ -385,6 +411,7 @@ int main(int argc, char **argv)
 	int c, code = 0, nops = 0;
 
 	memset(&m, 0, sizeof(m));
+	m.limit = 20;
 	llmr_sim_changes_init(&m.ch);
 	m.now = llmr_now_ms();
 	llmr_cli_start(&cli);
@@ -400,7 +427,7 @@ int main(int argc, char **argv)
 	nops -= nops > 0;
 	if (strcmp(sub, "report") && strcmp(sub, "simulate") && strcmp(sub, "prices") &&
 	    strcmp(sub, "rollback") && strcmp(sub, "versions") && strcmp(sub, "budget") &&
-	    strcmp(sub, "routing"))
+	    strcmp(sub, "routing") && strcmp(sub, "logs"))
 		llmr_die(LLMR_EX_USAGE, "'%s' is not a subcommand (see llmr-cost --help)", sub);
 	if ((!strcmp(sub, "report") || !strcmp(sub, "simulate") || !strcmp(sub, "versions") ||
 	     !strcmp(sub, "routing")) && nops > 0)
@@ -410,6 +437,8 @@ int main(int argc, char **argv)
 	period(&m);
 	load(&m, !m.check && (m.apply || !strcmp(sub, "rollback") || !strcmp(sub, "budget") ||
 			      (!strcmp(sub, "prices") && nops > 0 && !strcmp(ops[1], "import"))));
+	if (strcmp(sub, "logs") && m.limit != 20)
+		llmr_die(LLMR_EX_USAGE, "-n goes with logs");
 	if (m.check)
 		code = cmd_check(&m);
 	else if (!strcmp(sub, "report"))
@@ -422,6 +451,8 @@ int main(int argc, char **argv)
 		code = cmd_rollback(&m, nops, ops + 1);
 	else if (!strcmp(sub, "versions"))
 		code = cmd_versions(&m);
+	else if (!strcmp(sub, "logs"))
+		code = cmd_logs(&m, nops, ops + 1);
 	else if (!strcmp(sub, "routing"))
 		out_json(llmr_routing_snapshot(m.cfg));
 	else

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ask/transcript.h"
 #include "route/route.h"
 
 /*
@@ -209,6 +210,7 @@ json_t *llmr_ask(struct llmr_ask_ctx *ctx, const struct llmr_ask_req *req, int *
 			out = answer(&run, t0, exit_code);
 	}
 	llmr_route_ask_end(run.ra, false, 0);
+	llmr_ask_transcript(ctx, req, out);
 	run_release(&run);
 	return out;
 }

@@ -41,6 +41,7 @@ struct llmr_ask_req {
 	const char *collection;  /* RAG collection, or NULL (route's index) */
 	bool stream;             /* stream from the provider */
 	bool no_cache;           /* neither read nor fill the exact cache */
+	const char *conversation; /* continue this conversation; NULL: a new one */
 };
 
 void llmr_ask_req_init(struct llmr_ask_req *req);

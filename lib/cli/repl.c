@@ -13,6 +13,7 @@
 
 #include "base/interrupt.h"
 #include "cli/cli.h"
+#include "cli/skip_warn.h"
 #include "provider/attempt_log.h"
 
 #define HISTORY_MAX 1000
@@ -24,6 +25,7 @@ struct repl {
 	char *model, *route;   /* owned copies of /model and /route */
 	json_t *messages;      /* the conversation so far */
 	int verbose;
+	char conv[64];         /* its id in the state (llmr-ask --cid), or "" */
 };
 
 char *llmr_repl_history_path(void)
@@ -123,6 +125,7 @@ static int command(struct repl *r, const char *line, double session)
 		cost(r, session);
 	} else if (!strncmp(line, "/new", len)) {
 		json_array_clear(r->messages);
+		r->conv[0] = '\0';
 		printf("new conversation\n");
 	} else {
 		llmr_warn("unknown command '%.*s' (try /help)", (int)len, line);
@@ -144,7 +147,9 @@ static double ask(struct repl *r, const char *line)
 	req.model = r->model;
 	req.route = r->route ? r->route : r->req.route;
 	req.stream = true;
+	req.conversation = r->conv[0] ? r->conv : NULL;
 	resp = llmr_ask(&ctx, &req, &code);
+	llmr_cli_warn_skips(resp, false);
 	if (code == LLMR_EX_INTERRUPTED) {
 		/* Stopped by Ctrl-C: back to the prompt, the conversation as it
 		 * was before this question. */
@@ -163,6 +168,10 @@ static double ask(struct repl *r, const char *line)
 		json_array_append_new(r->messages,
 				      json_pack("{s:s, s:s}", "role", "assistant", "content", text));
 		usd = json_real_value(json_object_get(resp, "cost_usd"));
+		/* Later turns join the first one's conversation. */
+		if (!r->conv[0] && json_is_string(json_object_get(resp, "conversation")))
+			snprintf(r->conv, sizeof(r->conv), "%s",
+				 json_string_value(json_object_get(resp, "conversation")));
 		if (r->verbose)
 			fprintf(stderr, "[%s, $%.6f, %lld ms]\n",
 				json_string_value(json_object_get(resp, "model")), usd,
@@ -297,7 +306,7 @@ static char *read_line(const struct rl *rl, const char *prompt)
 int llmr_repl(const struct llmr_config *cfg, struct llmr_state *st,
 	      const struct llmr_ask_req *defaults, int verbose)
 {
-	struct repl r = {cfg, st, *defaults, NULL, NULL, json_array(), verbose};
+	struct repl r = {cfg, st, *defaults, NULL, NULL, json_array(), verbose, ""};
 	char *hist = llmr_repl_history_path(), *line;
 	double session = 0;
 	struct rl rl;

@@ -143,6 +143,7 @@ int llmr_config_load(const char *path, struct llmr_config **out,
 	cfg = c.cfg = config_new(path);
 	cfg_parse_root(&c, yaml_document_get_root_node(&doc));
 	cfg_check(&c);
+	cfg_check_calendar(&c);
 	yaml_document_delete(&doc);
 	if (c.ndiags) {
 		llmr_config_free(cfg);
@@ -165,8 +166,14 @@ static void provider_release(struct llmr_provider_cfg *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->nmodels; i++)
+	for (i = 0; i < p->nmodels; i++) {
 		free(p->models[i].name);
+		free(p->models[i].limits.rpd_reset);
+		free(p->models[i].limits.tpd_reset);
+	}
+	free(p->limits.rpd_reset);
+	free(p->limits.tpd_reset);
+	free(p->key_expires);
 	free(p->models);
 	free(p->name);
 	free(p->base_url);
@@ -191,6 +198,7 @@ void llmr_config_free(struct llmr_config *cfg)
 		free(cfg->routes[i].name);
 		free(cfg->routes[i].index);
 		free(cfg->routes[i].system);
+		free(cfg->routes[i].template);
 	}
 	free(cfg->routes);
 	free(cfg->path);

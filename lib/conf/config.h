@@ -36,6 +36,9 @@ struct llmr_pos {
  * second), useful for tests and for providers that meter per second. */
 struct llmr_limits {
 	long rps, rpm, rpd, tps, tpm, tpd, concurrent;
+	/* Calendar resets of the daily windows, "HH:MM [Area/City]" (checked
+	 * at load, base/calreset.h); NULL: a sliding 24 h. */
+	char *rpd_reset, *tpd_reset;
 };
 
 struct llmr_model_cfg {
@@ -66,6 +69,7 @@ struct llmr_provider_cfg {
 	int breaker_failures;        /* consecutive failures to open, default 5 */
 	int64_t breaker_cooldown_ms; /* open -> half-open, default 30s */
 	char *notes;
+	char *key_expires;           /* "YYYY-MM-DD" (checked at load), or NULL */
 	struct llmr_model_cfg *models;
 	size_t nmodels;
 	struct llmr_pos pos;
@@ -97,6 +101,7 @@ struct llmr_route_cfg {
 	int64_t hedge_after_ms; /* -1 = no hedging */
 	char *index;           /* collection to retrieve from (RAG); NULL none */
 	char *system;          /* system prompt (static prefix); NULL none */
+	char *template;        /* prompt template, {{input}} and {{name}}; NULL none */
 	struct llmr_pos pos;
 };
 
@@ -124,6 +129,8 @@ struct llmr_config {
 	char *router_classifier;         /* "provider/model" or NULL */
 	/* quota: */
 	double quota_alert_below;        /* fraction remaining, default 0.2 */
+	/* logs: on (0) keeps each prompt and answer; off (1) metadata only */
+	int logs_off;
 };
 
 /* Collected diagnostics: each is "FILE:LINE:COL: message". */

@@ -87,6 +87,8 @@ yaml_node_t *cfg_lookup(struct cfg_ctx *c, const char *section, const char *key)
  * route, and the references between sections. */
 void cfg_add_builtin_local(struct llmr_config *cfg);
 void cfg_check(struct cfg_ctx *c);
+/* config_calendar.c: rpd_reset/tpd_reset and key_expires are real times. */
+void cfg_check_calendar(struct cfg_ctx *c);
 void cfg_set_defaults(struct llmr_config *cfg);
 void cfg_provider_defaults(struct llmr_provider_cfg *p);
 void cfg_model_defaults(struct llmr_model_cfg *m);

@@ -10,7 +10,7 @@
 
 #include "conf/config_impl.h"
 
-static const struct llmr_limits no_limits = {-1, -1, -1, -1, -1, -1, -1};
+static const struct llmr_limits no_limits = {-1, -1, -1, -1, -1, -1, -1, NULL, NULL};
 
 void cfg_set_defaults(struct llmr_config *cfg)
 {

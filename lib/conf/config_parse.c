@@ -56,6 +56,7 @@ static const char *const protocol_names[] = {"openai", "anthropic", "gemini", "o
 static const char *const tier_names[] = {"free", "paid", "enterprise", NULL};
 static const char *const status_names[] = {"active", "inactive", "testing", NULL};
 static const char *const on_limit_names[] = {"fallback", "wait", NULL};
+static const char *const logs_names[] = {"on", "off", NULL};
 
 #define F(k, kind, type, member) {k, kind, offsetof(type, member), NULL, NULL, NULL}
 #define FE(k, type, member, names) {k, K_ENUM, offsetof(type, member), names, NULL, NULL}
@@ -73,6 +74,8 @@ static const struct cfg_field limits_fields[] = {
 	F("tpm", K_COUNT, struct llmr_limits, tpm),
 	F("tpd", K_COUNT, struct llmr_limits, tpd),
 	F("concurrent", K_COUNT, struct llmr_limits, concurrent),
+	F("rpd_reset", K_STR, struct llmr_limits, rpd_reset),
+	F("tpd_reset", K_STR, struct llmr_limits, tpd_reset),
 	FEND
 };
 static const struct cfg_table limits_table = {limits_fields};
@@ -117,6 +120,7 @@ static const struct cfg_field provider_fields[] = {
 	F("max_retries", K_INT, struct llmr_provider_cfg, max_retries),
 	FM("breaker", 0, &breaker_table),
 	F("notes", K_STR, struct llmr_provider_cfg, notes),
+	F("key_expires", K_STR, struct llmr_provider_cfg, key_expires),
 	FC("models", 0, read_models),
 	FEND
 };
@@ -142,6 +146,7 @@ static const struct cfg_field route_fields[] = {
 	F("hedge_after", K_DURATION, struct llmr_route_cfg, hedge_after_ms),
 	F("index", K_STR, struct llmr_route_cfg, index),
 	F("system", K_STR, struct llmr_route_cfg, system),
+	F("template", K_STR, struct llmr_route_cfg, template),
 	FEND
 };
 static const struct cfg_table route_table = {route_fields};
@@ -198,6 +203,7 @@ static const struct cfg_field top_fields[] = {
 	FM("quota", 0, &quota_table),
 	F("state", K_STR, struct llmr_config, state),
 	F("default_route", K_STR, struct llmr_config, default_route),
+	FE("logs", struct llmr_config, logs_off, logs_names),
 	FEND
 };
 static const struct cfg_table top_table = {top_fields};

@@ -20,7 +20,7 @@ int32_t llmr_sim_prov_id(struct sim *s, const char *name, size_t n)
 	memset(p, 0, sizeof(*p));
 	p->name = s->provs.s[id];
 	pc = llmr_config_provider(s->cfg, p->name);
-	p->before = pc ? pc->limits : (struct llmr_limits){-1, -1, -1, -1, -1, -1, -1};
+	p->before = pc ? pc->limits : (struct llmr_limits){-1, -1, -1, -1, -1, -1, -1, NULL, NULL};
 	p->after = p->before;
 	for (i = 0; i < s->ch->nplans; i++)
 		if (!strcmp(s->ch->plans[i].provider, p->name)) {
@@ -53,7 +53,7 @@ int32_t llmr_sim_spec_id(struct sim *s, const char *spec)
 	x->logid = llmr_names_find(&s->log->names, spec);
 	x->pbid = llmr_names_find(&s->pb->names, spec);
 	x->median_ms = -1;
-	x->limits = (struct llmr_limits){-1, -1, -1, -1, -1, -1, -1};
+	x->limits = (struct llmr_limits){-1, -1, -1, -1, -1, -1, -1, NULL, NULL};
 	x->w[0].minute = x->w[1].minute = x->w[0].day = x->w[1].day = INT64_MIN;
 	{
 		const struct llmr_provider_cfg *pc = llmr_config_provider(s->cfg, s->provs.s[x->prov]);

@@ -151,7 +151,7 @@ int llmr_sim_add_plan(struct llmr_sim_changes *ch, const char *arg, struct llmr_
 		return llmr_errf(e, LLMR_EX_USAGE, "--plan '%s': expected PROVIDER:fee=USD,discount=PCT,credit=USD,rpm=N,...", arg);
 	p = PUSH(ch->plans, ch->nplans);
 	p->provider = llmr_xstrndup(arg, (size_t)(colon - arg));
-	p->limits = (struct llmr_limits){-1, -1, -1, -1, -1, -1, -1};
+	p->limits = (struct llmr_limits){-1, -1, -1, -1, -1, -1, -1, NULL, NULL};
 	list = llmr_xstrdup(colon + 1);
 	for (tok = strtok_r(list, ",", &save); tok && !bad; tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '=');

@@ -6,6 +6,7 @@
 #include "route/breaker.h"
 #include "route/degrade.h"
 #include "route/quota.h"
+#include "route/quota_calendar.h"
 #include "route/route_view.h"
 
 static const char *status_name(enum llmr_pstatus s)
@@ -187,6 +188,7 @@ static void alerts(json_t *p, json_t *all, const struct llmr_config *cfg,
 			 b->last_error[0] ? b->last_error : "failures");
 		json_array_append_new(a, json_string(msg));
 	}
+	llmr_key_expiry_alert(pc, llmr_now_ms(), a);
 	json_array_extend(all, a);
 	json_object_set_new(p, "alerts", a);
 }

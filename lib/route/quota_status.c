@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "route/quota_calendar.h"
 #include "route/quota_db.h"
 
 /*
@@ -198,10 +199,12 @@ int llmr_quota_status_db(sqlite3 *db, const struct llmr_provider_cfg *p,
 	s->hdr_req_limit = s->hdr_req_remaining = s->hdr_tok_limit = s->hdr_tok_remaining = -1;
 	set_limits(s->w, &p->limits);
 	set_limits(s->mw, m ? &m->limits : NULL);
-	if (load_scope(db, p->name, NULL, now, full ? 86400000 : span_of(s->w), s->w, e) < 0)
+	if (load_scope(db, p->name, NULL, now, full ? 86400000 : span_of(s->w), s->w, e) < 0 ||
+	    llmr_quota_calendar(db, p->name, NULL, &p->limits, now, s->w, e) < 0)
 		return -1;
 	if (m && any_limit(s->mw) &&
-	    load_scope(db, p->name, m->name, now, full ? 86400000 : span_of(s->mw), s->mw, e) < 0)
+	    (load_scope(db, p->name, m->name, now, full ? 86400000 : span_of(s->mw), s->mw, e) < 0 ||
+	     llmr_quota_calendar(db, p->name, m->name, &m->limits, now, s->mw, e) < 0))
 		return -1;
 	return load_headers(db, p->name, m ? m->name : NULL, s, e);
 }

@@ -204,6 +204,23 @@ static const char spend_v1[] =
 	 * provider, requests_provider of step 7 covers it already). */
 	"CREATE INDEX requests_route_spend ON requests(route, ts_ms, cost_usd);";
 
+/*
+ * What each answered request said (llmr-cost logs, llmr-ask --continue):
+ * the prompt and the answer, keyed by request id, with the conversation it
+ * belongs to. Kept apart from requests, which holds one row per attempt
+ * and is read on every ask; the text is read only when asked for. With
+ * logs: off only the metadata columns are filled, prompt and answer NULL.
+ */
+static const char transcripts_v1[] =
+	"CREATE TABLE transcripts ("
+	" request_id TEXT PRIMARY KEY,"
+	" conversation TEXT NOT NULL,"
+	" ts_ms INTEGER NOT NULL,"
+	" route TEXT, model TEXT, cost_usd REAL NOT NULL DEFAULT 0,"
+	" prompt TEXT, answer TEXT);"
+	"CREATE INDEX transcripts_conv ON transcripts(conversation, ts_ms);"
+	"CREATE INDEX transcripts_ts ON transcripts(ts_ms);";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -215,6 +232,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"requests: per-provider covering index", requests_v2},
 	{"learn: labelled outcomes for the learned router", outcomes_v1},
 	{"route: spending held by calls in flight", spend_v1},
+	{"ask: transcripts (prompt, answer, conversation)", transcripts_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

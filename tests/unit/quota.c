@@ -15,7 +15,7 @@ static void provider(struct llmr_provider_cfg *p, const char *name)
 	memset(p, 0, sizeof(*p));
 	p->name = (char *)name;
 	p->timeout_ms = 10000;
-	p->limits = (struct llmr_limits){-1, -1, -1, -1, -1, -1, -1};
+	p->limits = (struct llmr_limits){-1, -1, -1, -1, -1, -1, -1, NULL, NULL};
 }
 
 static struct llmr_state *open_state(void)

@@ -25,7 +25,7 @@ static int child(const char *path, long count, long limit)
 	memset(&p, 0, sizeof(p));
 	p.name = "bench";
 	p.timeout_ms = 10000;
-	p.limits = (struct llmr_limits){-1, limit, -1, -1, -1, -1, -1};
+	p.limits = (struct llmr_limits){-1, limit, -1, -1, -1, -1, -1, NULL, NULL};
 	if (llmr_state_open(path, &st, &e) < 0)
 		return 255;
 	for (long i = 0; i < count; i++)
