@@ -20,10 +20,12 @@
 #include "bench/bt.h"
 #include "bench/run.h"
 #include "bench/suite.h"
+#include "bench/bench_db.h"
+#include "cli/bench_arena.h"
 #include "cli/bench_print.h"
 
 enum { OPT_CONFIG = 256, OPT_STATE, OPT_JSON, OPT_FOLDS, OPT_SEED, OPT_WEAK, OPT_STRONG,
-       OPT_MODELS, OPT_JUDGE };
+       OPT_MODELS, OPT_JUDGE, OPT_FORMAT };
 
 static const struct llmr_opt opts[] = {
 	{"json", OPT_JSON, NULL, "print one JSON object"},
@@ -33,6 +35,7 @@ static const struct llmr_opt opts[] = {
 	{"strong", OPT_STRONG, "MODEL", "eval-router: the stronger model (default: the higher mean score)"},
 	{"models", OPT_MODELS, "A,B", "compare: the two models (default: the suite's two)"},
 	{"judge", OPT_JUDGE, "MODEL", "run, compare: the judge model (default: the suite's judge)"},
+	{"format", OPT_FORMAT, "FMT", "export: jsonl (default) or csv"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
 	{"quiet", 'q', NULL, "print nothing on success (import-outcomes)"},
@@ -45,13 +48,15 @@ static const struct llmr_cli cli = {
 	"eval-router [--folds N] [--seed N] [--weak MODEL] [--strong MODEL] [--json] FILE\n"
 	"run [--judge MODEL] [--json] SUITE\n"
 	"compare [--models A,B] [--judge MODEL] [--json] SUITE\n"
-	"ratings [--seed N] [--json]",
+	"ratings [--seed N] [--json]\n"
+	"arena --models A,B PROMPT\n"
+	"export [--format jsonl|csv]",
 	"Benchmark suites, judged comparisons and ratings; routing learned from outcomes.",
 	opts
 };
 
 struct bench_main {
-	const char *config_opt, *state_opt, *weak, *strong, *models, *judge;
+	const char *config_opt, *state_opt, *weak, *strong, *models, *judge, *format;
 	int json, quiet;
 	long folds, seed;
 };
@@ -235,6 +240,46 @@ static int suite_command(struct bench_main *m, const char *cmd, int argc, char *
 	return code;
 }
 
+/* arena: a person's vote on a terminal; export: results and votes. */
+static int arena_export(struct bench_main *m, const char *cmd, int argc, char **argv)
+{
+	struct llmr_err e = {0, ""};
+	struct llmr_bench_env env = {NULL, NULL, NULL};
+	struct llmr_config *cfg;
+	int arena = !strcmp(cmd, "arena"), rc;
+	char *path, *a = NULL, *b = NULL;
+	json_t *rows = NULL;
+
+	if (arena ? argc != 1 : argc != 0)
+		llmr_die(LLMR_EX_USAGE, arena ? "arena: one PROMPT is needed" : "export: no operand is taken");
+	if (arena && !m->models)
+		llmr_die(LLMR_EX_USAGE, "arena: --models A,B is needed");
+	if (arena && !isatty(STDIN_FILENO))
+		llmr_die(LLMR_EX_USAGE, "arena: the vote is read from a terminal, and standard input is not one");
+	cfg = llmr_cli_config(m->config_opt, NULL);
+	env.cfg = cfg;
+	path = llmr_state_path(m->state_opt, cfg);
+	rc = arena ? llmr_state_open(path, &env.st, &e) : llmr_state_open_ro(path, &env.st, &e);
+	if (rc < 0)
+		fail(&e);
+	if (arena) {
+		struct llmr_suite none = {0};
+
+		two_models(m->models, &none, &a, &b);
+		rc = llmr_bench_arena(&env, argv[0], a, b, stdin, stdout, &e);
+	} else if ((rows = llmr_bench_db_export(env.st, &e)))
+		llmr_bench_print_export(stdout, rows, m->format && !strcmp(m->format, "csv"));
+	if (arena ? rc < 0 : !rows)
+		fail(&e);
+	json_decref(rows);
+	free(a);
+	free(b);
+	llmr_state_close(env.st);
+	llmr_config_free(cfg);
+	free(path);
+	return 0;
+}
+
 static void option(struct bench_main *m, int c)
 {
 	switch (c) {
@@ -252,6 +297,11 @@ static void option(struct bench_main *m, int c)
 	case 'q': m->quiet = 1; break;
 	case OPT_MODELS: m->models = optarg; break;
 	case OPT_JUDGE: m->judge = optarg; break;
+	case OPT_FORMAT:
+		if (strcmp(optarg, "jsonl") && strcmp(optarg, "csv"))
+			llmr_die(LLMR_EX_USAGE, "--format: '%s' is not jsonl or csv", optarg);
+		m->format = optarg;
+		break;
 	}
 }
 
@@ -279,9 +329,11 @@ int main(int argc, char **argv)
 		code = eval_router(&m, nops - 1, ops + 1);
 	else if (!strcmp(ops[0], "run") || !strcmp(ops[0], "compare") || !strcmp(ops[0], "ratings"))
 		code = suite_command(&m, ops[0], nops - 1, ops + 1);
+	else if (!strcmp(ops[0], "arena") || !strcmp(ops[0], "export"))
+		code = arena_export(&m, ops[0], nops - 1, ops + 1);
 	else
 		llmr_die(LLMR_EX_USAGE, "'%s' is not a command: import-outcomes, eval-router, run, "
-			 "compare or ratings", ops[0]);
+			 "compare, ratings, arena or export", ops[0]);
 	free(ops);
 	return llmr_cli_exit(code);
 }

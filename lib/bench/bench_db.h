@@ -29,4 +29,13 @@ int llmr_bench_db_pair(struct llmr_state *st, int64_t run, const char *source,
  * "prompt","model_a","model_b","winner"}] (new reference), or NULL and e. */
 json_t *llmr_bench_db_pairs(struct llmr_state *st, struct llmr_err *e);
 
+/*
+ * Everything as a dataset, oldest first (new reference, or NULL and e):
+ * each result {"kind":"result","run","suite","model","case","prompt",
+ * "output","error","cost_usd","latency_ms","ttft_ms","output_tps","score",
+ * "pass"}, then each pairwise result {"kind":"pair","run","source",
+ * "ts_ms","prompt","model_a","model_b","answer_a","answer_b","winner"}.
+ */
+json_t *llmr_bench_db_export(struct llmr_state *st, struct llmr_err *e);
+
 #endif

@@ -74,9 +74,13 @@ static json_t *compare_case(const struct llmr_bench_env *env, const struct llmr_
 		const char *winner = w == 'A' ? "a" : w == 'B' ? "b" : "tie";
 		json_t *detail = json_pack("{s:s, s:s, s:s}", "judge", judge, "first",
 					   verdict_name(v.first), "second", verdict_name(v.second));
-		char *dt = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		char *dt;
 
 		json_object_update(pair, detail);
+		/* The answers are kept with the verdict: the pair is a dataset row. */
+		json_object_set(detail, "answer_a", json_object_get(ra, "text"));
+		json_object_set(detail, "answer_b", json_object_get(rb, "text"));
+		dt = json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		json_object_set_new(pair, "winner", json_string(winner));
 		if (llmr_bench_db_pair(env->st, run, "judge", q, a, b, winner, dt, e) < 0) {
 			json_decref(pair);

@@ -30,6 +30,11 @@ json_t *bench_ask(const struct llmr_bench_env *env, const char *route, const cha
 	return llmr_ask(&ctx, &req, &code);
 }
 
+json_t *llmr_bench_ask(const struct llmr_bench_env *env, const char *model, const char *prompt)
+{
+	return bench_ask(env, NULL, model, prompt, NULL);
+}
+
 char *bench_question(const struct llmr_case *c)
 {
 	struct llmr_buf b = LLMR_BUF_INIT;

@@ -43,4 +43,8 @@ json_t *llmr_bench_run(const struct llmr_bench_env *env, const struct llmr_suite
 json_t *llmr_bench_compare(const struct llmr_bench_env *env, const struct llmr_suite *s,
 			   const char *a, const char *b, struct llmr_err *e);
 
+/* One call as the suites make them (model forced, streamed, not cached):
+ * the response or failed-request object of llmr_ask (new reference). */
+json_t *llmr_bench_ask(const struct llmr_bench_env *env, const char *model, const char *prompt);
+
 #endif

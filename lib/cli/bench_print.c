@@ -2,6 +2,7 @@
  * bench_print.c - the text reports of llmr-bench run, compare and ratings.
  * Model output is sanitized before it reaches a terminal.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -153,4 +154,51 @@ const char *llmr_bench_first_error(const json_t *r)
 		if (S(o, "error"))
 			return S(o, "error");
 	return "no answer";
+}
+
+static void csv_field(FILE *fp, const json_t *v)
+{
+	char *t = NULL;
+	const char *s = "";
+
+	if (json_is_string(v))
+		s = json_string_value(v);
+	else if (v && !json_is_null(v))
+		s = t = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
+	if (strpbrk(s, ",\"\r\n")) {
+		fputc('"', fp);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', fp);
+			fputc(*s, fp);
+		}
+		fputc('"', fp);
+	} else
+		fputs(s, fp);
+	free(t);
+}
+
+void llmr_bench_print_export(FILE *fp, const json_t *rows, bool csv)
+{
+	static const char *const cols[] = {"kind", "run", "suite", "source", "ts_ms", "model", "case",
+					   "model_a", "model_b", "prompt", "output", "answer_a",
+					   "answer_b", "winner", "error", "score", "pass", "cost_usd",
+					   "latency_ms", "ttft_ms", "output_tps", NULL};
+	size_t i;
+	json_t *r;
+
+	if (csv)
+		for (int c = 0; cols[c]; c++)
+			fprintf(fp, "%s%s", cols[c], cols[c + 1] ? "," : "\r\n");
+	json_array_foreach(rows, i, r) {
+		if (!csv) {
+			json_dumpf(r, fp, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+			fputc('\n', fp);
+			continue;
+		}
+		for (int c = 0; cols[c]; c++) {
+			csv_field(fp, json_object_get(r, cols[c]));
+			fputs(cols[c + 1] ? "," : "\r\n", fp);
+		}
+	}
 }
