@@ -212,8 +212,8 @@ static int suite_command(struct bench_main *m, const char *cmd, int argc, char *
 		llmr_die(LLMR_EX_USAGE, ratings ? "ratings: no operand is taken" : "%s: one SUITE file is needed", cmd);
 	cfg = llmr_cli_config(m->config_opt, NULL);
 	env.cfg = cfg;
-	/* --judge also stands in for a suite that names no judge. */
-	if (!ratings && (llmr_suite_load(argv[0], m->judge, &s, &e) < 0 ||
+	/* --judge, else the config's judge, stands in for a suite that names none. */
+	if (!ratings && (llmr_suite_load(argv[0], m->judge ? m->judge : cfg->judge_model, &s, &e) < 0 ||
 			 llmr_bench_check(&env, &s, &e) < 0))
 		fail(&e);
 	path = llmr_state_path(m->state_opt, cfg);

@@ -124,6 +124,8 @@ struct llmr_config {
 	char *router_classifier;         /* "provider/model" or NULL */
 	/* quota: */
 	double quota_alert_below;        /* fraction remaining, default 0.2 */
+	/* judge: (llmr-bench) */
+	char *judge_model;               /* "provider/model" or NULL */
 };
 
 /* Collected diagnostics: each is "FILE:LINE:COL: message". */

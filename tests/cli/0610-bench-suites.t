@@ -76,6 +76,27 @@ is "$(q "SELECT count(*) FROM bench_results WHERE cost_usd > 0 AND latency_ms >=
 	"... cost, latency, TTFT and tokens/s"
 is "$(q "SELECT count(*) FROM requests WHERE model = 'gpt-4.1'")" 2 "the judge's calls are logged like any call"
 
+# The judge: --judge, else the suite's, else the config's.
+sed '/^judge:/d' capitals.yaml >nojudge.yaml
+run llmr-bench run nojudge.yaml
+is "$status" 65 "a judge assertion and no judge anywhere: exit 65"
+like "$err" "^llmr-bench: nojudge.yaml:[0-9]+:[0-9]+: a judge assertion needs a judge model" "... at the assertion"
+cp "$LLMR_CONFIG" judged.conf
+printf 'judge: {model: groq/llama3-8b-8192}\n' >>judged.conf
+say gpt-4o-mini "Recycling." ; say deepseek-chat "Recycling."
+say llama3-8b-8192 "Rating: [[9]]" ; say llama3-8b-8192 "Rating: [[9]]"
+sed -n '1,4p;/Explain recycling/,$p' nojudge.yaml >judged.yaml  # the judged case only
+run llmr-bench --config judged.conf run --json judged.yaml
+is "$(jq_out '[.results[].asserts[0].score] | join(" ")')" "0.9 0.9" "the config's judge stands in for the suite's"
+say gpt-4o-mini "Recycling." ; say deepseek-chat "Recycling."
+say gpt-4.1 "Rating: [[3]]" ; say gpt-4.1 "Rating: [[3]]"
+run llmr-bench --config judged.conf run --json --judge openai/gpt-4.1 judged.yaml
+is "$(jq_out '[.results[].asserts[0].score] | join(" ")')" "0.3 0.3" "--judge overrides it"
+printf 'judge: {model: groq/nosuch}\n' >>"$TEST_DIR/bad.conf"
+cat "$LLMR_CONFIG" "$TEST_DIR/bad.conf" >badjudge.conf
+run llmr-bench --config badjudge.conf ratings
+is "$status" 78 "a config's judge that does not exist: exit 78"
+
 # --json, and a cost cap.
 cat >cheap.yaml <<'EOF'
 name: cheap
