@@ -118,6 +118,24 @@ is "$(jq_out '.results[1].pass')" true "not-max-cost and is-json pass"
 is "$(jq_out '.models[0] | [has("p50_latency_ms"), has("cost_usd"), has("mean_score")] | all')" true \
 	"the summary has p50 latency, cost, mean score"
 
+# A route instead of models; messages instead of a prompt.
+cat >route.yaml <<'EOF'
+name: by-route
+route: default
+cases:
+  - messages:
+      - {role: system, content: "Answer in {{lang}}."}
+      - {role: user, content: "Hi"}
+    vars: {lang: French}
+    assert: [{type: icontains, value: bonjour}]
+EOF
+say gpt-4o-mini "Bonjour !"
+run llmr-bench run --json route.yaml
+is "$(jq_out '.results[0] | [.model, .answered_by, .pass] | join(" ")')" "route:default openai/gpt-4o-mini true" \
+	"route: the route picks the model; the contestant is the route"
+is "$(fake_jq '.log[-1].body.messages | map(.role + ":" + .content) | join("|")')" \
+	"system:Answer in French.|user:Hi" "messages are sent as written, vars substituted"
+
 # A bad suite: 65, with the position.
 printf 'name: t\nmodels: [openai/gpt-4o-mini]\ncases:\n  - prompt: x\n    assert:\n      - {type: startswith, value: a}\n' >bad.yaml
 run llmr-bench run bad.yaml
