@@ -33,8 +33,8 @@ static const struct llmr_opt opts[] = {
 	{"seed", OPT_SEED, "N", "eval-router, ratings: seed of the shuffle or the bootstrap (default 1)"},
 	{"weak", OPT_WEAK, "MODEL", "eval-router: the cheaper model (default: the lower mean score)"},
 	{"strong", OPT_STRONG, "MODEL", "eval-router: the stronger model (default: the higher mean score)"},
-	{"models", OPT_MODELS, "A,B", "compare: the two models (default: the suite's two)"},
-	{"judge", OPT_JUDGE, "MODEL", "run, compare: the judge model (default: the suite's judge)"},
+	{"models", OPT_MODELS, "A,B", "compare, arena: the two models (compare: default the suite's two)"},
+	{"judge", OPT_JUDGE, "MODEL", "run, compare: the judge (default: the suite's, else the config's)"},
 	{"format", OPT_FORMAT, "FMT", "export: jsonl (default) or csv"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
@@ -213,7 +213,8 @@ static int suite_command(struct bench_main *m, const char *cmd, int argc, char *
 	cfg = llmr_cli_config(m->config_opt, NULL);
 	env.cfg = cfg;
 	/* --judge, else the config's judge, stands in for a suite that names none. */
-	if (!ratings && (llmr_suite_load(argv[0], m->judge ? m->judge : cfg->judge_model, &s, &e) < 0 ||
+	if (!ratings && (llmr_suite_load(argv[0], m->judge ? m->judge : cfg->judge_model, &s,
+					 &e) < 0 ||
 			 llmr_bench_check(&env, &s, &e) < 0))
 		fail(&e);
 	path = llmr_state_path(m->state_opt, cfg);

@@ -149,6 +149,13 @@ static double output_tps(const json_t *resp)
 	return gen > 0 ? 1000 * out / gen : 0;
 }
 
+static void copy_or_null(json_t *to, const json_t *from, const char *key)
+{
+	json_t *v = json_object_get(from, key);
+
+	json_object_set_new(to, key, v ? json_incref(v) : json_null());
+}
+
 static json_t *run_case(const struct llmr_bench_env *env, const struct llmr_suite *s,
 			const char *contestant, const char *model, size_t k)
 {
@@ -164,8 +171,8 @@ static json_t *run_case(const struct llmr_bench_env *env, const struct llmr_suit
 
 	free(question);
 	json_object_set_new(res, "cost_usd", json_real(json_number_value(json_object_get(resp, "cost_usd"))));
-	json_object_set(res, "latency_ms", json_object_get(resp, "latency_ms") ? json_object_get(resp, "latency_ms") : json_null());
-	json_object_set(res, "ttft_ms", json_object_get(resp, "ttft_ms") ? json_object_get(resp, "ttft_ms") : json_null());
+	copy_or_null(res, resp, "latency_ms");
+	copy_or_null(res, resp, "ttft_ms");
 	if (err) {
 		json_object_set_new(res, "output_tps", json_null());
 		json_object_set_new(res, "asserts", json_array());
@@ -224,7 +231,8 @@ static json_t *summary(const char *contestant, const json_t *results)
 		      "pass_rate", w > 0 ? wpass / w : 0.0, "mean_score", w > 0 ? wscore / w : 0.0,
 		      "cost_usd", cost, "judge_cost_usd", jcost);
 	/* The lower median: a latency some call actually had. */
-	json_object_set_new(o, "p50_latency_ms", nlat ? json_integer((json_int_t)lat[(nlat - 1) / 2]) : json_null());
+	json_object_set_new(o, "p50_latency_ms",
+			    nlat ? json_integer((json_int_t)lat[(nlat - 1) / 2]) : json_null());
 	free(lat);
 	return o;
 }
@@ -247,7 +255,7 @@ json_t *llmr_bench_run(const struct llmr_bench_env *env, const struct llmr_suite
 		for (size_t k = 0; k < s->ncases; k++) {
 			json_t *res = run_case(env, s, contestant, model, k);
 
-			answered += json_is_null(json_object_get(res, "error")) || !json_object_get(res, "error");
+			answered += json_is_null(json_object_get(res, "error"));
 			json_array_append_new(results, res);
 			if (llmr_bench_db_result(env->st, run, res, e) < 0)
 				goto fail;
