@@ -215,6 +215,10 @@ static int read_models(struct sy_ctx *c, yaml_node_t *v, struct llmr_suite *s)
 			return -1;
 		if (!strchr(s->models[i], '/'))
 			return sy_fail(c, m, "'%s' is not provider/model", s->models[i]);
+		/* A result is stored per model and case: one model, one row. */
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(s->models[j], s->models[i]))
+				return sy_fail(c, m, "'%s' is listed twice", s->models[i]);
 	}
 	return 0;
 }

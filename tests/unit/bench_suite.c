@@ -227,6 +227,8 @@ static void test_suite_file(void)
 	ok(strstr(e.msg, "'value': 'cheap' is not a number") != NULL, "max-cost needs a number: %s", e.msg);
 	load("name: t\nroute: r\nmodels: [a/b]\ncases: [{prompt: x}]\n", &s, &e);
 	ok(strstr(e.msg, "give 'route' or 'models', not both") != NULL, "route and models: %s", e.msg);
+	load("name: t\nmodels: [a/b, c/d, a/b]\ncases: [{prompt: x}]\n", &s, &e);
+	is_str(e.msg, "t.yaml:2:20: 'a/b' is listed twice", "a model listed twice");
 	load("name: t\ncases: [{prompt: x, messages: []}]\n", &s, &e);
 	ok(strstr(e.msg, "'prompt' or 'messages' (one of them)") != NULL, "prompt and messages: %s", e.msg);
 	is_int(llmr_suite_load("nosuch.yaml", NULL, &s, &e), -1, "a missing file");
