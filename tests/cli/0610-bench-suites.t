@@ -92,6 +92,14 @@ say gpt-4o-mini "Recycling." ; say deepseek-chat "Recycling."
 say gpt-4.1 "Rating: [[3]]" ; say gpt-4.1 "Rating: [[3]]"
 run llmr-bench --config judged.conf run --json --judge openai/gpt-4.1 judged.yaml
 is "$(jq_out '[.results[].asserts[0].score] | join(" ")')" "0.3 0.3" "--judge overrides it"
+say gpt-4o-mini "Recycling." ; say deepseek-chat "Recycling."
+say gpt-4.1 "A fine answer, I like it." ; fake_script '{"model": "gpt-4.1", "status": 400}'
+run llmr-bench run --json --judge openai/gpt-4.1 judged.yaml
+is "$(jq_out '.results[0].asserts[0] | [.score, .why] | join(" ")')" \
+	"0 judge openai/gpt-4.1 gave no score from 0 to 10" "a judge reply without a score: 0, and why"
+like "$(jq_out '.results[1].asserts[0] | [.score, .why] | join(" ")')" "^0 judge openai/gpt-4.1: ." \
+	"a failed judge call: 0, with its error"
+is "$(jq_out '[.results[].score] | join(" ")')" "0.5 0.5" "... the other assertion still counts"
 printf 'judge: {model: groq/nosuch}\n' >>"$TEST_DIR/bad.conf"
 cat "$LLMR_CONFIG" "$TEST_DIR/bad.conf" >badjudge.conf
 run llmr-bench --config badjudge.conf ratings
