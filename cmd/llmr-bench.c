@@ -11,21 +11,32 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/interrupt.h"
 #include "cli/cli.h"
 #include "conf/config.h"
 #include "learn/evalr.h"
 #include "learn/learned.h"
 #include "learn/outcomes.h"
 #include "store/state.h"
+#include "bench/bt.h"
+#include "bench/run.h"
+#include "bench/suite.h"
+#include "bench/bench_db.h"
+#include "cli/bench_arena.h"
+#include "cli/bench_print.h"
 
-enum { OPT_CONFIG = 256, OPT_STATE, OPT_JSON, OPT_FOLDS, OPT_SEED, OPT_WEAK, OPT_STRONG };
+enum { OPT_CONFIG = 256, OPT_STATE, OPT_JSON, OPT_FOLDS, OPT_SEED, OPT_WEAK, OPT_STRONG,
+       OPT_MODELS, OPT_JUDGE, OPT_FORMAT };
 
 static const struct llmr_opt opts[] = {
 	{"json", OPT_JSON, NULL, "print one JSON object"},
 	{"folds", OPT_FOLDS, "N", "eval-router: cross-validation folds (default 5)"},
-	{"seed", OPT_SEED, "N", "eval-router: seed of the fold shuffle and tie order (default 1)"},
+	{"seed", OPT_SEED, "N", "eval-router, ratings: seed of the shuffle or the bootstrap (default 1)"},
 	{"weak", OPT_WEAK, "MODEL", "eval-router: the cheaper model (default: the lower mean score)"},
 	{"strong", OPT_STRONG, "MODEL", "eval-router: the stronger model (default: the higher mean score)"},
+	{"models", OPT_MODELS, "A,B", "compare, arena: the two models (compare: default the suite's two)"},
+	{"judge", OPT_JUDGE, "MODEL", "run, compare: the judge (default: the suite's, else the config's)"},
+	{"format", OPT_FORMAT, "FMT", "export: jsonl (default) or csv"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
 	{"quiet", 'q', NULL, "print nothing on success (import-outcomes)"},
@@ -35,13 +46,18 @@ static const struct llmr_opt opts[] = {
 static const struct llmr_cli cli = {
 	"llmr-bench",
 	"import-outcomes [--json] FILE...\n"
-	"eval-router [--folds N] [--seed N] [--weak MODEL] [--strong MODEL] [--json] FILE",
-	"Routing learned from outcomes: import labelled outcomes, evaluate routers.",
+	"eval-router [--folds N] [--seed N] [--weak MODEL] [--strong MODEL] [--json] FILE\n"
+	"run [--judge MODEL] [--json] SUITE\n"
+	"compare [--models A,B] [--judge MODEL] [--json] SUITE\n"
+	"ratings [--seed N] [--json]\n"
+	"arena --models A,B PROMPT\n"
+	"export [--format jsonl|csv]",
+	"Benchmark suites, judged comparisons and ratings; routing learned from outcomes.",
 	opts
 };
 
 struct bench_main {
-	const char *config_opt, *state_opt, *weak, *strong;
+	const char *config_opt, *state_opt, *weak, *strong, *models, *judge, *format;
 	int json, quiet;
 	long folds, seed;
 };
@@ -149,6 +165,123 @@ static int eval_router(struct bench_main *m, int argc, char **argv)
 	return 0;
 }
 
+/* --models A,B: exactly two names. */
+static void two_models(const char *list, const struct llmr_suite *s, char **a, char **b)
+{
+	const char *comma = list ? strchr(list, ',') : NULL;
+
+	if (!list && s->nmodels == 2) {
+		*a = llmr_xstrdup(s->models[0]);
+		*b = llmr_xstrdup(s->models[1]);
+		return;
+	}
+	if (!list)
+		llmr_die(LLMR_EX_USAGE, "compare: --models A,B is needed (the suite does not list two models)");
+	if (!comma || comma == list || !comma[1] || strchr(comma + 1, ','))
+		llmr_die(LLMR_EX_USAGE, "--models: '%s' is not two models A,B", list);
+	*a = llmr_xstrndup(list, (size_t)(comma - list));
+	*b = llmr_xstrdup(comma + 1);
+	if (!strcmp(*a, *b))
+		llmr_die(LLMR_EX_USAGE, "--models: a model cannot be compared with itself");
+}
+
+static json_t *compare(struct llmr_bench_env *env, struct bench_main *m, struct llmr_suite *s,
+		       struct llmr_err *e)
+{
+	char *a, *b;
+	json_t *r;
+
+	two_models(m->models, s, &a, &b);
+	r = llmr_bench_compare(env, s, a, b, e);
+	free(a);
+	free(b);
+	return r;
+}
+
+/* run, compare, ratings: the suites, their state and their printing. */
+static int suite_command(struct bench_main *m, const char *cmd, int argc, char **argv)
+{
+	struct llmr_err e = {0, ""};
+	struct llmr_suite s;
+	struct llmr_bench_env env = {NULL, NULL, m->judge};
+	struct llmr_config *cfg;
+	char *path;
+	json_t *r;
+	int code = 0, ratings = !strcmp(cmd, "ratings");
+
+	if (ratings ? argc != 0 : argc != 1)
+		llmr_die(LLMR_EX_USAGE, ratings ? "ratings: no operand is taken" : "%s: one SUITE file is needed", cmd);
+	cfg = llmr_cli_config(m->config_opt, NULL);
+	env.cfg = cfg;
+	/* --judge, else the config's judge, stands in for a suite that names none. */
+	if (!ratings && (llmr_suite_load(argv[0], m->judge ? m->judge : cfg->judge_model, &s,
+					 &e) < 0 ||
+			 llmr_bench_check(&env, &s, &e) < 0))
+		fail(&e);
+	path = llmr_state_path(m->state_opt, cfg);
+	if ((ratings ? llmr_state_open_ro(path, &env.st, &e) : llmr_state_open(path, &env.st, &e)) < 0)
+		fail(&e);
+	if (ratings)
+		r = llmr_bench_ratings(env.st, LLMR_BENCH_ROUNDS, (uint64_t)m->seed, &e);
+	else if (!strcmp(cmd, "run"))
+		r = llmr_bench_run(&env, &s, &e);
+	else
+		r = compare(&env, m, &s, &e);
+	if (!r)
+		fail(&e);
+	llmr_bench_print(stdout, cmd, r, m->json);
+	code = llmr_bench_unanswered(cmd, r);
+	if (code)
+		llmr_warn("%s: no model could answer: %s", cmd, llmr_bench_first_error(r));
+	json_decref(r);
+	llmr_state_close(env.st);
+	if (!ratings)
+		llmr_suite_release(&s);
+	llmr_config_free(cfg);
+	free(path);
+	return code;
+}
+
+/* arena: a person's vote on a terminal; export: results and votes. */
+static int arena_export(struct bench_main *m, const char *cmd, int argc, char **argv)
+{
+	struct llmr_err e = {0, ""};
+	struct llmr_bench_env env = {NULL, NULL, NULL};
+	struct llmr_config *cfg;
+	int arena = !strcmp(cmd, "arena"), rc;
+	char *path, *a = NULL, *b = NULL;
+	json_t *rows = NULL;
+
+	if (arena ? argc != 1 : argc != 0)
+		llmr_die(LLMR_EX_USAGE, arena ? "arena: one PROMPT is needed" : "export: no operand is taken");
+	if (arena && !m->models)
+		llmr_die(LLMR_EX_USAGE, "arena: --models A,B is needed");
+	if (arena && !isatty(STDIN_FILENO))
+		llmr_die(LLMR_EX_USAGE, "arena: the vote is read from a terminal, and standard input is not one");
+	cfg = llmr_cli_config(m->config_opt, NULL);
+	env.cfg = cfg;
+	path = llmr_state_path(m->state_opt, cfg);
+	rc = arena ? llmr_state_open(path, &env.st, &e) : llmr_state_open_ro(path, &env.st, &e);
+	if (rc < 0)
+		fail(&e);
+	if (arena) {
+		struct llmr_suite none = {0};
+
+		two_models(m->models, &none, &a, &b);
+		rc = llmr_bench_arena(&env, argv[0], a, b, stdin, stdout, &e);
+	} else if ((rows = llmr_bench_db_export(env.st, &e)))
+		llmr_bench_print_export(stdout, rows, m->format && !strcmp(m->format, "csv"));
+	if (arena ? rc < 0 : !rows)
+		fail(&e);
+	json_decref(rows);
+	free(a);
+	free(b);
+	llmr_state_close(env.st);
+	llmr_config_free(cfg);
+	free(path);
+	return 0;
+}
+
 static void option(struct bench_main *m, int c)
 {
 	switch (c) {
@@ -164,6 +297,13 @@ static void option(struct bench_main *m, int c)
 	case OPT_WEAK: m->weak = optarg; break;
 	case OPT_STRONG: m->strong = optarg; break;
 	case 'q': m->quiet = 1; break;
+	case OPT_MODELS: m->models = optarg; break;
+	case OPT_JUDGE: m->judge = optarg; break;
+	case OPT_FORMAT:
+		if (strcmp(optarg, "jsonl") && strcmp(optarg, "csv"))
+			llmr_die(LLMR_EX_USAGE, "--format: '%s' is not jsonl or csv", optarg);
+		m->format = optarg;
+		break;
 	}
 }
 
@@ -176,6 +316,9 @@ int main(int argc, char **argv)
 
 	ops = llmr_xcalloc((size_t)argc + 1, sizeof(*ops));
 	llmr_cli_start(&cli);
+	/* Ctrl-C stops the model call in flight, logged "cancelled" with its
+	 * holds given back, as in llmr-ask; a second one exits at once. */
+	llmr_interrupt_catch(true);
 	/* Options may come anywhere: llmr_cli_next permutes them to the
 	 * front, so the operands are what is left, in order. */
 	while ((c = llmr_cli_next(argc, argv, &cli)) != -1)
@@ -191,8 +334,13 @@ int main(int argc, char **argv)
 		code = import_outcomes(&m, nops - 1, ops + 1);
 	else if (!strcmp(ops[0], "eval-router"))
 		code = eval_router(&m, nops - 1, ops + 1);
+	else if (!strcmp(ops[0], "run") || !strcmp(ops[0], "compare") || !strcmp(ops[0], "ratings"))
+		code = suite_command(&m, ops[0], nops - 1, ops + 1);
+	else if (!strcmp(ops[0], "arena") || !strcmp(ops[0], "export"))
+		code = arena_export(&m, ops[0], nops - 1, ops + 1);
 	else
-		llmr_die(LLMR_EX_USAGE, "'%s' is not a command: import-outcomes or eval-router", ops[0]);
+		llmr_die(LLMR_EX_USAGE, "'%s' is not a command: import-outcomes, eval-router, run, "
+			 "compare, ratings, arena or export", ops[0]);
 	free(ops);
-	return llmr_cli_exit(code);
+	return llmr_cli_exit(llmr_interrupt_exit(code));
 }

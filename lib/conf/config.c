@@ -206,6 +206,7 @@ void llmr_config_free(struct llmr_config *cfg)
 	free(cfg->default_route);
 	free(cfg->index_embedder);
 	free(cfg->router_classifier);
+	free(cfg->judge_model);
 	free(cfg);
 }
 

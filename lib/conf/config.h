@@ -131,6 +131,8 @@ struct llmr_config {
 	double quota_alert_below;        /* fraction remaining, default 0.2 */
 	/* logs: on (0) keeps each prompt and answer; off (1) metadata only */
 	int logs_off;
+	/* judge: (llmr-bench) */
+	char *judge_model;               /* "provider/model" or NULL */
 };
 
 /* Collected diagnostics: each is "FILE:LINE:COL: message". */

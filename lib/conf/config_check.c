@@ -38,6 +38,7 @@ void cfg_check(struct cfg_ctx *c)
 		free(names);
 	}
 	check_ref(c, "router", "classifier", cfg->router_classifier);
+	check_ref(c, "judge", "model", cfg->judge_model);
 	if (cfg->index_embedder && strcmp(cfg->index_embedder, "local"))
 		check_ref(c, "index", "embedder", cfg->index_embedder);
 	if (cfg->index_chunk_tokens == 0)

@@ -193,6 +193,12 @@ static const struct cfg_field quota_fields[] = {
 };
 static const struct cfg_table quota_table = {quota_fields};
 
+static const struct cfg_field judge_fields[] = {
+	F("model", K_STR, struct llmr_config, judge_model),
+	FEND
+};
+static const struct cfg_table judge_table = {judge_fields};
+
 static const struct cfg_field top_fields[] = {
 	{"providers", K_DONE, 0, NULL, NULL, NULL},
 	FC("routes", 0, read_routes),
@@ -201,6 +207,7 @@ static const struct cfg_field top_fields[] = {
 	FM("index", 0, &index_table),
 	FM("router", 0, &router_table),
 	FM("quota", 0, &quota_table),
+	FM("judge", 0, &judge_table),
 	F("state", K_STR, struct llmr_config, state),
 	F("default_route", K_STR, struct llmr_config, default_route),
 	FE("logs", struct llmr_config, logs_off, logs_names),

@@ -221,6 +221,28 @@ static const char transcripts_v1[] =
 	"CREATE INDEX transcripts_conv ON transcripts(conversation, ts_ms);"
 	"CREATE INDEX transcripts_ts ON transcripts(ts_ms);";
 
+/*
+ * Benchmark suites (llmr-bench run, compare, ratings): one row per run,
+ * one per case and contestant with what it cost and how it scored, and
+ * pairwise results (a judge's or a person's) that the ratings are fitted
+ * on. asserts holds each assertion's score and reason as JSON, for
+ * reading later, not for querying.
+ */
+static const char bench_v1[] =
+	"CREATE TABLE bench_runs ("
+	" id INTEGER PRIMARY KEY, suite TEXT NOT NULL, file TEXT NOT NULL,"
+	" kind TEXT NOT NULL, threshold REAL NOT NULL, started_ms INTEGER NOT NULL);"
+	"CREATE TABLE bench_results ("
+	" run INTEGER NOT NULL REFERENCES bench_runs(id), model TEXT NOT NULL,"
+	" case_no INTEGER NOT NULL, answered_by TEXT, prompt TEXT NOT NULL, output TEXT,"
+	" error TEXT, cost_usd REAL NOT NULL, latency_ms INTEGER, ttft_ms INTEGER,"
+	" output_tps REAL, pass INTEGER NOT NULL, score REAL NOT NULL, weight REAL NOT NULL,"
+	" asserts TEXT NOT NULL, PRIMARY KEY (run, model, case_no)) WITHOUT ROWID;"
+	"CREATE TABLE bench_pairs ("
+	" id INTEGER PRIMARY KEY, run INTEGER REFERENCES bench_runs(id), ts_ms INTEGER NOT NULL,"
+	" source TEXT NOT NULL, prompt TEXT NOT NULL, model_a TEXT NOT NULL, model_b TEXT NOT NULL,"
+	" winner TEXT NOT NULL CHECK (winner IN ('a', 'b', 'tie')), detail TEXT);";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -233,6 +255,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"learn: labelled outcomes for the learned router", outcomes_v1},
 	{"route: spending held by calls in flight", spend_v1},
 	{"ask: transcripts (prompt, answer, conversation)", transcripts_v1},
+	{"bench: suite runs, results and pairwise comparisons", bench_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

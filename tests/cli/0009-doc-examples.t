@@ -43,6 +43,8 @@ cp "$LLMR_SRC/tests/fixtures/litellm-model-prices.json" model_prices_and_context
 # llmr-bench's examples name RouteLLM's outcome file: a sample of it.
 cp "$LLMR_SRC/tests/fixtures/outcomes/gsm8k-sample.csv" gsm8k_responses.csv
 cp gsm8k_responses.csv f.csv
+# ... and a benchmark suite.
+cp "$LLMR_SRC/tests/fixtures/bench/suite.yaml" suite.yaml
 llmr-index -q "$HOME/Documents/procedures" && llmr-index -q -c docs "$HOME/docs" ||
 	bail_out "cannot index the example documents"
 llmr-ask "Say hi" >/dev/null 2>&1 || bail_out "llmr-ask does not answer with llmr.conf.example"

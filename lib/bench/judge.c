@@ -1,0 +1,145 @@
+/*
+ * judge.c - the judge's prompts (MT-Bench's wording, shortened) and the
+ * reading of its replies. Judges wander from the format they are given,
+ * so the score is looked for in the forms they actually use.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/util.h"
+#include "bench/judge.h"
+
+char *llmr_judge_prompt(const char *question, const char *answer, const char *rubric)
+{
+	struct llmr_buf b = LLMR_BUF_INIT;
+
+	llmr_buf_addf(&b,
+		      "Please act as an impartial judge and evaluate the response of an AI "
+		      "assistant to the question below, against this rubric:\n%s\n\n"
+		      "Be as objective as possible. After a short explanation, rate the response "
+		      "from 0 to 10 by strictly following this format: \"Rating: [[5]]\".\n\n"
+		      "[Question]\n%s\n\n[The Start of Assistant's Answer]\n%s\n"
+		      "[The End of Assistant's Answer]",
+		      rubric, question, answer);
+	return llmr_buf_detach(&b);
+}
+
+char *llmr_judge_pair_prompt(const char *question, const char *answer_a, const char *answer_b)
+{
+	struct llmr_buf b = LLMR_BUF_INIT;
+
+	llmr_buf_addf(&b,
+		      "Please act as an impartial judge and evaluate the quality of the responses "
+		      "provided by two AI assistants to the user question below. Avoid any position "
+		      "bias: the order of the responses must not influence your decision, nor their "
+		      "length, nor the assistants' names. After a short explanation, output your "
+		      "final verdict by strictly following this format: \"[[A]]\" if assistant A is "
+		      "better, \"[[B]]\" if assistant B is better, and \"[[C]]\" for a tie.\n\n"
+		      "[User Question]\n%s\n\n[The Start of Assistant A's Answer]\n%s\n"
+		      "[The End of Assistant A's Answer]\n\n[The Start of Assistant B's Answer]\n%s\n"
+		      "[The End of Assistant B's Answer]",
+		      question, answer_a, answer_b);
+	return llmr_buf_detach(&b);
+}
+
+/* A number at p, in 0..10; -1 if none. */
+static double number_at(const char *p, const char **end)
+{
+	char *e;
+	double d;
+
+	while (*p == ' ' || *p == '\t' || *p == '*' || *p == '[')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	d = strtod(p, &e);
+	if (end)
+		*end = e;
+	return d >= 0 && d <= 10 ? d : -1;
+}
+
+/* The last "[[N]]", then the last "score"/"rating" followed by a number,
+ * then the last "N/10": a judge's explanation may quote other numbers
+ * before its verdict, so the last one wins. */
+static double find_score(const char *t)
+{
+	double best = -1, d;
+	const char *p, *e;
+
+	for (p = t; (p = strstr(p, "[[")); p += 2)
+		if ((d = number_at(p + 2, &e)) >= 0 && !strncmp(e, "]]", 2))
+			best = d;
+	if (best >= 0)
+		return best;
+	for (p = t; *p; p++) {
+		if (!strncasecmp(p, "score", 5) || !strncasecmp(p, "rating", 6)) {
+			const char *q = p + (tolower((unsigned char)*p) == 's' ? 5 : 6);
+
+			while (*q == ':' || *q == ' ' || *q == '*' || *q == '=' || *q == '\t')
+				q++;
+			if ((d = number_at(q, NULL)) >= 0)
+				best = d;
+		}
+	}
+	if (best >= 0)
+		return best;
+	for (p = t; (p = strstr(p, "/10")); p += 3) {
+		const char *s = p;
+
+		while (s > t && (isdigit((unsigned char)s[-1]) || s[-1] == '.'))
+			s--;
+		if (s < p && (d = number_at(s, &e)) >= 0 && e == p && !isdigit((unsigned char)p[3]))
+			best = d;
+	}
+	return best;
+}
+
+int llmr_judge_parse_score(const char *text, double *score)
+{
+	const char *e;
+	double d = find_score(text);
+
+	if (d < 0) {
+		/* A reply that is only a number. */
+		const char *p = text;
+
+		while (isspace((unsigned char)*p))
+			p++;
+		d = number_at(p, &e);
+		if (d >= 0) {
+			while (isspace((unsigned char)*e) || *e == '.')
+				e++;
+			if (*e)
+				d = -1;
+		}
+	}
+	if (d < 0)
+		return -1;
+	*score = d;
+	return 0;
+}
+
+int llmr_judge_parse_verdict(const char *text)
+{
+	int found = 0;
+
+	if (strstr(text, "[[A]]"))
+		found = 'A';
+	if (strstr(text, "[[B]]"))
+		found = found ? -1 : 'B';
+	if (strstr(text, "[[C]]"))
+		found = found ? -1 : 'C';
+	return found > 0 ? found : 0;
+}
+
+int llmr_judge_combine(int first, int second)
+{
+	/* In the second asking the first model is shown as B. */
+	if (first == 'A' && second == 'B')
+		return 'A';
+	if (first == 'B' && second == 'A')
+		return 'B';
+	return 'T';
+}

@@ -1,0 +1,34 @@
+/*
+ * judge.h - a model as judge: MT-Bench's single-answer grading (a rubric,
+ * a score 0..10) and its pairwise comparison, asked twice with the answers
+ * swapped so that position bias shows up as a tie rather than a win.
+ */
+#ifndef LLMR_BENCH_JUDGE_H
+#define LLMR_BENCH_JUDGE_H
+
+/* The grading prompt (new string): question, answer, rubric. */
+char *llmr_judge_prompt(const char *question, const char *answer, const char *rubric);
+
+/*
+ * The score in a judge's reply, 0..10: "Rating: [[7]]" (MT-Bench), else
+ * the last "score: 7", "rating: 7.5" or "7/10", else a reply that is only
+ * a number. Returns 0 and *score, or -1 when no score in range is found.
+ */
+int llmr_judge_parse_score(const char *text, double *score);
+
+/* The pairwise prompt (new string): A is shown first. */
+char *llmr_judge_pair_prompt(const char *question, const char *answer_a, const char *answer_b);
+
+/* The verdict of a pairwise reply: 'A', 'B', 'C' (tie, MT-Bench's word),
+ * or 0 when the reply holds none of [[A]], [[B]], [[C]] or more than one. */
+int llmr_judge_parse_verdict(const char *text);
+
+/*
+ * MT-Bench's rule: first is the verdict with A shown first, second the one
+ * with the answers swapped (its 'A' is the second model). Returns 'A' or
+ * 'B' when both verdicts name the same model, else 'T' (a tie: the
+ * verdicts disagree, say tie, or one could not be read).
+ */
+int llmr_judge_combine(int first, int second);
+
+#endif

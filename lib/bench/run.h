@@ -1,0 +1,50 @@
+/*
+ * run.h - running a suite: each case on each model through llmr_ask (so
+ * every call, the judge's too, is routed, capped, quota-checked and logged
+ * like any other), scored and stored; and MT-Bench's pairwise comparison.
+ */
+#ifndef LLMR_BENCH_RUN_H
+#define LLMR_BENCH_RUN_H
+
+#include <jansson.h>
+
+#include "bench/suite.h"
+#include "conf/config.h"
+#include "store/state.h"
+
+struct llmr_bench_env {
+	const struct llmr_config *cfg; /* borrowed */
+	struct llmr_state *st;         /* borrowed; results are stored there */
+	const char *judge;             /* overrides the suite's judge, or NULL */
+};
+
+/* The names the suite uses (route, models, judge) exist in the config:
+ * 0, or -1 with e (65, naming the suite file). */
+int llmr_bench_check(const struct llmr_bench_env *env, const struct llmr_suite *s,
+		     struct llmr_err *e);
+
+/*
+ * Run every case on every model (or once through the suite's route) and
+ * store the results. Returns the report (new reference):
+ * {"run","suite","file","threshold","answered","models":[summary],
+ *  "results":[result]}; NULL and e only when the state cannot be written.
+ * A call that fails is a failed case with its error, not an error here:
+ * "answered" says how many calls got an answer.
+ */
+json_t *llmr_bench_run(const struct llmr_bench_env *env, const struct llmr_suite *s,
+		       struct llmr_err *e);
+
+/*
+ * Ask models a and b every case, then the judge twice per case with the
+ * answers swapped, and store each outcome as a pairwise result (a, b or
+ * tie). Returns {"run","suite","model_a","model_b","judge","a","b","tie",
+ * "skipped","pairs":[...]} (new reference), or NULL and e.
+ */
+json_t *llmr_bench_compare(const struct llmr_bench_env *env, const struct llmr_suite *s,
+			   const char *a, const char *b, struct llmr_err *e);
+
+/* One call as the suites make them (model forced, streamed, not cached):
+ * the response or failed-request object of llmr_ask (new reference). */
+json_t *llmr_bench_ask(const struct llmr_bench_env *env, const char *model, const char *prompt);
+
+#endif
