@@ -163,8 +163,12 @@ const char *cfg_nearest(const char *word, const char *const *cand, size_t n)
 	 * their length, so "gpt-5" still finds "gpt-4o" but "foo" finds nothing. */
 	if (limit < 2)
 		limit = 2;
+	if (strlen(word) > LLMR_EDIT_MAX_LEN)
+		return NULL;
 	for (i = 0; i < n; i++) {
-		d = llmr_edit_distance(word, cand[i]);
+		d = llmr_edit_distance(word, cand[i], limit);
+		if (d > limit)
+			continue;
 		common = common_letters(word, cand[i]);
 		/* Levenshtein counts a swap as two edits, so "rmp" is as far from
 		 * "rps" as from "rpm": on a tie, prefer the one with more letters
