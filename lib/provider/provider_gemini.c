@@ -237,6 +237,7 @@ static void take_usage(struct llmr_chat_result *r, json_t *u)
 	r->usage.cache_write_tokens = 0;
 	r->usage.output_tokens = int_at(u, "candidatesTokenCount", 0) +
 				 int_at(u, "thoughtsTokenCount", 0);
+	llmr_adapter_usage_clamp(&r->usage);
 	r->usage_seen = true;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "provider/adapter.h"
 #include "provider/provider.h"
 #include "net/sse.h"
 #include "replay.h"
@@ -359,9 +360,28 @@ static void test_embed(void)
 	llmr_headers_release(&h);
 }
 
+/* Regression: usage counts near 2^63 summed into a negative input. */
+static void test_huge_usage(void)
+{
+	static const char body[] =
+		"{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"a\"}]},\"finishReason\":\"STOP\"}],"
+		"\"usageMetadata\":{\"promptTokenCount\":9223372036854775807,"
+		"\"toolUsePromptTokenCount\":9223372036854775807,\"cachedContentTokenCount\":-5,"
+		"\"candidatesTokenCount\":9223372036854775807,\"thoughtsTokenCount\":1e300}}";
+	struct llmr_chat_result r;
+
+	llmr_chat_result_init(&r);
+	is_int(llmr_provider_replay(G, false, body, strlen(body), &r, NULL, NULL), 0, "huge usage: parses");
+	is_int(r.usage.input_tokens, LLMR_ADAPTER_MAX_TOKENS, "huge usage: input saturates");
+	is_int(r.usage.output_tokens, LLMR_ADAPTER_MAX_TOKENS, "huge usage: output saturates");
+	is_int(r.usage.cached_tokens, 0, "huge usage: a negative count is no count");
+	llmr_chat_result_release(&r);
+}
+
 int main(void)
 {
 	test_generate();
+	test_huge_usage();
 	test_stream();
 	test_jsonarray();
 	test_synthetic();
