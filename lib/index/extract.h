@@ -35,7 +35,9 @@ const char *llmr_extract_format_name(enum llmr_doc_format f);
 
 /*
  * Extract the document held in data[0..n) (read from a file of format f)
- * into out as UTF-8 Markdown (appended). Returns 0, or -1 with e
+ * into out as UTF-8 Markdown (appended). Inputs above, and output beyond,
+ * LLMR_EXTRACT_MAX_BYTES are refused (out->max is lowered to that); an
+ * XML part that declares a DTD is refused (no entity expansion). Returns 0, or -1 with e
  * (LLMR_EX_DATAERR: corrupt or unsupported; the message says why, without
  * the file name, which the caller adds).
  */

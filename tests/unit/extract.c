@@ -87,8 +87,51 @@ static void test_formats(void)
 	llmr_buf_release(&b);
 }
 
+/* A saved fuzz regression input (its first byte picks the format). */
+static void regression(const char *name, struct llmr_buf *b)
+{
+	const char *src = getenv("LLMR_SRC");
+	struct llmr_buf p = LLMR_BUF_INIT;
+
+	llmr_buf_addf(&p, "%s/tests/fuzz/regressions/extract/%s", src ? src : ".", name);
+	if (llmr_read_file(p.s, b) < 0) {
+		printf("Bail out! cannot read %s\n", p.s);
+		exit(1);
+	}
+	llmr_buf_release(&p);
+}
+
+/* Regressions: a 518-byte .docx whose entities expand to 10^9 letters grew
+ * to gigabytes; "&\xe9" in Latin-1 HTML came out as invalid UTF-8. */
+static void test_hostile(void)
+{
+	struct llmr_buf in = LLMR_BUF_INIT, b = LLMR_BUF_INIT;
+	struct llmr_err e = {0, ""};
+
+	regression("docx-billion-laughs", &in);
+	ok(llmr_extract_docx(in.s + 1, in.len - 1, &b, &e) < 0, "a docx with entity declarations is refused");
+	ok(strstr(e.msg, "DTD") != NULL, "saying why: %s", e.msg);
+	ok(b.len < 1024, "and nothing was expanded");
+	llmr_buf_release(&in);
+	llmr_buf_reset(&b);
+	regression("html-latin1-amp", &in);
+	ok(llmr_extract_html(in.s + 1, in.len - 1, &b, &e) == 0, "Latin-1 html extracts");
+	ok(llmr_utf8_valid(b.s, b.len), "as valid UTF-8");
+	ok(strstr(b.s, "Caf&\xc3\xa9 cr\xc3\xa8me & d\xc3\xa9j\xc3\xa0") != NULL, "with its accents: %s", b.s);
+	llmr_buf_release(&in);
+	llmr_buf_reset(&b);
+	b.max = 10;
+	ok(llmr_extract_mem(LLMR_FMT_TEXT, "0123456789abcdef", 16, &b, &e) < 0, "output cap honoured");
+	llmr_buf_reset(&b);
+	b.max = 0;
+	ok(llmr_extract_mem(LLMR_FMT_TEXT, "abc", 3, &b, &e) == 0 && b.max == LLMR_EXTRACT_MAX_BYTES,
+	   "no cap set: one document's worth");
+	llmr_buf_release(&b);
+}
+
 int main(void)
 {
+	test_hostile();
 	test_utf8();
 	test_formats();
 	done_testing();
