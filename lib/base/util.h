@@ -92,7 +92,7 @@ void llmr_sanitize_for_tty(struct llmr_buf *b, const char *s, size_t n);
 /* Levenshtein distance, for "did you mean" suggestions, or max + 1 when it
  * is larger than max or either word is longer than LLMR_EDIT_MAX_LEN bytes
  * (so the cost is bounded whatever the input). */
-#define LLMR_EDIT_MAX_LEN 256
+#define LLMR_EDIT_MAX_LEN 128
 size_t llmr_edit_distance(const char *a, const char *b, size_t max);
 
 /* Read a whole file into b (capped by b->max). Returns 0 or -1 with errno. */
