@@ -200,7 +200,8 @@ static size_t dedup(int64_t *v, size_t n)
 {
 	size_t i, m = 0;
 
-	qsort(v, n, sizeof(*v), cmp_id);
+	if (n > 1) /* qsort(NULL, 0) is undefined: no match gives NULL */
+		qsort(v, n, sizeof(*v), cmp_id);
 	for (i = 0; i < n; i++)
 		if (!m || v[m - 1] != v[i])
 			v[m++] = v[i];
@@ -323,7 +324,8 @@ static int vector_list(struct llmr_state *sst, sqlite3 *db, const struct llmr_co
 		if (!isnan(c) && c >= VECTOR_FLOOR)
 			push(l, cand[i], c);
 	}
-	qsort(l->v, l->n, sizeof(*l->v), by_score);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), by_score);
 	if (l->n > n)
 		l->n = n;
 out:
@@ -359,7 +361,8 @@ static void fuse(const struct list *a, double wa, const struct list *b, double w
 	}
 	for (i = 0; i < out->n; i++)
 		out->v[i].score = top > 0 ? out->v[i].score / top : 0;
-	qsort(out->v, out->n, sizeof(*out->v), by_score);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), by_score);
 }
 
 static int fill_hits(sqlite3 *db, const struct list *l, size_t k, struct llmr_hits *out,
