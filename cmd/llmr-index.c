@@ -13,11 +13,12 @@
 #include "store/state.h"
 #include "base/util.h"
 
-enum { OPT_REBUILD = 256, OPT_STATS, OPT_JSON, OPT_CONFIG, OPT_STATE };
+enum { OPT_REBUILD = 256, OPT_PRUNE, OPT_STATS, OPT_JSON, OPT_CONFIG, OPT_STATE };
 
 static const struct llmr_opt opts[] = {
 	{"collection", 'c', "NAME", "collection to add to (default: default)"},
 	{"rebuild", OPT_REBUILD, NULL, "drop the collection's content and index from scratch"},
+	{"prune", OPT_PRUNE, NULL, "let missing or empty paths lose their documents"},
 	{"stats", OPT_STATS, NULL, "print documents, chunks, bytes and index sizes"},
 	{"json", OPT_JSON, NULL, "print the summary and --stats as JSON"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
@@ -27,7 +28,7 @@ static const struct llmr_opt opts[] = {
 	{NULL, 0, NULL, NULL}};
 
 static const struct llmr_cli cli = {
-	"llmr-index", "[-c NAME] [--rebuild] [--stats] [--json] PATH...\n[-c NAME] < docs.jsonl\n--stats [-c NAME] [--json]",
+	"llmr-index", "[-c NAME] [--rebuild] [--prune] [--stats] [--json] PATH...\n[-c NAME] < docs.jsonl\n--stats [-c NAME] [--json]",
 	"Add documents to a collection (.txt .md .html .docx .odt .pdf, or JSON lines on stdin).",
 	opts};
 
@@ -219,6 +220,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c': coll = optarg; coll_set = 1; break;
 		case OPT_REBUILD: o.rebuild = true; break;
+		case OPT_PRUNE: o.prune = true; break;
 		case OPT_STATS: stats = 1; break;
 		case OPT_JSON: r.json = 1; break;
 		case OPT_CONFIG: config = optarg; break;
