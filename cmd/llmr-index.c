@@ -34,6 +34,7 @@ static const struct llmr_cli cli = {
 
 struct run {
 	int quiet, json, tty, bad;
+	int failed;  /* the run stopped on an error: no --stats after it */
 	size_t last_pct;
 };
 
@@ -202,14 +203,49 @@ static void print_summary(const char *coll, const struct llmr_index_counts *c, i
 	       (double)c->bytes / 1e6);
 }
 
+/* Index paths (and/or JSON lines on stdin) into o->collection: the exit
+ * code, summary printed. */
+static int index_run(struct llmr_state *st, const struct llmr_config *cfg,
+		     struct llmr_index_opts *o, struct run *r, char **paths, size_t npaths,
+		     int use_stdin)
+{
+	struct llmr_index_counts counts = {0};
+	struct llmr_err e = {0, ""};
+	struct llmr_indexer *ix = NULL;
+
+	o->warn = on_warn;
+	o->progress = on_progress;
+	o->ud = r;
+	r->tty = isatty(2) && !r->quiet;
+	if (llmr_index_open(st, cfg, o, &ix, &e) < 0 ||
+	    (npaths && llmr_index_paths(ix, paths, npaths, &e) < 0) ||
+	    (use_stdin && read_jsonl(ix, r, &e) < 0)) {
+		llmr_warn("%s", e.msg);
+		if (ix)
+			llmr_index_close(ix, NULL, &e);
+		r->failed = 1;
+		return e.code ? e.code : LLMR_EX_SOFTWARE;
+	}
+	if (llmr_index_close(ix, &counts, &e) < 0) {
+		llmr_warn("%s", e.msg);
+		r->failed = 1;
+		return e.code ? e.code : LLMR_EX_SOFTWARE;
+	}
+	if (!r->quiet || r->json)
+		print_summary(o->collection, &counts, r->json);
+	if (counts.missing)
+		return LLMR_EX_NOINPUT;
+	if (counts.failed || r->bad)
+		return LLMR_EX_DATAERR;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct llmr_index_opts o = {0};
-	struct llmr_index_counts counts = {0};
 	struct llmr_err e = {0, ""};
 	struct llmr_config *cfg = NULL;
 	struct llmr_state *st = NULL;
-	struct llmr_indexer *ix = NULL;
 	struct run r = {0};
 	const char *config = NULL, *state = NULL, *coll = "default";
 	char *state_path;
@@ -248,30 +284,9 @@ int main(int argc, char **argv)
 	free(state_path);
 	if (optind < argc || use_stdin) {
 		o.collection = coll;
-		o.warn = on_warn;
-		o.progress = on_progress;
-		o.ud = &r;
-		r.tty = isatty(2) && !r.quiet;
-		if (llmr_index_open(st, cfg, &o, &ix, &e) < 0 ||
-		    (optind < argc && llmr_index_paths(ix, argv + optind, (size_t)(argc - optind), &e) < 0) ||
-		    (use_stdin && read_jsonl(ix, &r, &e) < 0)) {
-			llmr_warn("%s", e.msg);
-			code = e.code ? e.code : LLMR_EX_SOFTWARE;
-			if (ix)
-				llmr_index_close(ix, NULL, &e);
+		code = index_run(st, cfg, &o, &r, argv + optind, (size_t)(argc - optind), use_stdin);
+		if (r.failed)
 			goto out;
-		}
-		if (llmr_index_close(ix, &counts, &e) < 0) {
-			llmr_warn("%s", e.msg);
-			code = e.code ? e.code : LLMR_EX_SOFTWARE;
-			goto out;
-		}
-		if (!r.quiet || r.json)
-			print_summary(coll, &counts, r.json);
-		if (counts.missing)
-			code = LLMR_EX_NOINPUT;
-		else if (counts.failed || r.bad)
-			code = LLMR_EX_DATAERR;
 	}
 	if (stats && code != LLMR_EX_SOFTWARE && code != LLMR_EX_IOERR) {
 		int sc = print_stats(st, optind < argc || use_stdin || coll_set ? coll : NULL, r.json);

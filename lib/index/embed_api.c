@@ -103,6 +103,32 @@ static int http_code(enum llmr_errclass c)
 	}
 }
 
+/* Build and send the request for texts[0..n). Returns 0 with resp filled
+ * (any status), or -1 with e. */
+static int send_batch(struct llmr_embedder *em, const char *const *texts, size_t n,
+		      struct llmr_http_resp *resp, struct llmr_err *e)
+{
+	struct llmr_buf url = LLMR_BUF_INIT, body = LLMR_BUF_INIT;
+	struct llmr_headers hdrs = {0};
+	struct llmr_http_req req = {0};
+	int rc = em->adapter->build_embed(em->provider, em->key, em->model, texts, n, &url, &hdrs,
+					  &body, e);
+
+	if (rc == 0) {
+		req.url = url.s;
+		req.headers = &hdrs;
+		req.body = body.s;
+		req.body_len = body.len;
+		req.timeout_ms = em->provider->timeout_ms > 0 ? em->provider->timeout_ms : 60000;
+		req.connect_timeout_ms = em->provider->connect_timeout_ms;
+		rc = llmr_http_perform(&req, resp, e);
+	}
+	llmr_buf_release(&url);
+	llmr_buf_release(&body);
+	llmr_headers_release(&hdrs);
+	return rc;
+}
+
 /* One request for texts[0..n): *vecs gets n * *dim floats. */
 static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_t n,
 		       float **vecs, size_t *dim, struct llmr_err *e)
@@ -113,9 +139,6 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 		struct llmr_quota_res res = {0, 0, 0};
 		long est = 0;
 		size_t i;
-		struct llmr_buf url = LLMR_BUF_INIT, body = LLMR_BUF_INIT;
-		struct llmr_headers hdrs = {0};
-		struct llmr_http_req req = {0};
 		struct llmr_http_resp resp = {0};
 		struct llmr_ratelimit rl;
 		size_t nv = 0;
@@ -137,20 +160,7 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 				return llmr_errf(e, LLMR_EX_TEMPFAIL, "embeddings from %s: %s",
 						 em->provider->name, why);
 		}
-		rc = em->adapter->build_embed(em->provider, em->key, em->model, texts, n, &url,
-					      &hdrs, &body, e);
-		if (rc == 0) {
-			req.url = url.s;
-			req.headers = &hdrs;
-			req.body = body.s;
-			req.body_len = body.len;
-			req.timeout_ms = em->provider->timeout_ms > 0 ? em->provider->timeout_ms : 60000;
-			req.connect_timeout_ms = em->provider->connect_timeout_ms;
-			rc = llmr_http_perform(&req, &resp, e);
-		}
-		llmr_buf_release(&url);
-		llmr_buf_release(&body);
-		llmr_headers_release(&hdrs);
+		rc = send_batch(em, texts, n, &resp, e);
 		if (rc == 0 && resp.status >= 200 && resp.status < 300) {
 			rc = em->adapter->parse_embed(resp.body.s ? resp.body.s : "", resp.body.len,
 						      vecs, &nv, dim, &toks, e);
