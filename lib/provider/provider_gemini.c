@@ -278,7 +278,8 @@ static double retry_delay_s(json_t *err)
 		const char *v = str_at(d, "retryDelay");
 
 		if (v && llmr_parse_duration_ms(v, &ms) == 0)
-			return (double)ms / 1000.0;
+			return ms > LLMR_RATELIMIT_MAX_WAIT_S * 1000 ? LLMR_RATELIMIT_MAX_WAIT_S
+								     : (double)ms / 1000.0;
 	}
 	return -1;
 }

@@ -221,6 +221,16 @@ static void test_errors(void)
 	G->parse_error(429, retry_body, strlen(retry_body), &r);
 	is_num(r.rl.retry_after_s, 5, 1e-9, "RetryInfo: a retry-after header wins");
 	llmr_chat_result_release(&r);
+	{
+		static const char huge[] =
+			"{\"error\":{\"code\":429,\"status\":\"RESOURCE_EXHAUSTED\",\"details\":"
+			"[{\"retryDelay\":\"99999999h\"}]}}";
+
+		llmr_chat_result_init(&r);
+		G->parse_error(429, huge, strlen(huge), &r);
+		is_num(r.rl.retry_after_s, LLMR_RATELIMIT_MAX_WAIT_S, 0, "RetryInfo: capped at 31 days");
+		llmr_chat_result_release(&r);
+	}
 
 	/* An error object inside a 200 stream. */
 	llmr_chat_result_init(&r);
