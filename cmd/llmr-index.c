@@ -2,6 +2,7 @@
  * llmr-index - add documents to a collection: files and folders, or JSON
  * lines on stdin. Incremental and safe to run from cron.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "conf/config.h"
+#include "index/extract.h"
 #include "index/index.h"
 #include "store/state.h"
 #include "base/util.h"
@@ -69,23 +71,33 @@ static void on_progress(size_t done, size_t total, const char *path, void *ud)
 	fprintf(stderr, "\rindexing [%s] %zu/%zu", bar, done, total);
 }
 
+/* A JSON line may hold a document of LLMR_EXTRACT_MAX_BYTES escaped. */
+#define MAX_JSON_LINE (2 * LLMR_EXTRACT_MAX_BYTES)
+
 static int read_jsonl(struct llmr_indexer *ix, struct run *r, struct llmr_err *e)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	struct llmr_buf buf = LLMR_BUF_INIT;
 	long lineno = 0;
+	int got;
 
-	while ((n = getline(&line, &cap, stdin)) > 0) {
+	while ((got = llmr_read_line(stdin, &buf, MAX_JSON_LINE)) != 0) {
 		json_error_t je;
 		json_t *o, *id, *text, *url, *meta;
 		char idbuf[32];
-		const char *ids;
+		const char *ids, *line = buf.s;
+		size_t n = buf.len;
 
 		lineno++;
+		if (got < 0) {
+			if (ferror(stdin))
+				break;
+			llmr_warn("<stdin>:%ld: longer than %zu MiB: skipped", lineno, MAX_JSON_LINE >> 20);
+			r->bad++;
+			continue;
+		}
 		if (n <= 1 && line[0] == '\n')
 			continue;
-		o = json_loadb(line, (size_t)n, 0, &je);
+		o = json_loadb(line, n, 0, &je);
 		if (!o || !json_is_object(o)) {
 			llmr_warn("<stdin>:%ld: invalid JSON: %s", lineno, o ? "not an object" : je.text);
 			json_decref(o);
@@ -115,12 +127,14 @@ static int read_jsonl(struct llmr_indexer *ix, struct run *r, struct llmr_err *e
 				   json_is_string(url) ? json_string_value(url) : NULL,
 				   json_is_object(meta) ? meta : NULL, e) < 0) {
 			json_decref(o);
-			free(line);
+			llmr_buf_release(&buf);
 			return -1;
 		}
 		json_decref(o);
 	}
-	free(line);
+	llmr_buf_release(&buf);
+	if (ferror(stdin))
+		return llmr_errf(e, LLMR_EX_IOERR, "<stdin>: %s", strerror(errno));
 	return 0;
 }
 

@@ -335,6 +335,27 @@ fail:
 	return -1;
 }
 
+int llmr_read_line(FILE *f, struct llmr_buf *line, size_t max)
+{
+	char chunk[8192];
+	int too_long = 0;
+
+	llmr_buf_reset(line);
+	while (fgets(chunk, sizeof(chunk), f)) {
+		size_t n = strlen(chunk);
+
+		if (!too_long && line->len + n > max)
+			too_long = 1;
+		if (!too_long)
+			llmr_buf_add(line, chunk, n);
+		if (n && chunk[n - 1] == '\n')
+			break;
+	}
+	if (too_long || ferror(f))
+		return -1;
+	return line->len ? 1 : 0;
+}
+
 void llmr_new_request_id(char out[40])
 {
 	static unsigned counter;

@@ -9,6 +9,7 @@
 #define LLMR_UTIL_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -97,6 +98,14 @@ size_t llmr_edit_distance(const char *a, const char *b, size_t max);
 
 /* Read a whole file into b (capped by b->max). Returns 0 or -1 with errno. */
 int llmr_read_file(const char *path, struct llmr_buf *b);
+
+/*
+ * Read one line from f into line (reset first; the newline is kept), at
+ * most max bytes. Returns 1 for a line, 0 at end of file, -1 for a line
+ * longer than max (the rest of it is read and dropped, so the next call
+ * starts at the next line) or a read error (ferror(f)).
+ */
+int llmr_read_line(FILE *f, struct llmr_buf *line, size_t max);
 
 /* A fresh request id like "r-1a2b3c4d5e-12ab": unique across processes. */
 void llmr_new_request_id(char out[40]);

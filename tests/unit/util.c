@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,8 +75,32 @@ static void test_duration_strict(void)
 	ok(llmr_parse_duration_ms(".s", &ms) < 0, "a point alone is no number");
 }
 
+/* Lines read with a cap: a line past it is skipped whole, and the next
+ * line is read as it is. */
+static void test_read_line(void)
+{
+	FILE *f = tmpfile();
+	struct llmr_buf b = LLMR_BUF_INIT;
+	int i;
+
+	fputs("short\n", f);
+	for (i = 0; i < 20000; i++)
+		fputc('x', f);
+	fputs("\nafter\nlast", f);
+	rewind(f);
+	ok(llmr_read_line(f, &b, 100) == 1 && !strcmp(b.s, "short\n"), "a line under the cap");
+	ok(llmr_read_line(f, &b, 100) == -1 && !ferror(f), "a 20 kB line over a 100-byte cap: -1");
+	ok(b.len <= 100, "... nothing beyond the cap kept");
+	ok(llmr_read_line(f, &b, 100) == 1 && !strcmp(b.s, "after\n"), "the next line is whole");
+	ok(llmr_read_line(f, &b, 100) == 1 && !strcmp(b.s, "last"), "a last line without newline");
+	ok(llmr_read_line(f, &b, 100) == 0, "then end of file");
+	llmr_buf_release(&b);
+	fclose(f);
+}
+
 int main(void)
 {
+	test_read_line();
 	test_durations();
 	test_buf();
 	test_edit_distance_bounded();
