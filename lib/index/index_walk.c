@@ -286,8 +286,10 @@ static int drop_gone(struct llmr_indexer *ix, const struct root *r, const struct
 		ix->c.deleted++;
 	}
 	if (kept && r->state != ROOT_OK) {
-		snprintf(msg, sizeof(msg), "%s: its %zu document%s kept%s",
-			 r->state == ROOT_EMPTY ? "no files found" : "not read", kept, kept == 1 ? " is" : "s are",
+		static const char *const why[] = {"", "missing", "unreadable", "no files found"};
+
+		snprintf(msg, sizeof(msg), "%s: its %zu document%s kept%s", why[r->state], kept,
+			 kept == 1 ? " is" : "s are",
 			 r->state == ROOT_UNREADABLE ? "" : " (--prune removes them)");
 		warn(ix, r->given, msg);
 		if (r->state == ROOT_EMPTY)

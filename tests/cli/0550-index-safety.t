@@ -39,7 +39,7 @@ mv kd kd-renamed
 run llmr-index --json -c docs kd other </dev/null
 is "$status" 66 "an indexed folder renamed: exit 66"
 like "$err" "^llmr-index: kd: No such file or directory$" "... warning naming it"
-like "$err" "^llmr-index: kd: not read: its 4 documents are kept \(--prune removes them\)$" "... and what is kept"
+like "$err" "^llmr-index: kd: missing: its 4 documents are kept \(--prune removes them\)$" "... and what is kept"
 is "$(jq_out .deleted)" 0 "... nothing deleted"
 is "$(docs docs)" 5 "... all 5 documents still there"
 run llmr-search --json -c docs -k 1 loutre
