@@ -29,8 +29,7 @@ struct root {
 	char *path;    /* canonical */
 	const char *given;
 	enum root_state state;
-	size_t first;  /* its files are walk entries first..end */
-	size_t end;
+	size_t first;  /* its files are the walk's entries from first on */
 };
 
 static void warn(struct llmr_indexer *ix, const char *path, const char *msg)
@@ -243,7 +242,6 @@ static void collect(struct llmr_indexer *ix, char *const *paths, size_t n, struc
 		} else {
 			add(w, r->path, &sb);
 		}
-		r->end = w->n;
 	}
 }
 
