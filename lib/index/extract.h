@@ -17,6 +17,8 @@
 
 /* Inputs above this size are refused (a cap on anything read from a file). */
 #define LLMR_EXTRACT_MAX_BYTES ((size_t)64 << 20)
+/* PDFs of more pages are refused. */
+#define LLMR_EXTRACT_MAX_PAGES 100000
 
 enum llmr_doc_format {
 	LLMR_FMT_UNKNOWN,

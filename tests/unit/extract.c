@@ -129,9 +129,45 @@ static void test_hostile(void)
 	llmr_buf_release(&b);
 }
 
+/* A PDF whose page tree counts more pages than the cap (padded with null
+ * objects, as poppler trusts /Count up to the number of objects). */
+static void test_page_cap(void)
+{
+	size_t nobj = LLMR_EXTRACT_MAX_PAGES + 8, i, xref;
+	size_t *off = calloc(nobj + 1, sizeof(*off));
+	struct llmr_buf pdf = LLMR_BUF_INIT, out = LLMR_BUF_INIT;
+	struct llmr_err e = {0, ""};
+
+	llmr_buf_adds(&pdf, "%PDF-1.4\n");
+	for (i = 1; i <= nobj; i++) {
+		off[i] = pdf.len;
+		if (i == 1)
+			llmr_buf_addf(&pdf, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+		else if (i == 2)
+			llmr_buf_addf(&pdf, "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count %d >>\nendobj\n",
+				      LLMR_EXTRACT_MAX_PAGES + 1);
+		else if (i == 3)
+			llmr_buf_addf(&pdf, "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>\nendobj\n");
+		else
+			llmr_buf_addf(&pdf, "%zu 0 obj\nnull\nendobj\n", i);
+	}
+	xref = pdf.len;
+	llmr_buf_addf(&pdf, "xref\n0 %zu\n0000000000 65535 f \n", nobj + 1);
+	for (i = 1; i <= nobj; i++)
+		llmr_buf_addf(&pdf, "%010zu 00000 n \n", off[i]);
+	llmr_buf_addf(&pdf, "trailer\n<< /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", nobj + 1, xref);
+	ok(llmr_extract_pdf(pdf.s, pdf.len, &out, &e) < 0, "a PDF of more than %d pages is refused",
+	   LLMR_EXTRACT_MAX_PAGES);
+	ok(strstr(e.msg, "pages") != NULL, "saying why: %s", e.msg);
+	llmr_buf_release(&pdf);
+	llmr_buf_release(&out);
+	free(off);
+}
+
 int main(void)
 {
 	test_hostile();
+	test_page_cap();
 	test_utf8();
 	test_formats();
 	done_testing();
