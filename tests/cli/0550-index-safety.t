@@ -127,6 +127,13 @@ like "$err" "^llmr-index: $top/blank/empty.txt: no text in it" "... an empty fil
 like "$err" "heading-only.md: no text in it" "... so is one with only a heading mark"
 is "$(grep -c 'no text' "$ERR")" 2 "... one line each"
 
+# ---- Latin-1 HTML with a bare '&' before an accent: the snippet survives ----
+mkdir l1
+printf '<html><body><p>Caf&\351 cr\350me, le mot est gnou.</p></body></html>' >l1/menu.html
+llmr-index -q -c l1 l1 </dev/null
+run llmr-search --json -c l1 -k 1 gnou
+like "$(jq_out .snippet)" "Caf&é crème" "a bare & in Latin-1 HTML: valid UTF-8, snippet kept"
+
 # ---- a search that matches nothing ----
 for mode in hybrid bm25 vector; do
 	run llmr-search --json -c docs --mode $mode zzzqqqxxx
