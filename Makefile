@@ -3,6 +3,7 @@
 #   make check      install missing packages, build, run the tests (also under ASan+UBSan)
 #   make demo       install missing packages, build, run the offline demo
 #   make bench      benchmarks (prints figures; not tests)
+#   make fuzz       libFuzzer harnesses, FUZZ_SECONDS (default 600) each (clang)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 # The one place the version is written: --version and the HTTP User-Agent.
@@ -52,8 +53,14 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 PROGS := $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%.t)
+# Fuzz harnesses (tests/fuzz/fuzz_NAME.c). Each is also linked with a small
+# main that replays saved inputs, so make check replays the regressions
+# fuzzing found (tests/fuzz/regressions/NAME/) without clang.
+FUZZ_NAMES := config sse openai anthropic gemini ollama ratelimit extract chunk
+FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
+FUZZ_COMMON := $(BUILD)/tests/fuzz/fuzz_util.o
 
-all: $(PROGS) $(UNITS)
+all: $(PROGS) $(UNITS) $(FUZZ_REPLAY)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -71,11 +78,21 @@ $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libllmr.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libllmr.a $(LDLIBS)
 
+$(BUILD)/fuzz/replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(FUZZ_COMMON) $(BUILD)/libllmr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# libFuzzer builds (clang): only under make fuzz.
+$(BUILD)/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_COMMON) $(BUILD)/libllmr.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
 .PRECIOUS: $(BUILD)/%.o
 
 # The compiler's own dependency lists (-MMD -MP): touching a header rebuilds
 # only the objects that include it.
--include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) $(UNIT_SRC:%.c=$(BUILD)/%.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) $(UNIT_SRC:%.c=$(BUILD)/%.d) \
+	$(wildcard $(BUILD)/tests/fuzz/*.d)
 
 # Install what is missing, and only that (Debian; root or sudo).
 # make deps: everything the tests need; make deps-build: enough to build
@@ -131,6 +148,25 @@ demo: deps-build
 	@$(MAKE) --no-print-directory all
 	@sh tests/demo/run.sh $(CURDIR)/build
 
+# Fuzzing (not part of make check): build every harness with clang's
+# libFuzzer, ASan and UBSan into build/fuzz, then run each for FUZZ_SECONDS
+# (default 600) on its seed corpus tests/fuzz/corpus/NAME. New inputs go to
+# build/fuzz/corpus/NAME, crashes to build/fuzz/crash-NAME-*; a crash stops
+# the run. FUZZ=NAME... picks harnesses.
+FUZZ_SECONDS ?= 600
+FUZZ ?= $(FUZZ_NAMES)
+FUZZ_CC ?= clang
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) \
+		SANITIZE=fuzzer-no-link,address,undefined $(FUZZ:%=build/fuzz/fuzz/fuzz-%)
+	@for h in $(FUZZ); do \
+		mkdir -p build/fuzz/corpus/$$h && \
+		echo "make fuzz: $$h for $(FUZZ_SECONDS) s" && \
+		build/fuzz/fuzz/fuzz-$$h -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crash-$$h- \
+			build/fuzz/corpus/$$h tests/fuzz/corpus/$$h || exit 1; \
+	done
+
 bench: all
 	@for b in tests/bench/*.sh; do [ -e "$$b" ] && LLMR_BUILD=$(CURDIR)/build sh "$$b"; done; true
 
@@ -157,4 +193,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps deps-build deps-npm check test demo bench install uninstall clean
+.PHONY: all deps deps-build deps-npm check test demo bench fuzz install uninstall clean

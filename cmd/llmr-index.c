@@ -2,6 +2,7 @@
  * llmr-index - add documents to a collection: files and folders, or JSON
  * lines on stdin. Incremental and safe to run from cron.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +16,12 @@
 #include "store/state.h"
 #include "base/util.h"
 
-enum { OPT_REBUILD = 256, OPT_STATS, OPT_JSON, OPT_CONFIG, OPT_STATE, OPT_EXTRACT };
+enum { OPT_REBUILD = 256, OPT_PRUNE, OPT_STATS, OPT_JSON, OPT_CONFIG, OPT_STATE, OPT_EXTRACT };
 
 static const struct llmr_opt opts[] = {
 	{"collection", 'c', "NAME", "collection to add to (default: default)"},
 	{"rebuild", OPT_REBUILD, NULL, "drop the collection's content and index from scratch"},
+	{"prune", OPT_PRUNE, NULL, "let missing or empty paths lose their documents"},
 	{"stats", OPT_STATS, NULL, "print documents, chunks, bytes and index sizes"},
 	{"json", OPT_JSON, NULL, "print the summary and --stats as JSON"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
@@ -30,12 +32,13 @@ static const struct llmr_opt opts[] = {
 	{NULL, 0, NULL, NULL}};
 
 static const struct llmr_cli cli = {
-	"llmr-index", "[-c NAME] [--rebuild] [--stats] [--json] PATH...\n[-c NAME] < docs.jsonl\n--stats [-c NAME] [--json]\n--extract FILE|-",
+	"llmr-index", "[-c NAME] [--rebuild] [--prune] [--stats] [--json] PATH...\n[-c NAME] < docs.jsonl\n--stats [-c NAME] [--json]\n--extract FILE|-",
 	"Add documents to a collection (.txt .md .html .docx .odt .pdf, or JSON lines on stdin).",
 	opts};
 
 struct run {
 	int quiet, json, tty, bad;
+	int failed;  /* the run stopped on an error: no --stats after it */
 	size_t last_pct;
 };
 
@@ -70,6 +73,9 @@ static void on_progress(size_t done, size_t total, const char *path, void *ud)
 	fprintf(stderr, "\rindexing [%s] %zu/%zu", bar, done, total);
 }
 
+/* A JSON line may hold a document of LLMR_EXTRACT_MAX_BYTES escaped. */
+#define MAX_JSON_LINE (2 * LLMR_EXTRACT_MAX_BYTES)
+
 /* --extract: one document's text on stdout, as the index would see it
  * (llmr-ask runs this to read attached files). */
 static int extract_to_stdout(const char *path)
@@ -83,8 +89,14 @@ static int extract_to_stdout(const char *path)
 	if (strcmp(path, "-")) {
 		rc = llmr_extract_file(path, &text, &e);
 	} else {
-		while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+		while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0 &&
+		       raw.len <= LLMR_EXTRACT_MAX_BYTES)
 			llmr_buf_add(&raw, chunk, n);
+		if (raw.len > LLMR_EXTRACT_MAX_BYTES) {
+			llmr_buf_release(&raw);
+			llmr_die(LLMR_EX_DATAERR, "standard input: larger than %zu MiB",
+				 (size_t)LLMR_EXTRACT_MAX_BYTES >> 20);
+		}
 		rc = llmr_extract_to_utf8(raw.s ? raw.s : "", raw.len, &text, &e);
 	}
 	if (rc < 0)
@@ -98,21 +110,28 @@ static int extract_to_stdout(const char *path)
 
 static int read_jsonl(struct llmr_indexer *ix, struct run *r, struct llmr_err *e)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	struct llmr_buf buf = LLMR_BUF_INIT;
 	long lineno = 0;
+	int got;
 
-	while ((n = getline(&line, &cap, stdin)) > 0) {
+	while ((got = llmr_read_line(stdin, &buf, MAX_JSON_LINE)) != 0) {
 		json_error_t je;
 		json_t *o, *id, *text, *url, *meta;
 		char idbuf[32];
-		const char *ids;
+		const char *ids, *line = buf.s;
+		size_t n = buf.len;
 
 		lineno++;
+		if (got < 0) {
+			if (ferror(stdin))
+				break;
+			llmr_warn("<stdin>:%ld: longer than %zu MiB: skipped", lineno, MAX_JSON_LINE >> 20);
+			r->bad++;
+			continue;
+		}
 		if (n <= 1 && line[0] == '\n')
 			continue;
-		o = json_loadb(line, (size_t)n, 0, &je);
+		o = json_loadb(line, n, 0, &je);
 		if (!o || !json_is_object(o)) {
 			llmr_warn("<stdin>:%ld: invalid JSON: %s", lineno, o ? "not an object" : je.text);
 			json_decref(o);
@@ -142,12 +161,14 @@ static int read_jsonl(struct llmr_indexer *ix, struct run *r, struct llmr_err *e
 				   json_is_string(url) ? json_string_value(url) : NULL,
 				   json_is_object(meta) ? meta : NULL, e) < 0) {
 			json_decref(o);
-			free(line);
+			llmr_buf_release(&buf);
 			return -1;
 		}
 		json_decref(o);
 	}
-	free(line);
+	llmr_buf_release(&buf);
+	if (ferror(stdin))
+		return llmr_errf(e, LLMR_EX_IOERR, "<stdin>: %s", strerror(errno));
 	return 0;
 }
 
@@ -230,14 +251,49 @@ static void print_summary(const char *coll, const struct llmr_index_counts *c, i
 	       (double)c->bytes / 1e6);
 }
 
+/* Index paths (and/or JSON lines on stdin) into o->collection: the exit
+ * code, summary printed. */
+static int index_run(struct llmr_state *st, const struct llmr_config *cfg,
+		     struct llmr_index_opts *o, struct run *r, char **paths, size_t npaths,
+		     int use_stdin)
+{
+	struct llmr_index_counts counts = {0};
+	struct llmr_err e = {0, ""};
+	struct llmr_indexer *ix = NULL;
+
+	o->warn = on_warn;
+	o->progress = on_progress;
+	o->ud = r;
+	r->tty = isatty(2) && !r->quiet;
+	if (llmr_index_open(st, cfg, o, &ix, &e) < 0 ||
+	    (npaths && llmr_index_paths(ix, paths, npaths, &e) < 0) ||
+	    (use_stdin && read_jsonl(ix, r, &e) < 0)) {
+		llmr_warn("%s", e.msg);
+		if (ix)
+			llmr_index_close(ix, NULL, &e);
+		r->failed = 1;
+		return e.code ? e.code : LLMR_EX_SOFTWARE;
+	}
+	if (llmr_index_close(ix, &counts, &e) < 0) {
+		llmr_warn("%s", e.msg);
+		r->failed = 1;
+		return e.code ? e.code : LLMR_EX_SOFTWARE;
+	}
+	if (!r->quiet || r->json)
+		print_summary(o->collection, &counts, r->json);
+	if (counts.missing)
+		return LLMR_EX_NOINPUT;
+	if (counts.failed || r->bad)
+		return LLMR_EX_DATAERR;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct llmr_index_opts o = {0};
-	struct llmr_index_counts counts = {0};
 	struct llmr_err e = {0, ""};
 	struct llmr_config *cfg = NULL;
 	struct llmr_state *st = NULL;
-	struct llmr_indexer *ix = NULL;
 	struct run r = {0};
 	const char *config = NULL, *state = NULL, *coll = "default";
 	char *state_path;
@@ -248,6 +304,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c': coll = optarg; coll_set = 1; break;
 		case OPT_REBUILD: o.rebuild = true; break;
+		case OPT_PRUNE: o.prune = true; break;
 		case OPT_STATS: stats = 1; break;
 		case OPT_JSON: r.json = 1; break;
 		case OPT_CONFIG: config = optarg; break;
@@ -283,30 +340,9 @@ int main(int argc, char **argv)
 	free(state_path);
 	if (optind < argc || use_stdin) {
 		o.collection = coll;
-		o.warn = on_warn;
-		o.progress = on_progress;
-		o.ud = &r;
-		r.tty = isatty(2) && !r.quiet;
-		if (llmr_index_open(st, cfg, &o, &ix, &e) < 0 ||
-		    (optind < argc && llmr_index_paths(ix, argv + optind, (size_t)(argc - optind), &e) < 0) ||
-		    (use_stdin && read_jsonl(ix, &r, &e) < 0)) {
-			llmr_warn("%s", e.msg);
-			code = e.code ? e.code : LLMR_EX_SOFTWARE;
-			if (ix)
-				llmr_index_close(ix, NULL, &e);
+		code = index_run(st, cfg, &o, &r, argv + optind, (size_t)(argc - optind), use_stdin);
+		if (r.failed)
 			goto out;
-		}
-		if (llmr_index_close(ix, &counts, &e) < 0) {
-			llmr_warn("%s", e.msg);
-			code = e.code ? e.code : LLMR_EX_SOFTWARE;
-			goto out;
-		}
-		if (!r.quiet || r.json)
-			print_summary(coll, &counts, r.json);
-		if (counts.missing)
-			code = LLMR_EX_NOINPUT;
-		else if (counts.failed || r.bad)
-			code = LLMR_EX_DATAERR;
 	}
 	if (stats && code != LLMR_EX_SOFTWARE && code != LLMR_EX_IOERR) {
 		int sc = print_stats(st, optind < argc || use_stdin || coll_set ? coll : NULL, r.json);

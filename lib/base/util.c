@@ -186,22 +186,39 @@ static int unit_ms(const char **p, double *mult)
 	return 0;
 }
 
+/* A plain decimal "12", "1.5", ".25": no sign, exponent, hex, inf or nan,
+ * which strtod would take ("1e300s" from a header is not a duration).
+ * Digits past the 18th are read as zeros: far beyond any real duration. */
+static int plain_decimal(const char **p, double *v)
+{
+	const char *s = *p;
+	double x = 0, scale = 1;
+	int ndig = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++, ndig++)
+		x = x * 10 + (ndig < 18 ? *s - '0' : 0);
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, ndig++)
+			if ((scale /= 10) > 1e-18)
+				x += (*s - '0') * scale;
+	}
+	if (!ndig)
+		return -1;
+	*p = s;
+	*v = x;
+	return 0;
+}
+
 int llmr_parse_duration_ms(const char *s, int64_t *ms)
 {
 	double total = 0, v, mult;
-	char *end;
 	int parts = 0;
 
 	if (!s || !*s)
 		return -1;
 	while (*s) {
-		if (!isdigit((unsigned char)*s) && *s != '.')
+		if (plain_decimal(&s, &v) < 0)
 			return -1;
-		errno = 0;
-		v = strtod(s, &end);
-		if (end == s || errno)
-			return -1;
-		s = end;
 		if (!*s) {
 			/* A bare number is seconds, but only on its own. */
 			if (parts)
@@ -211,10 +228,10 @@ int llmr_parse_duration_ms(const char *s, int64_t *ms)
 			return -1;
 		}
 		total += v * mult;
+		if (total > 9.2e15)
+			return -1;
 		parts++;
 	}
-	if (total > 9.2e15)
-		return -1;
 	*ms = (int64_t)(total + 0.5);
 	return 0;
 }
@@ -247,16 +264,21 @@ void llmr_sanitize_for_tty(struct llmr_buf *b, const char *s, size_t n)
 	llmr_buf_add(b, s + start, n - start);
 }
 
-size_t llmr_edit_distance(const char *a, const char *b)
+size_t llmr_edit_distance(const char *a, const char *b, size_t max)
 {
-	size_t la = strlen(a), lb = strlen(b), i, j, *row, prev, tmp, best;
+	size_t la = strlen(a), lb = strlen(b), i, j, *row, prev, tmp, best, rowmin;
 
+	/* The distance is at least the difference in length; and words past
+	 * LLMR_EDIT_MAX_LEN are never typos worth a suggestion, so a 200 kB
+	 * key costs nothing instead of seconds. */
+	if ((la > lb ? la - lb : lb - la) > max || la > LLMR_EDIT_MAX_LEN || lb > LLMR_EDIT_MAX_LEN)
+		return max + 1;
 	row = llmr_xcalloc(lb + 1, sizeof(*row));
 	for (j = 0; j <= lb; j++)
 		row[j] = j;
 	for (i = 1; i <= la; i++) {
 		prev = row[0];
-		row[0] = i;
+		row[0] = rowmin = i;
 		for (j = 1; j <= lb; j++) {
 			tmp = row[j];
 			best = prev + (a[i - 1] != b[j - 1]);
@@ -265,10 +287,17 @@ size_t llmr_edit_distance(const char *a, const char *b)
 			if (row[j - 1] + 1 < best)
 				best = row[j - 1] + 1;
 			row[j] = best;
+			if (best < rowmin)
+				rowmin = best;
 			prev = tmp;
 		}
+		/* Rows never decrease their minimum: stop once past max. */
+		if (rowmin > max) {
+			free(row);
+			return max + 1;
+		}
 	}
-	best = row[lb];
+	best = row[lb] > max ? max + 1 : row[lb];
 	free(row);
 	return best;
 }
@@ -304,6 +333,27 @@ fail:
 		errno = saved;
 	}
 	return -1;
+}
+
+int llmr_read_line(FILE *f, struct llmr_buf *line, size_t max)
+{
+	char chunk[8192];
+	int too_long = 0;
+
+	llmr_buf_reset(line);
+	while (fgets(chunk, sizeof(chunk), f)) {
+		size_t n = strlen(chunk);
+
+		if (!too_long && line->len + n > max)
+			too_long = 1;
+		if (!too_long)
+			llmr_buf_add(line, chunk, n);
+		if (n && chunk[n - 1] == '\n')
+			break;
+	}
+	if (too_long || ferror(f))
+		return -1;
+	return line->len ? 1 : 0;
 }
 
 void llmr_new_request_id(char out[40])

@@ -9,6 +9,7 @@
 #define LLMR_UTIL_H
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -90,11 +91,22 @@ void llmr_sleep_ms(int64_t ms);
  */
 void llmr_sanitize_for_tty(struct llmr_buf *b, const char *s, size_t n);
 
-/* Levenshtein distance, for "did you mean" suggestions. */
-size_t llmr_edit_distance(const char *a, const char *b);
+/* Levenshtein distance, for "did you mean" suggestions, or max + 1 when it
+ * is larger than max or either word is longer than LLMR_EDIT_MAX_LEN bytes
+ * (so the cost is bounded whatever the input). */
+#define LLMR_EDIT_MAX_LEN 128
+size_t llmr_edit_distance(const char *a, const char *b, size_t max);
 
 /* Read a whole file into b (capped by b->max). Returns 0 or -1 with errno. */
 int llmr_read_file(const char *path, struct llmr_buf *b);
+
+/*
+ * Read one line from f into line (reset first; the newline is kept), at
+ * most max bytes. Returns 1 for a line, 0 at end of file, -1 for a line
+ * longer than max (the rest of it is read and dropped, so the next call
+ * starts at the next line) or a read error (ferror(f)).
+ */
+int llmr_read_line(FILE *f, struct llmr_buf *line, size_t max);
 
 /* A fresh request id like "r-1a2b3c4d5e-12ab": unique across processes. */
 void llmr_new_request_id(char out[40]);

@@ -180,7 +180,7 @@ int sy_unknown(struct sy_ctx *c, yaml_node_t *k, const char *where, const char *
 	size_t bd = 3;
 
 	for (size_t i = 0; keys[i]; i++) {
-		size_t d = llmr_edit_distance(sy_scalar(k), keys[i]);
+		size_t d = llmr_edit_distance(sy_scalar(k), keys[i], bd);
 
 		if (d < bd)
 			bd = d, best = keys[i];

@@ -16,7 +16,7 @@ const char *llmr_nearest_word(const char *word, const char *const *cand, size_t 
 	if (limit < 2)
 		limit = 2;
 	for (size_t i = 0; i < n; i++)
-		if ((d = llmr_edit_distance(word, cand[i])) < best) {
+		if ((d = llmr_edit_distance(word, cand[i], limit)) < best) {
 			best = d;
 			near = cand[i];
 		}

@@ -18,7 +18,7 @@ void llmr_diags_add(struct llmr_diags *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	d->msgs = llmr_xrealloc(d->msgs, (d->n + 1) * sizeof(*d->msgs));
+	d->msgs = cfg_grow(d->msgs, d->n, sizeof(*d->msgs));
 	d->msgs[d->n++] = llmr_xstrdup(tmp);
 }
 
@@ -144,6 +144,7 @@ int llmr_config_load(const char *path, struct llmr_config **out,
 	cfg_parse_root(&c, yaml_document_get_root_node(&doc));
 	cfg_check(&c);
 	cfg_check_calendar(&c);
+	cfg_index_free(c.refs);
 	yaml_document_delete(&doc);
 	if (c.ndiags) {
 		llmr_config_free(cfg);

@@ -13,7 +13,7 @@ static void check_ref(struct cfg_ctx *c, const char *section, const char *key, c
 	struct llmr_model_ref ref;
 	char why[400];
 
-	if (spec && cfg_resolve(c->cfg, spec, &ref, why, sizeof(why)) < 0)
+	if (spec && cfg_resolve(c, c->cfg, spec, &ref, why, sizeof(why)) < 0)
 		cfg_error(c, cfg_lookup(c, section, key), "'%s': %s", key, why);
 }
 

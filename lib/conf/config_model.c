@@ -74,7 +74,7 @@ void cfg_add_builtin_local(struct llmr_config *cfg)
 		if (!strcmp(cfg->providers[i].name, "local"))
 			p = &cfg->providers[i];
 	if (!p) {
-		cfg->providers = llmr_xrealloc(cfg->providers, (cfg->nproviders + 1) * sizeof(*cfg->providers));
+		cfg->providers = cfg_grow(cfg->providers, cfg->nproviders, sizeof(*cfg->providers));
 		p = &cfg->providers[cfg->nproviders++];
 		cfg_provider_defaults(p);
 		p->name = llmr_xstrdup("local");
@@ -85,7 +85,7 @@ void cfg_add_builtin_local(struct llmr_config *cfg)
 		if (!strcmp(p->models[i].name, "extractive"))
 			m = &p->models[i];
 	if (!m) {
-		p->models = llmr_xrealloc(p->models, (p->nmodels + 1) * sizeof(*p->models));
+		p->models = cfg_grow(p->models, p->nmodels, sizeof(*p->models));
 		m = &p->models[p->nmodels++];
 		cfg_model_defaults(m);
 		m->name = llmr_xstrdup("extractive");
@@ -105,7 +105,7 @@ static void chain_add(struct llmr_chain *ch, struct llmr_provider_cfg *p, struct
 	struct llmr_model_ref *r;
 	size_t len = strlen(p->name) + strlen(m->name) + 2;
 
-	ch->refs = llmr_xrealloc(ch->refs, (ch->n + 1) * sizeof(*ch->refs));
+	ch->refs = cfg_grow(ch->refs, ch->n, sizeof(*ch->refs));
 	r = &ch->refs[ch->n++];
 	r->spec = llmr_xmalloc(len);
 	snprintf(r->spec, len, "%s/%s", p->name, m->name);
@@ -120,7 +120,7 @@ void cfg_synth_default_route(struct llmr_config *cfg)
 	size_t i, j;
 	int t;
 
-	cfg->routes = llmr_xrealloc(cfg->routes, (cfg->nroutes + 1) * sizeof(*cfg->routes));
+	cfg->routes = cfg_grow(cfg->routes, cfg->nroutes, sizeof(*cfg->routes));
 	r = &cfg->routes[cfg->nroutes++];
 	cfg_route_defaults(r);
 	r->name = llmr_xstrdup("default");
@@ -154,17 +154,29 @@ static size_t common_letters(const char *a, const char *b)
 	return n;
 }
 
+/* The most edit-distance cells one suggestion may cost (a few ms): past
+ * it the best so far is taken. */
+#define NEAREST_BUDGET ((size_t)1 << 20)
+
 const char *cfg_nearest(const char *word, const char *const *cand, size_t n)
 {
-	size_t i, best = (size_t)-1, best_common = 0, d, common, limit = strlen(word) / 3;
+	size_t i, best = (size_t)-1, best_common = 0, d, common, wlen = strlen(word), spent = 0;
+	size_t limit = wlen / 3;
 	const char *near = NULL;
 
 	/* Short words get two edits ("rmp" -> "rpm"); longer ones a third of
 	 * their length, so "gpt-5" still finds "gpt-4o" but "foo" finds nothing. */
 	if (limit < 2)
 		limit = 2;
-	for (i = 0; i < n; i++) {
-		d = llmr_edit_distance(word, cand[i]);
+	if (wlen > LLMR_EDIT_MAX_LEN)
+		return NULL;
+	for (i = 0; i < n && spent < NEAREST_BUDGET; i++) {
+		size_t clen = strlen(cand[i]);
+
+		spent += (wlen + 1) * (clen < LLMR_EDIT_MAX_LEN ? clen + 1 : 1);
+		d = llmr_edit_distance(word, cand[i], limit);
+		if (d > limit)
+			continue;
 		common = common_letters(word, cand[i]);
 		/* Levenshtein counts a swap as two edits, so "rmp" is as far from
 		 * "rps" as from "rpm": on a tie, prefer the one with more letters
@@ -190,7 +202,7 @@ static char **all_specs(const struct llmr_config *cfg, size_t *n)
 		for (j = 0; j < cfg->providers[i].nmodels; j++) {
 			size_t len = strlen(cfg->providers[i].name) + strlen(cfg->providers[i].models[j].name) + 2;
 
-			v = llmr_xrealloc(v, (*n + 1) * sizeof(*v));
+			v = cfg_grow(v, *n, sizeof(*v));
 			v[*n] = llmr_xmalloc(len);
 			snprintf(v[*n], len, "%s/%s", cfg->providers[i].name, cfg->providers[i].models[j].name);
 			(*n)++;
@@ -213,12 +225,37 @@ static void suggest(const struct llmr_config *cfg, const char *spec, char *out, 
 	free(v);
 }
 
-int cfg_resolve(const struct llmr_config *cfg, const char *spec,
+/* The provider and model of spec, by scanning (a single lookup) or through
+ * c's index (many). */
+static void find_ref(struct cfg_ctx *c, const struct llmr_config *cfg, const char *spec,
+		     size_t plen, struct llmr_model_ref *ref)
+{
+	const char *m = spec + plen + 1;
+	size_t i, pi, mi;
+
+	if (c) {
+		if (!c->refs)
+			c->refs = cfg_index_build(cfg);
+		if (cfg_index_find(c->refs, cfg, spec, plen, NULL, &pi, NULL) == 0)
+			ref->provider = &cfg->providers[pi];
+		if (cfg_index_find(c->refs, cfg, spec, plen, m, &pi, &mi) == 0)
+			ref->model = &cfg->providers[pi].models[mi];
+		return;
+	}
+	for (i = 0; i < cfg->nproviders && !ref->provider; i++)
+		if (strlen(cfg->providers[i].name) == plen && !strncmp(cfg->providers[i].name, spec, plen))
+			ref->provider = &cfg->providers[i];
+	for (i = 0; ref->provider && i < ref->provider->nmodels && !ref->model; i++)
+		if (!strcmp(ref->provider->models[i].name, m))
+			ref->model = &ref->provider->models[i];
+}
+
+int cfg_resolve(struct cfg_ctx *c, const struct llmr_config *cfg, const char *spec,
 		struct llmr_model_ref *ref, char *why, size_t whylen)
 {
 	const char *slash = strchr(spec, '/');
-	char hint[300];
-	size_t i, plen;
+	char hint[300] = "";
+	size_t plen;
 
 	if (!slash || slash == spec || !slash[1]) {
 		snprintf(why, whylen, "malformed model reference '%s' (expected provider/model)", cfg_quote(spec));
@@ -229,24 +266,17 @@ int cfg_resolve(const struct llmr_config *cfg, const char *spec,
 	ref->spec = (char *)spec;
 	ref->provider = NULL;
 	ref->model = NULL;
-	for (i = 0; i < cfg->nproviders; i++)
-		if (strlen(cfg->providers[i].name) == plen && !strncmp(cfg->providers[i].name, spec, plen))
-			ref->provider = &cfg->providers[i];
-	if (!ref->provider) {
+	find_ref(c, cfg, spec, plen, ref);
+	if (ref->model)
+		return 0;
+	if (!c || c->suggested++ < CFG_MAX_SUGGESTIONS)
 		suggest(cfg, spec, hint, sizeof(hint));
+	if (!ref->provider)
 		snprintf(why, whylen, "unknown provider '%.*s' in '%s'%s", (int)plen, spec,
 			 cfg_quote(spec), hint);
-		return -1;
-	}
-	for (i = 0; i < ref->provider->nmodels; i++)
-		if (!strcmp(ref->provider->models[i].name, slash + 1))
-			ref->model = &ref->provider->models[i];
-	if (!ref->model) {
-		suggest(cfg, spec, hint, sizeof(hint));
+	else
 		snprintf(why, whylen, "unknown model '%s'%s", cfg_quote(spec), hint);
-		return -1;
-	}
-	return 0;
+	return -1;
 }
 
 struct llmr_provider_cfg *llmr_config_provider(const struct llmr_config *cfg, const char *name)
@@ -274,7 +304,7 @@ int llmr_config_resolve(const struct llmr_config *cfg, const char *spec,
 {
 	char why[400];
 
-	if (cfg_resolve(cfg, spec, ref, why, sizeof(why)) < 0)
+	if (cfg_resolve(NULL, cfg, spec, ref, why, sizeof(why)) < 0)
 		return llmr_errf(e, LLMR_EX_USAGE, "%s", why);
 	return 0;
 }

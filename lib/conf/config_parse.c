@@ -1,10 +1,11 @@
 /*
- * config_parse.c - the schema walker: one table per mapping says which keys
- * are valid there, what type each holds and where it goes in the config.
- * Every problem is recorded and the walk goes on, so a user fixes a file in
- * one round instead of one error per run.
+ * config_parse.c - the schema: one table per mapping says which keys are
+ * valid there, what type each holds and where it goes in the config, and
+ * the named sections (providers, models, routes, chains) are read here.
+ * The walk itself is config_walk.c's. Every problem is recorded and the
+ * walk goes on, so a user fixes a file in one round instead of one error
+ * per run.
  */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,41 +17,6 @@ _Static_assert(sizeof(enum llmr_tier) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum llmr_pstatus) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum llmr_strategy) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum llmr_on_limit) == sizeof(int), "enum size");
-
-enum cfg_kind {
-	K_STR,      /* char * */
-	K_URL,      /* char *, ${VAR} expanded, http(s) only */
-	K_ENVNAME,  /* char *, the name of an environment variable */
-	K_COUNT,    /* long >= 0 */
-	K_INT,      /* int >= 0 */
-	K_REAL,     /* double >= 0 */
-	K_FRACTION, /* double in 0..1 */
-	K_QUALITY,  /* int in 0..100 */
-	K_DURATION, /* int64_t milliseconds */
-	K_ENUM,     /* int: index into names */
-	K_MAP,      /* a nested table, based at base + off */
-	K_CUSTOM,   /* fn reads it */
-	K_DONE      /* read before the walk (top-level providers) */
-};
-
-struct cfg_table;
-struct cfg_field;
-
-typedef void cfg_fn(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_t *key,
-		    yaml_node_t *val, void *base);
-
-struct cfg_field {
-	const char *key;
-	enum cfg_kind kind;
-	size_t off;
-	const char *const *names;     /* K_ENUM, NULL-terminated */
-	const struct cfg_table *sub;  /* K_MAP */
-	cfg_fn *fn;                   /* K_CUSTOM */
-};
-
-struct cfg_table {
-	const struct cfg_field *f; /* terminated by a NULL key */
-};
 
 static const char *const protocol_names[] = {"openai", "anthropic", "gemini", "ollama", "extractive", NULL};
 static const char *const tier_names[] = {"free", "paid", "enterprise", NULL};
@@ -174,8 +140,8 @@ static const struct cfg_table weights_table = {weights_fields};
 
 static const struct cfg_field index_fields[] = {
 	F("embedder", K_STR, struct llmr_config, index_embedder),
-	F("chunk_tokens", K_COUNT, struct llmr_config, index_chunk_tokens),
-	F("overlap", K_COUNT, struct llmr_config, index_overlap),
+	F("chunk_tokens", K_TOKENS, struct llmr_config, index_chunk_tokens),
+	F("overlap", K_TOKENS, struct llmr_config, index_overlap),
 	FM("weights", 0, &weights_table),
 	FEND
 };
@@ -215,215 +181,9 @@ static const struct cfg_field top_fields[] = {
 };
 static const struct cfg_table top_table = {top_fields};
 
-#define AT(base, off, type) ((type *)(void *)((char *)(base) + (off)))
-
 static yaml_node_t *node(struct cfg_ctx *c, int i)
 {
 	return yaml_document_get_node(c->doc, i);
-}
-
-/* ---- mappings: keys, duplicates, did-you-mean ---- */
-
-/* The key node of an earlier pair with the same key, or NULL. */
-static yaml_node_t *earlier_key(struct cfg_ctx *c, yaml_node_t *map, yaml_node_pair_t *pair)
-{
-	const char *k = cfg_scalar(node(c, pair->key));
-	yaml_node_pair_t *p;
-
-	for (p = map->data.mapping.pairs.start; p < pair; p++) {
-		const char *pk = cfg_scalar(node(c, p->key));
-
-		if (pk && k && !strcmp(pk, k))
-			return node(c, p->key);
-	}
-	return NULL;
-}
-
-/*
- * The checks every mapping entry goes through: a string key, not seen
- * before in this mapping. noun names the entry in the duplicate message
- * ("key", "provider", "model", "route"). Returns the key text or NULL.
- */
-static const char *entry_key(struct cfg_ctx *c, yaml_node_t *map, yaml_node_pair_t *pair,
-			     const char *noun)
-{
-	yaml_node_t *k = node(c, pair->key), *first;
-	const char *ks = cfg_scalar(k);
-
-	if (!ks || cfg_is_null(k)) {
-		cfg_error(c, k, "a %s must be a plain name, not %s", noun, cfg_kind_name(k));
-		return NULL;
-	}
-	if ((first = earlier_key(c, map, pair))) {
-		struct llmr_pos fp = cfg_pos(first);
-
-		cfg_error(c, k, "duplicate %s '%s' (first at %d:%d)", noun, cfg_quote(ks),
-			  fp.line, fp.col);
-		return NULL;
-	}
-	return ks;
-}
-
-/* Keys people write when they are about to paste a secret into the file. */
-static int is_secret_key(const char *k)
-{
-	static const char *const names[] = {
-		"api_key", "apikey", "api-key", "key", "token", "api_token", "secret", "password", NULL
-	};
-	size_t i;
-
-	for (i = 0; names[i]; i++)
-		if (!strcmp(k, names[i]))
-			return 1;
-	return 0;
-}
-
-static void unknown_key(struct cfg_ctx *c, yaml_node_t *k, const char *ks,
-			const struct cfg_table *t)
-{
-	const char *cand[32];
-	const char *near;
-	struct llmr_buf b = LLMR_BUF_INIT;
-	size_t n = 0, i;
-
-	for (i = 0; t->f[i].key && n < 32; i++)
-		cand[n++] = t->f[i].key;
-	if (is_secret_key(ks)) {
-		cfg_error(c, k, "unknown key '%s' (keys never go in the config: use api_key_env or api_key_file)",
-			  cfg_quote(ks));
-		return;
-	}
-	if ((near = cfg_nearest(ks, cand, n))) {
-		cfg_error(c, k, "unknown key '%s' (did you mean '%s'?)", cfg_quote(ks), near);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		llmr_buf_addf(&b, "%s%s", i ? ", " : "", cand[i]);
-	cfg_error(c, k, "unknown key '%s' (valid here: %s)", cfg_quote(ks), b.s);
-	llmr_buf_release(&b);
-}
-
-static const struct cfg_field *find_field(const struct cfg_table *t, const char *k)
-{
-	size_t i;
-
-	for (i = 0; t->f[i].key; i++)
-		if (!strcmp(t->f[i].key, k))
-			return &t->f[i];
-	return NULL;
-}
-
-/* ---- the walk ---- */
-
-static void walk_map(struct cfg_ctx *c, const char *name, yaml_node_t *map,
-		     const struct cfg_table *t, void *base);
-
-static void read_field(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_t *k,
-		       yaml_node_t *v, void *base)
-{
-	double d;
-	long l;
-
-	/* "key:" with nothing after it leaves the default. */
-	if (cfg_is_null(v) && f->kind != K_CUSTOM)
-		return;
-	switch (f->kind) {
-	case K_STR:
-		if (cfg_want_scalar(c, f->key, v, "a string")) {
-			free(*AT(base, f->off, char *));
-			*AT(base, f->off, char *) = llmr_xstrdup(cfg_scalar(v));
-		}
-		break;
-	case K_URL:
-		cfg_read_url(c, f->key, v, AT(base, f->off, char *));
-		break;
-	case K_ENVNAME:
-		cfg_read_envname(c, f->key, v, AT(base, f->off, char *));
-		break;
-	case K_COUNT:
-		if (cfg_read_whole(c, f->key, v, (double)LONG_MAX / 2, &l) == 0)
-			*AT(base, f->off, long) = l;
-		break;
-	case K_INT:
-		if (cfg_read_whole(c, f->key, v, INT_MAX, &l) == 0)
-			*AT(base, f->off, int) = (int)l;
-		break;
-	case K_QUALITY:
-		if (cfg_read_whole(c, f->key, v, 1e9, &l) < 0)
-			break;
-		if (l > 100)
-			cfg_error(c, v, "'%s' must be between 0 and 100 (got %ld)", f->key, l);
-		else
-			*AT(base, f->off, int) = (int)l;
-		break;
-	case K_REAL:
-		if (cfg_read_number(c, f->key, v, &d) == 0)
-			*AT(base, f->off, double) = d;
-		break;
-	case K_FRACTION:
-		if (cfg_read_number(c, f->key, v, &d) < 0)
-			break;
-		if (d > 1)
-			cfg_error(c, v, "'%s' must be between 0 and 1 (got %s)", f->key, cfg_quote(cfg_scalar(v)));
-		else
-			*AT(base, f->off, double) = d;
-		break;
-	case K_DURATION:
-		cfg_read_duration(c, f->key, v, AT(base, f->off, int64_t));
-		break;
-	case K_ENUM:
-		cfg_read_enum(c, f->key, v, f->names, AT(base, f->off, int));
-		break;
-	case K_MAP:
-		walk_map(c, f->key, v, f->sub, AT(base, f->off, char));
-		break;
-	case K_CUSTOM:
-		f->fn(c, f, k, v, base);
-		break;
-	case K_DONE:
-		break;
-	}
-}
-
-static void walk_map(struct cfg_ctx *c, const char *name, yaml_node_t *map,
-		     const struct cfg_table *t, void *base)
-{
-	yaml_node_pair_t *pair;
-
-	if (cfg_is_null(map))
-		return;
-	if (map->type != YAML_MAPPING_NODE) {
-		cfg_error(c, map, "'%s' must be a mapping, not %s", name, cfg_kind_name(map));
-		return;
-	}
-	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = node(c, pair->key);
-		const char *ks = entry_key(c, map, pair, "key");
-		const struct cfg_field *f;
-
-		if (!ks)
-			continue;
-		if (!(f = find_field(t, ks)))
-			unknown_key(c, k, ks, t);
-		else
-			read_field(c, f, k, node(c, pair->value), base);
-	}
-}
-
-/* True if a mapping node gives the key a value ("was it given"). */
-static int has_value(struct cfg_ctx *c, yaml_node_t *map, const char *key)
-{
-	yaml_node_pair_t *pair;
-
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return 0;
-	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
-		const char *ks = cfg_scalar(node(c, pair->key));
-
-		if (ks && !strcmp(ks, key))
-			return !cfg_is_null(node(c, pair->value));
-	}
-	return 0;
 }
 
 /* ---- named sections: providers, models, routes ---- */
@@ -441,13 +201,15 @@ static void read_models(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_
 {
 	struct llmr_provider_cfg *p = base;
 	yaml_node_pair_t *pair;
+	size_t *first, i;
 
 	(void)f;
 	(void)k;
 	if (!want_map(c, "models", v) || cfg_is_null(v))
 		return;
-	for (pair = v->data.mapping.pairs.start; pair < v->data.mapping.pairs.top; pair++) {
-		const char *name = entry_key(c, v, pair, "model");
+	first = cfg_first_keys(c, v);
+	for (pair = v->data.mapping.pairs.start, i = 0; pair < v->data.mapping.pairs.top; pair++, i++) {
+		const char *name = cfg_entry_key(c, v, first, i, "model");
 		struct llmr_model_cfg *m;
 
 		if (!name)
@@ -457,13 +219,14 @@ static void read_models(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_
 				  "provider 'local' is built in and has only the model 'extractive'");
 			continue;
 		}
-		p->models = llmr_xrealloc(p->models, (p->nmodels + 1) * sizeof(*p->models));
+		p->models = cfg_grow(p->models, p->nmodels, sizeof(*p->models));
 		m = &p->models[p->nmodels++];
 		cfg_model_defaults(m);
 		m->name = llmr_xstrdup(name);
 		m->pos = cfg_pos(node(c, pair->key));
-		walk_map(c, name, node(c, pair->value), &model_table, m);
+		cfg_walk_map(c, name, node(c, pair->value), &model_table, m);
 	}
+	free(first);
 }
 
 /* What the walk cannot see: a protocol is required, and local is fixed. */
@@ -472,7 +235,7 @@ static void finish_provider(struct cfg_ctx *c, struct llmr_provider_cfg *p,
 {
 	int is_local = !strcmp(p->name, "local");
 
-	if (!has_value(c, v, "protocol")) {
+	if (!cfg_has_value(c, v, "protocol")) {
 		if (is_local)
 			p->protocol = LLMR_PROTO_EXTRACTIVE;
 		else
@@ -498,12 +261,14 @@ static void read_providers(struct cfg_ctx *c, yaml_node_t *v)
 {
 	struct llmr_config *cfg = c->cfg;
 	yaml_node_pair_t *pair;
+	size_t *first, i;
 
 	if (!want_map(c, "providers", v) || cfg_is_null(v))
 		return;
-	for (pair = v->data.mapping.pairs.start; pair < v->data.mapping.pairs.top; pair++) {
+	first = cfg_first_keys(c, v);
+	for (pair = v->data.mapping.pairs.start, i = 0; pair < v->data.mapping.pairs.top; pair++, i++) {
 		yaml_node_t *k = node(c, pair->key), *val = node(c, pair->value);
-		const char *name = entry_key(c, v, pair, "provider");
+		const char *name = cfg_entry_key(c, v, first, i, "provider");
 		struct llmr_provider_cfg *p;
 
 		if (!name)
@@ -515,14 +280,15 @@ static void read_providers(struct cfg_ctx *c, yaml_node_t *v)
 		}
 		if (!want_map(c, name, val))
 			continue;
-		cfg->providers = llmr_xrealloc(cfg->providers, (cfg->nproviders + 1) * sizeof(*cfg->providers));
+		cfg->providers = cfg_grow(cfg->providers, cfg->nproviders, sizeof(*cfg->providers));
 		p = &cfg->providers[cfg->nproviders++];
 		cfg_provider_defaults(p);
 		p->name = llmr_xstrdup(name);
 		p->pos = cfg_pos(k);
-		walk_map(c, name, val, &provider_table, p);
+		cfg_walk_map(c, name, val, &provider_table, p);
 		finish_provider(c, p, k, val);
 	}
+	free(first);
 }
 
 static void read_chain(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_t *k,
@@ -548,11 +314,11 @@ static void read_chain(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_t
 				  cfg_kind_name(item));
 			continue;
 		}
-		if (cfg_resolve(c->cfg, cfg_scalar(item), &ref, why, sizeof(why)) < 0) {
+		if (cfg_resolve(c, c->cfg, cfg_scalar(item), &ref, why, sizeof(why)) < 0) {
 			cfg_error(c, item, "%s", why);
 			continue;
 		}
-		ch->refs = llmr_xrealloc(ch->refs, (ch->n + 1) * sizeof(*ch->refs));
+		ch->refs = cfg_grow(ch->refs, ch->n, sizeof(*ch->refs));
 		ref.spec = llmr_xstrdup(ref.spec);
 		ch->refs[ch->n++] = ref;
 	}
@@ -563,24 +329,27 @@ static void read_routes(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_
 {
 	struct llmr_config *cfg = base;
 	yaml_node_pair_t *pair;
+	size_t *first, i;
 
 	(void)f;
 	(void)k;
 	if (!want_map(c, "routes", v) || cfg_is_null(v))
 		return;
-	for (pair = v->data.mapping.pairs.start; pair < v->data.mapping.pairs.top; pair++) {
-		const char *name = entry_key(c, v, pair, "route");
+	first = cfg_first_keys(c, v);
+	for (pair = v->data.mapping.pairs.start, i = 0; pair < v->data.mapping.pairs.top; pair++, i++) {
+		const char *name = cfg_entry_key(c, v, first, i, "route");
 		struct llmr_route_cfg *r;
 
 		if (!name)
 			continue;
-		cfg->routes = llmr_xrealloc(cfg->routes, (cfg->nroutes + 1) * sizeof(*cfg->routes));
+		cfg->routes = cfg_grow(cfg->routes, cfg->nroutes, sizeof(*cfg->routes));
 		r = &cfg->routes[cfg->nroutes++];
 		cfg_route_defaults(r);
 		r->name = llmr_xstrdup(name);
 		r->pos = cfg_pos(node(c, pair->key));
-		walk_map(c, name, node(c, pair->value), &route_table, r);
+		cfg_walk_map(c, name, node(c, pair->value), &route_table, r);
 	}
+	free(first);
 }
 
 void cfg_parse_root(struct cfg_ctx *c, yaml_node_t *root)
@@ -604,7 +373,7 @@ void cfg_parse_root(struct cfg_ctx *c, yaml_node_t *root)
 		}
 	}
 	cfg_add_builtin_local(c->cfg);
-	walk_map(c, "top level", root, &top_table, c->cfg);
+	cfg_walk_map(c, "top level", root, &top_table, c->cfg);
 	return;
 builtin:
 	cfg_add_builtin_local(c->cfg);

@@ -82,7 +82,7 @@ int cfg_read_whole(struct cfg_ctx *c, const char *key, yaml_node_t *v, double ma
 		return -1;
 	}
 	if (d > max) {
-		cfg_error(c, v, "'%s' is too large (%s)", key, cfg_quote(cfg_scalar(v)));
+		cfg_error(c, v, "'%s' must be at most %.0f (got %s)", key, max, cfg_quote(cfg_scalar(v)));
 		return -1;
 	}
 	*out = (long)d;

@@ -219,7 +219,8 @@ size_t llmr_ann_search_view(struct llmr_ann_view *v, const uint64_t *q, size_t e
 		ep = res.v[0];
 	}
 	search_layer(v, q, &ep, 1, ef < 1 ? 1 : ef, 0, &res, &cand);
-	qsort(res.v, res.n, sizeof(*res.v), cmp_u64);
+	if (res.n > 1)
+		qsort(res.v, res.n, sizeof(*res.v), cmp_u64);
 	n = res.n < max ? res.n : max;
 	for (i = 0; i < n; i++)
 		out[i] = NODE(res.v[i]);

@@ -217,6 +217,9 @@ void llmr_chunk_markdown(const char *md, size_t n, long chunk_tokens, long overl
 	c.out = out;
 	if (chunk_tokens <= 0)
 		chunk_tokens = 400;
+	/* 2^62 tokens times 4 bytes wrapped to a budget of 0: 1-byte chunks. */
+	if (chunk_tokens > LLMR_CHUNK_MAX_TOKENS)
+		chunk_tokens = LLMR_CHUNK_MAX_TOKENS;
 	if (overlap < 0)
 		overlap = 0;
 	if (overlap > chunk_tokens / 2)

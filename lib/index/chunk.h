@@ -25,10 +25,14 @@ struct llmr_chunks {
 
 #define LLMR_CHUNKS_INIT {NULL, 0, 0}
 #define LLMR_CHUNK_BYTES_PER_TOKEN 4
+/* The largest chunk size honoured (tokens): far above any embedder's
+ * input, small enough that the byte budget never overflows. */
+#define LLMR_CHUNK_MAX_TOKENS 65536L
 
 /*
- * Append the chunks of md[0..n) to out. chunk_tokens <= 0 means 400;
- * overlap is clamped to [0, chunk_tokens / 2]. Never fails (allocation
+ * Append the chunks of md[0..n) to out. chunk_tokens <= 0 means 400,
+ * and above LLMR_CHUNK_MAX_TOKENS means that; overlap is clamped to
+ * [0, chunk_tokens / 2]. Never fails (allocation
  * failure aborts: chunks are bounded by the input, itself capped).
  */
 void llmr_chunk_markdown(const char *md, size_t n, long chunk_tokens, long overlap,

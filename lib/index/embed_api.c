@@ -182,6 +182,33 @@ static int stopped(struct llmr_embedder *em, struct llmr_spend_hold *hold,
 			 em->provider->name);
 }
 
+/* Build and send the request for texts[0..n). Returns 0 with resp filled
+ * (any status), or -1 with e. */
+static int send_batch(struct llmr_embedder *em, const char *const *texts, size_t n,
+		      struct llmr_http_resp *resp, struct llmr_err *e)
+{
+	struct llmr_buf url = LLMR_BUF_INIT, body = LLMR_BUF_INIT;
+	struct llmr_headers hdrs = {0};
+	struct llmr_http_req req = {0};
+	int rc = em->adapter->build_embed(em->provider, em->key, em->model, texts, n, &url, &hdrs,
+					  &body, e);
+
+	if (rc == 0) {
+		req.url = url.s;
+		req.headers = &hdrs;
+		req.body = body.s;
+		req.body_len = body.len;
+		req.timeout_ms = em->provider->timeout_ms > 0 ? em->provider->timeout_ms : 60000;
+		req.connect_timeout_ms = em->provider->connect_timeout_ms;
+		req.cancel = llmr_interrupt_flag();
+		rc = llmr_http_perform(&req, resp, e);
+	}
+	llmr_buf_release(&url);
+	llmr_buf_release(&body);
+	llmr_headers_release(&hdrs);
+	return rc;
+}
+
 /* One request for texts[0..n): *vecs gets n * *dim floats. */
 static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_t n,
 		       float **vecs, size_t *dim, struct llmr_err *e)
@@ -194,9 +221,6 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 		int64_t t0 = llmr_now_ms();
 		long est = 0;
 		size_t i;
-		struct llmr_buf url = LLMR_BUF_INIT, body = LLMR_BUF_INIT;
-		struct llmr_headers hdrs = {0};
-		struct llmr_http_req req = {0};
 		struct llmr_http_resp resp = {0};
 		struct llmr_ratelimit rl;
 		size_t nv = 0;
@@ -210,21 +234,7 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 			est += (long)strlen(texts[i]) / 4 + 1;
 		if (admit(em, est, &res, &hold, e) < 0)
 			return -1;
-		rc = em->adapter->build_embed(em->provider, em->key, em->model, texts, n, &url,
-					      &hdrs, &body, e);
-		if (rc == 0) {
-			req.url = url.s;
-			req.headers = &hdrs;
-			req.body = body.s;
-			req.body_len = body.len;
-			req.timeout_ms = em->provider->timeout_ms > 0 ? em->provider->timeout_ms : 60000;
-			req.connect_timeout_ms = em->provider->connect_timeout_ms;
-			req.cancel = llmr_interrupt_flag();
-			rc = llmr_http_perform(&req, &resp, e);
-		}
-		llmr_buf_release(&url);
-		llmr_buf_release(&body);
-		llmr_headers_release(&hdrs);
+		rc = send_batch(em, texts, n, &resp, e);
 		if (*llmr_interrupt_flag())
 			return stopped(em, &hold, &res, &resp, est, t0, e);
 		if (rc == 0 && resp.status >= 200 && resp.status < 300) {

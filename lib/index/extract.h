@@ -17,6 +17,8 @@
 
 /* Inputs above this size are refused (a cap on anything read from a file). */
 #define LLMR_EXTRACT_MAX_BYTES ((size_t)64 << 20)
+/* PDFs of more pages are refused. */
+#define LLMR_EXTRACT_MAX_PAGES 100000
 
 enum llmr_doc_format {
 	LLMR_FMT_UNKNOWN,
@@ -35,7 +37,9 @@ const char *llmr_extract_format_name(enum llmr_doc_format f);
 
 /*
  * Extract the document held in data[0..n) (read from a file of format f)
- * into out as UTF-8 Markdown (appended). Returns 0, or -1 with e
+ * into out as UTF-8 Markdown (appended). Inputs above, and output beyond,
+ * LLMR_EXTRACT_MAX_BYTES are refused (out->max is lowered to that); an
+ * XML part that declares a DTD is refused (no entity expansion). Returns 0, or -1 with e
  * (LLMR_EX_DATAERR: corrupt or unsupported; the message says why, without
  * the file name, which the caller adds).
  */

@@ -67,17 +67,28 @@ static void walk(xmlNode *n, struct llmr_mdw *w, int depth)
 
 int llmr_extract_html(const char *data, size_t n, struct llmr_buf *out, struct llmr_err *e)
 {
+	struct llmr_buf utf8 = LLMR_BUF_INIT;
 	struct llmr_mdw w;
 	htmlDocPtr doc;
-	/* Without a <meta charset>, libxml2 would assume Latin-1: say UTF-8
-	 * when the bytes are valid UTF-8. */
-	const char *enc = llmr_utf8_valid(data, n) ? "UTF-8" : NULL;
 
 	if (n > (size_t)0x7fffffff)
 		return llmr_errf(e, LLMR_EX_DATAERR, "too large");
-	doc = htmlReadMemory(data, (int)n, NULL, enc,
+	/* Bytes that are not UTF-8 are converted first (the charset detected
+	 * as for text files): left to libxml2, which assumes Latin-1 without
+	 * a <meta charset>, "&\xe9" came out as invalid UTF-8. */
+	if (!llmr_utf8_valid(data, n)) {
+		utf8.max = LLMR_EXTRACT_MAX_BYTES;
+		if (llmr_extract_to_utf8(data, n, &utf8, e) < 0) {
+			llmr_buf_release(&utf8);
+			return -1;
+		}
+		data = utf8.s ? utf8.s : "";
+		n = utf8.len;
+	}
+	doc = htmlReadMemory(data, (int)n, NULL, "UTF-8",
 			     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 				     HTML_PARSE_NONET | HTML_PARSE_NOBLANKS);
+	llmr_buf_release(&utf8);
 	if (!doc)
 		return llmr_errf(e, LLMR_EX_DATAERR, "not an HTML document");
 	llmr_mdw_init(&w, out);

@@ -1,4 +1,5 @@
 #include "index/extract_md.h"
+#include "base/utf8.h"
 
 #include <string.h>
 
@@ -17,6 +18,12 @@ static int is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+static void add(struct llmr_mdw *w, const char *s, size_t n)
+{
+	if (llmr_buf_add(&w->cur, s, n) < 0)
+		w->failed = 1;
+}
+
 void llmr_mdw_text(struct llmr_mdw *w, const char *s, size_t n)
 {
 	size_t i;
@@ -32,12 +39,24 @@ void llmr_mdw_text(struct llmr_mdw *w, const char *s, size_t n)
 		}
 		if (is_space(c)) {
 			if (w->cur.len && w->cur.s[w->cur.len - 1] != ' ')
-				llmr_buf_add(&w->cur, " ", 1);
+				add(w, " ", 1);
 			continue;
 		}
 		if (c == 0)
 			continue;
-		llmr_buf_add(&w->cur, &s[i], 1);
+		if (c >= 0x80) {
+			/* Whole UTF-8 sequences only: a parser's stray byte
+			 * becomes U+FFFD, so the text stays valid UTF-8. */
+			size_t l = llmr_utf8_seq((const unsigned char *)s + i, n - i);
+
+			if (!l)
+				add(w, "\xef\xbf\xbd", 3);
+			else
+				add(w, &s[i], l);
+			i += l ? l - 1 : 0;
+			continue;
+		}
+		add(w, &s[i], 1);
 	}
 }
 

@@ -69,6 +69,22 @@ static int zip_member(const char *data, size_t n, const char *name, struct llmr_
 	return rc;
 }
 
+/* True if the part has a document type declaration. Word and LibreOffice
+ * never write one; a file that does may declare entities that expand
+ * exponentially ("billion laughs": 641 bytes grew to 2 GB). */
+static int has_doctype(const struct llmr_buf *b)
+{
+	static const char decl[] = "<!DOCTYPE";
+	const char *p = b->s, *end = b->s + b->len;
+
+	while (p && (p = memchr(p, '<', (size_t)(end - p)))) {
+		if ((size_t)(end - p) >= sizeof(decl) - 1 && !memcmp(p, decl, sizeof(decl) - 1))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 static xmlDocPtr parse_part(const struct llmr_buf *b, struct llmr_err *e)
 {
 	xmlDocPtr doc;
@@ -77,11 +93,22 @@ static xmlDocPtr parse_part(const struct llmr_buf *b, struct llmr_err *e)
 		llmr_errf(e, LLMR_EX_DATAERR, "part too large");
 		return NULL;
 	}
-	/* No network, no entity expansion: the file is untrusted. */
+	if (has_doctype(b)) {
+		llmr_errf(e, LLMR_EX_DATAERR, "refused: the XML declares a DTD");
+		return NULL;
+	}
+	/* No network, no entity substitution (no XML_PARSE_NOENT), no DTD
+	 * loading, and libxml2's own limits on depth and sizes (no
+	 * XML_PARSE_HUGE): the file is untrusted. */
 	doc = xmlReadMemory(b->s ? b->s : "", (int)b->len, NULL, NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc)
 		llmr_errf(e, LLMR_EX_DATAERR, "malformed XML");
+	else if (doc->intSubset || doc->extSubset) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+		llmr_errf(e, LLMR_EX_DATAERR, "refused: the XML declares a DTD");
+	}
 	return doc;
 }
 
@@ -152,12 +179,14 @@ static void docx_text(xmlNode *n, struct llmr_mdw *w, int depth)
 {
 	for (; n && depth < 128; n = n->next) {
 		if (is(n, "t")) {
-			xmlChar *s = xmlNodeGetContent(n);
+			xmlNode *c;
 
-			if (s) {
-				llmr_mdw_text(w, (const char *)s, strlen((const char *)s));
-				xmlFree(s);
-			}
+			/* Text nodes only: xmlNodeGetContent would expand
+			 * entity references. */
+			for (c = n->children; c; c = c->next)
+				if (c->type == XML_TEXT_NODE && c->content)
+					llmr_mdw_text(w, (const char *)c->content,
+						      strlen((const char *)c->content));
 		} else if (is(n, "tab") || is(n, "br") || is(n, "cr")) {
 			llmr_mdw_text(w, " ", 1);
 		} else if (is(n, "delText") || is(n, "instrText") || is(n, "pPr")) {

@@ -152,8 +152,15 @@ int llmr_extract_pdf(const char *data, size_t n, struct llmr_buf *out, struct ll
 		g_bytes_unref(bytes);
 		return -1;
 	}
-	llmr_mdw_init(&w, out);
 	np = poppler_document_get_n_pages(doc);
+	/* A page tree can name one page object millions of times in a small
+	 * file: the count is bounded like the bytes. */
+	if (np > LLMR_EXTRACT_MAX_PAGES) {
+		g_object_unref(doc);
+		g_bytes_unref(bytes);
+		return llmr_errf(e, LLMR_EX_DATAERR, "more than %d pages", LLMR_EXTRACT_MAX_PAGES);
+	}
+	llmr_mdw_init(&w, out);
 	for (i = 0; i < np && !w.failed; i++) {
 		PopplerPage *page = poppler_document_get_page(doc, i);
 

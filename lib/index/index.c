@@ -76,7 +76,7 @@ struct llmr_index_docrec *llmr_index_find(struct llmr_indexer *ix, const char *s
 static int load_docs(struct llmr_indexer *ix, struct llmr_err *e)
 {
 	sqlite3_stmt *st;
-	size_t cap = 0, i;
+	size_t cap = 0;
 	int rc;
 
 	if (sqlite3_prepare_v2(ix->db,
@@ -103,16 +103,73 @@ static int load_docs(struct llmr_indexer *ix, struct llmr_err *e)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return dberr(ix->db, e, "documents");
-	for (ix->tabcap = 1024; ix->tabcap < ix->ndocs * 2; ix->tabcap *= 2)
+	llmr_index_rehash(ix);
+	return 0;
+}
+
+void llmr_index_rehash(struct llmr_indexer *ix)
+{
+	size_t i;
+
+	free(ix->tab);
+	for (ix->tabcap = 1024; ix->tabcap < ix->ndocs * 4; ix->tabcap *= 2)
 		;
 	ix->tab = llmr_xmalloc(ix->tabcap * sizeof(*ix->tab));
 	memset(ix->tab, 0xff, ix->tabcap * sizeof(*ix->tab));
 	for (i = 0; i < ix->ndocs; i++)
 		map_put(ix, i);
-	return 0;
+	ix->tabused = ix->ndocs;
+}
+
+void llmr_index_map_add(struct llmr_indexer *ix, size_t idx)
+{
+	/* The slot of the old name stays (it no longer matches): rehash
+	 * before the table is half full. */
+	if (++ix->tabused * 2 > ix->tabcap)
+		llmr_index_rehash(ix);
+	else
+		map_put(ix, idx);
 }
 
 /* --- opening: the collection row, its embedder, --rebuild --------------- */
+
+static int drop_tx(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	struct llmr_indexer *ix = ud;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (llmr_index_exec_coll(db, "DELETE FROM idx_chunks WHERE coll=?", ix->coll, e) < 0 ||
+	    llmr_index_exec_coll(db, "DELETE FROM idx_docs WHERE coll=?", ix->coll, e) < 0 ||
+	    llmr_ann_drop(db, ix->coll, e) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, "UPDATE idx_collections SET embedder=?, dim=0 WHERE id=?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return dberr(db, e, "collections");
+	sqlite3_bind_text(st, 1, ix->em->spec, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, ix->coll);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : dberr(db, e, "collections");
+}
+
+int llmr_index_drop_pending(struct llmr_indexer *ix, struct llmr_err *e)
+{
+	size_t i;
+
+	if (!ix->rebuild_pending)
+		return 0;
+	if (llmr_index_batch_begin(ix, e) < 0 || llmr_state_tx(ix->st, 1, drop_tx, ix, e) < 0)
+		return -1;
+	ix->rebuild_pending = 0;
+	ix->changed = 1;
+	/* Every document is new now. */
+	for (i = 0; i < ix->ndocs; i++)
+		free(ix->docs[i].source);
+	ix->ndocs = 0;
+	llmr_index_rehash(ix);
+	return llmr_index_batch_end(ix, 0, e);
+}
 
 struct open_ctx {
 	struct llmr_indexer *ix;
@@ -140,21 +197,11 @@ static int open_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 		return rc;
 	}
 	free(emb);
-	if (id > 0 && ix->o.rebuild) {
-		if (llmr_index_exec_coll(db, "DELETE FROM idx_chunks WHERE coll=?", id, e) < 0 ||
-		    llmr_index_exec_coll(db, "DELETE FROM idx_docs WHERE coll=?", id, e) < 0 ||
-		    llmr_ann_drop(db, id, e) < 0)
-			return -1;
-		if (sqlite3_prepare_v2(db, "UPDATE idx_collections SET embedder=?, dim=0 WHERE id=?",
-				       -1, &st, NULL) != SQLITE_OK)
-			return dberr(db, e, "collections");
-		sqlite3_bind_text(st, 1, ix->em->spec, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, id);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return dberr(db, e, "collections");
-	}
+	/* --rebuild empties the collection only when the run has something to
+	 * put back in it (llmr_index_drop_pending): a run that finds no input
+	 * leaves it as it was. */
+	if (id > 0 && ix->o.rebuild)
+		ix->rebuild_pending = 1;
 	if (id == 0) {
 		if (sqlite3_prepare_v2(db,
 				       "INSERT INTO idx_collections(name, embedder, dim, created_ms)"
@@ -191,7 +238,8 @@ int llmr_index_open(struct llmr_state *st, const struct llmr_config *cfg,
 	c.name = o->collection ? o->collection : "default";
 	ix->name = llmr_xstrdup(c.name);
 	if (llmr_embedder_open(cfg, cfg ? cfg->index_embedder : NULL, &ix->em, e) < 0 ||
-	    (ix->em->st = st, llmr_state_tx(st, 1, open_tx, &c, e) < 0) || load_docs(ix, e) < 0) {
+	    (ix->em->st = st, llmr_state_tx(st, 1, open_tx, &c, e) < 0) ||
+	    (ix->rebuild_pending ? (llmr_index_rehash(ix), 0) : load_docs(ix, e)) < 0) {
 		llmr_index_free(ix);
 		return -1;
 	}
@@ -269,6 +317,21 @@ int llmr_index_close(struct llmr_indexer *ix, struct llmr_index_counts *counts,
 {
 	int rc = 0;
 
+	/* --rebuild, and nothing found to put back: refuse, unless --prune
+	 * asked for the collection to be emptied anyway. */
+	if (ix->rebuild_pending && !ix->o.prune) {
+		if (counts)
+			*counts = ix->c;
+		llmr_errf(e, LLMR_EX_USAGE,
+			  "nothing to index: collection '%s' left as it was (--rebuild --prune empties it)",
+			  ix->name);
+		llmr_index_free(ix);
+		return -1;
+	}
+	if (llmr_index_drop_pending(ix, e) < 0) {
+		llmr_index_free(ix);
+		return -1;
+	}
 	if (ix->in_batch && llmr_index_batch_end(ix, 1, e) < 0) {
 		llmr_index_free(ix);
 		return -1;

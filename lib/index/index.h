@@ -11,8 +11,11 @@
  * search covers chunks the graph does not have yet by brute force.
  *
  * Files are re-read only when size or mtime changed, and re-indexed only
- * when their content hash (SHA-256) changed. Files gone from a walked
- * folder (or a named file that is gone) leave the index.
+ * when their content hash (SHA-256) changed. Files are named by their
+ * canonical absolute path. Files gone from a folder that was walked leave
+ * the index; but a named path that is missing or unreadable, a folder that
+ * holds no files and a subfolder that cannot be read keep their documents
+ * (each is warned about and counted in missing), unless o->prune.
  */
 #ifndef LLMR_INDEX_H
 #define LLMR_INDEX_H
@@ -28,7 +31,12 @@
 
 struct llmr_index_opts {
 	const char *collection;   /* NULL = "default" */
-	bool rebuild;             /* drop the collection's content first */
+	bool rebuild;             /* drop the collection's content, once the run
+				     has a document to put back (else close
+				     fails with LLMR_EX_USAGE) */
+	bool prune;               /* let roots that are missing or hold no files
+				     lose their documents, and --rebuild empty
+				     a collection when nothing is found */
 	/* Called before each file (done of total) and with each warning about
 	 * a file (path, one-line reason). May be NULL. */
 	void (*progress)(size_t done, size_t total, const char *path, void *ud);
@@ -42,7 +50,8 @@ struct llmr_index_counts {
 	size_t added, updated, unchanged, deleted, failed;
 	size_t chunks;    /* chunks written */
 	size_t bytes;     /* text bytes extracted from added/updated documents */
-	size_t missing;   /* named paths that do not exist */
+	size_t missing;   /* roots missing, unreadable or empty (their
+			     documents kept), and folders not read */
 };
 
 struct llmr_indexer;

@@ -123,7 +123,7 @@ int llmr_index_write_doc(struct llmr_indexer *ix, const struct llmr_index_write 
 {
 	struct write_ctx c = {ix, w};
 
-	if (run_tx(ix, write_tx, &c, e) < 0)
+	if (llmr_index_drop_pending(ix, e) < 0 || run_tx(ix, write_tx, &c, e) < 0)
 		return -1;
 	ix->changed = 1;
 	return 0;
@@ -132,6 +132,7 @@ int llmr_index_write_doc(struct llmr_indexer *ix, const struct llmr_index_write 
 struct touch_ctx {
 	int64_t id, size, mtime;
 	int del;
+	const char *source; /* rename to this */
 };
 
 static int touch_body(sqlite3 *db, void *ud, struct llmr_err *e)
@@ -151,6 +152,12 @@ static int touch_body(sqlite3 *db, void *ud, struct llmr_err *e)
 		if (sqlite3_prepare_v2(db, "DELETE FROM idx_docs WHERE id=?", -1, &st, NULL) != SQLITE_OK)
 			return llmr_index_dberr(db, e, "documents");
 		sqlite3_bind_int64(st, 1, c->id);
+	} else if (c->source) {
+		if (sqlite3_prepare_v2(db, "UPDATE idx_docs SET source=? WHERE id=?", -1, &st, NULL) !=
+		    SQLITE_OK)
+			return llmr_index_dberr(db, e, "documents");
+		sqlite3_bind_text(st, 1, c->source, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, c->id);
 	} else {
 		if (sqlite3_prepare_v2(db, "UPDATE idx_docs SET size=?, mtime_ns=? WHERE id=?", -1, &st,
 				       NULL) != SQLITE_OK)
@@ -172,14 +179,22 @@ static int touch_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 int llmr_index_touch_doc(struct llmr_indexer *ix, int64_t id, int64_t size, int64_t mtime_ns,
 			 struct llmr_err *e)
 {
-	struct touch_ctx c = {id, size, mtime_ns, 0};
+	struct touch_ctx c = {id, size, mtime_ns, 0, NULL};
+
+	return run_tx(ix, touch_tx, &c, e);
+}
+
+int llmr_index_rename_doc(struct llmr_indexer *ix, int64_t id, const char *source,
+			  struct llmr_err *e)
+{
+	struct touch_ctx c = {id, 0, 0, 0, source};
 
 	return run_tx(ix, touch_tx, &c, e);
 }
 
 int llmr_index_delete_doc(struct llmr_indexer *ix, int64_t id, struct llmr_err *e)
 {
-	struct touch_ctx c = {id, 0, 0, 1};
+	struct touch_ctx c = {id, 0, 0, 1, NULL};
 
 	if (run_tx(ix, touch_tx, &c, e) < 0)
 		return -1;
@@ -210,6 +225,9 @@ int llmr_index_store_text(struct llmr_indexer *ix, struct llmr_index_write *w, c
 	float *vecs = NULL;
 	int rc = 0;
 
+	/* Before the vectors: the drop resets the collection's dimension. */
+	if (llmr_index_drop_pending(ix, e) < 0)
+		return -1;
 	llmr_chunk_markdown(md, n, ix->chunk_tokens, ix->overlap, &ch);
 	w->chunks = &ch;
 	w->bytes = n;
@@ -247,6 +265,16 @@ int llmr_index_store_text(struct llmr_indexer *ix, struct llmr_index_write *w, c
 	w->chunks = NULL;
 	w->vecs = NULL;
 	return rc;
+}
+
+int llmr_index_has_text(const char *md, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (md[i] != ' ' && md[i] != '\n' && md[i] != '\t' && md[i] != '#')
+			return 1;
+	return 0;
 }
 
 int llmr_index_doc(struct llmr_indexer *ix, const char *id, const char *text, size_t n,
@@ -294,6 +322,8 @@ int llmr_index_doc(struct llmr_indexer *ix, const char *id, const char *text, si
 			ix->c.updated++;
 		else
 			ix->c.added++;
+		if (!llmr_index_has_text(md.s, md.len) && ix->o.warn)
+			ix->o.warn(id, "no text in it: nothing of it can be found", ix->o.ud);
 	}
 	llmr_buf_release(&md);
 	free(hash);

@@ -62,6 +62,36 @@ static void compact(struct llmr_ann *a, const int64_t *live, size_t nlive)
 	*a = b;
 }
 
+/* The sketch of the chunk row at st (id, heading, text, vec): from its
+ * text with the local embedder, else from its stored vector. v (vdim
+ * floats) and in are scratch. Returns 0, or -1 for a chunk with no usable
+ * vector (search scores it by text only). */
+static int row_sketch(const struct graph_ctx *c, sqlite3_stmt *st, float **v, size_t *vdim,
+		      struct llmr_buf *in, llmr_sketch sk)
+{
+	size_t len;
+
+	if (c->em->local) {
+		llmr_buf_reset(in);
+		llmr_index_embed_input((const char *)sqlite3_column_text(st, 1),
+				       (const char *)sqlite3_column_text(st, 2), in);
+		llmr_embed_local(in->s, in->len, *v);
+		llmr_embed_sketch(*v, LLMR_EMBED_LOCAL_DIM, sk);
+		return 0;
+	}
+	len = (size_t)sqlite3_column_bytes(st, 3);
+	if (len < 5)
+		return -1;
+	if (len - 4 > *vdim) {
+		*vdim = len - 4;
+		*v = llmr_xrealloc(*v, *vdim * sizeof(float));
+	}
+	if (llmr_embed_dequantize(sqlite3_column_blob(st, 3), len, *v, len - 4) < 0)
+		return -1;
+	llmr_embed_sketch(*v, len - 4, sk);
+	return 0;
+}
+
 static int graph_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 {
 	struct graph_ctx *c = ud;
@@ -102,25 +132,8 @@ static int graph_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 		int64_t id = sqlite3_column_int64(st, 0);
 		llmr_sketch sk;
 
-		if (c->em->local) {
-			llmr_buf_reset(&in);
-			llmr_index_embed_input((const char *)sqlite3_column_text(st, 1),
-					       (const char *)sqlite3_column_text(st, 2), &in);
-			llmr_embed_local(in.s, in.len, v);
-			llmr_embed_sketch(v, LLMR_EMBED_LOCAL_DIM, sk);
-		} else {
-			size_t len = (size_t)sqlite3_column_bytes(st, 3);
-
-			if (len < 5)
-				continue; /* no vector: the search scores it by text only */
-			if (len - 4 > vdim) {
-				vdim = len - 4;
-				v = llmr_xrealloc(v, vdim * sizeof(float));
-			}
-			if (llmr_embed_dequantize(sqlite3_column_blob(st, 3), len, v, len - 4) < 0)
-				continue;
-			llmr_embed_sketch(v, len - 4, sk);
-		}
+		if (row_sketch(c, st, &v, &vdim, &in, sk) < 0)
+			continue;
 		llmr_ann_add(&a, id, sk);
 		newupto = id;
 		added++;

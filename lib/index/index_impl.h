@@ -31,6 +31,9 @@ struct llmr_indexer {
 	struct llmr_index_docrec *docs;
 	size_t ndocs;
 	size_t *tab, tabcap; /* open addressing over docs, by source */
+	size_t tabused;      /* slots taken, stale ones included */
+	int migrated;        /* llmr_index_migrate_sources ran */
+	int rebuild_pending; /* --rebuild: the drop waits for the first write */
 	struct llmr_index_counts c;
 	int changed;         /* chunks were added or removed */
 	int dim_saved;
@@ -40,6 +43,17 @@ struct llmr_indexer {
 };
 
 struct llmr_index_docrec *llmr_index_find(struct llmr_indexer *ix, const char *source);
+/* Rebuild the map over docs; add docs[idx] (after its source changed). */
+void llmr_index_rehash(struct llmr_indexer *ix);
+void llmr_index_map_add(struct llmr_indexer *ix, size_t idx);
+
+/* index_source.c: the canonical absolute name of a path (new string), or
+ * NULL when its folder cannot be resolved; and the move of the rows of an
+ * older collection to canonical names (once per run). */
+char *llmr_index_canonical(const char *path);
+int llmr_index_migrate_sources(struct llmr_indexer *ix, struct llmr_err *e);
+/* True if extracted text holds anything but whitespace and headings marks. */
+int llmr_index_has_text(const char *md, size_t n);
 void llmr_index_free(struct llmr_indexer *ix);
 int llmr_index_dberr(sqlite3 *db, struct llmr_err *e, const char *what);
 /* Run one statement whose only parameter is a collection id. */
@@ -65,6 +79,11 @@ int llmr_index_touch_doc(struct llmr_indexer *ix, int64_t id, int64_t size, int6
 			 struct llmr_err *e);
 /* Remove a document and its chunks. */
 int llmr_index_delete_doc(struct llmr_indexer *ix, int64_t id, struct llmr_err *e);
+/* Give a document another source name. */
+int llmr_index_rename_doc(struct llmr_indexer *ix, int64_t id, const char *source,
+			  struct llmr_err *e);
+/* --rebuild: empty the collection now if it waits to be (idempotent). */
+int llmr_index_drop_pending(struct llmr_indexer *ix, struct llmr_err *e);
 /* Extract-free path shared by files and stdin: chunk md, embed, write. */
 int llmr_index_store_text(struct llmr_indexer *ix, struct llmr_index_write *w, const char *md,
 			  size_t n, struct llmr_err *e);

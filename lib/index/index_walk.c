@@ -17,6 +17,19 @@ struct walk {
 	struct entry *v;
 	size_t n, cap;
 	struct llmr_indexer *ix;
+	char **unread;        /* folders that could not be read: their */
+	size_t nunread;       /* documents are not gone, only unseen */
+};
+
+/* What a named path turned out to be. A root that is not OK never loses
+ * its documents, unless --prune says so for a missing or empty one. */
+enum root_state { ROOT_OK, ROOT_MISSING, ROOT_UNREADABLE, ROOT_EMPTY };
+
+struct root {
+	char *path;    /* canonical */
+	const char *given;
+	enum root_state state;
+	size_t first;  /* its files are the walk's entries from first on */
 };
 
 static void warn(struct llmr_indexer *ix, const char *path, const char *msg)
@@ -55,6 +68,8 @@ static void walk_dir(struct walk *w, const char *dir, int depth)
 	d = opendir(dir);
 	if (!d) {
 		warn(w->ix, dir, strerror(errno));
+		w->unread = llmr_xrealloc(w->unread, (w->nunread + 1) * sizeof(*w->unread));
+		w->unread[w->nunread++] = llmr_xstrdup(dir);
 		return;
 	}
 	while ((de = readdir(d))) {
@@ -67,7 +82,8 @@ static void walk_dir(struct walk *w, const char *dir, int depth)
 		names[n++] = llmr_xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_name);
+	if (n > 1) /* an empty folder leaves names NULL */
+		qsort(names, n, sizeof(*names), cmp_name);
 	for (i = 0; i < n; i++) {
 		struct llmr_buf p = LLMR_BUF_INIT;
 		struct stat sb;
@@ -100,25 +116,12 @@ static void walk_dir(struct walk *w, const char *dir, int depth)
 	free(names);
 }
 
-/* The source name of a path: as given, without "./" or trailing slashes. */
-static char *clean(const char *path)
-{
-	size_t n;
-
-	while (path[0] == '.' && path[1] == '/' && path[2])
-		path += 2;
-	n = strlen(path);
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	return llmr_xstrndup(path, n);
-}
-
 static int under(const char *source, const char *root)
 {
 	size_t n = strlen(root);
 
-	if (!strcmp(root, "."))
-		return source[0] != '/';
+	if (n == 1 && root[0] == '/')
+		return source[0] == '/';
 	return !strncmp(source, root, n) && (source[n] == '/' || source[n] == '\0');
 }
 
@@ -196,6 +199,8 @@ static int index_file(struct llmr_indexer *ix, const struct entry *en, struct ll
 				ix->c.updated++;
 			else
 				ix->c.added++;
+			if (!llmr_index_has_text(md.s, md.len))
+				warn(ix, en->path, "no text in it: nothing of it can be found (an image-only PDF?)");
 		}
 	}
 	free(url);
@@ -206,37 +211,100 @@ out:
 	return rc;
 }
 
-int llmr_index_paths(struct llmr_indexer *ix, char *const *paths, size_t n, struct llmr_err *e)
+/* Named paths to roots: resolved, looked at, walked into w. */
+static void collect(struct llmr_indexer *ix, char *const *paths, size_t n, struct walk *w,
+		    struct root *roots)
 {
-	struct walk w = {NULL, 0, 0, ix};
-	char **roots = llmr_xcalloc(n ? n : 1, sizeof(*roots));
-	size_t nroots = 0, i, j;
-	int rc = 0;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
-		char *p = clean(paths[i]);
+		struct root *r = &roots[i];
 		struct stat sb;
+		size_t unread = w->nunread;
 
-		if (stat(p, &sb) < 0) {
-			warn(ix, p, strerror(errno));
+		r->given = paths[i];
+		r->path = llmr_index_canonical(paths[i]);
+		r->first = w->n;
+		if (stat(paths[i], &sb) < 0 || !r->path) {
+			r->state = errno == ENOENT || errno == ENOTDIR ? ROOT_MISSING : ROOT_UNREADABLE;
+			warn(ix, paths[i], strerror(errno));
 			ix->c.missing++;
-			/* A named file that is gone leaves the index. */
-			if (errno == ENOENT)
-				roots[nroots++] = p;
-			else
-				free(p);
-			continue;
-		}
-		if (S_ISDIR(sb.st_mode)) {
-			walk_dir(&w, p, 0);
-		} else if (llmr_extract_format(p) == LLMR_FMT_UNKNOWN) {
-			warn(ix, p, "unsupported file type");
+		} else if (S_ISDIR(sb.st_mode)) {
+			walk_dir(w, r->path, 0);
+			if (w->nunread > unread && !strcmp(w->unread[unread], r->path))
+				r->state = ROOT_UNREADABLE;
+			else if (w->n == r->first)
+				r->state = ROOT_EMPTY;
+			ix->c.missing += w->nunread - unread;
+		} else if (llmr_extract_format(r->path) == LLMR_FMT_UNKNOWN) {
+			warn(ix, paths[i], "unsupported file type");
 			ix->c.failed++;
 		} else {
-			add(&w, p, &sb);
+			add(w, r->path, &sb);
 		}
-		roots[nroots++] = p;
 	}
+}
+
+static int in_unread(const struct walk *w, const char *source)
+{
+	size_t i;
+
+	for (i = 0; i < w->nunread; i++)
+		if (under(source, w->unread[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Documents under a root that this run did not meet are gone, but only
+ * when the root could be read and held files: a missing folder (an
+ * unmounted drive under cron) or an empty one must not empty the
+ * collection. --prune lets missing and empty roots go too.
+ */
+static int drop_gone(struct llmr_indexer *ix, const struct root *r, const struct walk *w,
+		     struct llmr_err *e)
+{
+	int allowed = r->state == ROOT_OK ||
+		      (ix->o.prune && (r->state == ROOT_MISSING || r->state == ROOT_EMPTY));
+	size_t i, kept = 0;
+	char msg[160];
+
+	for (i = 0; i < ix->ndocs; i++) {
+		struct llmr_index_docrec *d = &ix->docs[i];
+
+		if (d->seen || !d->file || !under(d->source, r->path))
+			continue;
+		d->seen = 1;
+		if (!allowed || in_unread(w, d->source)) {
+			kept++;
+			continue;
+		}
+		if (llmr_index_delete_doc(ix, d->id, e) < 0)
+			return -1;
+		ix->c.deleted++;
+	}
+	if (kept && r->state != ROOT_OK) {
+		static const char *const why[] = {"", "missing", "unreadable", "no files found"};
+
+		snprintf(msg, sizeof(msg), "%s: its %zu document%s kept%s", why[r->state], kept,
+			 kept == 1 ? " is" : "s are",
+			 r->state == ROOT_UNREADABLE ? "" : " (--prune removes them)");
+		warn(ix, r->given, msg);
+		if (r->state == ROOT_EMPTY)
+			ix->c.missing++;
+	}
+	return 0;
+}
+
+int llmr_index_paths(struct llmr_indexer *ix, char *const *paths, size_t n, struct llmr_err *e)
+{
+	struct walk w = {NULL, 0, 0, ix, NULL, 0};
+	struct root *roots = llmr_xcalloc(n ? n : 1, sizeof(*roots));
+	size_t i;
+	int rc = llmr_index_migrate_sources(ix, e);
+
+	if (rc == 0)
+		collect(ix, paths, n, &w, roots);
 	for (i = 0; i < w.n && rc == 0; i++) {
 		if (ix->o.progress)
 			ix->o.progress(i, w.n, w.v[i].path, ix->o.ud);
@@ -244,26 +312,17 @@ int llmr_index_paths(struct llmr_indexer *ix, char *const *paths, size_t n, stru
 	}
 	if (ix->o.progress && rc == 0)
 		ix->o.progress(w.n, w.n, NULL, ix->o.ud);
-	/* Files under a walked root that this run did not meet are gone. */
-	for (i = 0; i < ix->ndocs && rc == 0; i++) {
-		struct llmr_index_docrec *d = &ix->docs[i];
-
-		if (d->seen || !d->file)
-			continue;
-		for (j = 0; j < nroots; j++) {
-			if (under(d->source, roots[j])) {
-				rc = llmr_index_delete_doc(ix, d->id, e);
-				d->seen = 1;
-				ix->c.deleted++;
-				break;
-			}
-		}
-	}
+	for (i = 0; i < n && rc == 0; i++)
+		if (roots[i].path)
+			rc = drop_gone(ix, &roots[i], &w, e);
 	for (i = 0; i < w.n; i++)
 		free(w.v[i].path);
 	free(w.v);
-	for (i = 0; i < nroots; i++)
-		free(roots[i]);
+	for (i = 0; i < w.nunread; i++)
+		free(w.unread[i]);
+	free(w.unread);
+	for (i = 0; i < n; i++)
+		free(roots[i].path);
 	free(roots);
 	return rc;
 }

@@ -200,7 +200,8 @@ static size_t dedup(int64_t *v, size_t n)
 {
 	size_t i, m = 0;
 
-	qsort(v, n, sizeof(*v), cmp_id);
+	if (n > 1) /* qsort(NULL, 0) is undefined: no match gives NULL */
+		qsort(v, n, sizeof(*v), cmp_id);
 	for (i = 0; i < n; i++)
 		if (!m || v[m - 1] != v[i])
 			v[m++] = v[i];
@@ -246,6 +247,50 @@ static float exact_score(void *ud, int64_t chunk)
 /* Steps of exact search from the best graph candidates (LEANN-style). */
 #define EXACT_EXPAND 12
 
+/*
+ * Score what the graph did not: the keyword candidates, and chunks newer
+ * than the graph (a run killed before its graph step). scored[0..nscored)
+ * is sorted (already scored ids).
+ */
+static int score_rest(sqlite3 *db, int64_t coll, int64_t upto, const struct list *lex,
+		      const int64_t *scored, size_t nscored, struct exact_ctx *x, struct list *l,
+		      struct llmr_err *e)
+{
+	size_t cap = lex->n + 64, ncand = 0, i;
+	int64_t *cand = llmr_xmalloc(cap * sizeof(*cand));
+	sqlite3_stmt *st;
+
+	for (i = 0; i < lex->n; i++)
+		cand[ncand++] = lex->v[i].id;
+	if (sqlite3_prepare_v2(db, "SELECT id FROM idx_chunks WHERE coll=? AND id>?", -1, &st,
+			       NULL) != SQLITE_OK) {
+		free(cand);
+		return dberr(db, e, "chunks");
+	}
+	sqlite3_bind_int64(st, 1, coll);
+	sqlite3_bind_int64(st, 2, upto);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (ncand == cap) {
+			cap *= 2;
+			cand = llmr_xrealloc(cand, cap * sizeof(*cand));
+		}
+		cand[ncand++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	ncand = dedup(cand, ncand);
+	for (i = 0; i < ncand; i++) {
+		float c;
+
+		if (nscored && bsearch(&cand[i], scored, nscored, sizeof(*scored), cmp_id))
+			continue;
+		c = exact_score(x, cand[i]);
+		if (!isnan(c) && c >= VECTOR_FLOOR)
+			push(l, cand[i], c);
+	}
+	free(cand);
+	return 0;
+}
+
 static int vector_list(struct llmr_state *sst, sqlite3 *db, const struct llmr_config *cfg, int64_t coll,
 		       const char *emb_spec, const char *query, size_t n, size_t ef,
 		       const struct list *lex, struct list *l, struct llmr_err *e)
@@ -255,9 +300,8 @@ static int vector_list(struct llmr_state *sst, sqlite3 *db, const struct llmr_co
 	float *qv = NULL, *scores = NULL;
 	llmr_sketch qs;
 	float proj[LLMR_SKETCH_BITS], lut[LLMR_ANN_LUT_SIZE];
-	int64_t *cand = NULL, *scored = NULL, upto = 0;
-	size_t ncand = 0, cap, nscored = 0, i;
-	sqlite3_stmt *st;
+	int64_t *scored = NULL, upto = 0;
+	size_t cap, nscored = 0, i;
 	int rc = 0;
 
 	memset(&x, 0, sizeof(x));
@@ -292,38 +336,9 @@ static int vector_list(struct llmr_state *sst, sqlite3 *db, const struct llmr_co
 		if (scores[i] >= VECTOR_FLOOR)
 			push(l, scored[i], scores[i]);
 	nscored = dedup(scored, nscored);
-	/* Keyword candidates, and chunks newer than the graph (a run killed
-	 * before its graph step), not scored yet. */
-	cap = lex->n + 64;
-	cand = llmr_xmalloc(cap * sizeof(*cand));
-	for (i = 0; i < lex->n; i++)
-		cand[ncand++] = lex->v[i].id;
-	if (sqlite3_prepare_v2(db, "SELECT id FROM idx_chunks WHERE coll=? AND id>?", -1, &st,
-			       NULL) != SQLITE_OK) {
-		rc = dberr(db, e, "chunks");
+	if ((rc = score_rest(db, coll, upto, lex, scored, nscored, &x, l, e)) < 0)
 		goto out;
-	}
-	sqlite3_bind_int64(st, 1, coll);
-	sqlite3_bind_int64(st, 2, upto);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (ncand == cap) {
-			cap *= 2;
-			cand = llmr_xrealloc(cand, cap * sizeof(*cand));
-		}
-		cand[ncand++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	ncand = dedup(cand, ncand);
-	for (i = 0; i < ncand; i++) {
-		float c;
-
-		if (bsearch(&cand[i], scored, nscored, sizeof(*scored), cmp_id))
-			continue;
-		c = exact_score(&x, cand[i]);
-		if (!isnan(c) && c >= VECTOR_FLOOR)
-			push(l, cand[i], c);
-	}
-	if (l->n) /* no vector above the floor: l->v is still NULL */
+	if (l->n > 1)
 		qsort(l->v, l->n, sizeof(*l->v), by_score);
 	if (l->n > n)
 		l->n = n;
@@ -331,7 +346,6 @@ out:
 	sqlite3_finalize(x.st);
 	llmr_buf_release(&x.in);
 	free(x.v);
-	free(cand);
 	free(scored);
 	free(scores);
 	free(qv);
@@ -360,7 +374,7 @@ static void fuse(const struct list *a, double wa, const struct list *b, double w
 	}
 	for (i = 0; i < out->n; i++)
 		out->v[i].score = top > 0 ? out->v[i].score / top : 0;
-	if (out->n) /* nothing found: out->v may be NULL */
+	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), by_score);
 }
 

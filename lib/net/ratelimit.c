@@ -11,6 +11,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,10 +91,14 @@ static int rfc3339_parse(const char *s, double *epoch)
 	    digits(&p, 2, &sec))
 		return -1;
 	if (*p == '.') {
-		char *end;
+		double scale = 1;
 
-		frac = strtod(p, &end);
-		p = end;
+		/* Digits only: strtod would take ".5e300" and overflow. */
+		if (!isdigit((unsigned char)p[1]))
+			return -1;
+		for (p++; isdigit((unsigned char)*p); p++)
+			if ((scale /= 10) > 1e-12)
+				frac += (*p - '0') * scale;
 	}
 	if (*p == 'Z' || *p == 'z') {
 		p++;
@@ -104,7 +110,7 @@ static int rfc3339_parse(const char *s, double *epoch)
 	} else {
 		return -1;
 	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+	if (*p || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
 		return -1;
 	*epoch = epoch_of(y, (int)mo, (int)d, (int)h, (int)mi, (double)sec + frac) - off;
 	return 0;
@@ -142,6 +148,11 @@ static int http_date_parse(const char *s, double *epoch)
 	return 0;
 }
 
+static double cap_wait(double s)
+{
+	return s > LLMR_RATELIMIT_MAX_WAIT_S ? LLMR_RATELIMIT_MAX_WAIT_S : s;
+}
+
 static long parse_count(const char *v)
 {
 	char *end;
@@ -153,9 +164,9 @@ static long parse_count(const char *v)
 	n = strtol(v, &end, 10);
 	while (*end == ' ')
 		end++;
-	if (end == v || *end || errno || n < 0)
+	if (end == v || *end || n < 0 || (errno && n != LONG_MAX))
 		return -1;
-	return n;
+	return n > LLMR_RATELIMIT_MAX_COUNT ? LLMR_RATELIMIT_MAX_COUNT : n;
 }
 
 /* A reset header: an RFC 3339 instant (Anthropic) against base_s, or a
@@ -168,9 +179,9 @@ static double parse_reset(const char *v, double base_s)
 	if (!v)
 		return -1;
 	if (rfc3339_parse(v, &t) == 0)
-		return t > base_s ? t - base_s : 0;
+		return t > base_s ? cap_wait(t - base_s) : 0;
 	if (llmr_parse_duration_ms(v, &ms) == 0)
-		return (double)ms / 1000.0;
+		return cap_wait((double)ms / 1000.0);
 	return -1;
 }
 
@@ -230,8 +241,8 @@ static double parse_retry_after(const struct llmr_headers *h, double base_s)
 	if (v) {
 		errno = 0;
 		d = strtod(v, &end);
-		if (end != v && !*end && !errno && d >= 0 && d < 1e12)
-			return d / 1000.0;
+		if (end != v && !*end && isdigit((unsigned char)*v) && d >= 0 && isfinite(d))
+			return cap_wait(d / 1000.0);
 	}
 	v = llmr_headers_get(h, "retry-after");
 	if (!v)
@@ -239,12 +250,12 @@ static double parse_retry_after(const struct llmr_headers *h, double base_s)
 	if (isdigit((unsigned char)*v)) {
 		errno = 0;
 		d = strtod(v, &end);
-		if (end != v && !*end && !errno && d >= 0 && d < 1e9)
-			return d;
+		if (end != v && !*end && d >= 0 && isfinite(d))
+			return cap_wait(d);
 		return -1;
 	}
 	if (http_date_parse(v, &t) == 0)
-		return t > base_s ? t - base_s : 0;
+		return t > base_s ? cap_wait(t - base_s) : 0;
 	return -1;
 }
 
@@ -307,7 +318,7 @@ static double hint_in_msg(const char *msg)
 				n--;
 			tok[n] = '\0';
 			if (llmr_parse_duration_ms(tok, &ms) == 0)
-				return (double)ms / 1000.0;
+				return cap_wait((double)ms / 1000.0);
 		}
 	}
 	return -1;
@@ -318,8 +329,8 @@ double llmr_ratelimit_wait_s(const struct llmr_ratelimit *rl, const char *msg)
 	double w;
 
 	if (rl && rl->retry_after_s >= 0)
-		return rl->retry_after_s;
+		return cap_wait(rl->retry_after_s);
 	if (rl && (w = exhausted_reset(rl)) >= 0)
-		return w;
+		return cap_wait(w);
 	return hint_in_msg(msg);
 }

@@ -29,12 +29,19 @@ struct llmr_ratelimit {
 	bool seen;             /* any of the above was present */
 };
 
+/* Caps on what headers may say: a wait or reset longer than 31 days, or a
+ * count above 10^15, is taken as that cap (never a negative, an overflow
+ * or an infinity in the callers' arithmetic). */
+#define LLMR_RATELIMIT_MAX_WAIT_S (31.0 * 86400)
+#define LLMR_RATELIMIT_MAX_COUNT 1000000000000000L
+
 void llmr_ratelimit_init(struct llmr_ratelimit *rl);
 /* Fill rl from headers. now_s is the local clock (epoch seconds), used when
  * no Date header is present to turn RFC 3339 resets into durations. */
 void llmr_ratelimit_parse(const struct llmr_headers *h, double now_s, struct llmr_ratelimit *rl);
 /* Seconds to wait before retrying after a 429/529: retry-after first, then
- * the relevant reset, then a "try again in 26.604s" hint in msg; -1 unknown. */
+ * the relevant reset, then a "try again in 26.604s" hint in msg; -1 unknown.
+ * Never above LLMR_RATELIMIT_MAX_WAIT_S. */
 double llmr_ratelimit_wait_s(const struct llmr_ratelimit *rl, const char *msg);
 
 #endif

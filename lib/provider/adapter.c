@@ -128,12 +128,34 @@ long llmr_adapter_count(const json_t *obj, const char *key)
 	json_t *v = obj ? json_object_get(obj, key) : NULL;
 	double d;
 
-	if (json_is_integer(v))
-		return (long)json_integer_value(v);
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+
+		if (i < 0)
+			return -1;
+		return i > LLMR_ADAPTER_MAX_TOKENS ? LLMR_ADAPTER_MAX_TOKENS : (long)i;
+	}
 	if (json_is_real(v)) {
 		d = json_real_value(v);
-		if (d >= 0 && d < 1e15 && floor(d) == d)
-			return (long)d;
+		if (d >= 0 && floor(d) == d)
+			return d > (double)LLMR_ADAPTER_MAX_TOKENS ? LLMR_ADAPTER_MAX_TOKENS : (long)d;
 	}
 	return -1;
+}
+
+static long clamp_count(long v, long max)
+{
+	return v < 0 ? 0 : v > max ? max : v;
+}
+
+void llmr_adapter_usage_clamp(struct llmr_usage *u)
+{
+	u->input_tokens = clamp_count(u->input_tokens, LLMR_ADAPTER_MAX_TOKENS);
+	u->output_tokens = clamp_count(u->output_tokens, LLMR_ADAPTER_MAX_TOKENS);
+	u->cached_tokens = clamp_count(u->cached_tokens, u->input_tokens);
+	u->cache_write_tokens = clamp_count(u->cache_write_tokens, u->input_tokens - u->cached_tokens);
+	if (!isfinite(u->provider_cost_usd) || u->provider_cost_usd < 0)
+		u->provider_cost_usd = -1;
+	else if (u->provider_cost_usd > LLMR_ADAPTER_MAX_COST_USD)
+		u->provider_cost_usd = LLMR_ADAPTER_MAX_COST_USD;
 }

@@ -58,8 +58,23 @@ void llmr_adapter_finish_reason(struct llmr_chat_result *r, const char *reason);
  */
 json_t *llmr_adapter_json(const char *s, size_t n, struct llmr_chat_result *r);
 
-/* A member as a count: integers, and reals holding whole numbers; -1 when
- * absent or not a number. obj is borrowed and may be NULL. */
+/* The most tokens one answer may report: 2^40, a thousand times any real
+ * context window, so that sums of a few counts and a day of them in the
+ * quotas stay far from overflow. Larger counts are taken as this. */
+#define LLMR_ADAPTER_MAX_TOKENS (1L << 40)
+/* The most one call may say it cost (USD); above it, the figure is taken
+ * as this cap. */
+#define LLMR_ADAPTER_MAX_COST_USD 1e6
+
+/* A member as a count: integers, and reals holding whole numbers, capped
+ * at LLMR_ADAPTER_MAX_TOKENS; -1 when absent, negative or not a number.
+ * obj is borrowed and may be NULL. */
 long llmr_adapter_count(const json_t *obj, const char *key);
+
+/* Make a usage coherent whatever the provider sent: every count within
+ * 0..LLMR_ADAPTER_MAX_TOKENS, the cached and cache-write parts within the
+ * input, a provider cost that is negative or not finite dropped (-1) and
+ * one above LLMR_ADAPTER_MAX_COST_USD capped. */
+void llmr_adapter_usage_clamp(struct llmr_usage *u);
 
 #endif

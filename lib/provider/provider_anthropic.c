@@ -199,6 +199,7 @@ static void merge_usage(struct llmr_chat_result *r, json_t *u)
 	if ((v = llmr_adapter_count(u, "output_tokens")) >= 0)
 		x->output_tokens = v;
 	x->input_tokens = raw + x->cached_tokens + x->cache_write_tokens;
+	llmr_adapter_usage_clamp(x);
 	r->usage_seen = true;
 }
 

@@ -237,6 +237,7 @@ static void take_usage(struct llmr_chat_result *r, json_t *u)
 	r->usage.cache_write_tokens = 0;
 	r->usage.output_tokens = int_at(u, "candidatesTokenCount", 0) +
 				 int_at(u, "thoughtsTokenCount", 0);
+	llmr_adapter_usage_clamp(&r->usage);
 	r->usage_seen = true;
 }
 
@@ -277,7 +278,8 @@ static double retry_delay_s(json_t *err)
 		const char *v = str_at(d, "retryDelay");
 
 		if (v && llmr_parse_duration_ms(v, &ms) == 0)
-			return (double)ms / 1000.0;
+			return ms > LLMR_RATELIMIT_MAX_WAIT_S * 1000 ? LLMR_RATELIMIT_MAX_WAIT_S
+								     : (double)ms / 1000.0;
 	}
 	return -1;
 }

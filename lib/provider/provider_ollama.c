@@ -68,6 +68,7 @@ static void parse_counts(const json_t *root, struct llmr_chat_result *r)
 	/* Ollama omits prompt_eval_count when the whole prompt was cached */
 	r->usage.input_tokens = in < 0 ? 0 : in;
 	r->usage.output_tokens = out < 0 ? 0 : out;
+	llmr_adapter_usage_clamp(&r->usage);
 	r->usage_seen = true;
 }
 

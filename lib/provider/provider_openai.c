@@ -88,6 +88,7 @@ static void parse_usage(const json_t *u, struct llmr_chat_result *r)
 		r->usage.cache_write_tokens = v;
 	if (json_is_number(cost))
 		r->usage.provider_cost_usd = json_number_value(cost);
+	llmr_adapter_usage_clamp(&r->usage);
 	r->usage_seen = true;
 }
 

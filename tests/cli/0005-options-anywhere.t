@@ -75,7 +75,7 @@ is "$(jq_out .documents)" 1 "... indexed into NAME, not default"
 run llmr-search textile -c mine --json
 is "$(jq_out .collection)" "mine" "llmr-search QUERY -c NAME --json"
 run llmr search textile --json -c mine -k 1
-is "$(jq_out .source | head -1)" "docs/textile.md" "llmr search QUERY OPTIONS, through the dispatcher"
+is "$(jq_out .source | head -1)" "$(pwd -P)/docs/textile.md" "llmr search QUERY OPTIONS, through the dispatcher"
 
 # A closed pipe: quiet, killed by SIGPIPE (141), as git does.
 yes 'hello there' | head -2000 | sed 's/.*/{"prompt":"&"}/' >many.jsonl

@@ -29,7 +29,7 @@ run llmr-search "   " -c docs
 is "$status" 64 "a blank query: exit 64"
 run llmr-search froid -c docs --json
 is "$status" 0 "a known collection: exit 0"
-is "$(jq_out .source)" "docs/punaises.txt" "... and its hit"
+is "$(jq_out .source)" "$(pwd -P)/docs/punaises.txt" "... and its hit"
 
 # Read-only state: as the file's owner, mode 0400. Root may write anyway,
 # so as root the commands run as nobody on a copy nobody owns.
@@ -49,7 +49,7 @@ fi
 before=$(cksum <"$LLMR_STATE")
 run $AS llmr-search froid -c docs --json
 is "$status" 0 "llmr-search on a read-only state file: exit 0"
-is "$(jq_out .source)" "docs/punaises.txt" "... finds the hit"
+is "$(jq_out .source)" "$(pwd -P)/docs/punaises.txt" "... finds the hit"
 run $AS llmr-search froid -c dcos
 is "$status" 66 "... and a misspelt collection is still 66"
 run $AS llmr-cost report --json

@@ -27,7 +27,7 @@ for pair in kangourou:depot-latin1.txt girafe:horaires.md hippopotame:atelier.ht
 	word=${pair%%:*} file=${pair#*:}
 	for mode in bm25 vector hybrid; do
 		run "$SEARCH" --json --mode $mode -k 1 "$word"
-		is "$(printf '%s' "$out" | jq -r .source)" "docs/$file" "$mode finds '$word' in $file"
+		is "$(printf '%s' "$out" | jq -r .source)" "$(pwd -P)/docs/$file" "$mode finds '$word' in $file"
 	done
 done
 

@@ -38,9 +38,9 @@ is "$out" "" "the deleted file's text is gone"
 run "$SEARCH" --json --mode bm25 mot1
 is "$out" "" "the changed file's old text is gone"
 run "$SEARCH" --json -k 1 loutre
-is "$(printf '%s' "$out" | jq -r .source)" "kd/note1.md" "the changed file's new text is found"
+is "$(printf '%s' "$out" | jq -r .source)" "$(pwd -P)/kd/note1.md" "the changed file's new text is found"
 run "$SEARCH" --json -k 1 castor
-is "$(printf '%s' "$out" | jq -r .source)" "kd/sub/deep.md" "subfolders are walked"
+is "$(printf '%s' "$out" | jq -r .source)" "$(pwd -P)/kd/sub/deep.md" "subfolders are walked"
 
 # Indexing a subfolder alone must not delete the rest of the collection.
 run "$IDX" --json kd/sub
@@ -70,5 +70,5 @@ run "$IDX" -q -c many many
 run "$IDX" --stats --json -c many
 is "$(printf '%s' "$out" | jq -r '"\(.chunks) \(.graph_nodes)"')" "2 2" "graph compacted after many deletions"
 run "$SEARCH" -c many --json --mode vector -k 5 "texte numero"
-is "$(printf '%s\n' "$out" | jq -r .source | sort | tr '\n' ' ')" "many/m7.md many/m8.md " "vector search sees only live chunks"
+is "$(printf '%s\n' "$out" | jq -r .source | sort | tr '\n' ' ')" "$(pwd -P)/many/m7.md $(pwd -P)/many/m8.md " "vector search sees only live chunks"
 done_testing

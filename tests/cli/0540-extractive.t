@@ -28,7 +28,7 @@ is "$(printf '%s' "$out" | jq -r .cost_usd)" 0 "for \$0"
 like "$(printf '%s' "$out" | jq -r .text)" "^Réponse extractive" "labelled as extractive"
 like "$(printf '%s' "$out" | jq -r .text)" "Une chaussure seule, ou une paire trop usée, part au recyclage" "quoting the passage"
 is "$(printf '%s' "$out" | jq -r '.sources[0].source + " " + .sources[0].heading')" \
-	"corpus/tri-textile.docx Procédure de tri textile > Chaussures" "best source first"
+	"$(pwd -P)/corpus/tri-textile.docx Procédure de tri textile > Chaussures" "best source first"
 run "$ASK" --json "Who can volunteer?"
 like "$(printf '%s' "$out" | jq -r .text)" "^Extractive answer" "English question, English label"
 like "$(printf '%s' "$out" | jq -r .text)" "aged 16 or over" "quoting the English FAQ"

@@ -67,8 +67,8 @@ is "$(reply 1 .result)" '{}' "ping"
 is "$(reply 2 '[.result.tools[].name]')" '["search","ask"]' "tools/list: search and ask"
 is "$(reply 2 '.result.tools[0].inputSchema.required')" '["query"]' "... search needs a query"
 is "$(reply 2 '.result.tools[0].outputSchema.required')" '["hits"]' "... and has an output schema at 2025-06-18"
-is "$(reply 3 '.result.structuredContent.hits[0].source')" '"docs/compost.md"' "search finds the source"
-is "$(reply 3 '.result.content[0].text | fromjson | .source')" '"docs/compost.md"' \
+is "$(reply 3 '.result.structuredContent.hits[0].source')" "\"$(pwd -P)/docs/compost.md\"" "search finds the source"
+is "$(reply 3 '.result.content[0].text | fromjson | .source')" "\"$(pwd -P)/docs/compost.md\"" \
 	"... and its text is the --json line"
 run_direct=$("$SEARCH" --json -k 1 compost)
 is "$(reply 3 '.result.content[0].text' | jq -r .)" "$run_direct" "... exactly what llmr-search --json prints"
@@ -77,7 +77,7 @@ like "$(reply 4 '.result.content[0].text')" "k: expected an integer from 1 to 10
 is "$(reply 5 '.error.code')" -32602 "an unknown tool is invalid params"
 like "$(reply 6 '.result.content[0].text')" "bac vert au fond de la cour" "ask answers offline from the index"
 is "$(reply 6 '.result.structuredContent.model')" '"local/extractive"' "... with local/extractive"
-is "$(reply 6 '.result.structuredContent.sources[0].source')" '"docs/compost.md"' "... and its source"
+is "$(reply 6 '.result.structuredContent.sources[0].source')" "\"$(pwd -P)/docs/compost.md\"" "... and its source"
 is "$(reply 7 '.result.resources[0].uri')" '"llmr://collection/default"' "resources/list: the collection"
 like "$(reply 7 '.result.resources[0].description')" "2 documents" "... described"
 is "$(reply 8 '.result.contents[0].text | fromjson | .documents')" 2 "resources/read: the collection's stats"
@@ -108,7 +108,7 @@ run "$SEARCH" --mcp <old.jsonl
 is "$(reply 0 .result.protocolVersion)" '"2025-03-26"' "2025-03-26 is spoken"
 is "$(reply 1 '[.result.tools[] | has("outputSchema")]')" '[false,false]' "... without output schemas"
 is "$(reply 2 '.result | has("structuredContent")')" false "... nor structured content"
-is "$(reply 2 '.result.content[0].text | fromjson | .source')" '"docs/velos.md"' "... the text is all"
+is "$(reply 2 '.result.content[0].text | fromjson | .source')" "\"$(pwd -P)/docs/velos.md\"" "... the text is all"
 
 # The cap: a message of exactly 1 MiB is read, one byte more is refused
 # without reading it whole, and the server goes on.

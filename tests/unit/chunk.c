@@ -75,8 +75,24 @@ static void test_budget(void)
 	llmr_chunks_release(&c);
 }
 
+/* Regression: chunk_tokens of 2^62 wrapped the byte budget to 0 and cut
+ * the text into 1-byte chunks. */
+static void test_huge_budget(void)
+{
+	const char *md = "One paragraph of several words.\n\nAnother one.\n";
+	struct llmr_chunks c = LLMR_CHUNKS_INIT;
+
+	llmr_chunk_markdown(md, strlen(md), 1L << 62, 1L << 61, &c);
+	is_int(c.n, 1, "a huge chunk size keeps the text in one chunk");
+	llmr_chunks_release(&c);
+	llmr_chunk_markdown(md, strlen(md), 9223372036854775807L, -5, &c);
+	is_int(c.n, 1, "LONG_MAX too");
+	llmr_chunks_release(&c);
+}
+
 int main(void)
 {
+	test_huge_budget();
 	test_structure();
 	test_budget();
 	done_testing();

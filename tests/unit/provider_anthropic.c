@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "provider/adapter.h"
 #include "provider/provider.h"
 #include "net/sse.h"
 #include "replay.h"
@@ -357,9 +358,31 @@ static void test_build(void)
 	llmr_headers_release(&h);
 }
 
+/* Regression: input, cache read and cache write near 2^63 summed into a
+ * negative input; cost from the provider may not be negative. */
+static void test_huge_usage(void)
+{
+	static const char body[] =
+		"{\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":\"a\"}],"
+		"\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":9223372036854775807,"
+		"\"cache_read_input_tokens\":9223372036854775807,"
+		"\"cache_creation_input_tokens\":9223372036854775807,\"output_tokens\":-3}}";
+	struct llmr_chat_result r;
+
+	llmr_chat_result_init(&r);
+	is_int(llmr_provider_replay(A, false, body, strlen(body), &r, NULL, NULL), 0, "huge usage: parses");
+	ok(r.usage.input_tokens > 0 && r.usage.input_tokens <= LLMR_ADAPTER_MAX_TOKENS,
+	   "huge usage: input saturates, never negative");
+	ok(r.usage.cached_tokens + r.usage.cache_write_tokens <= r.usage.input_tokens,
+	   "huge usage: cache parts within the input");
+	is_int(r.usage.output_tokens, 0, "huge usage: a negative count is no count");
+	llmr_chat_result_release(&r);
+}
+
 int main(void)
 {
 	test_messages();
+	test_huge_usage();
 	test_cache_write();
 	test_stream();
 	test_stream_toolcall();

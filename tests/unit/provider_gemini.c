@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "provider/adapter.h"
 #include "provider/provider.h"
 #include "net/sse.h"
 #include "replay.h"
@@ -220,6 +221,16 @@ static void test_errors(void)
 	G->parse_error(429, retry_body, strlen(retry_body), &r);
 	is_num(r.rl.retry_after_s, 5, 1e-9, "RetryInfo: a retry-after header wins");
 	llmr_chat_result_release(&r);
+	{
+		static const char huge[] =
+			"{\"error\":{\"code\":429,\"status\":\"RESOURCE_EXHAUSTED\",\"details\":"
+			"[{\"retryDelay\":\"99999999h\"}]}}";
+
+		llmr_chat_result_init(&r);
+		G->parse_error(429, huge, strlen(huge), &r);
+		is_num(r.rl.retry_after_s, LLMR_RATELIMIT_MAX_WAIT_S, 0, "RetryInfo: capped at 31 days");
+		llmr_chat_result_release(&r);
+	}
 
 	/* An error object inside a 200 stream. */
 	llmr_chat_result_init(&r);
@@ -359,9 +370,28 @@ static void test_embed(void)
 	llmr_headers_release(&h);
 }
 
+/* Regression: usage counts near 2^63 summed into a negative input. */
+static void test_huge_usage(void)
+{
+	static const char body[] =
+		"{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"a\"}]},\"finishReason\":\"STOP\"}],"
+		"\"usageMetadata\":{\"promptTokenCount\":9223372036854775807,"
+		"\"toolUsePromptTokenCount\":9223372036854775807,\"cachedContentTokenCount\":-5,"
+		"\"candidatesTokenCount\":9223372036854775807,\"thoughtsTokenCount\":1e300}}";
+	struct llmr_chat_result r;
+
+	llmr_chat_result_init(&r);
+	is_int(llmr_provider_replay(G, false, body, strlen(body), &r, NULL, NULL), 0, "huge usage: parses");
+	is_int(r.usage.input_tokens, LLMR_ADAPTER_MAX_TOKENS, "huge usage: input saturates");
+	is_int(r.usage.output_tokens, LLMR_ADAPTER_MAX_TOKENS, "huge usage: output saturates");
+	is_int(r.usage.cached_tokens, 0, "huge usage: a negative count is no count");
+	llmr_chat_result_release(&r);
+}
+
 int main(void)
 {
 	test_generate();
+	test_huge_usage();
 	test_stream();
 	test_jsonarray();
 	test_synthetic();

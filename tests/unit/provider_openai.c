@@ -5,6 +5,7 @@
  */
 #include <jansson.h>
 
+#include "provider/adapter.h"
 #include "provider/provider.h"
 #include "tap.h"
 #include "replay.h"
@@ -440,8 +441,27 @@ static void test_embed(void)
 	llmr_buf_release(&body);
 }
 
+/* Regression: a negative provider cost went to the cost log, and cached
+ * tokens above the input made the uncached part negative. */
+static void test_bad_usage(void)
+{
+	static const char body[] =
+		"{\"choices\":[{\"message\":{\"content\":\"a\"},\"finish_reason\":\"stop\"}],"
+		"\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":1e30,"
+		"\"prompt_tokens_details\":{\"cached_tokens\":50},\"cost\":-2.5}}";
+	struct llmr_chat_result r;
+
+	llmr_chat_result_init(&r);
+	is_int(llmr_provider_replay(A, false, body, strlen(body), &r, NULL, NULL), 0, "bad usage: parses");
+	is_int(r.usage.cached_tokens, 10, "bad usage: cached tokens within the input");
+	is_int(r.usage.output_tokens, LLMR_ADAPTER_MAX_TOKENS, "bad usage: a count past 2^63 saturates");
+	ok(r.usage.provider_cost_usd < 0, "bad usage: a negative cost is no cost");
+	llmr_chat_result_release(&r);
+}
+
 int main(void)
 {
+	test_bad_usage();
 	size_t i;
 
 	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)

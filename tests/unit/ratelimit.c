@@ -226,9 +226,50 @@ static void test_synthetic(void)
 	is_num(llmr_ratelimit_wait_s(NULL, "Please Try Again In 250ms"), 0.25, 1e-9, "hint: any case");
 }
 
+/* Regressions: an exponent in an RFC 3339 fraction (".5e300") overflowed
+ * the conversion to ms; huge values are capped, never wrapped. */
+static void test_bounds(void)
+{
+	struct llmr_headers h = {0};
+	struct llmr_ratelimit rl;
+	double w;
+
+	llmr_headers_add(&h, "anthropic-ratelimit-tokens-reset", "2026-02-25T20:02:37.5e300Z");
+	llmr_headers_add(&h, "anthropic-ratelimit-requests-reset", "2026-02-25T20:02:37.Z");
+	llmr_ratelimit_init(&rl);
+	llmr_ratelimit_parse(&h, T_2026_02_25_20_02_30, &rl);
+	is_num(rl.tok_reset_s, -1, 0, "a fraction with an exponent is refused");
+	is_num(rl.req_reset_s, -1, 0, "a point without digits is refused");
+	llmr_headers_release(&h);
+
+	llmr_headers_add(&h, "anthropic-ratelimit-tokens-reset", "2026-02-25T20:02:37.123456789012345Z");
+	llmr_headers_add(&h, "anthropic-ratelimit-tokens-remaining", "0");
+	llmr_headers_add(&h, "anthropic-ratelimit-requests-reset", "9999-12-31T23:59:59Z");
+	llmr_headers_add(&h, "anthropic-ratelimit-requests-remaining", "0");
+	llmr_headers_add(&h, "x-ratelimit-limit-tokens", "99999999999999999999999");
+	llmr_ratelimit_init(&rl);
+	llmr_ratelimit_parse(&h, T_2026_02_25_20_02_30, &rl);
+	is_num(rl.tok_reset_s, 7.123456789, 1e-6, "long fractions still read");
+	is_num(rl.req_reset_s, LLMR_RATELIMIT_MAX_WAIT_S, 0, "a reset in year 9999 is capped");
+	is_int(rl.tok_limit, LLMR_RATELIMIT_MAX_COUNT, "an overflowing count is capped");
+	w = llmr_ratelimit_wait_s(&rl, NULL);
+	is_num(w, LLMR_RATELIMIT_MAX_WAIT_S, 0, "the wait is capped");
+	ok((int64_t)(w * 1000) > 0, "and converts to ms without overflow");
+	llmr_headers_release(&h);
+
+	llmr_headers_add(&h, "retry-after", "1e308");
+	llmr_ratelimit_init(&rl);
+	llmr_ratelimit_parse(&h, 0, &rl);
+	is_num(rl.retry_after_s, LLMR_RATELIMIT_MAX_WAIT_S, 0, "retry-after: capped");
+	llmr_headers_release(&h);
+	is_num(llmr_ratelimit_wait_s(NULL, "try again in 9999h"), LLMR_RATELIMIT_MAX_WAIT_S, 0,
+	       "hint: capped");
+}
+
 int main(void)
 {
 	test_init();
+	test_bounds();
 	test_openai();
 	test_anthropic();
 	test_synthetic();
