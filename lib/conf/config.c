@@ -198,6 +198,7 @@ void llmr_config_free(struct llmr_config *cfg)
 	free(cfg->default_route);
 	free(cfg->index_embedder);
 	free(cfg->router_classifier);
+	cfg_serve_release(cfg);
 	free(cfg);
 }
 

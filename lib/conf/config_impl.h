@@ -78,6 +78,10 @@ void cfg_read_duration(struct cfg_ctx *c, const char *key, yaml_node_t *v, int64
 
 /* The schema walker: fills c->cfg from the document's root mapping. */
 void cfg_parse_root(struct cfg_ctx *c, yaml_node_t *root);
+/* The aliases: and serve: sections (config_serve.c). */
+void cfg_read_aliases(struct cfg_ctx *c, yaml_node_t *v, struct llmr_config *cfg);
+void cfg_read_serve(struct cfg_ctx *c, yaml_node_t *v, struct llmr_config *cfg);
+void cfg_serve_release(struct llmr_config *cfg);
 
 /* The value node of section: key: (or of section: when key is NULL) at
  * the top level, for messages about values checked after the walk. */
