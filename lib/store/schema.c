@@ -189,6 +189,16 @@ static const char outcomes_v1[] =
 	" prompt INTEGER NOT NULL REFERENCES outcome_prompts(id), model TEXT NOT NULL,"
 	" score REAL NOT NULL, PRIMARY KEY (prompt, model)) WITHOUT ROWID;";
 
+/*
+ * Which client (serve: keys: agent) each request served over HTTP came
+ * from, by request id: the requests table stays as every program writes
+ * it, and an agent's spend is a join (its monthly cap, the status page).
+ */
+static const char serve_v1[] =
+	"CREATE TABLE serve_agents ("
+	" request_id TEXT PRIMARY KEY, agent TEXT NOT NULL, ts_ms INTEGER NOT NULL);"
+	"CREATE INDEX serve_agents_ts ON serve_agents(agent, ts_ms);";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -199,6 +209,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"ask: exact response cache", cache_v1},
 	{"requests: per-provider covering index", requests_v2},
 	{"learn: labelled outcomes for the learned router", outcomes_v1},
+	{"serve: the agent of each request served over HTTP", serve_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);
