@@ -205,6 +205,11 @@ int llmr_ask_try_candidate(struct ask_run *run, const struct llmr_model_ref *ref
 						      run->ctx->ud);
 			break;
 		}
+		/* The retry streams its answer from the start again: a reader
+		 * of the stream must know the text so far is void. */
+		if (run->streamed_text && run->ctx->on_fallback)
+			run->ctx->on_fallback(ref->spec, ref->spec, llmr_errclass_name(r->err),
+					      run->ctx->ud);
 		llmr_sleep_ms(wait);
 	}
 	drop_key(key);
