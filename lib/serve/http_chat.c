@@ -219,6 +219,20 @@ void chat_failure(const json_t *resp, struct llmr_state *st, const struct llmr_c
 	}
 }
 
+enum MHD_Result chat_reply_refusal(struct srv_req *r, struct MHD_Connection *c,
+				   const struct chat_refusal *why, long retry_after)
+{
+	char secs[24];
+	const char *headers[] = {"Retry-After", NULL, NULL};
+
+	if (why->status == 429) {
+		snprintf(secs, sizeof(secs), "%ld", retry_after > 0 ? retry_after : 1);
+		headers[1] = secs;
+	}
+	return srv_reply_json(r, c, why->status,
+			      srv_error_json(why->type, why->code, why->param, why->msg), headers);
+}
+
 json_t *chat_usage(const json_t *resp)
 {
 	json_t *u = json_object_get(resp, "usage");

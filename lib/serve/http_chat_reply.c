@@ -7,20 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-enum MHD_Result chat_reply_refusal(struct srv_req *r, struct MHD_Connection *c,
-				   const struct chat_refusal *why, long retry_after)
-{
-	char secs[24];
-	const char *headers[] = {"Retry-After", NULL, NULL};
-
-	if (why->status == 429) {
-		snprintf(secs, sizeof(secs), "%ld", retry_after > 0 ? retry_after : 1);
-		headers[1] = secs;
-	}
-	return srv_reply_json(r, c, why->status,
-			      srv_error_json(why->type, why->code, why->param, why->msg), headers);
-}
-
 static json_t *completion_json(const struct chat *ch, const json_t *resp)
 {
 	char id[64];

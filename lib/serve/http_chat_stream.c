@@ -19,6 +19,7 @@ struct stream {
 	struct llmr_buf out;  /* bytes not yet handed over, from sent */
 	size_t sent;
 	int started, done;    /* a delta came; the producer finished */
+	int cut;              /* the model failed after text: stream closed */
 	pthread_t thread;
 	struct llmr_srv *srv;
 	struct srv_cfg *sc;   /* a reference, for the key and the config */
@@ -51,11 +52,37 @@ static json_t *chunk(struct stream *s, json_t *delta, const char *finish)
 			 "finish_reason", finish);
 }
 
+/*
+ * The model failed after text was sent and llmr goes on to another try:
+ * a client cannot take text back, so its stream ends here with an error
+ * event (the answer llmr still completes is logged and cached).
+ */
+static void on_fallback(const char *from, const char *to, const char *why, void *ud)
+{
+	struct stream *s = ud;
+	struct llmr_buf msg = LLMR_BUF_INIT;
+
+	(void)to;
+	llmr_buf_addf(&msg, "%s failed mid-answer (%s): the answer is cut", from, why);
+	push_event(s, json_pack("{s:{s:s, s:s, s:n, s:s}}", "error", "message", msg.s, "type",
+				"server_error", "param", "code", "stream_interrupted"));
+	push_event(s, NULL);
+	llmr_buf_release(&msg);
+	pthread_mutex_lock(&s->mu);
+	s->cut = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
 static void on_delta(const char *text, size_t n, void *ud)
 {
 	struct stream *s = ud;
 
 	pthread_mutex_lock(&s->mu);
+	if (s->cut) {
+		pthread_mutex_unlock(&s->mu);
+		return;
+	}
 	if (!s->started) {
 		s->started = 1;
 		pthread_mutex_unlock(&s->mu);
@@ -94,7 +121,7 @@ static void *produce(void *ud)
 {
 	struct stream *s = ud;
 	struct llmr_err e = {0, ""};
-	struct llmr_ask_ctx ctx = {s->sc->cfg, NULL, on_delta, s, NULL, 0};
+	struct llmr_ask_ctx ctx = {s->sc->cfg, NULL, on_delta, s, on_fallback, 0};
 	json_t *resp;
 	int code = 0;
 
@@ -110,7 +137,7 @@ static void *produce(void *ud)
 		resp = NULL;
 	}
 	pthread_mutex_unlock(&s->mu);
-	if (resp) {
+	if (resp && !s->cut) {
 		if (!s->started)
 			on_delta("", 0, s);
 		finish(s, resp);
@@ -131,7 +158,7 @@ static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
 
 	(void)pos;
 	pthread_mutex_lock(&s->mu);
-	while (s->sent == s->out.len && !s->done)
+	while (s->sent == s->out.len && !s->done && !s->cut)
 		pthread_cond_wait(&s->cv, &s->mu);
 	if (s->sent == s->out.len) {
 		pthread_mutex_unlock(&s->mu);

@@ -48,6 +48,8 @@ struct srv_req {
 	int streamed;             /* the stream writes the log line */
 };
 
+/* A reference on the config in use now. */
+struct srv_cfg *srv_cfg_current(struct llmr_srv *s);
 /* Take another reference on sc; returns it. */
 struct srv_cfg *srv_cfg_hold(struct llmr_srv *s, struct srv_cfg *sc);
 /* Drop a reference on a config (freed with the last one). */

@@ -19,73 +19,6 @@
 
 #include "base/sha256.h"
 
-void srv_cfg_drop(struct llmr_srv *s, struct srv_cfg *sc)
-{
-	int last;
-
-	pthread_mutex_lock(&s->mu);
-	last = --sc->refs == 0;
-	pthread_mutex_unlock(&s->mu);
-	if (last) {
-		llmr_config_free(sc->cfg);
-		free(sc);
-	}
-}
-
-struct srv_cfg *srv_cfg_hold(struct llmr_srv *s, struct srv_cfg *sc)
-{
-	pthread_mutex_lock(&s->mu);
-	sc->refs++;
-	pthread_mutex_unlock(&s->mu);
-	return sc;
-}
-
-static struct srv_cfg *cfg_ref(struct llmr_srv *s)
-{
-	struct srv_cfg *sc;
-
-	pthread_mutex_lock(&s->mu);
-	sc = s->cur;
-	sc->refs++;
-	pthread_mutex_unlock(&s->mu);
-	return sc;
-}
-
-struct llmr_state *srv_state_take(struct llmr_srv *s, struct llmr_err *e)
-{
-	struct llmr_state *st = NULL;
-
-	pthread_mutex_lock(&s->mu);
-	if (s->npool)
-		st = s->pool[--s->npool];
-	pthread_mutex_unlock(&s->mu);
-	if (!st && llmr_state_open(s->state_path, &st, e) < 0)
-		return NULL;
-	return st;
-}
-
-void srv_state_give(struct llmr_srv *s, struct llmr_state *st)
-{
-	if (!st)
-		return;
-	pthread_mutex_lock(&s->mu);
-	if (s->npool == s->pool_alloc) {
-		s->pool_alloc = s->pool_alloc ? 2 * s->pool_alloc : 16;
-		s->pool = llmr_xrealloc(s->pool, s->pool_alloc * sizeof(*s->pool));
-	}
-	s->pool[s->npool++] = st;
-	pthread_mutex_unlock(&s->mu);
-}
-
-void srv_inflight(struct llmr_srv *s, int delta)
-{
-	pthread_mutex_lock(&s->mu);
-	s->inflight += delta;
-	if (!s->inflight)
-		pthread_cond_broadcast(&s->idle);
-	pthread_mutex_unlock(&s->mu);
-}
-
 /* The key entry whose SHA-256 is the bearer key's, or NULL. The
  * comparison runs over every entry and every byte (no early exit). */
 static const struct llmr_serve_key *find_key(const struct llmr_config *cfg, const char *auth)
@@ -155,7 +88,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 		r = llmr_xcalloc(1, sizeof(*r));
 		r->srv = s;
-		r->sc = cfg_ref(s);
+		r->sc = srv_cfg_current(s);
 		r->t0 = llmr_now_ms();
 		r->method = method;
 		r->url = url;
