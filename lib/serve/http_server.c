@@ -19,20 +19,70 @@
 
 #include "base/sha256.h"
 
-/* The key entry whose SHA-256 is the bearer key's, or NULL. The
+/* Decode base64 text into out (at most n - 1 bytes, NUL-terminated);
+ * returns 0, or -1 when it is not base64 or too long. */
+static int base64_decode(const char *in, char *out, size_t n)
+{
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned acc = 0;
+	size_t len = 0;
+	int bits = 0;
+	const char *p;
+
+	for (; *in && *in != '='; in++) {
+		if (!(p = strchr(set, *in)))
+			return -1;
+		acc = (acc << 6) | (unsigned)(p - set);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			if (len + 1 >= n)
+				return -1;
+			out[len++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out[len] = '\0';
+	return 0;
+}
+
+/*
+ * The key a client presents: "Bearer KEY", or, for a browser on the status
+ * page, "Basic base64(NAME:KEY)" (any name). Copied into key[n]; returns 0,
+ * or -1 when there is none.
+ */
+static int presented_key(const char *auth, char *key, size_t n)
+{
+	char basic[512], *colon;
+
+	if (!auth)
+		return -1;
+	if (!strncasecmp(auth, "Bearer ", 7)) {
+		for (auth += 7; *auth == ' '; auth++)
+			;
+		if (strlen(auth) >= n)
+			return -1;
+		strcpy(key, auth);
+		return 0;
+	}
+	if (strncasecmp(auth, "Basic ", 6) || base64_decode(auth + 6, basic, sizeof(basic)) < 0 ||
+	    !(colon = strchr(basic, ':')) || strlen(colon + 1) >= n)
+		return -1;
+	strcpy(key, colon + 1);
+	explicit_bzero(basic, sizeof(basic));
+	return 0;
+}
+
+/* The key entry whose SHA-256 is the presented key's, or NULL. The
  * comparison runs over every entry and every byte (no early exit). */
 static const struct llmr_serve_key *find_key(const struct llmr_config *cfg, const char *auth)
 {
 	const struct llmr_serve_key *found = NULL;
-	char hex[65];
+	char key[512], hex[65];
 	size_t i, j;
 
-	if (!auth || strncasecmp(auth, "Bearer ", 7))
+	if (presented_key(auth, key, sizeof(key)) < 0)
 		return NULL;
-	auth += 7;
-	while (*auth == ' ')
-		auth++;
-	llmr_sha256_hex(auth, strlen(auth), hex);
+	llmr_sha256_hex(key, strlen(key), hex);
+	explicit_bzero(key, sizeof(key));
 	for (i = 0; i < cfg->nserve_keys; i++) {
 		unsigned diff = 0;
 
@@ -57,10 +107,18 @@ static enum MHD_Result dispatch(struct srv_req *r, struct MHD_Connection *c)
 	if (cfg->nserve_keys) {
 		r->key = find_key(cfg, MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 								   MHD_HTTP_HEADER_AUTHORIZATION));
+		/* A browser asks for the key of the status page as a password. */
+		static const char *const basic[] = {"WWW-Authenticate",
+						    "Basic realm=\"llmr\", charset=\"UTF-8\"", NULL};
+
 		if (!r->key)
-			return srv_reply_error(r, c, 401, "invalid_request_error", "invalid_api_key",
-					       NULL, "a valid API key is required "
-					       "(Authorization: Bearer KEY, listed in serve: keys:)");
+			return srv_reply_json(r, c, 401,
+					      srv_error_json("invalid_request_error",
+							     "invalid_api_key", NULL,
+							     "a valid API key is required "
+							     "(Authorization: Bearer KEY, listed "
+							     "in serve: keys:)"),
+					      get && !strcmp(r->url, "/") ? basic : NULL);
 	}
 	if (get && !strcmp(r->url, "/"))
 		return srv_status_page(r, c);
