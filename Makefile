@@ -84,6 +84,30 @@ deps:
 	@$(MAKE) --no-print-directory deps-build DEB_PKGS="$(DEB_PKGS) $(DEB_TEST_PKGS)"
 	@$(MAKE) --no-print-directory deps-npm
 
+# The official clients the tests drive llmr with, each the version pinned
+# in its package-lock.json, into its node_modules (not committed):
+# tests/mcp, the MCP SDK (tests/cli/0710-mcp-sdk.t); tests/serve, the
+# openai package (tests/cli/0820-serve-sdk.t). Without node and npm, or the
+# npm registry, those tests skip themselves.
+NPM_DIRS = tests/mcp:@modelcontextprotocol/sdk tests/serve:openai
+deps-npm:
+	@for d in $(NPM_DIRS); do dir=$${d%%:*}; pkg=$${d#*:}; \
+		if [ -f $$dir/node_modules/$$pkg/package.json ]; then :; \
+		elif ! command -v npm >/dev/null 2>&1; then \
+			echo "make deps: no npm: the tests in $$dir will be skipped"; \
+		else \
+			echo "make deps: installing $$pkg into $$dir"; \
+			(cd $$dir && npm ci --no-audit --no-fund --loglevel=error) || \
+				echo "make deps: npm ci failed: the tests using $$dir will be skipped"; \
+		fi; \
+	done
+
+deps-build: enough to build
+# and run the demo (no headless browser).
+deps:
+	@$(MAKE) --no-print-directory deps-build DEB_PKGS="$(DEB_PKGS) $(DEB_TEST_PKGS)"
+	@$(MAKE) --no-print-directory deps-npm
+
 # The official MCP client for tests/cli/0710-mcp-sdk.t: the version pinned in
 # tests/mcp/package-lock.json, into tests/mcp/node_modules (not committed).
 # Without node and npm, or the npm registry, that test skips itself.
