@@ -102,26 +102,6 @@ deps-npm:
 		fi; \
 	done
 
-deps-build: enough to build
-# and run the demo (no headless browser).
-deps:
-	@$(MAKE) --no-print-directory deps-build DEB_PKGS="$(DEB_PKGS) $(DEB_TEST_PKGS)"
-	@$(MAKE) --no-print-directory deps-npm
-
-# The official MCP client for tests/cli/0710-mcp-sdk.t: the version pinned in
-# tests/mcp/package-lock.json, into tests/mcp/node_modules (not committed).
-# Without node and npm, or the npm registry, that test skips itself.
-MCP_SDK = tests/mcp/node_modules/@modelcontextprotocol/sdk/package.json
-deps-npm:
-	@if [ -f $(MCP_SDK) ]; then :; \
-	elif ! command -v npm >/dev/null 2>&1; then \
-		echo "make deps: no npm: the MCP client test will be skipped"; \
-	else \
-		echo "make deps: installing the MCP SDK into tests/mcp"; \
-		(cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error) || \
-			echo "make deps: npm ci failed: the MCP client test will be skipped"; \
-	fi
-
 deps-build:
 	@missing=; for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
