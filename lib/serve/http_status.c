@@ -30,19 +30,24 @@ static void esc(struct llmr_buf *b, const char *s)
 	}
 }
 
-static void when(struct llmr_buf *b, json_t *ms)
+static void when_ms(struct llmr_buf *b, int64_t ms)
 {
-	time_t t = (time_t)(json_integer_value(ms) / 1000);
+	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 	char s[32];
 
-	if (!json_is_integer(ms)) {
-		llmr_buf_adds(b, "-");
-		return;
-	}
 	gmtime_r(&t, &tm);
 	strftime(s, sizeof(s), "%Y-%m-%d %H:%M UTC", &tm);
 	llmr_buf_adds(b, s);
+}
+
+/* A time of the quota report, or "-" when it has none. */
+static void when(struct llmr_buf *b, json_t *ms)
+{
+	if (json_is_integer(ms))
+		when_ms(b, json_integer_value(ms));
+	else
+		llmr_buf_adds(b, "-");
 }
 
 static void window_cells(struct llmr_buf *b, json_t *windows)
@@ -174,7 +179,7 @@ enum MHD_Result srv_status_page(struct srv_req *r, struct MHD_Connection *c)
 
 	llmr_buf_adds(&b, head);
 	llmr_buf_adds(&b, "<p>Generated ");
-	when(&b, json_integer(llmr_now_ms()));
+	when_ms(&b, llmr_now_ms());
 	llmr_buf_adds(&b, "; this page refreshes every 30 seconds.</p>");
 	if (rep) {
 		providers_table(&b, rep);
