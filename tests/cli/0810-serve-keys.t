@@ -96,6 +96,17 @@ done
 serve_stop
 is "$serve_status" 0 "stopped"
 
+# Spending per agent in llmr-cost.
+llmr-ask -m openai/gpt-4o-mini "not served" >/dev/null
+run llmr-cost --by agent --json
+is "$status" 0 "llmr-cost --by agent"
+grp() { jq_out ".groups[] | select(.key == \"$1\") | $2" 2>/dev/null || jq -r ".groups[] | select(.key == \"$1\") | $2" "$OUT"; }
+is "$(grp webchat .requests)" 2 "  webchat: its 2 answered requests"
+is "$(grp discord .requests)" 1 "  discord: its 1"
+is "$(grp '(none)' .requests)" 1 "  (none): the llmr-ask run from the shell"
+run llmr-cost --by agent
+like "$out" '^ *webchat ' "  the text report has a row per agent"
+
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
 	skip "chromium is not installed: the status page's DOM"
