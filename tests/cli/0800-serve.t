@@ -60,6 +60,7 @@ is "$(fake_jq '.log[-1].body.messages[0].content')" "Be brief." "  the system me
 api POST /v1/chat/completions -N -d "{\"model\":\"mini\",\"stream\":true,\"stream_options\":{\"include_usage\":true},$hello}"
 is "$code" 200 "stream: 200"
 like "$(hdr content-type)" '^text/event-stream' "stream: text/event-stream"
+is "$(hdr x-llmr-route)" openai/gpt-4o-mini "stream: x-llmr-route is what was asked (the alias's model)"
 is "$(grep -c . "$OUT")" "$(grep -c '^data: ' "$OUT")" "stream: every line is a data: event"
 is "$(grep '^data: ' "$OUT" | tail -1)" "data: [DONE]" "stream: ends with data: [DONE]"
 grep '^data: {' "$OUT" | sed 's/^data: //' >chunks.jsonl
