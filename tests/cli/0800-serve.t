@@ -182,6 +182,26 @@ is "$(cat slow.code) $(jq -r .choices[0].message.content slow.json)" "200 Hello!
 is "$serve_status" 0 "  then exit 0"
 like "$(cat "$SERVE_LOG")" 'llmr-ask: stopped$' "  saying so"
 
+# serve.timeout: a client that stops sending mid-request is cut off.
+printf 'serve: {timeout: 1s}\n' >>"$LLMR_CONFIG"
+serve_start || bail_out "llmr-ask --serve did not restart: $(cat "$SERVE_LOG")"
+took=$(python3 - "$SERVE_PORT" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+t0 = time.monotonic()
+s.settimeout(30)
+try:
+    while s.recv(4096):
+        pass
+except OSError:
+    pass
+print(round(time.monotonic() - t0))
+PY
+)
+ok_cond "serve.timeout 1s: a stalled request is closed after ${took}s" test "$took" -ge 1 -a "$took" -le 5
+serve_stop
+
 # Only loopback without keys; a bad address is a usage error.
 serve_start 0.0.0.0:0
 is "$serve_status" 64 "0.0.0.0 without serve keys: refused (64)"
