@@ -15,12 +15,12 @@ DATADIR ?= $(PREFIX)/share
 BUILD ?= build
 SANITIZE ?=
 
-PKGS = libcurl jansson sqlite3 yaml-0.1 readline libxml-2.0 libzip poppler-glib uchardet
+PKGS = libcurl jansson sqlite3 yaml-0.1 readline libxml-2.0 libzip poppler-glib uchardet libmicrohttpd
 # Debian packages: make deps installs the missing ones. The build (and
 # make demo) needs the first list; the tests also need the second.
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjansson-dev \
 	libsqlite3-dev libyaml-dev libreadline-dev libxml2-dev libzip-dev libpoppler-glib-dev \
-	libuchardet-dev ca-certificates jq python3
+	libuchardet-dev libmicrohttpd-dev ca-certificates jq python3
 # No valgrind: no test needs it (LLMR_VALGRIND=1 is a choice; install it
 # then). chromium renders the HTML cost report (tests/cli/0440).
 DEB_TEST_PKGS = perl curl mandoc sqlite3 chromium
@@ -101,19 +101,23 @@ deps:
 	@$(MAKE) --no-print-directory deps-build DEB_PKGS="$(DEB_PKGS) $(DEB_TEST_PKGS)"
 	@$(MAKE) --no-print-directory deps-npm
 
-# The official MCP client for tests/cli/0710-mcp-sdk.t: the version pinned in
-# tests/mcp/package-lock.json, into tests/mcp/node_modules (not committed).
-# Without node and npm, or the npm registry, that test skips itself.
-MCP_SDK = tests/mcp/node_modules/@modelcontextprotocol/sdk/package.json
+# The official clients the tests drive llmr with, each the version pinned
+# in its package-lock.json, into its node_modules (not committed):
+# tests/mcp, the MCP SDK (tests/cli/0710-mcp-sdk.t); tests/serve, the
+# openai package (tests/cli/0820-serve-sdk.t). Without node and npm, or the
+# npm registry, those tests skip themselves.
+NPM_DIRS = tests/mcp:@modelcontextprotocol/sdk tests/serve:openai
 deps-npm:
-	@if [ -f $(MCP_SDK) ]; then :; \
-	elif ! command -v npm >/dev/null 2>&1; then \
-		echo "make deps: no npm: the MCP client test will be skipped"; \
-	else \
-		echo "make deps: installing the MCP SDK into tests/mcp"; \
-		(cd tests/mcp && npm ci --no-audit --no-fund --loglevel=error) || \
-			echo "make deps: npm ci failed: the MCP client test will be skipped"; \
-	fi
+	@for d in $(NPM_DIRS); do dir=$${d%%:*}; pkg=$${d#*:}; \
+		if [ -f $$dir/node_modules/$$pkg/package.json ]; then :; \
+		elif ! command -v npm >/dev/null 2>&1; then \
+			echo "make deps: no npm: the tests in $$dir will be skipped"; \
+		else \
+			echo "make deps: installing $$pkg into $$dir"; \
+			(cd $$dir && npm ci --no-audit --no-fund --loglevel=error) || \
+				echo "make deps: npm ci failed: the tests using $$dir will be skipped"; \
+		fi; \
+	done
 
 deps-build:
 	@missing=; for p in $(DEB_PKGS); do \

@@ -18,13 +18,14 @@
 #include "cli/prompt.h"
 #include "cli/repl.h"
 #include "cli/skip_warn.h"
+#include "cli/serve_main.h"
 #include "cost/routing_version.h"
 #include "store/state.h"
 
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_STREAM, OPT_NO_STREAM, OPT_CONFIG, OPT_STATE, OPT_CHECK,
 	OPT_SYSTEM, OPT_MAXTOK, OPT_TEMP, OPT_EXPECT_JSON, OPT_PRIORITY, OPT_BUDGET, OPT_COMPLEXITY,
-	OPT_ID, OPT_NO_CACHE, OPT_CID, OPT_LIST_MODELS
+	OPT_ID, OPT_NO_CACHE, OPT_CID, OPT_LIST_MODELS, OPT_SERVE
 };
 
 static const struct llmr_opt opts[] = {
@@ -49,6 +50,7 @@ static const struct llmr_opt opts[] = {
 	{"cid", OPT_CID, "ID", "continue conversation ID"},
 	{"param", 'p', "NAME VALUE", "fill {{NAME}} of the route's template with VALUE"},
 	{"no-cache", OPT_NO_CACHE, NULL, "neither use nor fill the exact response cache"},
+	{"serve", OPT_SERVE, "[HOST:]PORT", "serve an OpenAI-compatible HTTP API (see SERVER)"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
 	{"check-config", OPT_CHECK, NULL, "check the config, list every error, and exit"},
@@ -61,7 +63,7 @@ static const struct llmr_opt opts[] = {
 static const struct llmr_cli cli = {
 	"llmr-ask",
 	"[options] PROMPT...\n[options] < prompt.txt\n[options] --jsonl [-P N] < requests.jsonl\n"
-	"[options]                  (REPL, on a terminal)",
+	"[options]                  (REPL, on a terminal)\n[options] --serve [HOST:]PORT",
 	"Ask the cheapest capable model, fall back on failure, and log what it cost.",
 	opts
 };
@@ -77,7 +79,7 @@ struct ask_main {
 };
 
 struct ask_opts {
-	const char *config, *state;
+	const char *config, *state, *serve;
 	int jsonl, check, list_models;
 	long parallel;
 	const char **attach; /* -a files, argc slots */
@@ -394,6 +396,7 @@ static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opt
 		case OPT_STATE: o->state = optarg; break;
 		case OPT_CHECK: o->check = 1; break;
 		case OPT_LIST_MODELS: o->list_models = 1; break;
+		case OPT_SERVE: o->serve = optarg; break;
 		case 'v': m->verbose = 1; break;
 		case 'q': m->quiet = 1; break;
 		}
@@ -445,7 +448,15 @@ int main(int argc, char **argv)
 	if ((o.jsonl || (!argc && isatty(STDIN_FILENO) && !o.conv.nvars)) &&
 	    (o.conv.cont || o.conv.cid || o.conv.nvars))
 		llmr_die(LLMR_EX_USAGE, "--continue, --cid and -p go with a one-shot prompt");
-	if (o.jsonl) {
+	if (o.serve) {
+		if (argc || o.jsonl || o.nattach)
+			llmr_die(LLMR_EX_USAGE, "--serve takes no PROMPT, --jsonl or --attach");
+		/* Requests take their own state connections. */
+		llmr_state_close(m.st);
+		m.st = NULL;
+		code = llmr_cli_serve(m.cfg, o.config, m.state_path, o.serve, stderr);
+		m.cfg = NULL;
+	} else if (o.jsonl) {
 		llmr_interrupt_catch(true);
 		code = run_batch(&m, argc, o.parallel, o.nattach);
 	} else if (!argc && isatty(STDIN_FILENO) && o.nattach) {

@@ -31,7 +31,7 @@ enum {
 static const struct llmr_opt opts[] = {
 	{"since", OPT_SINCE, "TIME", "start of the period (2026-01-01, 2026-01, 7d; default: this month)"},
 	{"until", OPT_UNTIL, "TIME", "end of the period, excluded (default: now)"},
-	{"by", OPT_BY, "KEY", "break down by route, provider, model, day, week or month"},
+	{"by", OPT_BY, "KEY", "break down by route, provider, model, agent, day, week or month"},
 	{"json", OPT_JSON, NULL, "print one JSON object"},
 	{"csv", OPT_CSV, NULL, "print the breakdown as CSV"},
 	{"html", OPT_HTML, NULL, "print a self-contained HTML report with charts"},
@@ -361,7 +361,7 @@ static void option(struct cost_main *m, int c, const char *arg)
 		break;
 	case OPT_BY:
 		if ((m->by = llmr_cost_by_parse(arg)) < 0)
-			llmr_die(LLMR_EX_USAGE, "--by: '%s': expected route, provider, model, day, week or month", arg);
+			llmr_die(LLMR_EX_USAGE, "--by: '%s': expected route, provider, model, agent, day, week or month", arg);
 		break;
 	case OPT_JSON: m->fmt = FMT_JSON; break;
 	case OPT_CSV: m->fmt = FMT_CSV; break;

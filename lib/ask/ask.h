@@ -20,8 +20,9 @@ struct llmr_ask_ctx {
 	struct llmr_state *st;         /* borrowed; NULL: nothing is logged */
 	llmr_delta_fn on_delta;        /* streamed text, or NULL */
 	void *ud;
-	/* Called before a fallback when text was already streamed from the
-	 * model that failed, so a UI can mark the break. May be NULL. */
+	/* Called before a fallback, or a retry of the same model (to is then
+	 * from), when text was already streamed from the try that failed, so
+	 * a UI can mark the break. May be NULL. */
 	void (*on_fallback)(const char *from, const char *to, const char *why, void *ud);
 	int64_t max_retry_wait_ms;     /* never sleep longer than this for one
 					  retry; fall back instead (default 20 s) */

@@ -242,6 +242,11 @@ int llmr_ask_try_candidate(struct ask_run *run, const struct llmr_model_ref *ref
 						      run->ctx->ud);
 			break;
 		}
+		/* The retry streams its answer from the start again: a reader
+		 * of the stream must know the text so far is void. */
+		if (run->streamed_text && run->ctx->on_fallback)
+			run->ctx->on_fallback(ref->spec, ref->spec, llmr_errclass_name(r->err),
+					      run->ctx->ud);
 		/* In slices, so that an interrupt does not wait out a retry-after. */
 		for (int64_t until = llmr_mono_ms() + wait, left; (left = until - llmr_mono_ms()) > 0 &&
 								  !llmr_ask_stopping(run);)

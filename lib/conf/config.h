@@ -105,6 +105,25 @@ struct llmr_route_cfg {
 	struct llmr_pos pos;
 };
 
+/* aliases: a model name a client sends, and the route or "provider/model"
+ * it stands for (llmr-ask --serve). */
+struct llmr_alias {
+	char *name, *target;
+	struct llmr_pos pos;
+};
+
+/* serve: keys: one client of llmr-ask --serve. The key itself is never
+ * kept: only its SHA-256, which is what the client's bearer key is checked
+ * against. */
+struct llmr_serve_key {
+	char *agent;           /* who the key belongs to; logged per request */
+	char sha256[65];       /* lowercase hex of the key's SHA-256 */
+	char *route;           /* default route (model "llmr"), or NULL */
+	int priority;          /* 0..3 for P0..P3; -1: the route's */
+	double monthly_cap_usd; /* -1: none */
+	struct llmr_pos pos;
+};
+
 struct llmr_config {
 	char *path;            /* file it came from, or "<built-in>" */
 	char *state;           /* state: key, or NULL */
@@ -133,6 +152,13 @@ struct llmr_config {
 	int logs_off;
 	/* judge: (llmr-bench) */
 	char *judge_model;               /* "provider/model" or NULL */
+	/* aliases: */
+	struct llmr_alias *aliases;
+	size_t naliases;
+	/* serve: */
+	struct llmr_serve_key *serve_keys;
+	size_t nserve_keys;
+	int64_t serve_timeout_ms;        /* one request, whole; default 120s */
 };
 
 /* Collected diagnostics: each is "FILE:LINE:COL: message". */

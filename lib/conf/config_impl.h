@@ -147,6 +147,10 @@ struct cfg_table {
 
 /* The schema walker: fills c->cfg from the document's root mapping. */
 void cfg_parse_root(struct cfg_ctx *c, yaml_node_t *root);
+/* The aliases: and serve: sections (config_serve.c). */
+void cfg_read_aliases(struct cfg_ctx *c, yaml_node_t *v, struct llmr_config *cfg);
+void cfg_read_serve(struct cfg_ctx *c, yaml_node_t *v, struct llmr_config *cfg);
+void cfg_serve_release(struct llmr_config *cfg);
 
 /*
  * The generic walk (config_walk.c). cfg_walk_map reads every entry of map

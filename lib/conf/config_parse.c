@@ -30,7 +30,7 @@ static const char *const logs_names[] = {"on", "off", NULL};
 #define FC(k, off, fn) {k, K_CUSTOM, off, NULL, NULL, fn}
 #define FEND {NULL, K_DONE, 0, NULL, NULL, NULL}
 
-static cfg_fn read_models, read_routes, read_chain;
+static cfg_fn read_models, read_routes, read_chain, read_aliases, read_serve;
 
 static const struct cfg_field limits_fields[] = {
 	F("rps", K_COUNT, struct llmr_limits, rps),
@@ -174,6 +174,8 @@ static const struct cfg_field top_fields[] = {
 	FM("router", 0, &router_table),
 	FM("quota", 0, &quota_table),
 	FM("judge", 0, &judge_table),
+	FC("aliases", 0, read_aliases),
+	FC("serve", 0, read_serve),
 	F("state", K_STR, struct llmr_config, state),
 	F("default_route", K_STR, struct llmr_config, default_route),
 	FE("logs", struct llmr_config, logs_off, logs_names),
@@ -350,6 +352,22 @@ static void read_routes(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_
 		cfg_walk_map(c, name, node(c, pair->value), &route_table, r);
 	}
 	free(first);
+}
+
+static void read_aliases(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_t *k,
+			 yaml_node_t *v, void *base)
+{
+	(void)f;
+	(void)k;
+	cfg_read_aliases(c, v, base);
+}
+
+static void read_serve(struct cfg_ctx *c, const struct cfg_field *f, yaml_node_t *k,
+		       yaml_node_t *v, void *base)
+{
+	(void)f;
+	(void)k;
+	cfg_read_serve(c, v, base);
 }
 
 void cfg_parse_root(struct cfg_ctx *c, yaml_node_t *root)

@@ -54,6 +54,7 @@ struct llmr_cost_row {
 	int64_t ts_ms;
 	uint64_t rid;            /* 64-bit hash of request_id */
 	int32_t route, provider, model, complexity, fallback_from;
+	int32_t agent;           /* serve_agents' agent, or -1 */
 	int32_t latency_ms;      /* -1 unknown */
 	int32_t attempt;
 	int32_t in, out, cached, cache_write; /* tokens of this attempt */
@@ -98,9 +99,9 @@ void llmr_cost_fmt_iso(int64_t t, char out[32]);
 
 enum llmr_cost_by {
 	LLMR_BY_NONE, LLMR_BY_ROUTE, LLMR_BY_PROVIDER, LLMR_BY_MODEL,
-	LLMR_BY_DAY, LLMR_BY_WEEK, LLMR_BY_MONTH
+	LLMR_BY_DAY, LLMR_BY_WEEK, LLMR_BY_MONTH, LLMR_BY_AGENT
 };
-/* "route" ... "month" -> enum; -1 on unknown. */
+/* "route" ... "month", "agent" -> enum; -1 on unknown. */
 int llmr_cost_by_parse(const char *s);
 const char *llmr_cost_by_name(int by);
 

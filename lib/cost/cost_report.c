@@ -125,6 +125,9 @@ static int32_t key_of(struct keyer *k, const struct llmr_cost_log *log, const st
 	case LLMR_BY_MODEL:
 		name = r->model;
 		break;
+	case LLMR_BY_AGENT: /* (none): not asked through llmr-ask --serve */
+		name = r->agent;
+		break;
 	default:
 		day = r->ts_ms / LLMR_DAY_MS;
 		if (day == k->last_day)
@@ -221,7 +224,7 @@ static void group(const struct llmr_cost_log *log, const struct llmr_rowset *mul
 	free(set.k);
 	free(k.map);
 	llmr_names_release(&k.keys);
-	if (by >= LLMR_BY_DAY) {
+	if (by >= LLMR_BY_DAY && by <= LLMR_BY_MONTH) {
 		/* A day of the previous period is not a row of this one. */
 		size_t kept = 0;
 
@@ -234,7 +237,7 @@ static void group(const struct llmr_cost_log *log, const struct llmr_rowset *mul
 		ng = kept;
 	}
 	if (ng)
-		qsort(g, ng, sizeof(*g), by >= LLMR_BY_DAY ? cmp_group_key : cmp_group_cost);
+		qsort(g, ng, sizeof(*g), by >= LLMR_BY_DAY && by <= LLMR_BY_MONTH ? cmp_group_key : cmp_group_cost);
 	*out = g;
 	*nout = ng;
 }
@@ -420,7 +423,7 @@ void llmr_cost_report_release(struct llmr_cost_report *r)
 
 int llmr_cost_by_parse(const char *s)
 {
-	static const char *const names[] = {"none", "route", "provider", "model", "day", "week", "month"};
+	static const char *const names[] = {"none", "route", "provider", "model", "day", "week", "month", "agent"};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -431,7 +434,7 @@ int llmr_cost_by_parse(const char *s)
 
 const char *llmr_cost_by_name(int by)
 {
-	static const char *const names[] = {"none", "route", "provider", "model", "day", "week", "month"};
+	static const char *const names[] = {"none", "route", "provider", "model", "day", "week", "month", "agent"};
 
-	return by >= 0 && by <= LLMR_BY_MONTH ? names[by] : "none";
+	return by >= 0 && by <= LLMR_BY_AGENT ? names[by] : "none";
 }

@@ -243,6 +243,16 @@ static const char bench_v1[] =
 	" source TEXT NOT NULL, prompt TEXT NOT NULL, model_a TEXT NOT NULL, model_b TEXT NOT NULL,"
 	" winner TEXT NOT NULL CHECK (winner IN ('a', 'b', 'tie')), detail TEXT);";
 
+/*
+ * Which client (serve: keys: agent) each request served over HTTP came
+ * from, by request id: the requests table stays as every program writes
+ * it, and an agent's spend is a join (its monthly cap, the status page).
+ */
+static const char serve_v1[] =
+	"CREATE TABLE serve_agents ("
+	" request_id TEXT PRIMARY KEY, agent TEXT NOT NULL, ts_ms INTEGER NOT NULL);"
+	"CREATE INDEX serve_agents_ts ON serve_agents(agent, ts_ms);";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -256,6 +266,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"route: spending held by calls in flight", spend_v1},
 	{"ask: transcripts (prompt, answer, conversation)", transcripts_v1},
 	{"bench: suite runs, results and pairwise comparisons", bench_v1},
+	{"serve: the agent of each request served over HTTP", serve_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

@@ -20,6 +20,11 @@ done
 for p in llmr-ask llmr-route llmr-search llmr-cost llmr-quota; do
 	unlike "$(needed $p)" 'libreadline' "$p loads no readline at start (the REPL opens it)"
 done
+# Only llmr-ask --serve speaks HTTP as a server.
+for p in llmr-route llmr-search llmr-cost llmr-quota llmr-index llmr-bench; do
+	unlike "$(needed $p)" 'libmicrohttpd' "$p loads no HTTP server library"
+done
+like "$(needed llmr-ask)" 'libmicrohttpd' "llmr-ask does (--serve)"
 unlike "$(needed llmr-quota)" 'libcurl' "llmr-quota makes no HTTP call: no libcurl"
 is "$(needed llmr)" "libc.so.6 " "the dispatcher needs only libc"
 like "$(needed llmr-index)" 'libpoppler' "llmr-index does load what it extracts with (the check can fail)"

@@ -38,14 +38,14 @@ is "$(q .connect.server.name)" '"llmr-search"' "the SDK client connects (initial
 is "$(q .ping)" '{}' "ping"
 is "$(q .tools)" '["search","ask"]' "tools/list: search and ask"
 is "$(q '.search.isError // false')" false "search succeeds"
-is "$(q '.search.structuredContent.hits[0].source')" '"docs/velos.md"' \
+is "$(q '.search.structuredContent.hits[0].source')" "\"$(pwd -P)/docs/velos.md\"" \
 	"... the expected source comes first (structured, checked against outputSchema)"
-is "$(q '.search.content[0].text | split("\n")[0] | fromjson | .source')" '"docs/velos.md"' \
+is "$(q '.search.content[0].text | split("\n")[0] | fromjson | .source')" "\"$(pwd -P)/docs/velos.md\"" \
 	"... and first in the text's JSON lines"
 is "$(q '.search.structuredContent.hits | length')" 2 "... k is honoured"
 is "$(q .searchBad.isError)" true "an empty query is a tool error the model can read"
 like "$(q '.ask.content[0].text')" "réparés à l atelier le mercredi" "ask answers from the documents"
-is "$(q '.ask.structuredContent.sources[0].source')" '"docs/velos.md"' "... with the source"
+is "$(q '.ask.structuredContent.sources[0].source')" "\"$(pwd -P)/docs/velos.md\"" "... with the source"
 is "$(q '[.resources[] | .uri]')" '["llmr://collection/default"]' "resources/list: the collection"
 is "$(q '.read.contents[0].text | fromjson | .documents')" 3 "resources/read: its stats"
 is "$(q '.unknownMethod.code')" -32601 "an unknown method: JSON-RPC method not found"

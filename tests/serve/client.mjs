@@ -1,0 +1,83 @@
+// tests/serve/client.mjs - the official openai client against llmr-ask
+// --serve, for tests/cli/0820-serve-sdk.t. One command a run; prints one
+// JSON object of what the SDK gave back (or the error it raised).
+//   node client.mjs chat|stream|models|embed|error MODEL|concurrent N MODEL
+// Environment: LLMR_URL (the server's /v1), LLMR_KEY (the bearer key).
+import OpenAI from "openai";
+
+const client = new OpenAI({
+	baseURL: process.env.LLMR_URL,
+	apiKey: process.env.LLMR_KEY || "none",
+	maxRetries: 0,
+	timeout: 60000,
+});
+const messages = [{ role: "user", content: "hello" }];
+
+async function streamOnce(model) {
+	const stream = await client.chat.completions.create({
+		model, messages, stream: true, stream_options: { include_usage: true },
+	});
+	let text = "", usage = null, chunks = 0, id = null, finish = null;
+	for await (const chunk of stream) {
+		chunks++;
+		id = chunk.id;
+		if (chunk.choices.length) {
+			text += chunk.choices[0].delta.content || "";
+			finish = chunk.choices[0].finish_reason || finish;
+		}
+		if (chunk.usage) usage = chunk.usage;
+	}
+	return { text, usage, chunks, id, finish };
+}
+
+const commands = {
+	async chat(model) {
+		const r = await client.chat.completions.create({ model, messages });
+		return { object: r.object, content: r.choices[0].message.content,
+			 finish: r.choices[0].finish_reason, model: r.model, usage: r.usage,
+			 llmr: r.llmr };
+	},
+	stream: streamOnce,
+	async models() {
+		const ids = [];
+		for await (const m of client.models.list()) ids.push(m.id);
+		return { ids };
+	},
+	async embed() {
+		const input = ["le tri du textile", "bonjour"];
+		const dflt = await client.embeddings.create({ model: "llmr", input });
+		const float = await client.embeddings.create({ model: "llmr", input,
+							       encoding_format: "float" });
+		const a = dflt.data.map((d) => Array.from(d.embedding));
+		const b = float.data.map((d) => d.embedding);
+		const same = a.length === b.length && a.every((v, i) => v.length === b[i].length &&
+			v.every((x, j) => Math.abs(x - b[i][j]) < 1e-6));
+		return { same, n: a.length, dim: a[0].length, nonzero: a[0].some((x) => x !== 0) };
+	},
+	async error(model) {
+		try {
+			await client.chat.completions.create({ model, messages });
+			return { error: null };
+		} catch (e) {
+			return { status: e.status, type: e.type ?? e.error?.type, code: e.code,
+				 message: e.message, retry_after: e.headers?.get?.("retry-after") ?? null,
+				 name: e.constructor.name };
+		}
+	},
+	async concurrent(n, model) {
+		const all = await Promise.allSettled(
+			Array.from({ length: Number(n) }, () => streamOnce(model)));
+		const ok = all.filter((r) => r.status === "fulfilled").map((r) => r.value);
+		return { ok: ok.length, answered: ok.filter((r) => r.text.length > 0 && r.finish === "stop").length,
+			 ids: new Set(ok.map((r) => r.id)).size,
+			 failed: all.filter((r) => r.status === "rejected").map((r) => String(r.reason)).slice(0, 3) };
+	},
+};
+
+const [cmd, ...args] = process.argv.slice(2);
+try {
+	console.log(JSON.stringify(await commands[cmd](...args)));
+} catch (e) {
+	console.log(JSON.stringify({ thrown: String(e), status: e.status ?? null }));
+	process.exitCode = 1;
+}
