@@ -97,6 +97,10 @@ struct llmr_route_cfg {
 	int64_t hedge_after_ms; /* -1 = no hedging */
 	char *index;           /* collection to retrieve from (RAG); NULL none */
 	char *system;          /* system prompt (static prefix); NULL none */
+	/* cache: */
+	int cache_sampled;     /* cache answers sampled at temperature > 0 */
+	char *cache_namespace; /* semantic-cache namespace; NULL: the route's name */
+	double cache_semantic_threshold; /* -1: cache.semantic_threshold */
 	struct llmr_pos pos;
 };
 
