@@ -142,7 +142,7 @@ static int flag_from_json(json_t *obj, const char *key, bool *out, struct llmr_e
 
 int llmr_ask_req_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_err *e)
 {
-	bool cache = !req->no_cache;
+	bool cache = !req->no_cache, store = !req->no_store;
 	json_t *v;
 
 	if (!json_is_object(obj))
@@ -165,9 +165,11 @@ int llmr_ask_req_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_er
 					 "\"temperature\" must be a non-negative number");
 		req->temperature = json_number_value(v);
 	}
-	if (flag_from_json(obj, "cache", &cache, e) < 0 || flag_from_json(obj, "json", &req->json, e) < 0)
+	if (flag_from_json(obj, "cache", &cache, e) < 0 || flag_from_json(obj, "store", &store, e) < 0 ||
+	    flag_from_json(obj, "json", &req->json, e) < 0)
 		return -1;
 	req->no_cache = !cache;
+	req->no_store = !store;
 	return 0;
 }
 

@@ -35,7 +35,8 @@ struct llmr_ask_req {
 	const char *budget;      /* request budget id, or NULL */
 	const char *collection;  /* RAG collection, or NULL (route's index) */
 	bool stream;             /* stream from the provider */
-	bool no_cache;           /* neither read nor fill the exact cache */
+	bool no_cache;           /* do not answer from the response cache */
+	bool no_store;           /* do not store the answer in it */
 };
 
 void llmr_ask_req_init(struct llmr_ask_req *req);

@@ -7,7 +7,7 @@
  *   prompt.c     messages, system prompt, RAG passages
  *   record.c     the attempts list, the request log, skipped candidates
  *   response.c   the Response and failed-request objects
- *   ask_cache.c  the exact response cache
+ *   ask_cache.c  the exact response cache, looked up before the decision
  *   ask_hedge.c  a first try raced against the next candidate
  *   attempt.c    one candidate: its key, admission, the call, retries
  *   ask.c        the decision, the chain walk, the cascade
@@ -46,6 +46,7 @@ struct ask_run {
 	struct llmr_route_ask *ra;  /* routing, quotas, breakers, budget (route_ask.h) */
 	bool degraded;
 	char *cache_key;            /* exact-cache key, or NULL when not caching */
+	bool cache_read, cache_write; /* --no-cache, --no-store */
 	const struct llmr_model_ref *answered_by; /* the model that answered */
 	bool next_used;             /* a hedge already tried the next candidate */
 	const char *status_override; /* logged instead of the class ("cancelled") */
