@@ -178,7 +178,7 @@ static json_t *run_request(struct ask_run *run, int64_t t0, int *exit_code)
 	    llmr_ask_add_rag(run, &e) < 0)
 		return bad_request(run, &e, exit_code);
 	llmr_ask_cache_prepare(run);
-	if ((out = llmr_ask_cache_lookup(run, t0))) {
+	if ((out = llmr_ask_cache_lookup(run, t0)) || (out = llmr_ask_cache_coalesce(run, t0))) {
 		*exit_code = 0;
 		return out;
 	}
@@ -207,6 +207,7 @@ json_t *llmr_ask(struct llmr_ask_ctx *ctx, const struct llmr_ask_req *req, int *
 	else
 		llmr_new_request_id(run.id);
 	out = run_request(&run, t0, exit_code);
+	llmr_ask_cache_release(&run);
 	llmr_route_ask_end(run.ra, false, 0);
 	run_release(&run);
 	return out;

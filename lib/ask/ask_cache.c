@@ -49,8 +49,13 @@ void llmr_ask_cache_prepare(struct ask_run *run)
 	llmr_buf_release(&scope);
 }
 
+const char *llmr_ask_cache_namespace(const struct ask_run *run)
+{
+	return run->route->cache_namespace ? run->route->cache_namespace : run->route->name;
+}
+
 /* Log a cache hit as an attempt that cost nothing, with the usage it saved. */
-static void log_cache_hit(struct ask_run *run, json_t *resp, int64_t started_ms)
+static void log_cache_hit(struct ask_run *run, json_t *resp, const char *kind, int64_t started_ms)
 {
 	const char *spec = json_string_value(json_object_get(resp, "model"));
 	const char *slash = spec ? strchr(spec, '/') : NULL;
@@ -82,30 +87,28 @@ static void log_cache_hit(struct ask_run *run, json_t *resp, int64_t started_ms)
 	a.usage.provider_cost_usd = -1;
 	a.latency_ms = llmr_now_ms() - started_ms;
 	a.ttft_ms = -1;
-	a.cache = "exact";
+	a.cache = kind;
 	llmr_state_log_attempt(run->ctx->st, &a, &e);
 }
 
-/* A hit: the stored answer under this request's id, at no cost. */
-json_t *llmr_ask_cache_lookup(struct ask_run *run, int64_t t0)
+/*
+ * A hit (kind "exact" or "semantic"): the stored answer under this
+ * request's id, at no cost. Takes resp over and returns it.
+ */
+json_t *llmr_ask_cache_hit(struct ask_run *run, json_t *resp, const char *kind, int64_t t0,
+			   int64_t started_ms)
 {
-	struct llmr_err e;
-	int64_t now = llmr_now_ms();
-	json_t *resp = NULL;
-
-	if (!run->cache_read || llmr_cache_get(run->ctx->st, run->cache_key, now, &resp, &e) != 1)
-		return NULL;
 	run->priority = llmr_priority_name(run->req->priority >= 0 ? run->req->priority
 								   : run->route->priority);
 	json_object_set_new(resp, "id", json_string(run->id));
-	json_object_set_new(resp, "cache", json_string("exact"));
+	json_object_set_new(resp, "cache", json_string(kind));
 	json_object_set_new(resp, "cost_usd", json_real(0));
 	json_object_set_new(resp, "latency_ms", json_integer(llmr_mono_ms() - t0));
 	json_object_set_new(resp, "ttft_ms", json_null());
 	json_object_set_new(resp, "fallback", json_false());
 	json_object_set_new(resp, "attempts", json_array());
 	json_object_set_new(resp, "priority", json_string(run->priority));
-	log_cache_hit(run, resp, now);
+	log_cache_hit(run, resp, kind, started_ms);
 	if (run->ctx->on_delta) {
 		const char *text = json_string_value(json_object_get(resp, "text"));
 
@@ -115,13 +118,30 @@ json_t *llmr_ask_cache_lookup(struct ask_run *run, int64_t t0)
 	return resp;
 }
 
+json_t *llmr_ask_cache_lookup(struct ask_run *run, int64_t t0)
+{
+	struct llmr_err e;
+	int64_t now = llmr_now_ms();
+	json_t *resp = NULL;
+
+	if (!run->cache_read || llmr_cache_get(run->ctx->st, run->cache_key, now, &resp, &e) != 1)
+		return NULL;
+	return llmr_ask_cache_hit(run, resp, "exact", t0, now);
+}
+
+/* Whether resp may be stored: a fresh answer, not a degraded or extractive one. */
+bool llmr_ask_cache_storable(const json_t *resp)
+{
+	return !json_is_true(json_object_get(resp, "degraded")) &&
+	       !json_is_true(json_object_get(resp, "extractive"));
+}
+
 void llmr_ask_cache_store(struct ask_run *run, const json_t *resp)
 {
 	struct llmr_err e;
 	int64_t now = llmr_now_ms();
+	struct llmr_cache_entry ent = {run->cache_key, run->route->name, llmr_ask_cache_namespace(run)};
 
-	if (run->cache_write && !json_is_true(json_object_get(resp, "degraded")) &&
-	    !json_is_true(json_object_get(resp, "extractive")))
-		llmr_cache_put(run->ctx->st, run->cache_key, resp, now,
-			       now + run->ctx->cfg->cache_exact_ttl_ms, &e);
+	if (run->cache_write && llmr_ask_cache_storable(resp))
+		llmr_cache_put(run->ctx->st, &ent, resp, now, now + run->ctx->cfg->cache_exact_ttl_ms, &e);
 }

@@ -8,6 +8,7 @@
  *   record.c     the attempts list, the request log, skipped candidates
  *   response.c   the Response and failed-request objects
  *   ask_cache.c  the exact response cache, looked up before the decision
+ *   ask_coalesce.c  one call for identical requests in flight
  *   ask_hedge.c  a first try raced against the next candidate
  *   attempt.c    one candidate: its key, admission, the call, retries
  *   ask.c        the decision, the chain walk, the cascade
@@ -20,6 +21,7 @@
 #include <stdint.h>
 
 #include "ask/ask.h"
+#include "ask/cache.h"
 #include "provider/provider.h"
 #include "route/route_ask.h"
 
@@ -47,6 +49,8 @@ struct ask_run {
 	bool degraded;
 	char *cache_key;            /* exact-cache key, or NULL when not caching */
 	bool cache_read, cache_write; /* --no-cache, --no-store */
+	struct llmr_lease lease;    /* this request's claim on its question in flight */
+	bool lease_held;
 	const struct llmr_model_ref *answered_by; /* the model that answered */
 	bool next_used;             /* a hedge already tried the next candidate */
 	const char *status_override; /* logged instead of the class ("cancelled") */
@@ -91,6 +95,22 @@ void llmr_ask_cache_prepare(struct ask_run *run);
 json_t *llmr_ask_cache_lookup(struct ask_run *run, int64_t t0);
 /* Keep a fresh answer (not a degraded or extractive one). */
 void llmr_ask_cache_store(struct ask_run *run, const json_t *resp);
+/* Serve resp (taken over) as a hit of kind "exact" or "semantic", logged
+ * at no cost; started_ms: when the lookup began (wall clock). */
+json_t *llmr_ask_cache_hit(struct ask_run *run, json_t *resp, const char *kind, int64_t t0,
+			   int64_t started_ms);
+/* A fresh answer: neither degraded nor extractive. */
+bool llmr_ask_cache_storable(const json_t *resp);
+/* The request's namespace: the route's cache.namespace, else its name. */
+const char *llmr_ask_cache_namespace(const struct ask_run *run);
+
+/* ask_coalesce.c */
+/* After a miss: wait for the same question in flight elsewhere (its
+ * answer, new reference), or NULL once this request may call (holding the
+ * lease when it coalesces). */
+json_t *llmr_ask_cache_coalesce(struct ask_run *run, int64_t t0);
+/* Give the lease back, stored answer or not. */
+void llmr_ask_cache_release(struct ask_run *run);
 
 /* ask_hedge.c */
 #define LLMR_ASK_HEDGE_NOT_STARTED 2

@@ -189,6 +189,46 @@ static const char outcomes_v1[] =
 	" prompt INTEGER NOT NULL REFERENCES outcome_prompts(id), model TEXT NOT NULL,"
 	" score REAL NOT NULL, PRIMARY KEY (prompt, model)) WITHOUT ROWID;";
 
+/*
+ * The semantic cache and the coalescing of identical requests in flight.
+ *
+ * cache_leases: one row while a process asks a question others wait for;
+ * token tells the owner from another thread of the same pid, expires_ms
+ * bounds how long a silent owner keeps it (a waiter then takes over).
+ *
+ * semantic_cache: scope hashes what must match exactly (route, namespace,
+ * chain, system prompt, parameters, embedder), guard is the canonical list
+ * of the question's numbers, negations, names and units; both are equality
+ * filters, so the similarity scan only visits entries that could be hits.
+ * The covering index holds the 256-bit sketch the scan ranks by, so the
+ * scan never reads the table; the int8 vector is read for the few best.
+ *
+ * response_cache gains route and namespace for llmr-cost cache purge.
+ */
+static const char semcache_v1[] =
+	"CREATE TABLE cache_leases ("
+	" hash TEXT PRIMARY KEY,"
+	" owner_pid INTEGER NOT NULL,"
+	" token INTEGER NOT NULL,"
+	" expires_ms INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE semantic_cache ("
+	" id INTEGER PRIMARY KEY,"
+	" scope TEXT NOT NULL,"
+	" guard TEXT NOT NULL,"
+	" expires_ms INTEGER NOT NULL,"
+	" sketch BLOB NOT NULL,"
+	" route TEXT NOT NULL,"
+	" namespace TEXT NOT NULL,"
+	" created_ms INTEGER NOT NULL,"
+	" question TEXT NOT NULL,"
+	" vec BLOB NOT NULL,"
+	" response TEXT NOT NULL);"
+	"CREATE INDEX semantic_cache_scan ON semantic_cache(scope, guard, expires_ms, sketch);"
+	"CREATE INDEX semantic_cache_expires ON semantic_cache(expires_ms);"
+	"CREATE INDEX semantic_cache_route ON semantic_cache(route, namespace);"
+	"ALTER TABLE response_cache ADD COLUMN route TEXT;"
+	"ALTER TABLE response_cache ADD COLUMN namespace TEXT;";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -199,6 +239,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"ask: exact response cache", cache_v1},
 	{"requests: per-provider covering index", requests_v2},
 	{"learn: labelled outcomes for the learned router", outcomes_v1},
+	{"ask: semantic cache, in-flight leases, cache entries by route", semcache_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);
