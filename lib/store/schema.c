@@ -203,7 +203,8 @@ static const char outcomes_v1[] =
  * The covering index holds the 256-bit sketch the scan ranks by, so the
  * scan never reads the table; the int8 vector is read for the few best.
  *
- * response_cache gains route and namespace for llmr-cost cache purge.
+ * response_cache gains route and namespace for llmr-cost cache purge;
+ * requests gains the similarity of a semantic hit.
  */
 static const char semcache_v1[] =
 	"CREATE TABLE cache_leases ("
@@ -227,7 +228,8 @@ static const char semcache_v1[] =
 	"CREATE INDEX semantic_cache_expires ON semantic_cache(expires_ms);"
 	"CREATE INDEX semantic_cache_route ON semantic_cache(route, namespace);"
 	"ALTER TABLE response_cache ADD COLUMN route TEXT;"
-	"ALTER TABLE response_cache ADD COLUMN namespace TEXT;";
+	"ALTER TABLE response_cache ADD COLUMN namespace TEXT;"
+	"ALTER TABLE requests ADD COLUMN similarity REAL;";
 
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
