@@ -20,7 +20,7 @@
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_STREAM, OPT_NO_STREAM, OPT_CONFIG, OPT_STATE, OPT_CHECK,
 	OPT_SYSTEM, OPT_MAXTOK, OPT_TEMP, OPT_EXPECT_JSON, OPT_PRIORITY, OPT_BUDGET, OPT_COMPLEXITY,
-	OPT_ID, OPT_NO_CACHE, OPT_NO_STORE
+	OPT_ID, OPT_NO_CACHE, OPT_NO_STORE, OPT_NAMESPACE
 };
 
 static const struct llmr_opt opts[] = {
@@ -43,6 +43,7 @@ static const struct llmr_opt opts[] = {
 	{"id", OPT_ID, "ID", "request id (default: generated)"},
 	{"no-cache", OPT_NO_CACHE, NULL, "do not answer from the response cache"},
 	{"no-store", OPT_NO_STORE, NULL, "do not store the answer in the response cache"},
+	{"namespace", OPT_NAMESPACE, "NAME", "cache namespace (e.g. a workflow step): hits stay inside it"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
 	{"check-config", OPT_CHECK, NULL, "check the config, list every error, and exit"},
@@ -307,6 +308,7 @@ static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opt
 		case OPT_ID: set_field(m, "id", optarg); break;
 		case OPT_NO_CACHE: m->defaults.no_cache = true; break;
 		case OPT_NO_STORE: m->defaults.no_store = true; break;
+		case OPT_NAMESPACE: set_field(m, "namespace", optarg); break;
 		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_STATE: o->state = optarg; break;
 		case OPT_CHECK: o->check = 1; break;

@@ -15,11 +15,15 @@
  * (temperature > 0) are not cached unless the route says cache:
  * {sampled: true}: asking again is how one gets another one.
  */
-static void cache_scope(const struct ask_run *run, struct llmr_buf *scope)
+void llmr_ask_cache_scope(const struct ask_run *run, struct llmr_buf *scope)
 {
 	const struct llmr_route_cfg *r = run->route;
 	int forced = run->req->complexity >= 0 ? run->req->complexity : r->force;
 
+	/* A namespace partitions the cache: a step of a workflow may keep
+	 * its answers to itself. */
+	if (run->req->cache_namespace)
+		llmr_buf_addf(scope, "namespace %s ", run->req->cache_namespace);
 	if (run->req->model) {
 		llmr_buf_addf(scope, "model %s", run->req->model);
 		return;
@@ -37,13 +41,14 @@ void llmr_ask_cache_prepare(struct ask_run *run)
 {
 	const struct llmr_ask_req *req = run->req;
 	struct llmr_buf scope = LLMR_BUF_INIT;
+	const struct llmr_config *cfg = run->ctx->cfg;
 
-	if (!run->ctx->st || run->ctx->cfg->cache_exact_ttl_ms <= 0 ||
+	if (!run->ctx->st || (cfg->cache_exact_ttl_ms <= 0 && cfg->cache_semantic_ttl_ms <= 0) ||
 	    (req->no_cache && req->no_store) || (req->temperature > 0 && !run->route->cache_sampled))
 		return;
 	run->cache_read = !req->no_cache;
 	run->cache_write = !req->no_store;
-	cache_scope(run, &scope);
+	llmr_ask_cache_scope(run, &scope);
 	run->cache_key = llmr_cache_key(scope.s, run->system.len ? run->system.s : NULL, run->msgs,
 					run->nmsgs, req->max_tokens, req->temperature, req->json);
 	llmr_buf_release(&scope);
@@ -51,6 +56,8 @@ void llmr_ask_cache_prepare(struct ask_run *run)
 
 const char *llmr_ask_cache_namespace(const struct ask_run *run)
 {
+	if (run->req->cache_namespace)
+		return run->req->cache_namespace;
 	return run->route->cache_namespace ? run->route->cache_namespace : run->route->name;
 }
 
@@ -88,6 +95,8 @@ static void log_cache_hit(struct ask_run *run, json_t *resp, const char *kind, i
 	a.latency_ms = llmr_now_ms() - started_ms;
 	a.ttft_ms = -1;
 	a.cache = kind;
+	if (!strcmp(kind, "semantic"))
+		a.similarity = run->sem_similarity;
 	llmr_state_log_attempt(run->ctx->st, &a, &e);
 }
 
@@ -118,13 +127,14 @@ json_t *llmr_ask_cache_hit(struct ask_run *run, json_t *resp, const char *kind, 
 	return resp;
 }
 
-json_t *llmr_ask_cache_lookup(struct ask_run *run, int64_t t0)
+json_t *llmr_ask_cache_exact_lookup(struct ask_run *run, int64_t t0)
 {
 	struct llmr_err e;
 	int64_t now = llmr_now_ms();
 	json_t *resp = NULL;
 
-	if (!run->cache_read || llmr_cache_get(run->ctx->st, run->cache_key, now, &resp, &e) != 1)
+	if (!run->cache_read || run->ctx->cfg->cache_exact_ttl_ms <= 0 ||
+	    llmr_cache_get(run->ctx->st, run->cache_key, now, &resp, &e) != 1)
 		return NULL;
 	return llmr_ask_cache_hit(run, resp, "exact", t0, now);
 }
@@ -136,12 +146,12 @@ bool llmr_ask_cache_storable(const json_t *resp)
 	       !json_is_true(json_object_get(resp, "extractive"));
 }
 
-void llmr_ask_cache_store(struct ask_run *run, const json_t *resp)
+void llmr_ask_cache_exact_store(struct ask_run *run, const json_t *resp)
 {
 	struct llmr_err e;
 	int64_t now = llmr_now_ms();
 	struct llmr_cache_entry ent = {run->cache_key, run->route->name, llmr_ask_cache_namespace(run)};
 
-	if (run->cache_write && llmr_ask_cache_storable(resp))
+	if (run->cache_write && run->ctx->cfg->cache_exact_ttl_ms > 0 && llmr_ask_cache_storable(resp))
 		llmr_cache_put(run->ctx->st, &ent, resp, now, now + run->ctx->cfg->cache_exact_ttl_ms, &e);
 }

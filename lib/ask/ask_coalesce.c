@@ -5,6 +5,27 @@
 
 #include "ask/cache.h"
 
+/* The exact cache, then the semantic one: a question is embedded only
+ * after an exact miss, and even when the cache is not read, so that its
+ * answer can be stored under its vector. */
+json_t *llmr_ask_cache_lookup(struct ask_run *run, int64_t t0)
+{
+	json_t *out;
+
+	if (!run->cache_key)
+		return NULL;
+	if ((out = llmr_ask_cache_exact_lookup(run, t0)))
+		return out;
+	llmr_ask_semcache_prepare(run);
+	return llmr_ask_semcache_lookup(run, t0);
+}
+
+void llmr_ask_cache_store(struct ask_run *run, const json_t *resp)
+{
+	llmr_ask_cache_exact_store(run, resp);
+	llmr_ask_semcache_store(run, resp);
+}
+
 /*
  * Identical requests in flight are coalesced through the state file: the
  * first to miss takes a lease and calls; the others poll for its answer.
@@ -41,7 +62,8 @@ json_t *llmr_ask_cache_coalesce(struct ask_run *run, int64_t t0)
 	json_t *resp;
 	int rc;
 
-	if (!run->cache_read || !run->cache_write)
+	/* Waiters read the exact cache: without it there is nothing to share. */
+	if (!run->cache_read || !run->cache_write || run->ctx->cfg->cache_exact_ttl_ms <= 0)
 		return NULL;
 	bound = lease_ms(run);
 	run->lease.pid = (long)getpid();
@@ -71,4 +93,5 @@ void llmr_ask_cache_release(struct ask_run *run)
 	if (run->lease_held)
 		llmr_cache_release(run->ctx->st, run->cache_key, &run->lease, &e);
 	run->lease_held = false;
+	llmr_ask_semcache_release(run);
 }

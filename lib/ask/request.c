@@ -57,6 +57,7 @@ int llmr_ask_req_set(struct llmr_ask_req *req, const char *field, const char *va
 		{"budget", offsetof(struct llmr_ask_req, budget)},
 		{"collection", offsetof(struct llmr_ask_req, collection)},
 		{"prompt", offsetof(struct llmr_ask_req, prompt)},
+		{"namespace", offsetof(struct llmr_ask_req, cache_namespace)},
 	};
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
@@ -93,7 +94,7 @@ int llmr_ask_req_option(struct llmr_ask_req *req, const char *option, const char
 static int strings_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_err *e)
 {
 	static const char *const fields[] = {"id", "prompt", "route", "model", "system", "budget",
-					     "collection", "priority", "complexity"};
+					     "collection", "namespace", "priority", "complexity"};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		json_t *v = json_object_get(obj, fields[i]);
