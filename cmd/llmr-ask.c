@@ -14,13 +14,14 @@
 #include "cost/prices.h"
 #include "cli/prompt.h"
 #include "cli/repl.h"
+#include "cli/warm.h"
 #include "cost/routing_version.h"
 #include "store/state.h"
 
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_STREAM, OPT_NO_STREAM, OPT_CONFIG, OPT_STATE, OPT_CHECK,
 	OPT_SYSTEM, OPT_MAXTOK, OPT_TEMP, OPT_EXPECT_JSON, OPT_PRIORITY, OPT_BUDGET, OPT_COMPLEXITY,
-	OPT_ID, OPT_NO_CACHE, OPT_NO_STORE, OPT_NAMESPACE
+	OPT_ID, OPT_NO_CACHE, OPT_NO_STORE, OPT_NAMESPACE, OPT_WARM
 };
 
 static const struct llmr_opt opts[] = {
@@ -43,6 +44,7 @@ static const struct llmr_opt opts[] = {
 	{"id", OPT_ID, "ID", "request id (default: generated)"},
 	{"no-cache", OPT_NO_CACHE, NULL, "do not answer from the response cache"},
 	{"no-store", OPT_NO_STORE, NULL, "do not store the answer in the response cache"},
+	{"warm", OPT_WARM, "FILE", "fill the caches from FILE's questions (a line each, or JSON), at P3"},
 	{"namespace", OPT_NAMESPACE, "NAME", "cache namespace (e.g. a workflow step): hits stay inside it"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
@@ -54,7 +56,7 @@ static const struct llmr_opt opts[] = {
 
 static const struct llmr_cli cli = {
 	"llmr-ask",
-	"[options] PROMPT...\n[options] < prompt.txt\n[options] --jsonl [-P N] < requests.jsonl\n"
+	"[options] PROMPT...\n[options] < prompt.txt\n[options] --jsonl [-P N] < requests.jsonl\n[options] --warm FILE [-P N]\n"
 	"[options]                  (REPL, on a terminal)",
 	"Ask the cheapest capable model, fall back on failure, and log what it cost.",
 	opts
@@ -68,6 +70,7 @@ struct ask_main {
 	struct llmr_ask_req defaults;
 	int stream;        /* -1 auto, 0 off, 1 on */
 	int json, verbose, quiet, tty_out;
+	const char *warm_path;
 };
 
 struct ask_opts {
@@ -76,6 +79,7 @@ struct ask_opts {
 	long parallel;
 	const char **attach; /* -a files, argc slots */
 	size_t nattach;
+	const char *warm;    /* --warm FILE */
 };
 
 /*
@@ -236,6 +240,50 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 	return out;
 }
 
+/* --warm: one question of the file, asked at P3; prints what it did. */
+static char *warm_line(const char *line, size_t len, long lineno, int *status, void *ud)
+{
+	struct ask_main *m = ud;
+	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0};
+	struct llmr_ask_req req = m->defaults;
+	struct llmr_err e = {0, ""};
+	json_t *obj = NULL, *resp, *sum;
+	char *out;
+
+	if (llmr_warm_request(m->cfg, line, len, &obj, &req, &e) < 0) {
+		llmr_warn("%s:%ld: %s", m->warm_path, lineno, e.msg);
+		*status = llmr_errclass_exit(LLMR_ERR_BAD_INPUT);
+		json_decref(obj);
+		return NULL;
+	}
+	resp = llmr_ask(&ctx, &req, status);
+	sum = llmr_warm_summary(resp, lineno);
+	out = m->quiet ? NULL : json_dumps(sum, JSON_COMPACT);
+	json_decref(sum);
+	json_decref(resp);
+	json_decref(obj);
+	return out;
+}
+
+static int run_warm(struct ask_main *m, int argc, long parallel, const char *path)
+{
+	struct llmr_err e = {0, ""};
+	int worst = 0;
+	FILE *f;
+
+	if (argc)
+		llmr_die(LLMR_EX_USAGE, "--warm reads questions from its file, not arguments");
+	if (!(f = fopen(path, "r")))
+		llmr_die(LLMR_EX_NOINPUT, "%s: %s", path, strerror(errno));
+	m->warm_path = path;
+	llmr_state_close(m->st);
+	m->st = NULL;
+	if (llmr_batch_run(f, stdout, (int)parallel, warm_line, m, &worst, &e) < 0)
+		llmr_die(e.code, "%s", e.msg);
+	fclose(f);
+	return worst;
+}
+
 static int check_config(const char *path, struct llmr_config *cfg)
 {
 	size_t i, models = 0;
@@ -309,6 +357,7 @@ static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opt
 		case OPT_NO_CACHE: m->defaults.no_cache = true; break;
 		case OPT_NO_STORE: m->defaults.no_store = true; break;
 		case OPT_NAMESPACE: set_field(m, "namespace", optarg); break;
+		case OPT_WARM: o->warm = optarg; break;
 		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_STATE: o->state = optarg; break;
 		case OPT_CHECK: o->check = 1; break;
@@ -337,7 +386,7 @@ int main(int argc, char **argv)
 {
 	struct ask_main m;
 	/* static: still reachable when llmr_die exits (no leak reported). */
-	static struct ask_opts o = {NULL, NULL, 0, 0, 1, NULL, 0};
+	static struct ask_opts o = {NULL, NULL, 0, 0, 1, NULL, 0, NULL};
 	struct llmr_err e = {0, ""};
 	int code;
 
@@ -359,7 +408,9 @@ int main(int argc, char **argv)
 	m.state_path = llmr_state_path(o.state, m.cfg);
 	m.tty_out = isatty(STDOUT_FILENO);
 	apply_state_overlays(&m);
-	if (o.jsonl) {
+	if (o.warm) {
+		code = run_warm(&m, argc + (int)o.nattach + o.jsonl, o.parallel, o.warm);
+	} else if (o.jsonl) {
 		code = run_batch(&m, argc, o.parallel, o.nattach);
 	} else if (!argc && isatty(STDIN_FILENO) && o.nattach) {
 		llmr_die(LLMR_EX_USAGE, "--attach needs a PROMPT to go with the files");
