@@ -307,7 +307,8 @@ void llmr_semguard(const char *text, struct llmr_buf *out)
 	}
 	if (f.units[0])
 		add(&f, "units", f.units);
-	qsort(f.v, f.n, sizeof(*f.v), by_str);
+	if (f.n)
+		qsort(f.v, f.n, sizeof(*f.v), by_str);
 	for (size_t k = 0; k < f.n; k++) {
 		llmr_buf_addf(out, "%s%s", k ? " " : "", f.v[k]);
 		free(f.v[k]);
