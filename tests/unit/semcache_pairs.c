@@ -114,6 +114,41 @@ static struct score eval(const struct pair *p, size_t n, const char *split, doub
 	return s;
 }
 
+static void guard_is(const char *q, const char *want)
+{
+	struct llmr_buf g = LLMR_BUF_INIT;
+
+	llmr_semguard(q, &g);
+	is_str(g.s, want, "guard of \"%s\"", q);
+	llmr_buf_release(&g);
+}
+
+/* What the guard pulls out, kind by kind. */
+static void guards(void)
+{
+	guard_is("How do I reset my password?", "");
+	guard_is("What is 15% of 0200?", "n:15 n:200 units:%");
+	guard_is("How do I cook rice for three people?", "n:3");
+	/* An opening word not known as one counts as a name: a miss, not a
+	 * wrong hit. */
+	guard_is("Cook rice for three people", "n:3 name:cook");
+	guard_is("Pour trois personnes", "n:3");
+	guard_is("Why doesn't my code compile?", "neg:1");
+	guard_is("Pourquoi mon code ne compile pas ?", "neg:1");
+	guard_is("Recipes without eggs", "neg:1");
+	guard_is("Convert 5 miles to kilometres", "n:5 units:mi>km");
+	guard_is("Convert 5 km to miles", "n:5 units:km>mi");
+	guard_is("Quelle est la météo pour demain ?", "date:tomorrow");
+	guard_is("Is the shop open on Sunday?", "date:sun");
+	guard_is("Who founded Microsoft?", "name:microsoft");
+	guard_is("Paris or London for a weekend?", "date:weekend name:london name:paris");
+	guard_is("Qui a écrit Les Misérables ?", "name:miserables");
+	guard_is("How do I reset an iPhone 14?", "n:14 name:iphone");
+	guard_is("Is the RTX4090 fast?", "code:rtx4090");
+	guard_is("Comment mettre à jour mon adresse ?", "");
+	guard_is("Explique-moi la photosynthèse.", "");
+}
+
 int main(void)
 {
 	static const double others[] = {0.70, 0.85, 0.95};
@@ -121,6 +156,7 @@ int main(void)
 	size_t n = load(&p);
 	struct score dev, test;
 
+	guards();
 	ok(n >= 150, "at least 150 labelled pairs (%zu)", n);
 	dev = eval(p, n, "dev", LLMR_SEMCACHE_DEFAULT_THRESHOLD);
 	test = eval(p, n, "test", LLMR_SEMCACHE_DEFAULT_THRESHOLD);
