@@ -6,8 +6,9 @@
 #include "index/ann.h"
 #include "index/embed.h"
 
-/* Candidates re-ranked by exact cosine after the sketch scan. */
-#define SEMCACHE_RERANK 8
+/* Candidates re-ranked by exact cosine after the sketch scan (some may
+ * be ids of entries gone since their block was written). */
+#define SEMCACHE_RERANK 16
 
 static int db_err(sqlite3 *db, int rc, struct llmr_err *e)
 {
@@ -40,6 +41,9 @@ static int put_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return db_err(db, rc, e);
+	/* Blocks of groups that expired whole would stay: drop them. */
+	if (sqlite3_changes(db) > 0 && (rc = sqlite3_exec(db, LLMR_SEMBLOCK_ORPHANS, NULL, NULL, NULL)))
+		return db_err(db, rc, e);
 	rc = sqlite3_prepare_v2(db,
 				"INSERT INTO semantic_cache (scope, guard, expires_ms, sketch, route,"
 				" namespace, created_ms, question, vec, response)"
@@ -58,7 +62,11 @@ static int put_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	sqlite3_bind_text(st, 10, p->resp, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_err(db, rc, e);
+	if (rc != SQLITE_DONE)
+		return db_err(db, rc, e);
+	rc = llmr_semblock_append(db, ent->scope, ent->guard, sqlite3_last_insert_rowid(db), p->sk,
+				  p->now);
+	return rc == SQLITE_OK ? 0 : db_err(db, rc, e);
 }
 
 int llmr_semcache_put(struct llmr_state *st, const struct llmr_semcache_entry *ent,
@@ -118,21 +126,27 @@ static int scan(sqlite3 *db, struct find_ctx *f)
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(db,
-				    "SELECT id, sketch FROM semantic_cache INDEXED BY semantic_cache_scan"
-				    " WHERE scope = ?1 AND guard = ?2 AND expires_ms > ?3", -1, &st, NULL);
+				    "SELECT n, ids, sketches FROM semantic_blocks WHERE scope = ?1"
+				    " AND guard = ?2", -1, &st, NULL);
 
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, f->scope, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, f->guard, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, f->now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		llmr_sketch sk;
+		int n = sqlite3_column_int(st, 0);
+		const unsigned char *ids = sqlite3_column_blob(st, 1);
+		const unsigned char *sks = sqlite3_column_blob(st, 2);
 
-		if (sqlite3_column_bytes(st, 1) != (int)sizeof(sk))
+		if (n <= 0 || sqlite3_column_bytes(st, 1) != n * 8 ||
+		    sqlite3_column_bytes(st, 2) != n * LLMR_SEMBLOCK_SK)
 			continue;
-		memcpy(sk, sqlite3_column_blob(st, 1), sizeof(sk));
-		keep(f, sqlite3_column_int64(st, 0), llmr_ann_dist(sk, f->sk));
+		for (int k = 0; k < n; k++) {
+			llmr_sketch sk;
+
+			memcpy(sk, sks + (size_t)k * LLMR_SEMBLOCK_SK, sizeof(sk));
+			keep(f, llmr_semblock_id(ids + (size_t)k * 8), llmr_ann_dist(sk, f->sk));
+		}
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : rc;
@@ -145,11 +159,13 @@ static int rerank(sqlite3 *db, struct find_ctx *f)
 	float *v = llmr_xcalloc(f->dim, sizeof(float));
 	int64_t best_id = -1;
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(db, "SELECT vec FROM semantic_cache WHERE id = ?1", -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(db, "SELECT vec FROM semantic_cache WHERE id = ?1 AND expires_ms > ?2",
+				    -1, &st, NULL);
 
 	for (int i = 0; rc == SQLITE_OK && i < f->nbest; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, f->best[i].id);
+		sqlite3_bind_int64(st, 2, f->now);
 		if (sqlite3_step(st) == SQLITE_ROW &&
 		    llmr_embed_dequantize(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
 					  v, f->dim) == 0) {

@@ -203,31 +203,39 @@ struct purge_ctx {
 
 static int purge_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 {
-	static const char *const sql[2] = {
+	static const char *const sql[3] = {
 		"DELETE FROM response_cache WHERE (?1 IS NULL OR route = ?1)"
 		" AND (?2 IS NULL OR namespace = ?2) AND created_ms < ?3",
 		"DELETE FROM semantic_cache WHERE (?1 IS NULL OR route = ?1)"
-		" AND (?2 IS NULL OR namespace = ?2) AND created_ms < ?3"};
+		" AND (?2 IS NULL OR namespace = ?2) AND created_ms < ?3",
+		/* The packed sketches of groups left empty (the ask layer's
+		 * LLMR_SEMBLOCK_ORPHANS; ids of single purged entries stay in
+		 * their block until it is rebuilt, and are skipped). */
+		"DELETE FROM semantic_blocks WHERE NOT EXISTS (SELECT 1 FROM semantic_cache c"
+		" WHERE c.scope = semantic_blocks.scope AND c.guard = semantic_blocks.guard)"};
 	struct purge_ctx *p = ud;
 
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		sqlite3_stmt *st;
 		int rc = sqlite3_prepare_v2(db, sql[k], -1, &st, NULL);
 
 		if (rc != SQLITE_OK)
 			return llmr_errf(e, LLMR_EX_IOERR, "cache purge: %s", sqlite3_errmsg(db));
-		if (p->route)
-			sqlite3_bind_text(st, 1, p->route, -1, SQLITE_STATIC);
-		if (p->ns)
-			sqlite3_bind_text(st, 2, p->ns, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, p->before);
+		if (k < 2) {
+			if (p->route)
+				sqlite3_bind_text(st, 1, p->route, -1, SQLITE_STATIC);
+			if (p->ns)
+				sqlite3_bind_text(st, 2, p->ns, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, p->before);
+		}
 		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 			return rc;
 		if (rc != SQLITE_DONE)
 			return llmr_errf(e, LLMR_EX_IOERR, "cache purge: %s", sqlite3_errmsg(db));
-		p->n[k] = sqlite3_changes(db);
+		if (k < 2)
+			p->n[k] = sqlite3_changes(db);
 	}
 	return 0;
 }

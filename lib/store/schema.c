@@ -200,8 +200,12 @@ static const char outcomes_v1[] =
  * chain, system prompt, parameters, embedder), guard is the canonical list
  * of the question's numbers, negations, names and units; both are equality
  * filters, so the similarity scan only visits entries that could be hits.
- * The covering index holds the 256-bit sketch the scan ranks by, so the
- * scan never reads the table; the int8 vector is read for the few best.
+ * semantic_blocks packs the 256-bit sketches of a scope and guard, 512 a
+ * row with their entry ids, so that a lookup scans 100,000 sketches in a
+ * few hundred row reads rather than one row each; the int8 vector of the
+ * few closest is then read from semantic_cache. Ids of expired or purged
+ * entries stay in their block until it is rebuilt, which happens each
+ * time a group of entries starts a new block.
  *
  * response_cache gains route and namespace for llmr-cost cache purge;
  * requests gains the similarity of a semantic hit.
@@ -225,6 +229,14 @@ static const char semcache_v1[] =
 	" vec BLOB NOT NULL,"
 	" response TEXT NOT NULL);"
 	"CREATE INDEX semantic_cache_scan ON semantic_cache(scope, guard, expires_ms, sketch);"
+	"CREATE TABLE semantic_blocks ("
+	" scope TEXT NOT NULL,"
+	" guard TEXT NOT NULL,"
+	" block INTEGER NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" ids BLOB NOT NULL,"
+	" sketches BLOB NOT NULL,"
+	" PRIMARY KEY (scope, guard, block)) WITHOUT ROWID;"
 	"CREATE INDEX semantic_cache_expires ON semantic_cache(expires_ms);"
 	"CREATE INDEX semantic_cache_route ON semantic_cache(route, namespace);"
 	"ALTER TABLE response_cache ADD COLUMN route TEXT;"

@@ -45,6 +45,8 @@ run llmr-cost cache purge --namespace nowhere --json
 is "$out" '{"exact":0,"semantic":0}' "purge --namespace: only that namespace"
 run llmr-cost cache purge
 is "$out" "purged 2 exact and 2 semantic entries" "purge: everything"
+is "$(sqlite3 "$XDG_DATA_HOME/llmr/state.db" "SELECT count(*) FROM semantic_blocks")" 0 \
+	"... the packed sketches too"
 run llmr-ask --json --no-stream "Please summarize the return policy."
 is "$(jq_out .cache)" miss "purged entries are not served"
 

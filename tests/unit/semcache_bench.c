@@ -44,7 +44,8 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* N entries in one transaction, the rows semcache.c writes. */
+/* N entries in one transaction, the rows semcache.c writes (with the
+ * packing of their sketches). */
 static void fill(struct llmr_state *st, long n, const char *scope, int64_t now)
 {
 	sqlite3 *db = llmr_state_db(st);
@@ -74,6 +75,7 @@ static void fill(struct llmr_state *st, long n, const char *scope, int64_t now)
 		sqlite3_bind_text(ins, 5, q, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_blob(ins, 6, blob, (int)len, SQLITE_TRANSIENT);
 		sqlite3_step(ins);
+		llmr_semblock_append(db, scope, "", sqlite3_last_insert_rowid(db), sk, now);
 		free(blob);
 	}
 	sqlite3_finalize(ins);
@@ -181,14 +183,20 @@ int main(int argc, char **argv)
 		remove_db(path);
 		return 0;
 	}
-	for (int i = 0; i < 300; i++) {
+	/* Past one block of sketches, half of them short-lived: the group is
+	 * rebuilt without them. */
+	for (int i = 0; i < 1100; i++) {
 		question((unsigned long)i, q, sizeof(q));
-		put(st, "s", "", q, now, 60000);
+		/* The later ones are stored once the early short-lived ones expired. */
+		if (i < 600)
+			put(st, "s", "", q, now, i % 2 ? 500 : 60000);
+		else
+			put(st, "s", "", q, now + 600, 60000);
 	}
 	put(st, "s", "", "Please summarize the return policy.", now, 60000);
 	put(st, "s", "", "What are the opening hours of the shop?", now, 1000);
 	got = find(st, "s", "", "Please summarize the return policy.", now, &sim);
-	is_str(got, "Please summarize the return policy.", "the same question among 302");
+	is_str(got, "Please summarize the return policy.", "the same question among 1102");
 	ok(sim > 0.99, "... similarity 1 (%.3f)", sim);
 	got = find(st, "s", "", "Summarize the return policy, please.", now, &sim);
 	is_str(got, "Please summarize the return policy.", "a rewording (%.3f)", sim);
@@ -201,6 +209,24 @@ int main(int argc, char **argv)
 	   "an entry within its lifetime");
 	ok(!find(st, "s", "", "What are the opening hours of the shop?", now + 1000, &sim),
 	   "... not once expired");
+	question(1, q, sizeof(q));
+	ok(!find(st, "s", "", q, now + 600, &sim), "an expired entry is not served after a rebuild");
+	question(2, q, sizeof(q));
+	ok(find(st, "s", "", q, now + 600, &sim) != NULL, "... a live one is");
+	put(st, "s", "", "Where can I donate old furniture?", now + 600, 60000);
+	ok(find(st, "s", "", "Where can I donate old furniture?", now + 600, &sim) != NULL,
+	   "an entry stored after the rebuild is found");
+	{
+		sqlite3_stmt *c;
+		int ids = 0;
+
+		sqlite3_prepare_v2(llmr_state_db(st), "SELECT sum(n) FROM semantic_blocks WHERE scope = 's'",
+				   -1, &c, NULL);
+		if (sqlite3_step(c) == SQLITE_ROW)
+			ids = sqlite3_column_int(c, 0);
+		sqlite3_finalize(c);
+		ok(ids < 1103, "the rebuild dropped expired ids (%d packed for 1103 stored)", ids);
+	}
 	llmr_state_close(st);
 	remove_db(path);
 	return done_testing();
