@@ -19,13 +19,15 @@
 #include "cli/repl.h"
 #include "cli/skip_warn.h"
 #include "cli/serve_main.h"
+#include "cli/warm.h"
 #include "cost/routing_version.h"
 #include "store/state.h"
 
 enum {
 	OPT_JSON = 256, OPT_JSONL, OPT_STREAM, OPT_NO_STREAM, OPT_CONFIG, OPT_STATE, OPT_CHECK,
 	OPT_SYSTEM, OPT_MAXTOK, OPT_TEMP, OPT_EXPECT_JSON, OPT_PRIORITY, OPT_BUDGET, OPT_COMPLEXITY,
-	OPT_ID, OPT_NO_CACHE, OPT_CID, OPT_LIST_MODELS, OPT_SERVE
+	OPT_ID, OPT_NO_CACHE, OPT_CID, OPT_LIST_MODELS, OPT_SERVE, OPT_NO_STORE, OPT_NAMESPACE,
+	OPT_WARM
 };
 
 static const struct llmr_opt opts[] = {
@@ -49,7 +51,10 @@ static const struct llmr_opt opts[] = {
 	{"continue", 'C', NULL, "continue the last conversation"},
 	{"cid", OPT_CID, "ID", "continue conversation ID"},
 	{"param", 'p', "NAME VALUE", "fill {{NAME}} of the route's template with VALUE"},
-	{"no-cache", OPT_NO_CACHE, NULL, "neither use nor fill the exact response cache"},
+	{"no-cache", OPT_NO_CACHE, NULL, "do not answer from the response cache"},
+	{"no-store", OPT_NO_STORE, NULL, "do not store the answer in the response cache"},
+	{"warm", OPT_WARM, "FILE", "fill the caches from FILE's questions (a line each, or JSON), at P3"},
+	{"namespace", OPT_NAMESPACE, "NAME", "cache namespace (e.g. a workflow step): hits stay inside it"},
 	{"serve", OPT_SERVE, "[HOST:]PORT", "serve an OpenAI-compatible HTTP API (see SERVER)"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
@@ -62,7 +67,7 @@ static const struct llmr_opt opts[] = {
 
 static const struct llmr_cli cli = {
 	"llmr-ask",
-	"[options] PROMPT...\n[options] < prompt.txt\n[options] --jsonl [-P N] < requests.jsonl\n"
+	"[options] PROMPT...\n[options] < prompt.txt\n[options] --jsonl [-P N] < requests.jsonl\n[options] --warm FILE [-P N]\n"
 	"[options]                  (REPL, on a terminal)\n[options] --serve [HOST:]PORT",
 	"Ask the cheapest capable model, fall back on failure, and log what it cost.",
 	opts
@@ -76,6 +81,7 @@ struct ask_main {
 	struct llmr_ask_req defaults;
 	int stream;        /* -1 auto, 0 off, 1 on */
 	int json, verbose, quiet, tty_out;
+	const char *warm_path;
 };
 
 struct ask_opts {
@@ -85,6 +91,7 @@ struct ask_opts {
 	const char **attach; /* -a files, argc slots */
 	size_t nattach;
 	struct llmr_converse conv; /* -C, --cid, -p (vars: argc slots) */
+	const char *warm;    /* --warm FILE */
 };
 
 /*
@@ -260,6 +267,50 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 	return out;
 }
 
+/* --warm: one question of the file, asked at P3; prints what it did. */
+static char *warm_line(const char *line, size_t len, long lineno, int *status, void *ud)
+{
+	struct ask_main *m = ud;
+	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0, llmr_interrupt_flag()};
+	struct llmr_ask_req req = m->defaults;
+	struct llmr_err e = {0, ""};
+	json_t *obj = NULL, *resp, *sum;
+	char *out;
+
+	if (llmr_warm_request(m->cfg, line, len, &obj, &req, &e) < 0) {
+		llmr_warn("%s:%ld: %s", m->warm_path, lineno, e.msg);
+		*status = llmr_errclass_exit(LLMR_ERR_BAD_INPUT);
+		json_decref(obj);
+		return NULL;
+	}
+	resp = llmr_ask(&ctx, &req, status);
+	sum = llmr_warm_summary(resp, lineno);
+	out = m->quiet ? NULL : json_dumps(sum, JSON_COMPACT);
+	json_decref(sum);
+	json_decref(resp);
+	json_decref(obj);
+	return out;
+}
+
+static int run_warm(struct ask_main *m, int argc, long parallel, const char *path)
+{
+	struct llmr_err e = {0, ""};
+	int worst = 0;
+	FILE *f;
+
+	if (argc)
+		llmr_die(LLMR_EX_USAGE, "--warm reads questions from its file, not arguments");
+	if (!(f = fopen(path, "r")))
+		llmr_die(LLMR_EX_NOINPUT, "%s: %s", path, strerror(errno));
+	m->warm_path = path;
+	llmr_state_close(m->st);
+	m->st = NULL;
+	if (llmr_batch_run(f, stdout, (int)parallel, warm_line, m, &worst, &e) < 0)
+		llmr_die(e.code, "%s", e.msg);
+	fclose(f);
+	return worst;
+}
+
 /* The summary, then a warning for each model a route would skip for its
  * key: the config is right, the environment is not (exit stays 0). */
 static int check_config(const char *path, struct llmr_config *cfg, int quiet)
@@ -392,6 +443,9 @@ static void parse_opts(int argc, char **argv, struct ask_main *m, struct ask_opt
 		case 'C': o->conv.cont = true; break;
 		case OPT_CID: o->conv.cid = optarg; break;
 		case 'p': add_param(argc, argv, o); break;
+		case OPT_NO_STORE: m->defaults.no_store = true; break;
+		case OPT_NAMESPACE: set_field(m, "namespace", optarg); break;
+		case OPT_WARM: o->warm = optarg; break;
 		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_STATE: o->state = optarg; break;
 		case OPT_CHECK: o->check = 1; break;
@@ -448,7 +502,10 @@ int main(int argc, char **argv)
 	if ((o.jsonl || (!argc && isatty(STDIN_FILENO) && !o.conv.nvars)) &&
 	    (o.conv.cont || o.conv.cid || o.conv.nvars))
 		llmr_die(LLMR_EX_USAGE, "--continue, --cid and -p go with a one-shot prompt");
-	if (o.serve) {
+	if (o.warm) {
+		llmr_interrupt_catch(true);
+		code = run_warm(&m, argc + (int)o.nattach + o.jsonl, o.parallel, o.warm);
+	} else if (o.serve) {
 		if (argc || o.jsonl || o.nattach)
 			llmr_die(LLMR_EX_USAGE, "--serve takes no PROMPT, --jsonl or --attach");
 		/* Requests take their own state connections. */

@@ -13,6 +13,7 @@
 #include "ask/transcript.h"
 #include "cli/cli.h"
 #include "conf/config.h"
+#include "cost/cache_report.h"
 #include "cost/cost.h"
 #include "cost/cost_budget.h"
 #include "cost/cost_savings.h"
@@ -25,7 +26,7 @@
 enum {
 	OPT_CONFIG = 256, OPT_STATE, OPT_SINCE, OPT_UNTIL, OPT_BY, OPT_JSON, OPT_CSV, OPT_HTML,
 	OPT_BASELINE, OPT_NOW, OPT_CHECK, OPT_REPLACE, OPT_CHAIN, OPT_PRICE, OPT_PLAN, OPT_CACHE,
-	OPT_PROFILE, OPT_APPLY, OPT_NOTE, OPT_ADD
+	OPT_PROFILE, OPT_APPLY, OPT_NOTE, OPT_ADD, OPT_ROUTE, OPT_NAMESPACE, OPT_OLDER
 };
 
 static const struct llmr_opt opts[] = {
@@ -47,6 +48,9 @@ static const struct llmr_opt opts[] = {
 	{"note", OPT_NOTE, "TEXT", "with --apply: say why"},
 	{"add", OPT_ADD, NULL, "prices import: also add models the config does not list"},
 	{"limit", 'n', "N", "logs: at most N requests (default 20; 0: all)"},
+	{"route", OPT_ROUTE, "ROUTE", "cache purge: only this route's entries"},
+	{"namespace", OPT_NAMESPACE, "NAME", "cache purge: only this namespace's entries"},
+	{"older-than", OPT_OLDER, "DURATION", "cache purge: only entries older than this (12h, 7d)"},
 	{"now", OPT_NOW, "TIME", "take this as the current time (reproducible reports)"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
@@ -63,6 +67,7 @@ static const struct llmr_cli cli = {
 	"rollback [VERSION] | versions | routing\n"
 	"budget route NAME USD [ALERT] | budget total USD [ALERT]\n"
 	"logs [-n N] [--json] [WORDS...]\n"
+	"cache [--since TIME] [--json] | cache purge [--route R] [--namespace N] [--older-than DUR]\n"
 	"--check",
 	"Spend reports, savings, forecasts and what-if simulation from the request log.",
 	opts
@@ -70,6 +75,7 @@ static const struct llmr_cli cli = {
 
 struct cost_main {
 	const char *config_opt, *state_opt, *baseline, *note;
+	const char *route, *ns, *older;
 	struct llmr_config *cfg;
 	struct llmr_state *st;
 	struct llmr_sim_changes ch;
@@ -141,6 +147,43 @@ static int cmd_report(struct cost_main *m)
 				 llmr_cli_color(stdout));
 	}
 	out(&b);
+	llmr_cost_run_release(&run);
+	return 0;
+}
+
+/* cache: hit rates, savings and entries; cache purge: drop entries. */
+static int cmd_cache(struct cost_main *m, bool purge)
+{
+	struct llmr_err e = {0, ""};
+	struct llmr_cost_run run;
+	struct llmr_buf b = LLMR_BUF_INIT;
+	json_t *rep;
+
+	if (purge) {
+		int64_t before = INT64_MAX;
+		long ex, sem;
+
+		if (m->older && (llmr_cost_parse_time(m->older, m->now, &before) || before >= m->now))
+			llmr_die(LLMR_EX_USAGE, "--older-than: '%s' is not a duration (try 12h or 7d)",
+				 m->older);
+		if (llmr_cache_purge(m->st, m->route, m->ns, before, &ex, &sem, &e) < 0)
+			fail(&e);
+		if (m->fmt == FMT_JSON)
+			out_json(json_pack("{s:I,s:I}", "exact", (json_int_t)ex, "semantic", (json_int_t)sem));
+		else if (!m->quiet)
+			printf("purged %ld exact and %ld semantic entries\n", ex, sem);
+		return 0;
+	}
+	if (llmr_cost_run(llmr_state_db(m->st), m->cfg, m->since, m->until, LLMR_BY_NONE, NULL, &run, &e) ||
+	    !(rep = llmr_cache_report(&run, m->cfg, llmr_state_db(m->st), m->since, m->until, m->now, &e)))
+		fail(&e);
+	if (m->fmt == FMT_JSON) {
+		out_json(rep);
+	} else {
+		llmr_cache_report_text(&b, rep);
+		json_decref(rep);
+		out(&b);
+	}
 	llmr_cost_run_release(&run);
 	return 0;
 }
@@ -381,6 +424,9 @@ static void option(struct cost_main *m, int c, const char *arg)
 	case OPT_APPLY: m->apply = 1; break;
 	case OPT_NOTE: m->note = arg; break;
 	case OPT_ADD: m->add = 1; break;
+	case OPT_ROUTE: m->route = arg; break;
+	case OPT_NAMESPACE: m->ns = arg; break;
+	case OPT_OLDER: m->older = arg; break;
 	case 'q': m->quiet = 1; break;
 	case 'n': m->limit = llmr_cli_long("-n", arg); break;
 	}
@@ -427,15 +473,22 @@ int main(int argc, char **argv)
 	nops -= nops > 0;
 	if (strcmp(sub, "report") && strcmp(sub, "simulate") && strcmp(sub, "prices") &&
 	    strcmp(sub, "rollback") && strcmp(sub, "versions") && strcmp(sub, "budget") &&
-	    strcmp(sub, "routing") && strcmp(sub, "logs"))
+	    strcmp(sub, "routing") && strcmp(sub, "logs") && strcmp(sub, "cache"))
 		llmr_die(LLMR_EX_USAGE, "'%s' is not a subcommand (see llmr-cost --help)", sub);
 	if ((!strcmp(sub, "report") || !strcmp(sub, "simulate") || !strcmp(sub, "versions") ||
 	     !strcmp(sub, "routing")) && nops > 0)
 		llmr_die(LLMR_EX_USAGE, "%s: unexpected operand '%s'", sub, ops[1]);
 	if (m.apply && strcmp(sub, "simulate"))
 		llmr_die(LLMR_EX_USAGE, "--apply goes with simulate");
+	if (!strcmp(sub, "cache") && nops > 0 && strcmp(ops[1], "purge"))
+		llmr_die(LLMR_EX_USAGE, "cache: '%s' is not purge", ops[1]);
+	if (!strcmp(sub, "cache") && nops > 1)
+		llmr_die(LLMR_EX_USAGE, "cache purge: unexpected operand '%s'", ops[2]);
+	if ((m.route || m.ns || m.older) && !(!strcmp(sub, "cache") && nops > 0))
+		llmr_die(LLMR_EX_USAGE, "--route, --namespace and --older-than go with cache purge");
 	period(&m);
 	load(&m, !m.check && (m.apply || !strcmp(sub, "rollback") || !strcmp(sub, "budget") ||
+			      (!strcmp(sub, "cache") && nops > 0) ||
 			      (!strcmp(sub, "prices") && nops > 0 && !strcmp(ops[1], "import"))));
 	if (strcmp(sub, "logs") && m.limit != 20)
 		llmr_die(LLMR_EX_USAGE, "-n goes with logs");
@@ -455,6 +508,8 @@ int main(int argc, char **argv)
 		code = cmd_logs(&m, nops, ops + 1);
 	else if (!strcmp(sub, "routing"))
 		out_json(llmr_routing_snapshot(m.cfg));
+	else if (!strcmp(sub, "cache"))
+		code = cmd_cache(&m, nops > 0);
 	else
 		code = cmd_budget(&m, nops, ops + 1);
 	llmr_sim_changes_release(&m.ch);

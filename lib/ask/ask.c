@@ -177,10 +177,51 @@ static json_t *answer(struct ask_run *run, int64_t t0, int *exit_code)
 	return out;
 }
 
+/* A request that cannot be routed or built: bad input, or the config. */
+static json_t *bad_request(struct ask_run *run, const struct llmr_err *e, int *exit_code)
+{
+	*exit_code = e->code;
+	return llmr_ask_failure_json(run, llmr_errclass_name(e->code == LLMR_EX_CONFIG
+								     ? LLMR_ERR_CONFIG
+								     : LLMR_ERR_BAD_INPUT),
+				     e->msg);
+}
+
+/* The route named (or the default), before any decision: the prompt and
+ * the cache key need it, and a cache hit must cost no classifier call. */
+static int find_route(struct ask_run *run, struct llmr_err *e)
+{
+	e->code = 0;
+	if ((run->route = llmr_route_find(run->ctx->cfg, run->req->route, e)))
+		return 0;
+	return e->code ? -1 : llmr_errf(e, LLMR_EX_CONFIG, "no route is configured");
+}
+
+/* The cache first (exact, then waiting for the same question in flight
+ * elsewhere), then the decision and the chain. */
+static json_t *run_request(struct ask_run *run, int64_t t0, int *exit_code)
+{
+	struct llmr_err e = {0, ""};
+	json_t *out;
+
+	if (find_route(run, &e) < 0 || llmr_ask_build_messages(run, &e) < 0 ||
+	    llmr_ask_add_rag(run, &e) < 0)
+		return bad_request(run, &e, exit_code);
+	llmr_ask_cache_prepare(run);
+	if ((out = llmr_ask_cache_lookup(run, t0)) || (out = llmr_ask_cache_coalesce(run, t0))) {
+		*exit_code = 0;
+		return out;
+	}
+	if (decide(run, &e) < 0)
+		return bad_request(run, &e, exit_code);
+	if ((out = skipped_json(run, exit_code)))
+		return out;
+	return answer(run, t0, exit_code);
+}
+
 json_t *llmr_ask(struct llmr_ask_ctx *ctx, const struct llmr_ask_req *req, int *exit_code)
 {
 	struct ask_run run;
-	struct llmr_err e = {0, ""};
 	int64_t t0 = llmr_mono_ms();
 	json_t *out;
 
@@ -195,20 +236,8 @@ json_t *llmr_ask(struct llmr_ask_ctx *ctx, const struct llmr_ask_req *req, int *
 		snprintf(run.id, sizeof(run.id), "%s", req->id);
 	else
 		llmr_new_request_id(run.id);
-	if (decide(&run, &e) < 0 || llmr_ask_build_messages(&run, &e) < 0 ||
-	    llmr_ask_add_rag(&run, &e) < 0) {
-		*exit_code = e.code;
-		out = llmr_ask_failure_json(&run, llmr_errclass_name(e.code == LLMR_EX_CONFIG
-									     ? LLMR_ERR_CONFIG
-									     : LLMR_ERR_BAD_INPUT),
-					    e.msg);
-	} else {
-		llmr_ask_cache_prepare(&run);
-		if ((out = llmr_ask_cache_lookup(&run, t0)))
-			*exit_code = 0;
-		else if (!(out = skipped_json(&run, exit_code)))
-			out = answer(&run, t0, exit_code);
-	}
+	out = run_request(&run, t0, exit_code);
+	llmr_ask_cache_release(&run);
 	llmr_route_ask_end(run.ra, false, 0);
 	llmr_ask_transcript(ctx, req, out);
 	run_release(&run);

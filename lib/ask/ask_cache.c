@@ -6,37 +6,63 @@
 #include "provider/attempt_log.h"
 
 /*
- * The exact cache serves a question put again to the same route tier (or
- * model) with the same parameters. Sampled answers (temperature > 0) are
- * not cached: asking again is how one gets another one.
+ * The exact cache serves a question put again to the same route (or
+ * model) with the same parameters. It is looked up before the decision, so
+ * that a hit costs no classifier call: the key names the route's whole
+ * configured chain, every tier, rather than the tier a classifier would
+ * pick; a new routing version (llmr-cost --apply) changes the chains and
+ * so is never answered from the old one's cache. Sampled answers
+ * (temperature > 0) are not cached unless the route says cache:
+ * {sampled: true}: asking again is how one gets another one.
  */
+void llmr_ask_cache_scope(const struct ask_run *run, struct llmr_buf *scope)
+{
+	const struct llmr_route_cfg *r = run->route;
+	int forced = run->req->complexity >= 0 ? run->req->complexity : r->force;
+
+	/* A namespace partitions the cache: a step of a workflow may keep
+	 * its answers to itself. */
+	if (run->req->cache_namespace)
+		llmr_buf_addf(scope, "namespace %s ", run->req->cache_namespace);
+	if (run->req->model) {
+		llmr_buf_addf(scope, "model %s", run->req->model);
+		return;
+	}
+	llmr_buf_addf(scope, "route %s tier %s", r->name,
+		      forced >= 0 ? llmr_complexity_name(forced) : "auto");
+	for (int t = 0; t < LLMR_NCOMPLEXITY; t++) {
+		llmr_buf_addf(scope, " %s:", llmr_complexity_name(t));
+		for (size_t i = 0; i < r->tiers[t].n; i++)
+			llmr_buf_addf(scope, "%s%s", i ? "," : "", r->tiers[t].refs[i].spec);
+	}
+}
+
 void llmr_ask_cache_prepare(struct ask_run *run)
 {
 	const struct llmr_ask_req *req = run->req;
 	struct llmr_buf scope = LLMR_BUF_INIT;
+	const struct llmr_config *cfg = run->ctx->cfg;
 
-	if (!run->ctx->st || run->ctx->cfg->cache_exact_ttl_ms <= 0 || req->no_cache ||
-	    req->temperature > 0)
+	if (!run->ctx->st || (cfg->cache_exact_ttl_ms <= 0 && cfg->cache_semantic_ttl_ms <= 0) ||
+	    (req->no_cache && req->no_store) || (req->temperature > 0 && !run->route->cache_sampled))
 		return;
-	/* The tier's models, not the route's name: a new routing version
-	 * (llmr-cost --apply) must not be answered from the old one's cache. */
-	if (req->model) {
-		llmr_buf_adds(&scope, req->model);
-	} else {
-		const struct llmr_chain *c = &run->route->tiers[run->complexity];
-		size_t i;
-
-		llmr_buf_addf(&scope, "%s:%s:", run->route->name, llmr_complexity_name(run->complexity));
-		for (i = 0; i < c->n; i++)
-			llmr_buf_addf(&scope, "%s%s", i ? "," : "", c->refs[i].spec);
-	}
+	run->cache_read = !req->no_cache;
+	run->cache_write = !req->no_store;
+	llmr_ask_cache_scope(run, &scope);
 	run->cache_key = llmr_cache_key(scope.s, run->system.len ? run->system.s : NULL, run->msgs,
 					run->nmsgs, req->max_tokens, req->temperature, req->json);
 	llmr_buf_release(&scope);
 }
 
+const char *llmr_ask_cache_namespace(const struct ask_run *run)
+{
+	if (run->req->cache_namespace)
+		return run->req->cache_namespace;
+	return run->route->cache_namespace ? run->route->cache_namespace : run->route->name;
+}
+
 /* Log a cache hit as an attempt that cost nothing, with the usage it saved. */
-static void log_cache_hit(struct ask_run *run, json_t *resp, int64_t started_ms)
+static void log_cache_hit(struct ask_run *run, json_t *resp, const char *kind, int64_t started_ms)
 {
 	const char *spec = json_string_value(json_object_get(resp, "model"));
 	const char *slash = spec ? strchr(spec, '/') : NULL;
@@ -55,7 +81,9 @@ static void log_cache_hit(struct ask_run *run, json_t *resp, int64_t started_ms)
 	a.ts_ms = started_ms;
 	a.route = run->route->name;
 	a.priority = run->priority;
-	a.complexity = llmr_complexity_name(run->complexity);
+	/* The tier that answered when the entry was stored: no classifier
+	 * ran for the hit. */
+	a.complexity = json_string_value(json_object_get(resp, "complexity"));
 	a.provider = provider;
 	a.model = slash + 1;
 	a.status = "ok";
@@ -66,28 +94,30 @@ static void log_cache_hit(struct ask_run *run, json_t *resp, int64_t started_ms)
 	a.usage.provider_cost_usd = -1;
 	a.latency_ms = llmr_now_ms() - started_ms;
 	a.ttft_ms = -1;
-	a.cache = "exact";
+	a.cache = kind;
+	if (!strcmp(kind, "semantic"))
+		a.similarity = run->sem_similarity;
 	llmr_state_log_attempt(run->ctx->st, &a, &e);
 }
 
-/* A hit: the stored answer under this request's id, at no cost. */
-json_t *llmr_ask_cache_lookup(struct ask_run *run, int64_t t0)
+/*
+ * A hit (kind "exact" or "semantic"): the stored answer under this
+ * request's id, at no cost. Takes resp over and returns it.
+ */
+json_t *llmr_ask_cache_hit(struct ask_run *run, json_t *resp, const char *kind, int64_t t0,
+			   int64_t started_ms)
 {
-	struct llmr_err e;
-	int64_t now = llmr_now_ms();
-	json_t *resp = NULL;
-
-	if (!run->cache_key || llmr_cache_get(run->ctx->st, run->cache_key, now, &resp, &e) != 1)
-		return NULL;
+	run->priority = llmr_priority_name(run->req->priority >= 0 ? run->req->priority
+								   : run->route->priority);
 	json_object_set_new(resp, "id", json_string(run->id));
-	json_object_set_new(resp, "cache", json_string("exact"));
+	json_object_set_new(resp, "cache", json_string(kind));
 	json_object_set_new(resp, "cost_usd", json_real(0));
 	json_object_set_new(resp, "latency_ms", json_integer(llmr_mono_ms() - t0));
 	json_object_set_new(resp, "ttft_ms", json_null());
 	json_object_set_new(resp, "fallback", json_false());
 	json_object_set_new(resp, "attempts", json_array());
 	json_object_set_new(resp, "priority", json_string(run->priority));
-	log_cache_hit(run, resp, now);
+	log_cache_hit(run, resp, kind, started_ms);
 	if (run->ctx->on_delta) {
 		const char *text = json_string_value(json_object_get(resp, "text"));
 
@@ -97,13 +127,31 @@ json_t *llmr_ask_cache_lookup(struct ask_run *run, int64_t t0)
 	return resp;
 }
 
-void llmr_ask_cache_store(struct ask_run *run, const json_t *resp)
+json_t *llmr_ask_cache_exact_lookup(struct ask_run *run, int64_t t0)
 {
 	struct llmr_err e;
 	int64_t now = llmr_now_ms();
+	json_t *resp = NULL;
 
-	if (run->cache_key && !json_is_true(json_object_get(resp, "degraded")) &&
-	    !json_is_true(json_object_get(resp, "extractive")))
-		llmr_cache_put(run->ctx->st, run->cache_key, resp, now,
-			       now + run->ctx->cfg->cache_exact_ttl_ms, &e);
+	if (!run->cache_read || run->ctx->cfg->cache_exact_ttl_ms <= 0 ||
+	    llmr_cache_get(run->ctx->st, run->cache_key, now, &resp, &e) != 1)
+		return NULL;
+	return llmr_ask_cache_hit(run, resp, "exact", t0, now);
+}
+
+/* Whether resp may be stored: a fresh answer, not a degraded or extractive one. */
+bool llmr_ask_cache_storable(const json_t *resp)
+{
+	return !json_is_true(json_object_get(resp, "degraded")) &&
+	       !json_is_true(json_object_get(resp, "extractive"));
+}
+
+void llmr_ask_cache_exact_store(struct ask_run *run, const json_t *resp)
+{
+	struct llmr_err e;
+	int64_t now = llmr_now_ms();
+	struct llmr_cache_entry ent = {run->cache_key, run->route->name, llmr_ask_cache_namespace(run)};
+
+	if (run->cache_write && run->ctx->cfg->cache_exact_ttl_ms > 0 && llmr_ask_cache_storable(resp))
+		llmr_cache_put(run->ctx->st, &ent, resp, now, now + run->ctx->cfg->cache_exact_ttl_ms, &e);
 }

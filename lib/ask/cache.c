@@ -25,7 +25,7 @@ char *llmr_cache_key(const char *scope, const char *system, const struct llmr_ms
 }
 
 /* Two independent 64-bit FNV-1a hashes: 128 bits, hex. */
-static void key_hash(const char *key, char out[33])
+void llmr_cache_hash(const char *key, char out[33])
 {
 	uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
 	const unsigned char *p;
@@ -51,7 +51,7 @@ static int get_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	char hash[33];
 	int rc;
 
-	key_hash(g->key, hash);
+	llmr_cache_hash(g->key, hash);
 	rc = sqlite3_prepare_v2(db,
 				"SELECT response FROM response_cache WHERE hash = ?1 AND key = ?2 "
 				"AND expires_ms > ?3", -1, &stmt, NULL);
@@ -85,7 +85,7 @@ int llmr_cache_get(struct llmr_state *st, const char *key, int64_t now_ms, json_
 }
 
 struct put_ctx {
-	const char *key;
+	const char *key, *route, *ns;
 	const char *resp;
 	int64_t now, expires;
 };
@@ -97,7 +97,7 @@ static int put_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	char hash[33];
 	int rc;
 
-	key_hash(p->key, hash);
+	llmr_cache_hash(p->key, hash);
 	rc = sqlite3_prepare_v2(db, "DELETE FROM response_cache WHERE expires_ms <= ?1", -1, &stmt,
 				NULL);
 	if (rc == SQLITE_OK) {
@@ -108,7 +108,8 @@ static int put_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db,
 					"INSERT OR REPLACE INTO response_cache (hash, key, response, "
-					"created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+					"created_ms, expires_ms, route, namespace) "
+					"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 					-1, &stmt, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(stmt, 1, hash, -1, SQLITE_STATIC);
@@ -116,6 +117,8 @@ static int put_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 		sqlite3_bind_text(stmt, 3, p->resp, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(stmt, 4, p->now);
 		sqlite3_bind_int64(stmt, 5, p->expires);
+		sqlite3_bind_text(stmt, 6, p->route, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 7, p->ns, -1, SQLITE_STATIC);
 		rc = sqlite3_step(stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
 		sqlite3_finalize(stmt);
 	}
@@ -126,11 +129,11 @@ static int put_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	return 0;
 }
 
-int llmr_cache_put(struct llmr_state *st, const char *key, const json_t *resp, int64_t now_ms,
-		   int64_t expires_ms, struct llmr_err *e)
+int llmr_cache_put(struct llmr_state *st, const struct llmr_cache_entry *ent, const json_t *resp,
+		   int64_t now_ms, int64_t expires_ms, struct llmr_err *e)
 {
 	char *text = json_dumps(resp, JSON_COMPACT);
-	struct put_ctx p = {key, text, now_ms, expires_ms};
+	struct put_ctx p = {ent->key, ent->route, ent->ns, text, now_ms, expires_ms};
 	int rc = llmr_state_tx(st, 1, put_fn, &p, e);
 
 	free(text);

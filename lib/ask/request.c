@@ -60,6 +60,7 @@ int llmr_ask_req_set(struct llmr_ask_req *req, const char *field, const char *va
 		{"budget", offsetof(struct llmr_ask_req, budget)},
 		{"collection", offsetof(struct llmr_ask_req, collection)},
 		{"prompt", offsetof(struct llmr_ask_req, prompt)},
+		{"namespace", offsetof(struct llmr_ask_req, cache_namespace)},
 	};
 
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
@@ -96,7 +97,7 @@ int llmr_ask_req_option(struct llmr_ask_req *req, const char *option, const char
 static int strings_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_err *e)
 {
 	static const char *const fields[] = {"id", "prompt", "route", "model", "system", "budget",
-					     "collection", "priority", "complexity"};
+					     "collection", "namespace", "priority", "complexity"};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		json_t *v = json_object_get(obj, fields[i]);
@@ -145,7 +146,7 @@ static int flag_from_json(json_t *obj, const char *key, bool *out, struct llmr_e
 
 int llmr_ask_req_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_err *e)
 {
-	bool cache = !req->no_cache;
+	bool cache = !req->no_cache, store = !req->no_store;
 	json_t *v;
 
 	if (!json_is_object(obj))
@@ -170,9 +171,11 @@ int llmr_ask_req_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_er
 					 "\"temperature\" must be a non-negative number");
 		req->temperature = json_number_value(v);
 	}
-	if (flag_from_json(obj, "cache", &cache, e) < 0 || flag_from_json(obj, "json", &req->json, e) < 0)
+	if (flag_from_json(obj, "cache", &cache, e) < 0 || flag_from_json(obj, "store", &store, e) < 0 ||
+	    flag_from_json(obj, "json", &req->json, e) < 0)
 		return -1;
 	req->no_cache = !cache;
+	req->no_store = !store;
 	return 0;
 }
 

@@ -40,7 +40,9 @@ struct llmr_ask_req {
 	const char *budget;      /* request budget id, or NULL */
 	const char *collection;  /* RAG collection, or NULL (route's index) */
 	bool stream;             /* stream from the provider */
-	bool no_cache;           /* neither read nor fill the exact cache */
+	bool no_cache;           /* do not answer from the response cache */
+	bool no_store;           /* do not store the answer in it */
+	const char *cache_namespace; /* "namespace": a partition of the cache, or NULL */
 	const char *conversation; /* continue this conversation; NULL: a new one */
 };
 
@@ -48,7 +50,7 @@ void llmr_ask_req_init(struct llmr_ask_req *req);
 
 /*
  * Set one field from text, by its JSON name: "id", "route", "model",
- * "system", "budget", "collection", "priority" (P0..P3, any case),
+ * "system", "budget", "collection", "namespace", "priority" (P0..P3, any case),
  * "complexity" (simple, medium, complex), "max_tokens" (integer, 0 to LLMR_MAX_TOKENS_LIMIT),
  * "temperature" (number >= 0). value is borrowed. Returns 0, or -1 with e
  * (code: LLMR_EX_USAGE or LLMR_EX_DATAERR, as the caller says) saying what

@@ -7,7 +7,10 @@
  *   prompt.c     messages, system prompt, RAG passages
  *   record.c     the attempts list, the request log, skipped candidates
  *   response.c   the Response and failed-request objects
- *   ask_cache.c  the exact response cache
+ *   ask_cache.c  the exact response cache, looked up before the decision
+ *   ask_semcache.c  the semantic cache, after an exact miss
+ *   ask_coalesce.c  both caches in order, and one call for identical
+ *                requests in flight
  *   ask_hedge.c  a first try raced against the next candidate
  *   attempt.c    one candidate: its key, admission, the call, retries
  *   ask.c        the decision, the chain walk, the cascade
@@ -20,6 +23,7 @@
 #include <stdint.h>
 
 #include "ask/ask.h"
+#include "ask/cache.h"
 #include "provider/provider.h"
 #include "route/route_ask.h"
 
@@ -46,6 +50,17 @@ struct ask_run {
 	struct llmr_route_ask *ra;  /* routing, quotas, breakers, budget (route_ask.h) */
 	bool degraded;
 	char *cache_key;            /* exact-cache key, or NULL when not caching */
+	bool cache_read, cache_write; /* --no-cache, --no-store */
+	struct llmr_lease lease;    /* this request's claim on its question in flight */
+	bool lease_held;
+	/* semantic cache (ask_semcache.c): the question alone, when it takes part */
+	const char *sem_question;
+	const char *sem_ns;         /* namespace: the request's, the route's, its name */
+	struct llmr_buf sem_guard;  /* semguard.c */
+	char sem_scope[33];
+	float *sem_vec;
+	size_t sem_dim;
+	double sem_similarity;      /* of a semantic hit */
 	const struct llmr_model_ref *answered_by; /* the model that answered */
 	bool next_used;             /* a hedge already tried the next candidate */
 	const char *status_override; /* logged instead of the class ("cancelled") */
@@ -89,10 +104,46 @@ json_t *llmr_ask_failure_json(struct ask_run *run, const char *cls, const char *
 /* ask_cache.c */
 /* Compute run->cache_key when this request may use the cache. */
 void llmr_ask_cache_prepare(struct ask_run *run);
-/* A hit: the stored answer under this request's id (new reference), or NULL. */
-json_t *llmr_ask_cache_lookup(struct ask_run *run, int64_t t0);
+/* An exact hit: the stored answer under this request's id (new
+ * reference), or NULL. */
+json_t *llmr_ask_cache_exact_lookup(struct ask_run *run, int64_t t0);
 /* Keep a fresh answer (not a degraded or extractive one). */
+void llmr_ask_cache_exact_store(struct ask_run *run, const json_t *resp);
+/* Serve resp (taken over) as a hit of kind "exact" or "semantic", logged
+ * at no cost; started_ms: when the lookup began (wall clock). */
+json_t *llmr_ask_cache_hit(struct ask_run *run, json_t *resp, const char *kind, int64_t t0,
+			   int64_t started_ms);
+/* A fresh answer: neither degraded nor extractive. */
+bool llmr_ask_cache_storable(const json_t *resp);
+/* The request's namespace: its own, the route's cache.namespace, else the
+ * route's name. */
+const char *llmr_ask_cache_namespace(const struct ask_run *run);
+/* What the answer depends on besides the question: route chain (or
+ * model), forced tier, namespace given by the request. */
+void llmr_ask_cache_scope(const struct ask_run *run, struct llmr_buf *scope);
+
+/* ask_semcache.c */
+/* The route's semantic threshold, else cache.semantic_threshold. */
+double llmr_ask_semcache_threshold(const struct ask_run *run);
+/* Guard, scope and vector of a single-turn question (after an exact miss). */
+void llmr_ask_semcache_prepare(struct ask_run *run);
+/* A semantic hit (new reference, "cache":"semantic", "similarity"), or NULL. */
+json_t *llmr_ask_semcache_lookup(struct ask_run *run, int64_t t0);
+/* Keep a fresh answer under the question's vector for cache.semantic_ttl. */
+void llmr_ask_semcache_store(struct ask_run *run, const json_t *resp);
+void llmr_ask_semcache_release(struct ask_run *run);
+
+/* ask_coalesce.c */
+/* A hit, exact then semantic (new reference), or NULL. */
+json_t *llmr_ask_cache_lookup(struct ask_run *run, int64_t t0);
+/* Keep a fresh answer in both caches. */
 void llmr_ask_cache_store(struct ask_run *run, const json_t *resp);
+/* After a miss: wait for the same question in flight elsewhere (its
+ * answer, new reference), or NULL once this request may call (holding the
+ * lease when it coalesces). */
+json_t *llmr_ask_cache_coalesce(struct ask_run *run, int64_t t0);
+/* Give the lease back, stored answer or not; free the semantic vector. */
+void llmr_ask_cache_release(struct ask_run *run);
 
 /* ask_hedge.c */
 #define LLMR_ASK_HEDGE_NOT_STARTED 2

@@ -200,6 +200,7 @@ void llmr_config_free(struct llmr_config *cfg)
 		free(cfg->routes[i].index);
 		free(cfg->routes[i].system);
 		free(cfg->routes[i].template);
+		free(cfg->routes[i].cache_namespace);
 	}
 	free(cfg->routes);
 	free(cfg->path);

@@ -102,6 +102,10 @@ struct llmr_route_cfg {
 	char *index;           /* collection to retrieve from (RAG); NULL none */
 	char *system;          /* system prompt (static prefix); NULL none */
 	char *template;        /* prompt template, {{input}} and {{name}}; NULL none */
+	/* cache: */
+	int cache_sampled;     /* cache answers sampled at temperature > 0 */
+	char *cache_namespace; /* semantic-cache namespace; NULL: the route's name */
+	double cache_semantic_threshold; /* -1: cache.semantic_threshold */
 	struct llmr_pos pos;
 };
 

@@ -61,6 +61,7 @@ void cfg_route_defaults(struct llmr_route_cfg *r)
 	r->on_limit = LLMR_ON_LIMIT_FALLBACK;
 	r->max_wait_ms = 30000;
 	r->hedge_after_ms = -1;
+	r->cache_semantic_threshold = -1;
 }
 
 /* local/extractive answers from the index and costs nothing: it must

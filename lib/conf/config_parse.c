@@ -101,6 +101,17 @@ static const struct cfg_field tiers_fields[] = {
 };
 static const struct cfg_table tiers_table = {tiers_fields};
 
+/* A yes/no key read as an enum: YAML's true/false, no new value kind. */
+static const char *const bool_names[] = {"false", "true", NULL};
+
+static const struct cfg_field route_cache_fields[] = {
+	FE("sampled", struct llmr_route_cfg, cache_sampled, bool_names),
+	F("namespace", K_STR, struct llmr_route_cfg, cache_namespace),
+	F("semantic_threshold", K_FRACTION, struct llmr_route_cfg, cache_semantic_threshold),
+	FEND
+};
+static const struct cfg_table route_cache_table = {route_cache_fields};
+
 static const struct cfg_field route_fields[] = {
 	FE("priority", struct llmr_route_cfg, priority, llmr_priority_names),
 	F("max_cost", K_REAL, struct llmr_route_cfg, max_cost),
@@ -113,6 +124,7 @@ static const struct cfg_field route_fields[] = {
 	F("index", K_STR, struct llmr_route_cfg, index),
 	F("system", K_STR, struct llmr_route_cfg, system),
 	F("template", K_STR, struct llmr_route_cfg, template),
+	FM("cache", 0, &route_cache_table),
 	FEND
 };
 static const struct cfg_table route_table = {route_fields};

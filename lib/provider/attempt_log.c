@@ -30,7 +30,7 @@ static const char insert_attempt_sql[] =
 	"INSERT INTO requests (request_id, attempt, ts_ms, route, priority, complexity,"
 	" provider, model, status, error_message, http_status, input_tokens, output_tokens,"
 	" cached_tokens, cache_write_tokens, cost_usd, provider_cost_usd, latency_ms, ttft_ms,"
-	" fallback_from, cache) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	" fallback_from, cache, similarity) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 static int attempt_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 {
@@ -65,6 +65,10 @@ static int attempt_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	bind_opt(s, 19, a->ttft_ms, -1);
 	bind_text(s, 20, a->fallback_from);
 	bind_text(s, 21, a->cache);
+	if (a->similarity > 0)
+		sqlite3_bind_double(s, 22, a->similarity);
+	else
+		sqlite3_bind_null(s, 22);
 	return llmr_state_step_done(c->st, s, "cannot log the attempt", e);
 }
 

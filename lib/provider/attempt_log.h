@@ -28,6 +28,7 @@ struct llmr_attempt {
 	int64_t latency_ms, ttft_ms; /* -1 unknown */
 	const char *fallback_from; /* model this attempt replaced, or NULL */
 	const char *cache;         /* "miss", "exact", "semantic", or NULL */
+	double similarity;         /* of a semantic hit; 0: none (logged NULL) */
 };
 
 /* Append one row to requests; a single short transaction. */

@@ -253,6 +253,60 @@ static const char serve_v1[] =
 	" request_id TEXT PRIMARY KEY, agent TEXT NOT NULL, ts_ms INTEGER NOT NULL);"
 	"CREATE INDEX serve_agents_ts ON serve_agents(agent, ts_ms);";
 
+/*
+ * The semantic cache and the coalescing of identical requests in flight.
+ *
+ * cache_leases: one row while a process asks a question others wait for;
+ * token tells the owner from another thread of the same pid, expires_ms
+ * bounds how long a silent owner keeps it (a waiter then takes over).
+ *
+ * semantic_cache: scope hashes what must match exactly (route, namespace,
+ * chain, system prompt, parameters, embedder), guard is the canonical list
+ * of the question's numbers, negations, names and units; both are equality
+ * filters, so the similarity scan only visits entries that could be hits.
+ * semantic_blocks packs the 256-bit sketches of a scope and guard, 512 a
+ * row with their entry ids, so that a lookup scans 100,000 sketches in a
+ * few hundred row reads rather than one row each; the int8 vector of the
+ * few closest is then read from semantic_cache. Ids of expired or purged
+ * entries stay in their block until it is rebuilt, which happens each
+ * time a group of entries starts a new block.
+ *
+ * response_cache gains route and namespace for llmr-cost cache purge;
+ * requests gains the similarity of a semantic hit.
+ */
+static const char semcache_v1[] =
+	"CREATE TABLE cache_leases ("
+	" hash TEXT PRIMARY KEY,"
+	" owner_pid INTEGER NOT NULL,"
+	" token INTEGER NOT NULL,"
+	" expires_ms INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE semantic_cache ("
+	" id INTEGER PRIMARY KEY,"
+	" scope TEXT NOT NULL,"
+	" guard TEXT NOT NULL,"
+	" expires_ms INTEGER NOT NULL,"
+	" sketch BLOB NOT NULL,"
+	" route TEXT NOT NULL,"
+	" namespace TEXT NOT NULL,"
+	" created_ms INTEGER NOT NULL,"
+	" question TEXT NOT NULL,"
+	" vec BLOB NOT NULL,"
+	" response TEXT NOT NULL);"
+	"CREATE INDEX semantic_cache_scan ON semantic_cache(scope, guard, expires_ms, sketch);"
+	"CREATE TABLE semantic_blocks ("
+	" scope TEXT NOT NULL,"
+	" guard TEXT NOT NULL,"
+	" block INTEGER NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" ids BLOB NOT NULL,"
+	" sketches BLOB NOT NULL,"
+	" PRIMARY KEY (scope, guard, block)) WITHOUT ROWID;"
+	"CREATE INDEX semantic_cache_expires ON semantic_cache(expires_ms);"
+	"CREATE INDEX semantic_cache_route ON semantic_cache(route, namespace);"
+	"ALTER TABLE response_cache ADD COLUMN route TEXT;"
+	"ALTER TABLE response_cache ADD COLUMN namespace TEXT;"
+	"ALTER TABLE requests ADD COLUMN similarity REAL;";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -267,6 +321,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"ask: transcripts (prompt, answer, conversation)", transcripts_v1},
 	{"bench: suite runs, results and pairwise comparisons", bench_v1},
 	{"serve: the agent of each request served over HTTP", serve_v1},
+	{"ask: semantic cache, in-flight leases, cache entries by route", semcache_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

@@ -35,7 +35,8 @@
 #                       the fake (needs fake_start first), exported as
 #                       LLMR_CONFIG; ROUTES (YAML text) replaces the routes:
 #                       block. Exports TEST_<PROVIDER>_KEY variables. The
-#                       response cache is off unless CACHE_TTL is set (e.g. 1h).
+#                       response caches are off unless CACHE_TTL (exact) or
+#                       SEMANTIC_TTL (semantic) is set (e.g. 1h).
 # Misc:    sha12 STRING   first 12 hex of sha256, as the fake's auth_sha256
 #          $LLMR_SRC (repo root), $FIXTURES (tests/fixtures/wire)
 
@@ -452,9 +453,11 @@ providers:
   local:
     protocol: extractive
 EOF
-	# The exact response cache would answer the tests' repeated questions
-	# itself: off unless a test asks for it with CACHE_TTL.
-	printf 'cache: {exact_ttl: %s}\n' "${CACHE_TTL:-0s}" >>"$_cf"
+	# The response caches would answer the tests' repeated questions
+	# themselves: off unless a test asks for them with CACHE_TTL (exact)
+	# or SEMANTIC_TTL (semantic).
+	printf 'cache: {exact_ttl: %s, semantic_ttl: %s}\n' "${CACHE_TTL:-0s}" \
+		"${SEMANTIC_TTL:-0s}" >>"$_cf"
 	if [ -n "${2:-}" ]; then
 		printf 'routes:\n%s\n' "$2" >>"$_cf"
 	else
