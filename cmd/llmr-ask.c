@@ -14,6 +14,8 @@
 #include "cost/prices.h"
 #include "cli/prompt.h"
 #include "cli/repl.h"
+#include "learn/learned_route.h"
+#include "cost/quality.h"
 #include "cost/routing_version.h"
 #include "store/state.h"
 
@@ -64,6 +66,7 @@ struct ask_main {
 	struct llmr_state *st;
 	pid_t st_pid;
 	struct llmr_ask_req defaults;
+	struct llmr_learned *learned; /* router.learned over stored outcomes, or NULL */
 	int stream;        /* -1 auto, 0 off, 1 on */
 	int json, verbose, quiet, tty_out;
 };
@@ -116,7 +119,12 @@ static void apply_state_overlays(struct ask_main *m)
 	struct llmr_state *st = state_get(m);
 	struct llmr_err e = {0, ""};
 
-	if (llmr_routing_overlay(st, m->cfg, &e) < 0 || llmr_prices_overlay(st, m->cfg, &e) < 0)
+	if (llmr_routing_overlay(st, m->cfg, &e) < 0 || llmr_prices_overlay(st, m->cfg, &e) < 0 ||
+	    llmr_quality_overlay(st, m->cfg, &e) < 0)
+		llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
+	/* The learned router decides as llmr-route does; loaded once, here,
+	 * so batch workers inherit it. */
+	if (m->cfg->router_learned && llmr_learned_load(st, NULL, &m->learned, &e) < 0)
 		llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
 }
 
@@ -178,7 +186,7 @@ static void print_sources(const json_t *resp)
 /* One question from the command line or stdin; prints and returns the exit code. */
 static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 {
-	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, m, note_fallback, 0};
+	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, m, note_fallback, 0, m->learned};
 	json_t *resp, *err;
 	int code;
 
@@ -211,7 +219,7 @@ static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 static char *batch_line(const char *line, size_t len, long lineno, int *status, void *ud)
 {
 	struct ask_main *m = ud;
-	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0};
+	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0, m->learned};
 	struct llmr_ask_req req = m->defaults;
 	struct llmr_err e = {0, ""};
 	json_t *obj, *resp;
@@ -368,6 +376,7 @@ int main(int argc, char **argv)
 		code = ask_once(&m, &m.defaults);
 		free(prompt);
 	}
+	llmr_learned_free(m.learned);
 	if (m.st && m.st_pid == getpid())
 		llmr_state_close(m.st);
 	llmr_http_cleanup();

@@ -15,6 +15,7 @@
 #include "conf/config.h"
 #include "learn/evalr.h"
 #include "learn/learned.h"
+#include "learn/learned_route.h"
 #include "learn/outcomes.h"
 #include "store/state.h"
 
@@ -63,6 +64,7 @@ static int import_outcomes(struct bench_main *m, int argc, char **argv)
 {
 	struct llmr_outcomes o;
 	struct llmr_outcomes_stored s;
+	long embedded;
 	struct llmr_config *cfg;
 	struct llmr_state *st;
 	struct llmr_err e = {0, ""};
@@ -76,7 +78,10 @@ static int import_outcomes(struct bench_main *m, int argc, char **argv)
 			fail(&e);
 	cfg = llmr_cli_config(m->config_opt, NULL);
 	path = llmr_state_path(m->state_opt, cfg);
-	if (llmr_state_open(path, &st, &e) < 0 || llmr_outcomes_store(st, &o, &s, &e) < 0)
+	/* The embeddings are cached now, so that routing with
+	 * router.learned does not make them at every start. */
+	if (llmr_state_open(path, &st, &e) < 0 || llmr_outcomes_store(st, &o, &s, &e) < 0 ||
+	    llmr_learned_cache(st, &embedded, &e) < 0)
 		fail(&e);
 	if (m->json) {
 		json_t *models = json_array();

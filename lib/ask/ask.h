@@ -15,6 +15,8 @@
 #include "store/state.h"
 #include "base/util.h"
 
+struct llmr_learned;
+
 struct llmr_ask_ctx {
 	const struct llmr_config *cfg; /* borrowed */
 	struct llmr_state *st;         /* borrowed; NULL: nothing is logged */
@@ -25,6 +27,9 @@ struct llmr_ask_ctx {
 	void (*on_fallback)(const char *from, const char *to, const char *why, void *ud);
 	int64_t max_retry_wait_ms;     /* never sleep longer than this for one
 					  retry; fall back instead (default 20 s) */
+	struct llmr_learned *learned;  /* borrowed, may be NULL: with
+					  router.learned, the learned router
+					  (learn/learned_route.h) picks the tier */
 };
 
 /*

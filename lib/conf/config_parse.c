@@ -176,8 +176,12 @@ static const struct cfg_field index_fields[] = {
 };
 static const struct cfg_table index_table = {index_fields};
 
+/* YAML's two booleans; anything else (yes, 1, on) is reported, not guessed. */
+static const char *const bool_names[] = {"false", "true", NULL};
+
 static const struct cfg_field router_fields[] = {
 	F("classifier", K_STR, struct llmr_config, router_classifier),
+	FE("learned", struct llmr_config, router_learned, bool_names),
 	FEND
 };
 static const struct cfg_table router_table = {router_fields};
