@@ -7,9 +7,13 @@ int llmr_quality_overlay(struct llmr_state *st, struct llmr_config *cfg, struct 
 	sqlite3_stmt *s;
 	int rc;
 
+	/* A state opened read-only before its migration has no such table:
+	 * then nothing was measured. */
 	if (sqlite3_prepare_v2(llmr_state_db(st), "SELECT model, quality FROM model_quality", -1, &s,
 			       NULL) != SQLITE_OK)
-		return llmr_state_dberr(st, "cannot read model quality", e);
+		return strstr(sqlite3_errmsg(llmr_state_db(st)), "no such table")
+			       ? 0
+			       : llmr_state_dberr(st, "cannot read model quality", e);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct llmr_model_ref ref;
 		struct llmr_err ignored = {0, ""};

@@ -43,6 +43,8 @@ is "$(sqlite3 "$STATE" "SELECT model || '=' || quality FROM model_quality ORDER 
 	"openai/gpt-4.1=88 openai/gpt-4o-mini=90 " "the measured quality is stored"
 run llmr-route -r best hello
 is "$(jq_out .model)" openai/gpt-4o-mini "routing by quality now follows the measured figures"
+run llmr-cost simulate --json --chain default:simple=openai/gpt-4o-mini
+is "$(jq_out '.delta_quality')" 2 "... and so does llmr-cost simulate (90 - 88, not 72 - 86)"
 
 run llmr-bench --json recommend
 is "$(jq_out '[.changes[0].id, .changes[0].already_pending] | map(tostring) | join(" ")')" "$ID true" \
