@@ -1,6 +1,7 @@
 /*
  * llmr-bench - routing learned from outcomes: import labelled outcomes into
- * the state, and evaluate routers on them as RouteLLM does (APGR, CPT).
+ * the state, evaluate routers on them as RouteLLM does (APGR, CPT), and
+ * recommend routing changes from them, to approve or reject.
  * Option parsing and printing only: the work is in lib/learn/.
  */
 #include <inttypes.h>
