@@ -20,6 +20,8 @@
 #include "cli/skip_warn.h"
 #include "cli/serve_main.h"
 #include "cli/warm.h"
+#include "learn/learned_route.h"
+#include "cost/quality.h"
 #include "cost/routing_version.h"
 #include "store/state.h"
 
@@ -79,6 +81,7 @@ struct ask_main {
 	struct llmr_state *st;
 	pid_t st_pid;
 	struct llmr_ask_req defaults;
+	struct llmr_learned *learned; /* router.learned over stored outcomes, or NULL */
 	int stream;        /* -1 auto, 0 off, 1 on */
 	int json, verbose, quiet, tty_out;
 	const char *warm_path;
@@ -134,7 +137,12 @@ static void apply_state_overlays(struct ask_main *m)
 	struct llmr_state *st = state_get(m);
 	struct llmr_err e = {0, ""};
 
-	if (llmr_routing_overlay(st, m->cfg, &e) < 0 || llmr_prices_overlay(st, m->cfg, &e) < 0)
+	if (llmr_routing_overlay(st, m->cfg, &e) < 0 || llmr_prices_overlay(st, m->cfg, &e) < 0 ||
+	    llmr_quality_overlay(st, m->cfg, &e) < 0)
+		llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
+	/* The learned router decides as llmr-route does; loaded once, here,
+	 * so batch workers inherit it. */
+	if (m->cfg->router_learned && llmr_learned_load(st, NULL, &m->learned, &e) < 0)
 		llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
 }
 
@@ -200,7 +208,7 @@ static void print_sources(const json_t *resp)
 static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 {
 	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, m, note_fallback, 0,
-				   llmr_interrupt_flag()};
+				   llmr_interrupt_flag(), m->learned};
 	json_t *resp, *err;
 	int code;
 
@@ -237,7 +245,7 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 {
 	struct ask_main *m = ud;
 	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0,
-				   llmr_interrupt_flag()};
+				   llmr_interrupt_flag(), m->learned};
 	struct llmr_ask_req req = m->defaults;
 	struct llmr_err e = {0, ""};
 	json_t *obj, *resp;
@@ -271,7 +279,7 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 static char *warm_line(const char *line, size_t len, long lineno, int *status, void *ud)
 {
 	struct ask_main *m = ud;
-	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0, llmr_interrupt_flag()};
+	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0, llmr_interrupt_flag(), m->learned};
 	struct llmr_ask_req req = m->defaults;
 	struct llmr_err e = {0, ""};
 	json_t *obj = NULL, *resp, *sum;
@@ -523,6 +531,7 @@ int main(int argc, char **argv)
 	} else {
 		code = ask_prompt(&m, &o, argc, argv);
 	}
+	llmr_learned_free(m.learned);
 	if (m.st && m.st_pid == getpid())
 		llmr_state_close(m.st);
 	llmr_http_cleanup();

@@ -1,6 +1,7 @@
 /*
  * llmr-bench - routing learned from outcomes: import labelled outcomes into
- * the state, and evaluate routers on them as RouteLLM does (APGR, CPT).
+ * the state, evaluate routers on them as RouteLLM does (APGR, CPT), and
+ * recommend routing changes from them, to approve or reject.
  * Option parsing and printing only: the work is in lib/learn/.
  */
 #include <inttypes.h>
@@ -14,9 +15,14 @@
 #include "base/interrupt.h"
 #include "cli/cli.h"
 #include "conf/config.h"
+#include "cost/prices.h"
+#include "cost/quality.h"
+#include "cost/routing_version.h"
 #include "learn/evalr.h"
 #include "learn/learned.h"
+#include "learn/learned_route.h"
 #include "learn/outcomes.h"
+#include "learn/recommend.h"
 #include "store/state.h"
 #include "bench/bt.h"
 #include "bench/run.h"
@@ -39,7 +45,7 @@ static const struct llmr_opt opts[] = {
 	{"format", OPT_FORMAT, "FMT", "export: jsonl (default) or csv"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
-	{"quiet", 'q', NULL, "print nothing on success (import-outcomes)"},
+	{"quiet", 'q', NULL, "print nothing on success (import-outcomes, approve, reject)"},
 	{NULL, 0, NULL, NULL}
 };
 
@@ -51,8 +57,13 @@ static const struct llmr_cli cli = {
 	"compare [--models A,B] [--judge MODEL] [--json] SUITE\n"
 	"ratings [--seed N] [--json]\n"
 	"arena --models A,B PROMPT\n"
-	"export [--format jsonl|csv]",
-	"Benchmark suites, judged comparisons and ratings; routing learned from outcomes.",
+	"export [--format jsonl|csv]\n"
+	"recommend [--json]\n"
+	"pending [--json]\n"
+	"approve [--json] ID\n"
+	"reject [--json] ID",
+	"Benchmark suites, judged comparisons and ratings; routing learned from outcomes,\n"
+	"with recommended routing changes to approve or reject.",
 	opts
 };
 
@@ -79,6 +90,7 @@ static int import_outcomes(struct bench_main *m, int argc, char **argv)
 {
 	struct llmr_outcomes o;
 	struct llmr_outcomes_stored s;
+	long embedded;
 	struct llmr_config *cfg;
 	struct llmr_state *st;
 	struct llmr_err e = {0, ""};
@@ -92,7 +104,10 @@ static int import_outcomes(struct bench_main *m, int argc, char **argv)
 			fail(&e);
 	cfg = llmr_cli_config(m->config_opt, NULL);
 	path = llmr_state_path(m->state_opt, cfg);
-	if (llmr_state_open(path, &st, &e) < 0 || llmr_outcomes_store(st, &o, &s, &e) < 0)
+	/* The embeddings are cached now, so that routing with
+	 * router.learned does not make them at every start. */
+	if (llmr_state_open(path, &st, &e) < 0 || llmr_outcomes_store(st, &o, &s, &e) < 0 ||
+	    llmr_learned_cache(st, &embedded, &e) < 0)
 		fail(&e);
 	if (m->json) {
 		json_t *models = json_array();
@@ -282,6 +297,156 @@ static int arena_export(struct bench_main *m, const char *cmd, int argc, char **
 	return 0;
 }
 
+/* ---- closing the loop: recommend, pending, approve, reject ---- */
+
+/* The config as llmr-route sees it (routing version, prices and measured
+ * quality from the state), and the state. */
+static struct llmr_config *loop_open(const struct bench_main *m, struct llmr_state **st)
+{
+	struct llmr_config *cfg = llmr_cli_config(m->config_opt, NULL);
+	char *path = llmr_state_path(m->state_opt, cfg);
+	struct llmr_err e = {0, ""};
+
+	if (llmr_state_open(path, st, &e) < 0 || llmr_routing_overlay(*st, cfg, &e) < 0 ||
+	    llmr_prices_overlay(*st, cfg, &e) < 0 || llmr_quality_overlay(*st, cfg, &e) < 0)
+		fail(&e);
+	free(path);
+	return cfg;
+}
+
+static json_t *num_or_null(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+static json_t *change_json(const struct llmr_change *c)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:f, s:f, s:o, s:o}}",
+			 "id", (json_int_t)c->id, "status", c->status, "route", c->route, "tier",
+			 llmr_complexity_name(c->tier), "old_chain", c->old_chain, "chain", c->chain,
+			 "why", c->why, "impact", "requests", (json_int_t)c->requests, "changed",
+			 (json_int_t)c->changed, "before_usd", c->before_usd, "after_usd", c->after_usd,
+			 "delta_quality", num_or_null(c->delta_quality), "delta_latency_ms",
+			 num_or_null(c->delta_latency_ms));
+}
+
+static void print_change(const struct llmr_change *c)
+{
+	double pct = c->before_usd > 0 ? 100 * (c->after_usd - c->before_usd) / c->before_usd : 0;
+
+	printf("#%ld  route %s, %s: %s -> %s\n", c->id, c->route, llmr_complexity_name(c->tier),
+	       c->old_chain, c->chain);
+	printf("    why: %s\n", c->why);
+	printf("    simulated over the log: %ld requests, %ld moved; $%.6f -> $%.6f (%+.1f%%)", c->requests,
+	       c->changed, c->before_usd, c->after_usd, pct);
+	if (!isnan(c->delta_quality))
+		printf("; quality %+.1f", c->delta_quality);
+	if (!isnan(c->delta_latency_ms))
+		printf("; latency %+.0f ms", c->delta_latency_ms);
+	printf("\n");
+}
+
+static int recommend(struct bench_main *m, int argc)
+{
+	struct llmr_state *st;
+	struct llmr_config *cfg;
+	struct llmr_recommend r;
+	struct llmr_err e = {0, ""};
+
+	if (argc)
+		llmr_die(LLMR_EX_USAGE, "recommend takes no operand");
+	cfg = loop_open(m, &st);
+	if (llmr_recommend(st, cfg, llmr_now_ms(), &r, &e) < 0)
+		fail(&e);
+	if (m->json) {
+		json_t *q = json_array(), *c = json_array();
+
+		for (size_t i = 0; i < r.nm; i++)
+			json_array_append_new(q, json_pack("{s:s, s:s, s:i, s:i, s:I}", "model", r.m[i].spec,
+							   "outcomes_model", r.m[i].outcome, "quality", r.m[i].quality,
+							   "previous_quality", r.m[i].was, "prompts", (json_int_t)r.m[i].n));
+		for (size_t i = 0; i < r.nc; i++) {
+			json_t *o = change_json(&r.c[i]);
+
+			json_object_set_new(o, "already_pending", json_boolean(r.c[i].existed));
+			json_array_append_new(c, o);
+		}
+		print_json(json_pack("{s:o, s:o}", "quality", q, "changes", c));
+	} else {
+		for (size_t i = 0; i < r.nm; i++)
+			printf("%s%-40s quality %3d (was %d, %ld prompts)\n", i ? "" : "measured from outcomes:\n",
+			       r.m[i].spec, r.m[i].quality, r.m[i].was, r.m[i].n);
+		for (size_t i = 0; i < r.nc; i++) {
+			print_change(&r.c[i]);
+			printf("    %s: llmr-bench approve %ld | llmr-bench reject %ld\n",
+			       r.c[i].existed ? "already pending" : "pending", r.c[i].id, r.c[i].id);
+		}
+		if (!r.nc)
+			printf("nothing to recommend: every route's first model is on the quality/price frontier\n");
+	}
+	llmr_recommend_release(&r);
+	llmr_state_close(st);
+	llmr_config_free(cfg);
+	return 0;
+}
+
+static int pending(struct bench_main *m, int argc)
+{
+	struct llmr_state *st;
+	struct llmr_config *cfg;
+	struct llmr_change *c;
+	struct llmr_err e = {0, ""};
+	size_t n;
+
+	if (argc)
+		llmr_die(LLMR_EX_USAGE, "pending takes no operand");
+	cfg = loop_open(m, &st);
+	if (llmr_changes_list(st, false, &c, &n, &e) < 0)
+		fail(&e);
+	if (m->json) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, change_json(&c[i]));
+		print_json(a);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			print_change(&c[i]);
+	}
+	llmr_changes_free(c, n);
+	llmr_state_close(st);
+	llmr_config_free(cfg);
+	return 0;
+}
+
+/* approve ID or reject ID. */
+static int decide_change(struct bench_main *m, int approve, int argc, char **argv)
+{
+	struct llmr_state *st;
+	struct llmr_config *cfg;
+	struct llmr_err e = {0, ""};
+	long id, version = 0;
+
+	if (argc != 1)
+		llmr_die(LLMR_EX_USAGE, "%s: one change ID is needed (see llmr-bench pending)",
+			 approve ? "approve" : "reject");
+	id = llmr_cli_long(approve ? "approve" : "reject", argv[0]);
+	cfg = loop_open(m, &st);
+	if ((approve ? llmr_change_approve(st, cfg, id, llmr_now_ms(), &version, &e)
+		     : llmr_change_reject(st, id, llmr_now_ms(), &e)) < 0)
+		fail(&e);
+	if (m->json)
+		print_json(json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "status",
+				     approve ? "approved" : "rejected", "version", (json_int_t)version));
+	else if (!m->quiet && approve)
+		printf("change %ld approved: routing version %ld in force (undo: llmr-cost rollback)\n", id, version);
+	else if (!m->quiet)
+		printf("change %ld rejected\n", id);
+	llmr_state_close(st);
+	llmr_config_free(cfg);
+	return 0;
+}
+
 static void option(struct bench_main *m, int c)
 {
 	switch (c) {
@@ -338,9 +503,15 @@ int main(int argc, char **argv)
 		code = suite_command(&m, ops[0], nops - 1, ops + 1);
 	else if (!strcmp(ops[0], "arena") || !strcmp(ops[0], "export"))
 		code = arena_export(&m, ops[0], nops - 1, ops + 1);
+	else if (!strcmp(ops[0], "recommend"))
+		code = recommend(&m, nops - 1);
+	else if (!strcmp(ops[0], "pending"))
+		code = pending(&m, nops - 1);
+	else if (!strcmp(ops[0], "approve") || !strcmp(ops[0], "reject"))
+		code = decide_change(&m, !strcmp(ops[0], "approve"), nops - 1, ops + 1);
 	else
 		llmr_die(LLMR_EX_USAGE, "'%s' is not a command: import-outcomes, eval-router, run, "
-			 "compare, ratings, arena or export", ops[0]);
+			 "compare, ratings, arena, export, recommend, pending, approve or reject", ops[0]);
 	free(ops);
 	return llmr_cli_exit(llmr_interrupt_exit(code));
 }

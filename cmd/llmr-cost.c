@@ -19,6 +19,7 @@
 #include "cost/cost_savings.h"
 #include "cost/prices.h"
 #include "cost/report.h"
+#include "cost/quality.h"
 #include "cost/routing_version.h"
 #include "cost/simulate.h"
 #include "store/state.h"
@@ -104,7 +105,9 @@ static void load(struct cost_main *m, bool writes)
 	if ((writes ? llmr_state_open : llmr_state_open_ro)(sp, &m->st, &e) < 0)
 		fail(&e);
 	free(sp);
-	if (llmr_routing_overlay(m->st, m->cfg, &e) < 0)
+	/* Simulations weigh quality as routing does: measured where
+	 * llmr-bench recommend measured it. */
+	if (llmr_routing_overlay(m->st, m->cfg, &e) < 0 || llmr_quality_overlay(m->st, m->cfg, &e) < 0)
 		fail(&e);
 }
 

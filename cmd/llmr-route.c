@@ -13,7 +13,9 @@
 #include "ask/request.h"
 #include "cli/cli.h"
 #include "cost/prices.h"
+#include "cost/quality.h"
 #include "cost/routing_version.h"
+#include "learn/learned_route.h"
 #include "conf/config.h"
 #include "route/route.h"
 #include "route/route_view.h"
@@ -49,6 +51,7 @@ struct route_main {
 	struct llmr_config *cfg;
 	struct llmr_state *st;
 	struct llmr_route_snap *snap;
+	struct llmr_learned *learned; /* router.learned over stored outcomes, or NULL */
 	int64_t snap_at;          /* mono ms of the snapshot */
 	struct llmr_ask_req defaults; /* from the options; each line starts from them */
 	int explain;
@@ -123,7 +126,7 @@ static void emit(struct route_main *m, const struct llmr_ask_req *req)
 	struct llmr_err e = {0, ""};
 
 	llmr_ask_req_route(req, &r, &m->text);
-	if (llmr_route_decide(m->cfg, view(m, &v), &r, &d, &e) < 0) {
+	if (llmr_learned_decide(m->learned, m->cfg, view(m, &v), &r, &d, &e) < 0) {
 		llmr_warn("%s", e.msg);
 		note_exit(m, LLMR_EX_DATAERR);
 		return;
@@ -225,7 +228,12 @@ int main(int argc, char **argv)
 		free(path);
 		/* Decide as llmr-ask will: under the routing and the prices
 		 * llmr-cost applied. */
-		if (llmr_routing_overlay(m.st, m.cfg, &e) < 0 || llmr_prices_overlay(m.st, m.cfg, &e) < 0)
+		if (llmr_routing_overlay(m.st, m.cfg, &e) < 0 || llmr_prices_overlay(m.st, m.cfg, &e) < 0 ||
+		    llmr_quality_overlay(m.st, m.cfg, &e) < 0)
+			llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
+		/* The learned router needs stored outcomes: without the state
+		 * the heuristic decides. */
+		if (m.cfg->router_learned && llmr_learned_load(m.st, NULL, &m.learned, &e) < 0)
 			llmr_die(e.code ? e.code : LLMR_EX_SOFTWARE, "%s", e.msg);
 	}
 	if (optind < argc) {
@@ -243,6 +251,7 @@ int main(int argc, char **argv)
 		run_lines(&m, stdin);
 	}
 	llmr_route_snap_free(m.snap);
+	llmr_learned_free(m.learned);
 	llmr_state_close(m.st);
 	llmr_config_free(m.cfg);
 	llmr_buf_release(&m.text);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ask/transcript.h"
+#include "learn/learned_route.h"
 #include "route/route.h"
 
 /*
@@ -16,10 +17,12 @@ static int decide(struct ask_run *run, struct llmr_err *e)
 	struct llmr_route_req rreq;
 	struct llmr_route_ask_in in = {&rreq, run->req->budget, run->id};
 	const struct llmr_decision *d;
+	char by[160];
 	json_t *sk;
 
 	llmr_ask_req_route(run->req, &rreq, &run->route_text);
 	rreq.id = run->id;
+	llmr_learned_tier(run->ctx->learned, run->ctx->cfg, &rreq, by, sizeof(by));
 	if (!(run->ra = llmr_route_ask_begin(run->ctx->cfg, run->ctx->st, &in, e)))
 		return -1;
 	d = llmr_route_ask_decided(run->ra);

@@ -15,6 +15,8 @@
 #include "store/state.h"
 #include "base/util.h"
 
+struct llmr_learned;
+
 struct llmr_ask_ctx {
 	const struct llmr_config *cfg; /* borrowed */
 	struct llmr_state *st;         /* borrowed; NULL: nothing is logged */
@@ -31,6 +33,9 @@ struct llmr_ask_ctx {
 	 * "cancelled" with the usage known so far, its quota and money holds
 	 * are released, and no other model is tried. */
 	const volatile int *cancel;
+	struct llmr_learned *learned;  /* borrowed, may be NULL: with
+					  router.learned, the learned router
+					  (learn/learned_route.h) picks the tier */
 };
 
 /*

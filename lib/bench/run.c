@@ -16,7 +16,8 @@
 json_t *bench_ask(const struct llmr_bench_env *env, const char *route, const char *model,
 		  const char *prompt, json_t *messages)
 {
-	struct llmr_ask_ctx ctx = {env->cfg, env->st, NULL, NULL, NULL, 0, llmr_interrupt_flag()};
+	/* No learned router: a bench call names its model, no tier is chosen. */
+	struct llmr_ask_ctx ctx = {.cfg = env->cfg, .st = env->st, .cancel = llmr_interrupt_flag()};
 	struct llmr_ask_req req;
 	int code;
 

@@ -14,6 +14,7 @@
 #include "base/interrupt.h"
 #include "cli/cli.h"
 #include "cli/skip_warn.h"
+#include "learn/learned_route.h"
 #include "provider/attempt_log.h"
 
 #define HISTORY_MAX 1000
@@ -26,6 +27,7 @@ struct repl {
 	json_t *messages;      /* the conversation so far */
 	int verbose;
 	char conv[64];         /* its id in the state (llmr-ask --cid), or "" */
+	struct llmr_learned *learned; /* router.learned, or NULL */
 };
 
 char *llmr_repl_history_path(void)
@@ -135,7 +137,8 @@ static int command(struct repl *r, const char *line, double session)
 
 static double ask(struct repl *r, const char *line)
 {
-	struct llmr_ask_ctx ctx = {r->cfg, r->st, on_delta, NULL, NULL, 0, llmr_interrupt_flag()};
+	struct llmr_ask_ctx ctx = {r->cfg, r->st, on_delta, NULL, NULL, 0, llmr_interrupt_flag(),
+				   r->learned};
 	struct llmr_ask_req req = r->req;
 	json_t *resp, *err;
 	double usd = 0;
@@ -306,14 +309,19 @@ static char *read_line(const struct rl *rl, const char *prompt)
 int llmr_repl(const struct llmr_config *cfg, struct llmr_state *st,
 	      const struct llmr_ask_req *defaults, int verbose)
 {
-	struct repl r = {cfg, st, *defaults, NULL, NULL, json_array(), verbose, ""};
+	struct repl r = {cfg, st, *defaults, NULL, NULL, json_array(), verbose, "", NULL};
 	char *hist = llmr_repl_history_path(), *line;
+	struct llmr_err e = {0, ""};
 	double session = 0;
 	struct rl rl;
 	int editing = rl_load(&rl) == 0;
 
 	if (defaults->model)
 		r.model = llmr_xstrdup(defaults->model);
+	/* The tier as llmr-ask's one-shot questions get it; a state that
+	 * cannot be read leaves the heuristic in charge, not the user out. */
+	if (cfg->router_learned && llmr_learned_load(st, NULL, &r.learned, &e) < 0)
+		llmr_warn("%s", e.msg);
 	make_parent(hist);
 	loaded = &rl;
 	hist_path = hist;
@@ -353,5 +361,6 @@ int llmr_repl(const struct llmr_config *cfg, struct llmr_state *st,
 	free(r.model);
 	free(r.route);
 	json_decref(r.messages);
+	llmr_learned_free(r.learned);
 	return 0;
 }

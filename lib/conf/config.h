@@ -150,6 +150,8 @@ struct llmr_config {
 	double index_vector_weight;
 	/* router: */
 	char *router_classifier;         /* "provider/model" or NULL */
+	int router_learned;              /* 1: the learned router picks the tier
+					    when outcomes are stored; default 0 */
 	/* quota: */
 	double quota_alert_below;        /* fraction remaining, default 0.2 */
 	/* logs: on (0) keeps each prompt and answer; off (1) metadata only */

@@ -102,6 +102,7 @@ static const struct cfg_field tiers_fields[] = {
 static const struct cfg_table tiers_table = {tiers_fields};
 
 /* A yes/no key read as an enum: YAML's true/false, no new value kind. */
+/* YAML's two booleans; anything else (yes, 1, on) is reported, not guessed. */
 static const char *const bool_names[] = {"false", "true", NULL};
 
 static const struct cfg_field route_cache_fields[] = {
@@ -161,6 +162,7 @@ static const struct cfg_table index_table = {index_fields};
 
 static const struct cfg_field router_fields[] = {
 	F("classifier", K_STR, struct llmr_config, router_classifier),
+	FE("learned", struct llmr_config, router_learned, bool_names),
 	FEND
 };
 static const struct cfg_table router_table = {router_fields};

@@ -4,6 +4,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #endif
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,6 +121,72 @@ static void embed(const char *text, size_t len, int8_t *out, float *inv, uint64_
 		norm += out[j] * out[j];
 	}
 	*inv = norm ? (float)(1 / sqrt((double)norm)) : 0;
+}
+
+static float inverse_norm(const int8_t *v)
+{
+	int64_t norm = 0;
+
+	for (size_t j = 0; j < DIM; j++)
+		norm += v[j] * v[j];
+	return norm ? (float)(1 / sqrt((double)norm)) : 0;
+}
+
+void llmr_learned_embed(const char *text, size_t len, struct llmr_learned_vec *out)
+{
+	float inv;
+
+	embed(text, len, out->v, &inv, out->sk);
+}
+
+const char *llmr_learned_embed_tag(void)
+{
+	static char tag[40];
+	static const char probe[] = "Compare the two contracts and list every clause that differs.";
+	struct llmr_learned_vec v;
+	uint64_t h = 1469598103934665603ULL;
+
+	/* A hash of a probe's embedding: any change to the embedder or the
+	 * sketch changes it, with no version number to forget. */
+	if (tag[0])
+		return tag;
+	llmr_learned_embed(probe, sizeof(probe) - 1, &v);
+	for (size_t j = 0; j < sizeof(v); j++)
+		h = (h ^ ((const unsigned char *)&v)[j]) * 1099511628211ULL;
+	snprintf(tag, sizeof(tag), "local%d-%016llx", DIM, (unsigned long long)h);
+	return tag;
+}
+
+struct llmr_learned *llmr_learned_new_vecs(const struct llmr_pairs *p,
+					   const struct llmr_learned_vec *const *vecs,
+					   const struct llmr_learned_opts *opts)
+{
+	struct llmr_learned *l = llmr_learned_new(p, NULL, 0, opts);
+	double range = score_range(p), sum = 0;
+	size_t n = p->n;
+
+	l->n = n;
+	l->vec = llmr_xrealloc(l->vec, (n + 1) * DIM * sizeof(*l->vec));
+	l->inv = llmr_xrealloc(l->inv, (n + 1) * sizeof(*l->inv));
+	l->sk = llmr_xrealloc(l->sk, (n + 1) * sizeof(*l->sk));
+	l->gain = llmr_xrealloc(l->gain, (n + 1) * sizeof(*l->gain));
+	l->dist = llmr_xrealloc(l->dist, (n + 1) * sizeof(*l->dist));
+	l->cand = llmr_xrealloc(l->cand, (n + 1) * sizeof(*l->cand));
+	for (size_t i = 0; i < n; i++) {
+		double g = (p->strong[i] - p->weak[i]) / range;
+
+		l->gain[i] = (float)(g < 0 ? 0 : g > 1 ? 1 : g);
+		sum += l->gain[i];
+		if (vecs && vecs[i]) {
+			memcpy(l->vec + i * DIM, vecs[i]->v, DIM);
+			memcpy(l->sk[i], vecs[i]->sk, sizeof(l->sk[i]));
+			l->inv[i] = inverse_norm(vecs[i]->v);
+		} else {
+			embed(p->prompt[i], strlen(p->prompt[i]), l->vec + i * DIM, &l->inv[i], l->sk[i]);
+		}
+	}
+	l->base = n ? sum / (double)n : 0.5;
+	return l;
 }
 
 struct llmr_learned *llmr_learned_new(const struct llmr_pairs *p, const size_t *rows, size_t n,

@@ -31,7 +31,9 @@
 #define LLMR_LEARNED_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "index/embed.h"
 #include "learn/outcomes.h"
 
 struct llmr_learned_opts {
@@ -54,6 +56,25 @@ struct llmr_learned;
 struct llmr_learned *llmr_learned_new(const struct llmr_pairs *p, const size_t *rows, size_t n,
 				      const struct llmr_learned_opts *opts);
 void llmr_learned_free(struct llmr_learned *l);
+
+/* One labelled prompt as the router keeps it: what llmr_learned_new
+ * computes, and what the state caches (learned_route.h). */
+struct llmr_learned_vec {
+	int8_t v[LLMR_EMBED_LOCAL_DIM];
+	uint64_t sk[LLMR_SKETCH_WORDS];
+};
+
+void llmr_learned_embed(const char *text, size_t len, struct llmr_learned_vec *out);
+
+/* A tag that names the embedding: a cached vector under another tag was
+ * made by another embedder and must be made again. Static string. */
+const char *llmr_learned_embed_tag(void);
+
+/* As llmr_learned_new over every pair row, with vecs[i] (NULL: embed it
+ * now) the vector of p's row i. */
+struct llmr_learned *llmr_learned_new_vecs(const struct llmr_pairs *p,
+					   const struct llmr_learned_vec *const *vecs,
+					   const struct llmr_learned_opts *opts);
 
 struct llmr_learned_why {
 	double knn;       /* weighted mean gain of the neighbours (NAN: none) */

@@ -172,8 +172,10 @@ int llmr_pairs_pick(const struct llmr_outcomes *o, const char *weak, const char 
 	p->prompt = llmr_xmalloc((o->n + 1) * sizeof(*p->prompt));
 	p->weak = llmr_xmalloc((o->n + 1) * sizeof(*p->weak));
 	p->strong = llmr_xmalloc((o->n + 1) * sizeof(*p->strong));
+	p->row = llmr_xmalloc((o->n + 1) * sizeof(*p->row));
 	for (size_t i = 0; i < o->n; i++)
 		if (!isnan(ws[i]) && !isnan(ss[i])) {
+			p->row[p->n] = i;
 			p->prompt[p->n] = o->prompts[i];
 			p->weak[p->n] = ws[i];
 			p->strong[p->n++] = ss[i];
@@ -195,6 +197,7 @@ void llmr_pairs_release(struct llmr_pairs *p)
 	free(p->prompt);
 	free(p->weak);
 	free(p->strong);
+	free(p->row);
 	free(p->weak_model);
 	free(p->strong_model);
 	memset(p, 0, sizeof(*p));

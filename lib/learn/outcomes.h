@@ -83,6 +83,7 @@ struct llmr_pairs {
 	size_t n;
 	const char **prompt;
 	double *weak, *strong;
+	size_t *row;      /* the outcomes' row of each */
 	char *weak_model, *strong_model; /* owned */
 };
 

@@ -1,6 +1,7 @@
 #include "route/classify.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@
  * thresholds can be tuned against llmr-bench results.
  */
 enum kind {
-	K_ANALYSIS, K_COMPARE, K_PLAN, K_WHY, K_LEGAL, K_CODE, K_SUMMARY,
+	K_ANALYSIS, K_COMPARE, K_PLAN, K_WHY, K_LEGAL, K_CODE, K_SUMMARY, K_WRITE,
 	K_EXTRACT, K_CLASSIFY, K_LONG, K_SHORT, NKINDS
 };
 
@@ -28,10 +29,11 @@ static const struct {
 	[K_ANALYSIS] = {"analysis", 0.30, 0.04},
 	[K_COMPARE] = {"comparison", 0.25, 0.04},
 	[K_PLAN] = {"planning", 0.30, 0.04},
-	[K_WHY] = {"explanation", 0.08, 0.02},
+	[K_WHY] = {"explanation", 0.27, 0.02},
 	[K_LEGAL] = {"legal", 0.25, 0.04},
 	[K_CODE] = {"code", 0.10, 0.02},
-	[K_SUMMARY] = {"summary", 0.05, 0.0},
+	[K_SUMMARY] = {"summary", 0.27, 0.0},
+	[K_WRITE] = {"writing", 0.35, 0.02},
 	[K_EXTRACT] = {"extraction", 0.03, 0.0},
 	[K_CLASSIFY] = {"classification", 0.0, 0.0},
 	[K_LONG] = {"long answer", 0.15, 0.03},
@@ -52,13 +54,15 @@ static const struct stem {
 	S("investig", K_ANALYSIS, 0), S("diagnos", K_ANALYSIS, 0), S("justif", K_ANALYSIS, 0),
 	S("démontr", K_ANALYSIS, 0), S("demontr", K_ANALYSIS, 0), S("prove", K_ANALYSIS, 1),
 	S("interprét", K_ANALYSIS, 0), S("interpret", K_ANALYSIS, 0), S("implication", K_ANALYSIS, 0),
-	S("argument", K_ANALYSIS, 0), S("reason", K_ANALYSIS, 1),
+	S("argument", K_ANALYSIS, 0), S("reason", K_ANALYSIS, 1), S("risk", K_ANALYSIS, 0),
+	S("risque", K_ANALYSIS, 0),
 	S("why", K_WHY, 1), S("pourquoi", K_WHY, 1), S("explain", K_WHY, 0), S("expliqu", K_WHY, 0),
 	S("compar", K_COMPARE, 0), S("contrast", K_COMPARE, 0), S("versus", K_COMPARE, 1),
 	S("vs", K_COMPARE, 1), S("différenc", K_COMPARE, 0), S("differenc", K_COMPARE, 0),
 	S("tradeoff", K_COMPARE, 0), S("pros", K_COMPARE, 1), S("avantages", K_COMPARE, 1),
 	S("inconvénient", K_COMPARE, 0), S("meilleur", K_COMPARE, 0),
-	S("plan", K_PLAN, 1), S("plans", K_PLAN, 1), S("planifi", K_PLAN, 0), S("planning", K_PLAN, 1),
+	S("plan", K_PLAN, 1), S("planifi", K_PLAN, 0), S("recommand", K_PLAN, 0),
+	S("recommend", K_PLAN, 0), S("planning", K_PLAN, 1),
 	S("strateg", K_PLAN, 0), S("stratég", K_PLAN, 0), S("roadmap", K_PLAN, 0),
 	S("architect", K_PLAN, 0), S("conçoi", K_PLAN, 0), S("concevoir", K_PLAN, 0),
 	S("design", K_PLAN, 0), S("organis", K_PLAN, 0), S("organiz", K_PLAN, 0),
@@ -70,9 +74,11 @@ static const struct stem {
 	S("gdpr", K_LEGAL, 1), S("contrat", K_LEGAL, 0), S("contract", K_LEGAL, 0),
 	S("clause", K_LEGAL, 0), S("liabil", K_LEGAL, 0), S("responsabilit", K_LEGAL, 0),
 	S("loi", K_LEGAL, 1), S("lois", K_LEGAL, 1), S("law", K_LEGAL, 1), S("laws", K_LEGAL, 1),
-	S("regulat", K_LEGAL, 0), S("réglement", K_LEGAL, 0), S("règlement", K_LEGAL, 0),
+	S("regulat", K_LEGAL, 0), S("réglementa", K_LEGAL, 0), S("règlementa", K_LEGAL, 0),
+	S("norme", K_LEGAL, 1), S("normes", K_LEGAL, 1),
 	S("litig", K_LEGAL, 0), S("jurisprud", K_LEGAL, 0), S("cgv", K_LEGAL, 1), S("cgu", K_LEGAL, 1),
-	S("code", K_CODE, 1), S("coding", K_CODE, 1), S("function", K_CODE, 0), S("fonction", K_CODE, 0),
+	S("code", K_CODE, 1), S("coding", K_CODE, 1), S("function", K_CODE, 0), S("fonction", K_CODE, 1),
+	S("fonctions", K_CODE, 1),
 	S("bug", K_CODE, 0), S("debug", K_CODE, 0), S("débug", K_CODE, 0), S("refactor", K_CODE, 0),
 	S("implement", K_CODE, 0), S("implément", K_CODE, 0), S("script", K_CODE, 0),
 	S("regex", K_CODE, 0), S("sql", K_CODE, 1), S("compil", K_CODE, 0), S("python", K_CODE, 1),
@@ -80,6 +86,9 @@ static const struct stem {
 	S("summar", K_SUMMARY, 0), S("résum", K_SUMMARY, 0), S("resum", K_SUMMARY, 0),
 	S("tldr", K_SUMMARY, 1), S("synthès", K_SUMMARY, 0), S("synthes", K_SUMMARY, 0),
 	S("synthét", K_SUMMARY, 0), S("recap", K_SUMMARY, 0), S("récap", K_SUMMARY, 0),
+	S("rédig", K_WRITE, 0), S("redig", K_WRITE, 0), S("write", K_WRITE, 1), S("draft", K_WRITE, 0),
+	S("écri", K_WRITE, 0), S("ecri", K_WRITE, 0), S("reformul", K_WRITE, 0), S("rephrase", K_WRITE, 0),
+	S("rewrite", K_WRITE, 1),
 	S("extract", K_EXTRACT, 0), S("extrai", K_EXTRACT, 0), S("identif", K_EXTRACT, 0),
 	S("list", K_EXTRACT, 1), S("liste", K_EXTRACT, 1), S("lister", K_EXTRACT, 1),
 	S("enumer", K_EXTRACT, 0), S("énumér", K_EXTRACT, 0), S("find", K_EXTRACT, 1),
@@ -185,6 +194,22 @@ static void index_stems(void)
 	by_first.start[256] = (unsigned char)k;
 }
 
+/*
+ * "She compared prices", "the designer", "contractors": a task word in a
+ * form that tells of it rather than asks for it (English past tense and
+ * agent nouns) is no request for that work. French infinitives (-er) are
+ * requests ("peux-tu analyser"), so -er alone is not dropped.
+ */
+static int narrative(const struct stem *st, const char *w, size_t n)
+{
+	const char *end = w + n;
+
+	if (st->exact || n <= st->len + 1 || st->k == K_LONG || st->k == K_SHORT)
+		return 0;
+	return !memcmp(end - 2, "ed", 2) || !memcmp(end - 2, "or", 2) ||
+	       (n >= 3 && (!memcmp(end - 3, "ers", 3) || !memcmp(end - 3, "ors", 3)));
+}
+
 static void match_word(struct feat *f, const char *w, size_t n)
 {
 	unsigned char c = (unsigned char)w[0];
@@ -195,6 +220,8 @@ static void match_word(struct feat *f, const char *w, size_t n)
 		if (st->len > n || (st->exact && st->len != n))
 			continue;
 		if (!memcmp(st->s, w, st->len)) {
+			if (narrative(st, w, n))
+				return;
 			hit(f, st->k, w, n);
 			return;
 		}
@@ -293,17 +320,18 @@ static double add_reason(char *r, size_t cap, size_t *len, double w, const char 
 	return w;
 }
 
+/*
+ * Length weighs continuously, 0.032 a doubling above 20 tokens, up to
+ * 0.32 (about 20,000 tokens): no steps, so that among prompts with the
+ * same words the longer ranks higher, as llmr-bench eval-router measures
+ * (steps left whole bands of GSM8K questions tied). 60 tokens add 0.05,
+ * 600 add 0.16, 2,000 add 0.21.
+ */
 static double length_weight(long tokens)
 {
-	if (tokens <= 20)
-		return 0.0;
-	if (tokens <= 60)
-		return 0.05;
-	if (tokens <= 200)
-		return 0.10;
-	if (tokens <= 600)
-		return 0.17;
-	return tokens <= 2000 ? 0.25 : 0.32;
+	double w = tokens > 20 ? 0.032 * log2((double)tokens / 20.0) : 0.0;
+
+	return w > 0.32 ? 0.32 : w;
 }
 
 static const char *pick_task(const struct feat *f)
@@ -318,6 +346,8 @@ static const char *pick_task(const struct feat *f)
 		return "analysis";
 	if (f->hits[K_SUMMARY])
 		return "summary";
+	if (f->hits[K_WRITE])
+		return "writing";
 	if (f->hits[K_EXTRACT])
 		return "extraction";
 	if (f->hits[K_CLASSIFY])
@@ -379,11 +409,12 @@ void llmr_classify(const struct llmr_classify_in *in, struct llmr_class *out)
 	else if (in->max_tokens > 0 && in->max_tokens <= 100)
 		s += add_reason(body, sizeof(body), &rl, -0.05, "max_tokens %ld", in->max_tokens);
 	s = s < 0 ? 0 : s > 1 ? 1 : s;
-	/* Round so that the printed score and the tier can never disagree. */
-	s = (double)(long)(s * 100 + 0.5) / 100;
+	/* Round so that the printed score and the tier can never disagree;
+	 * three places keep the ranking that continuous length gives. */
+	s = (double)(long)(s * 1000 + 0.5) / 1000;
 	out->score = s;
 	out->complexity = llmr_classify_tier(s);
 	out->task = pick_task(&f);
-	snprintf(out->reason, sizeof(out->reason), "score %.2f: %s -> %s", s, body,
+	snprintf(out->reason, sizeof(out->reason), "score %.3f: %s -> %s", s, body,
 		 llmr_complexity_name(out->complexity));
 }

@@ -3,9 +3,12 @@
  * question (simple, medium, complex, with a score in [0,1]) and what kind
  * of task is it. Same input, same answer, and a reason that says why.
  *
- * Features: length, questions and sub-questions, imperative verbs of
- * analysis, comparison and planning (French and English), requested output
- * length, JSON asked for, code in the prompt, legal or compliance wording.
+ * Features: length (continuous), questions and sub-questions, verbs of
+ * analysis, comparison, planning and recommendation, of writing, summaries
+ * and explanations (French and English; not in narrative form: "compared",
+ * "designer"), requested output length, JSON asked for, code in the
+ * prompt, legal or compliance wording. tests/fixtures/classify holds the
+ * labelled prompts it is checked against.
  */
 #ifndef LLMR_CLASSIFY_H
 #define LLMR_CLASSIFY_H
@@ -29,7 +32,8 @@ struct llmr_class {
 	int complexity;    /* LLMR_SIMPLE, LLMR_MEDIUM or LLMR_COMPLEX */
 	double score;      /* estimated difficulty in [0,1] */
 	const char *task;  /* static: "chat", "classification", "extraction",
-			      "summary", "code", "analysis", "planning", "legal" */
+			      "summary", "writing", "code", "analysis", "planning",
+			      "legal" */
 	char reason[256];  /* "score 0.52: 180 tokens, 2 questions, ..." */
 };
 

@@ -340,6 +340,8 @@ static void pick_tier(const struct llmr_route_req *req, struct llmr_decision *d,
 			 d->rcfg->name, c.reason);
 	} else if (req->complexity >= 0 && req->complexity < LLMR_NCOMPLEXITY) {
 		d->complexity = req->complexity;
+		if (req->complexity_by && req->scored)
+			d->score = req->score;
 		if (req->complexity_by)
 			snprintf(why, n, "%s by the %s (heuristic: %s)", llmr_complexity_name(d->complexity),
 				 req->complexity_by, c.reason);

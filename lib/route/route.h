@@ -53,6 +53,10 @@ struct llmr_route_req {
 				 spent budget: cheapest capable model) */
 	const char *complexity_by; /* who set complexity: NULL the request,
 				      else e.g. "classifier openai/gpt-4o-mini" */
+	bool scored;          /* score is the estimate behind complexity_by's
+				 tier (the learned router's): the decision
+				 carries it instead of the heuristic's */
+	double score;
 };
 
 void llmr_route_req_init(struct llmr_route_req *r);

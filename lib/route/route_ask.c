@@ -149,6 +149,10 @@ struct llmr_route_ask *llmr_route_ask_begin(const struct llmr_config *cfg, struc
 	ra->in = *in;
 	ra->req = *in->req;
 	ra->asked = in->req->complexity;
+	/* A tier another layer picked (the learned router) stays named as
+	 * its own through a re-decision, as the model classifier's does. */
+	if (in->req->complexity >= 0 && in->req->complexity_by)
+		snprintf(ra->classifier_by, sizeof(ra->classifier_by), "%s", in->req->complexity_by);
 	ra->in.req = NULL; /* the caller's may go: ra->req is the copy */
 	ra->dec = llmr_xmalloc(sizeof(*ra->dec));
 	if (st) {

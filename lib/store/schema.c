@@ -307,6 +307,28 @@ static const char semcache_v1[] =
 	"ALTER TABLE response_cache ADD COLUMN namespace TEXT;"
 	"ALTER TABLE requests ADD COLUMN similarity REAL;";
 
+/*
+ * The learned router's cache and the loop that closes on it. Each outcome
+ * prompt's local embedding (int8) and sketch, under a tag that changes with
+ * the embedder, so llmr-route and llmr-ask start without re-embedding ten
+ * thousand prompts. routing_pending: the changes llmr-bench recommend
+ * proposed, until approved (into a routing version) or rejected.
+ * model_quality: quality figures measured from outcomes, laid over the
+ * config's as routing versions are.
+ */
+static const char learn_v2[] =
+	"CREATE TABLE outcome_vectors ("
+	" prompt INTEGER PRIMARY KEY REFERENCES outcome_prompts(id), tag TEXT NOT NULL,"
+	" vec BLOB NOT NULL, sketch BLOB NOT NULL);"
+	"CREATE TABLE routing_pending ("
+	" id INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL, route TEXT NOT NULL,"
+	" tier TEXT NOT NULL, chain TEXT NOT NULL, old_chain TEXT NOT NULL,"
+	" impact TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',"
+	" version INTEGER, decided_ms INTEGER);"
+	"CREATE TABLE model_quality ("
+	" model TEXT PRIMARY KEY, quality INTEGER NOT NULL, source TEXT NOT NULL,"
+	" updated_ms INTEGER NOT NULL) WITHOUT ROWID;";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -322,6 +344,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"bench: suite runs, results and pairwise comparisons", bench_v1},
 	{"serve: the agent of each request served over HTTP", serve_v1},
 	{"ask: semantic cache, in-flight leases, cache entries by route", semcache_v1},
+	{"learn: embedding cache, pending routing changes, measured quality", learn_v2},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,8 +115,47 @@ static void test_huge_amounts(void)
 	ok(c.score >= 0 && c.score <= 1, "a count past LONG_MAX too: %g", c.score);
 }
 
+/*
+ * The labelled prompts of tests/fixtures/classify/tiers.tsv (see its
+ * README): every "fit" row in its tier, the planning document's examples
+ * first; the "held" rows were kept out of tuning and are only measured,
+ * with a floor so that a change that loses them is seen.
+ */
+static void test_labelled(void)
+{
+	const char *src = getenv("LLMR_SRC");
+	char path[512], line[1024];
+	int held = 0, held_ok = 0, fit = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tests/fixtures/classify/tiers.tsv", src ? src : ".");
+	if (!(f = fopen(path, "r"))) {
+		ok(0, "cannot open %s", path);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *tier = strtok(line, "\t"), *split = strtok(NULL, "\t"), *prompt = strtok(NULL, "\n");
+		struct llmr_class c;
+
+		if (!tier || !split || !prompt)
+			continue;
+		c = run(prompt, 0, 0);
+		if (!strcmp(split, "held")) {
+			held++;
+			held_ok += !strcmp(llmr_complexity_name(c.complexity), tier);
+			continue;
+		}
+		fit++;
+		is_str(llmr_complexity_name(c.complexity), tier, "%s: %s", prompt, c.reason);
+	}
+	fclose(f);
+	ok(fit >= 24, "%d labelled prompts checked", fit);
+	ok(held >= 12 && held_ok * 4 >= held * 3, "held-out prompts in their tier: %d of %d", held_ok, held);
+}
+
 int main(void)
 {
+	test_labelled();
 	test_model_answer();
 	test_huge_amounts();
 	test_tiers();

@@ -182,6 +182,28 @@ static void test_learned(void)
 	sc = llmr_learned_score(l, c, strlen(c), -1, &why);
 	ok(why.knn < 0.1, "cooking: the weak model fails but so does the strong: no gain (%.2f)", why.knn);
 	ok(sa > 0.65 && sc < 0.35, "astronomy scores high (%.2f), cooking low (%.2f)", sa, sc);
+	{
+		/* Cached vectors (learned_route.h) score as fresh ones do. */
+		struct llmr_learned_vec *v = calloc(p.n, sizeof(*v));
+		const struct llmr_learned_vec **vp = calloc(p.n, sizeof(*vp));
+		struct llmr_learned *cached;
+
+		for (size_t i = 0; i < p.n; i++)
+			if (i % 3) {
+				llmr_learned_embed(p.prompt[i], strlen(p.prompt[i]), &v[i]);
+				vp[i] = &v[i];
+			}
+		cached = llmr_learned_new_vecs(&p, vp, NULL);
+		ok(llmr_learned_score(cached, a, strlen(a), -1, NULL) == sa &&
+		   llmr_learned_score(cached, c, strlen(c), -1, NULL) == sc,
+		   "cached embeddings (two in three) give the very same scores");
+		ok(strncmp(llmr_learned_embed_tag(), "local1024-", 10) == 0 &&
+		   llmr_learned_embed_tag() == llmr_learned_embed_tag(), "the embedding tag: %s",
+		   llmr_learned_embed_tag());
+		llmr_learned_free(cached);
+		free(v);
+		free(vp);
+	}
 	llmr_learned_free(l);
 	l = llmr_learned_new(&p, NULL, 0, NULL);
 	s0 = llmr_learned_score(l, a, strlen(a), -1, &why);
