@@ -30,6 +30,7 @@
 #include "bench/bench_db.h"
 #include "cli/bench_arena.h"
 #include "cli/bench_print.h"
+#include "cli/change_print.h"
 
 enum { OPT_CONFIG = 256, OPT_STATE, OPT_JSON, OPT_FOLDS, OPT_SEED, OPT_WEAK, OPT_STRONG,
        OPT_MODELS, OPT_JUDGE, OPT_FORMAT };
@@ -314,38 +315,6 @@ static struct llmr_config *loop_open(const struct bench_main *m, struct llmr_sta
 	return cfg;
 }
 
-static json_t *num_or_null(double v)
-{
-	return isnan(v) ? json_null() : json_real(v);
-}
-
-static json_t *change_json(const struct llmr_change *c)
-{
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:f, s:f, s:o, s:o}}",
-			 "id", (json_int_t)c->id, "status", c->status, "route", c->route, "tier",
-			 llmr_complexity_name(c->tier), "old_chain", c->old_chain, "chain", c->chain,
-			 "why", c->why, "impact", "requests", (json_int_t)c->requests, "changed",
-			 (json_int_t)c->changed, "before_usd", c->before_usd, "after_usd", c->after_usd,
-			 "delta_quality", num_or_null(c->delta_quality), "delta_latency_ms",
-			 num_or_null(c->delta_latency_ms));
-}
-
-static void print_change(const struct llmr_change *c)
-{
-	double pct = c->before_usd > 0 ? 100 * (c->after_usd - c->before_usd) / c->before_usd : 0;
-
-	printf("#%ld  route %s, %s: %s -> %s\n", c->id, c->route, llmr_complexity_name(c->tier),
-	       c->old_chain, c->chain);
-	printf("    why: %s\n", c->why);
-	printf("    simulated over the log: %ld requests, %ld moved; $%.6f -> $%.6f (%+.1f%%)", c->requests,
-	       c->changed, c->before_usd, c->after_usd, pct);
-	if (!isnan(c->delta_quality))
-		printf("; quality %+.1f", c->delta_quality);
-	if (!isnan(c->delta_latency_ms))
-		printf("; latency %+.0f ms", c->delta_latency_ms);
-	printf("\n");
-}
-
 static int recommend(struct bench_main *m, int argc)
 {
 	struct llmr_state *st;
@@ -366,7 +335,7 @@ static int recommend(struct bench_main *m, int argc)
 							   "outcomes_model", r.m[i].outcome, "quality", r.m[i].quality,
 							   "previous_quality", r.m[i].was, "prompts", (json_int_t)r.m[i].n));
 		for (size_t i = 0; i < r.nc; i++) {
-			json_t *o = change_json(&r.c[i]);
+			json_t *o = llmr_change_json(&r.c[i]);
 
 			json_object_set_new(o, "already_pending", json_boolean(r.c[i].existed));
 			json_array_append_new(c, o);
@@ -377,7 +346,7 @@ static int recommend(struct bench_main *m, int argc)
 			printf("%s%-40s quality %3d (was %d, %ld prompts)\n", i ? "" : "measured from outcomes:\n",
 			       r.m[i].spec, r.m[i].quality, r.m[i].was, r.m[i].n);
 		for (size_t i = 0; i < r.nc; i++) {
-			print_change(&r.c[i]);
+			llmr_change_print(stdout, &r.c[i]);
 			printf("    %s: llmr-bench approve %ld | llmr-bench reject %ld\n",
 			       r.c[i].existed ? "already pending" : "pending", r.c[i].id, r.c[i].id);
 		}
@@ -407,11 +376,11 @@ static int pending(struct bench_main *m, int argc)
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, change_json(&c[i]));
+			json_array_append_new(a, llmr_change_json(&c[i]));
 		print_json(a);
 	} else {
 		for (size_t i = 0; i < n; i++)
-			print_change(&c[i]);
+			llmr_change_print(stdout, &c[i]);
 	}
 	llmr_changes_free(c, n);
 	llmr_state_close(st);
