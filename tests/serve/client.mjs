@@ -1,5 +1,5 @@
 // tests/serve/client.mjs - the official openai client against llmr-ask
-// --serve, for tests/cli/0820-serve-sdk.t. One command a run; prints one
+// --serve, for tests/cli/0920-serve-sdk.t. One command a run; prints one
 // JSON object of what the SDK gave back (or the error it raised).
 //   node client.mjs chat|stream|models|embed|error MODEL|concurrent N MODEL
 // Environment: LLMR_URL (the server's /v1), LLMR_KEY (the bearer key).

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 0800-serve.t - llmr-ask --serve on the wire, with curl: the OpenAI shapes
+# 0900-serve.t - llmr-ask --serve on the wire, with curl: the OpenAI shapes
 # of a chat completion, a stream (with and without usage, an error after
 # text), models, embeddings (float and base64 decode to the same vector),
 # health; every error status (400, 404, 413, 429 with Retry-After from

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 0820-serve-sdk.t - llmr-ask --serve with the official openai npm client
+# 0920-serve-sdk.t - llmr-ask --serve with the official openai npm client
 # (tests/serve/package.json pins it; make deps installs it): a chat
 # completion, a stream with usage, models.list, embeddings in the SDK's
 # default encoding (base64) decoded to the same vectors as "float", a 429

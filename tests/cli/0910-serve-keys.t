@@ -1,5 +1,5 @@
 #!/bin/sh
-# 0810-serve-keys.t - llmr-ask --serve with client keys: 401 without a
+# 0910-serve-keys.t - llmr-ask --serve with client keys: 401 without a
 # valid key, each key's agent (route, priority, monthly cap) applied and
 # logged, 429 once an agent has spent its cap, a key never written to the
 # log, the state or an answer; any address may be served once keys exist.
