@@ -198,6 +198,10 @@ void llmr_config_free(struct llmr_config *cfg)
 	free(cfg->default_route);
 	free(cfg->index_embedder);
 	free(cfg->router_classifier);
+	free(cfg->coordination);
+	free(cfg->coordination_prefix);
+	free(cfg->coordination_password_env);
+	free(cfg->coordination_password_file);
 	free(cfg);
 }
 

@@ -124,6 +124,13 @@ struct llmr_config {
 	char *router_classifier;         /* "provider/model" or NULL */
 	/* quota: */
 	double quota_alert_below;        /* fraction remaining, default 0.2 */
+	/* coordination (route/coord.h): live shared state in Redis. */
+	char *coordination;              /* "redis://[user[:password]@]host:port/db" or NULL */
+	char *coordination_prefix;       /* key prefix, default "llmr:" */
+	char *coordination_password_env; /* variable holding the password, or NULL */
+	char *coordination_password_file;/* or a file of mode 0600 holding it */
+	double coordination_share;       /* share of each limit when Redis is down; -1 unset */
+	long coordination_hosts;         /* or limit / hosts; -1 unset */
 };
 
 /* Collected diagnostics: each is "FILE:LINE:COL: message". */

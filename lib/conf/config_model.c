@@ -23,6 +23,8 @@ void cfg_set_defaults(struct llmr_config *cfg)
 	cfg->index_bm25_weight = 1.0;
 	cfg->index_vector_weight = 1.0;
 	cfg->quota_alert_below = 0.2;
+	cfg->coordination_share = -1;
+	cfg->coordination_hosts = -1;
 }
 
 void cfg_provider_defaults(struct llmr_provider_cfg *p)

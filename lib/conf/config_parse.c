@@ -198,6 +198,12 @@ static const struct cfg_field top_fields[] = {
 	FM("quota", 0, &quota_table),
 	F("state", K_STR, struct llmr_config, state),
 	F("default_route", K_STR, struct llmr_config, default_route),
+	F("coordination", K_STR, struct llmr_config, coordination),
+	F("coordination_prefix", K_STR, struct llmr_config, coordination_prefix),
+	F("coordination_password_env", K_ENVNAME, struct llmr_config, coordination_password_env),
+	F("coordination_password_file", K_STR, struct llmr_config, coordination_password_file),
+	F("coordination_share", K_FRACTION, struct llmr_config, coordination_share),
+	F("coordination_hosts", K_COUNT, struct llmr_config, coordination_hosts),
 	FEND
 };
 static const struct cfg_table top_table = {top_fields};
