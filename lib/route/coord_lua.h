@@ -1,0 +1,131 @@
+/*
+ * coord_lua.h - the Lua scripts of Redis coordination (private to
+ * coord_quota.c). Each operation is one script, so it is atomic in Redis,
+ * and each reads Redis's TIME, so that the hosts' clocks do not matter.
+ *
+ * A scope (a provider, or a provider's model) is a sorted set of entries,
+ * member = reservation id, score = when it stops counting as in flight
+ * (the lease while held, the end once settled), and a hash id -> "held
+ * tokens". An entry counts in a window of length W while score > now - W,
+ * as in the state file (quota.h). Keys expire one day and a lease after
+ * their last write, so an idle provider leaves nothing behind.
+ *
+ * KEYS: 1 provider set, 2 its hash, 3 model set, 4 its hash (model keys
+ * are used only when ARGV says the model has limits).
+ */
+#ifndef LLMR_COORD_LUA_H
+#define LLMR_COORD_LUA_H
+
+/* Shared prologue: the time, the windows, and usage of one scope. */
+#define COORD_LUA_COMMON \
+	"local t = redis.call('TIME')\n" \
+	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n" \
+	"local W = {1000, 60000, 86400000, 1000, 60000, 86400000, 0}\n" \
+	"local function usage(z, h)\n" \
+	"  local old = redis.call('ZRANGEBYSCORE', z, '-inf', now - 86400000 - 1, 'LIMIT', 0, 200)\n" \
+	"  for _, id in ipairs(old) do redis.call('HDEL', h, id) end\n" \
+	"  if #old > 0 then redis.call('ZREM', z, unpack(old)) end\n" \
+	"  local used, first = {0,0,0,0,0,0,0}, {0,0,0,0,0,0,0}\n" \
+	"  local e = redis.call('ZRANGEBYSCORE', z, '(' .. (now - 86400000), '+inf', 'WITHSCORES')\n" \
+	"  for j = 1, #e, 2 do\n" \
+	"    local d = redis.call('HGET', h, e[j]) or '0 0'\n" \
+	"    local held, tok = string.match(d, '(%d+) (%d+)')\n" \
+	"    held, tok = tonumber(held), tonumber(tok)\n" \
+	"    local s = tonumber(e[j + 1])\n" \
+	"    local eff = s\n" \
+	"    if held == 1 then eff = now end\n" \
+	"    for i = 1, 6 do\n" \
+	"      if s > now - W[i] then\n" \
+	"        if i <= 3 then used[i] = used[i] + 1 else used[i] = used[i] + tok end\n" \
+	"        if first[i] == 0 or eff + W[i] < first[i] then first[i] = eff + W[i] end\n" \
+	"      end\n" \
+	"    end\n" \
+	"    if held == 1 and s > now then used[7] = used[7] + 1; first[7] = now end\n" \
+	"  end\n" \
+	"  return used, first\n" \
+	"end\n"
+
+/*
+ * Acquire. ARGV: 1 tokens, 2 lease ms, 3 model scope (0/1), 4..10 provider
+ * limits, 11..17 model limits (-1 none), 18 id counter key. Returns
+ * {1, id, now} or {0, window (1..7), used, limit, free_at, scope, now}.
+ */
+static const char coord_lua_acquire[] = COORD_LUA_COMMON
+	"local tokens, lease = tonumber(ARGV[1]), tonumber(ARGV[2])\n"
+	"local function check(z, h, base, scope)\n"
+	"  local used, first = usage(z, h)\n"
+	"  for i = 1, 7 do\n"
+	"    local lim = tonumber(ARGV[base + i])\n"
+	"    local need = 1\n"
+	"    if i >= 4 and i <= 6 then need = tokens end\n"
+	"    if lim >= 0 and used[i] + need > lim then\n"
+	"      local fa = first[i]\n"
+	"      if need > lim then fa = -1 end\n"
+	"      return {0, i, used[i], lim, fa, scope, now}\n"
+	"    end\n"
+	"  end\n"
+	"  return nil\n"
+	"end\n"
+	"local r = check(KEYS[1], KEYS[2], 3, 0)\n"
+	"if r then return r end\n"
+	"if ARGV[3] == '1' then r = check(KEYS[3], KEYS[4], 10, 1); if r then return r end end\n"
+	"local id = tostring(redis.call('INCR', ARGV[18]))\n"
+	"local ttl = 86400000 + lease + 60000\n"
+	"local n = 1\n"
+	"if ARGV[3] == '1' then n = 3 end\n"
+	"for k = 1, n, 2 do\n"
+	"  redis.call('ZADD', KEYS[k], now + lease, id)\n"
+	"  redis.call('HSET', KEYS[k + 1], id, '1 ' .. tokens)\n"
+	"  redis.call('PEXPIRE', KEYS[k], ttl)\n"
+	"  redis.call('PEXPIRE', KEYS[k + 1], ttl)\n"
+	"end\n"
+	"redis.call('PEXPIRE', ARGV[18], ttl)\n"
+	"return {1, tonumber(id), now}\n";
+
+/*
+ * Settle or drop. ARGV: 1 id, 2 tokens, 3 "settle" or "drop", 4 t_start
+ * (Redis ms). A settled entry counts from its start to now, as in the
+ * state file; an entry already gone (expired) is left gone.
+ */
+static const char coord_lua_finish[] =
+	"local t = redis.call('TIME')\n"
+	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+	"local fin = now\n"
+	"if tonumber(ARGV[4]) > fin then fin = tonumber(ARGV[4]) end\n"
+	"for k = 1, #KEYS, 2 do\n"
+	"  if ARGV[3] == 'drop' then\n"
+	"    redis.call('ZREM', KEYS[k], ARGV[1]); redis.call('HDEL', KEYS[k + 1], ARGV[1])\n"
+	"  elseif redis.call('ZSCORE', KEYS[k], ARGV[1]) then\n"
+	"    redis.call('ZADD', KEYS[k], fin, ARGV[1])\n"
+	"    redis.call('HSET', KEYS[k + 1], ARGV[1], '0 ' .. ARGV[2])\n"
+	"  end\n"
+	"end\n"
+	"return 1\n";
+
+/*
+ * Copy one local reservation in: ARGV 1 member (unique to the host and
+ * row, so copying twice adds nothing), 2 ms from its end to the local now
+ * (negative while it may still run), 3 tokens, 4 held.
+ */
+static const char coord_lua_import[] =
+	"local t = redis.call('TIME')\n"
+	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+	"local s = now - tonumber(ARGV[2])\n"
+	"for k = 1, #KEYS, 2 do\n"
+	"  if redis.call('ZADD', KEYS[k], 'NX', s, ARGV[1]) == 1 then\n"
+	"    redis.call('HSET', KEYS[k + 1], ARGV[1], ARGV[4] .. ' ' .. ARGV[3])\n"
+	"  end\n"
+	"  redis.call('PEXPIRE', KEYS[k], 86400000 + 120000)\n"
+	"  redis.call('PEXPIRE', KEYS[k + 1], 86400000 + 120000)\n"
+	"end\n"
+	"return 1\n";
+
+/* Usage of one scope: {used[1..7], first[1..7], now}. */
+static const char coord_lua_usage[] = COORD_LUA_COMMON
+	"local used, first = usage(KEYS[1], KEYS[2])\n"
+	"local r = {}\n"
+	"for i = 1, 7 do r[i] = used[i]; r[i + 7] = first[i] end\n"
+	"r[15] = now\n"
+	"return r\n";
+
+#endif
