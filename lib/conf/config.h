@@ -131,6 +131,7 @@ struct llmr_config {
 	char *coordination_password_file;/* or a file of mode 0600 holding it */
 	double coordination_share;       /* share of each limit when Redis is down; -1 unset */
 	long coordination_hosts;         /* or limit / hosts; -1 unset */
+	int64_t coordination_timeout_ms; /* bound on connect and each command, default 50 ms */
 };
 
 /* Collected diagnostics: each is "FILE:LINE:COL: message". */

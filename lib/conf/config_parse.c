@@ -204,6 +204,7 @@ static const struct cfg_field top_fields[] = {
 	F("coordination_password_file", K_STR, struct llmr_config, coordination_password_file),
 	F("coordination_share", K_FRACTION, struct llmr_config, coordination_share),
 	F("coordination_hosts", K_COUNT, struct llmr_config, coordination_hosts),
+	F("coordination_timeout", K_DURATION, struct llmr_config, coordination_timeout_ms),
 	FEND
 };
 static const struct cfg_table top_table = {top_fields};

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "route/quota_db.h"
@@ -21,6 +22,7 @@ static struct {
 	char prefix[64];
 	char where[300];
 	double share;
+	int timeout_ms;
 	struct llmr_redis *r;
 	int64_t down_since;  /* this process's outage began (0: none) */
 	int64_t retry_at;
@@ -83,6 +85,7 @@ int llmr_coord_setup(const struct llmr_config *cfg, struct llmr_err *e)
 	snprintf(g.where, sizeof(g.where), "redis://%s:%d/%d", g.url.host, g.url.port, g.url.db);
 	g.share = cfg->coordination_share > 0 ? cfg->coordination_share
 		  : cfg->coordination_hosts > 0 ? 1.0 / (double)cfg->coordination_hosts : 0.33;
+	g.timeout_ms = cfg->coordination_timeout_ms > 0 ? (int)cfg->coordination_timeout_ms : 50;
 	g.on = 1;
 	return 0;
 }
@@ -223,7 +226,7 @@ struct llmr_redis *llmr_coord_redis(struct llmr_state *st, int64_t *resync_since
 		return g.r;
 	if (g.retry_at && llmr_mono_ms() < g.retry_at)
 		return NULL;
-	if (llmr_redis_connect(&g.url, g.password, LLMR_COORD_TIMEOUT_MS, &g.r, &e) < 0) {
+	if (llmr_redis_connect(&g.url, g.password, g.timeout_ms, &g.r, &e) < 0) {
 		went_down(st, &e);
 		return NULL;
 	}
@@ -238,6 +241,25 @@ struct llmr_redis *llmr_coord_redis(struct llmr_state *st, int64_t *resync_since
 	g.retry_at = 0;
 	*resync_since = c.since;
 	return g.r;
+}
+
+int llmr_coord_ping(struct llmr_state *st, int64_t *rtt_us, struct llmr_err *e)
+{
+	struct timespec a, b;
+	int64_t since;
+	struct llmr_redis *r = llmr_coord_redis(st, &since);
+
+	*rtt_us = 0;
+	if (!r)
+		return llmr_errf(e, LLMR_EX_UNAVAILABLE, "redis: unreachable");
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	if (llmr_redis_ping(r, e) < 0) {
+		went_down(st, e);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	*rtt_us = (b.tv_sec - a.tv_sec) * 1000000LL + (b.tv_nsec - a.tv_nsec) / 1000;
+	return 0;
 }
 
 int llmr_coord_last_outage(struct llmr_state *st, int64_t *started_ms, int64_t *ended_ms,

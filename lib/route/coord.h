@@ -5,7 +5,7 @@
  *
  * One coordination per process, set up from the config by the programs
  * (lib/cli). Redis is reached lazily, on the first reservation, with a
- * 50 ms bound on the connect and on every command. When it cannot be
+ * bound (coordination_timeout, 50 ms) on the connect and on every command. When it cannot be
  * reached, the process falls back to the state file with a conservative
  * share of each limit (coordination_share, or 1 / coordination_hosts,
  * default 0.33), records the outage in the state file (llmr-quota shows
@@ -24,8 +24,6 @@
 #include "store/state.h"
 #include "base/util.h"
 
-/* The bound on Redis: connect and each command. */
-#define LLMR_COORD_TIMEOUT_MS 50
 
 enum llmr_coord_mode {
 	LLMR_COORD_LOCAL,    /* no coordination configured: the state file */
@@ -64,6 +62,10 @@ const char *llmr_coord_where(void);
 /* A limit under the fallback share: at least 1 when limit is; -1 stays. */
 long llmr_coord_share_limit(long limit);
 double llmr_coord_share(void);
+
+/* One PING through the connection: 0 and its round trip in microseconds,
+ * or -1 with e (an outage, recorded in st). */
+int llmr_coord_ping(struct llmr_state *st, int64_t *rtt_us, struct llmr_err *e);
 
 /* The last outage recorded in st: 0 and its times (ended_ms 0 while it
  * lasts; started_ms 0 when none), or -1 with e. */
