@@ -201,3 +201,10 @@ redisReply *llmr_redis_eval(struct llmr_redis *r, int slot, const char *script, 
 	}
 	return rep;
 }
+
+int llmr_redis_ping(struct llmr_redis *r, struct llmr_err *e)
+{
+	const char *a[1] = {"PING"};
+
+	return ok_cmd(r, e, "PING", 1, a);
+}

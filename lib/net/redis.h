@@ -32,6 +32,9 @@ int llmr_redis_connect(const struct llmr_redis_url *u, const char *password, int
 		       struct llmr_redis **out, struct llmr_err *e);
 void llmr_redis_close(struct llmr_redis *r);
 
+/* PING: 0, or -1 with e (exit 69; the connection is then unusable). */
+int llmr_redis_ping(struct llmr_redis *r, struct llmr_err *e);
+
 /*
  * Run a Lua script: EVALSHA, and EVAL when the server does not know it
  * (NOSCRIPT, after a restart), which also loads it again. slot names the
