@@ -1,5 +1,8 @@
 #include "route/quota_report.h"
 
+#include "route/coord_quota.h"
+#include "route/coord_report.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -216,6 +219,8 @@ static json_t *provider_json(struct llmr_state *st, const struct llmr_config *cf
 	    llmr_breaker_get(st, pc->name, &b, e) < 0 ||
 	    llmr_route_month_spend(st, pc->name, &spend, e) < 0)
 		return NULL;
+	/* Coordinated: what every host used, from Redis. */
+	llmr_coord_quota_usage(st, pc, q.w);
 	p = json_pack("{s:s,s:s,s:s,s:s}", "name", pc->name, "status", status_name(pc->status),
 		      "tier", tier_name(pc->tier), "protocol", llmr_protocol_name(pc->protocol));
 	windows(p, &q);
@@ -245,6 +250,8 @@ json_t *llmr_quota_report(struct llmr_state *st, const struct llmr_config *cfg, 
 {
 	json_t *r = json_object(), *ps = json_array(), *all = json_array(), *p;
 	struct llmr_degrade d;
+
+	json_object_set_new(r, "coordination", llmr_coord_report(st));
 
 	for (size_t i = 0; i < cfg->nproviders; i++) {
 		const struct llmr_provider_cfg *pc = &cfg->providers[i];
