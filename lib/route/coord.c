@@ -11,9 +11,6 @@
 
 #include "route/quota_db.h"
 
-/* Retry a Redis that failed at most this often, so that an outage costs
- * one bounded attempt a second, not one per request. */
-#define RETRY_MS 1000
 
 static struct {
 	int on;
@@ -23,6 +20,7 @@ static struct {
 	char where[300];
 	double share;
 	int timeout_ms;
+	int others;
 	struct llmr_redis *r;
 	int64_t down_since;  /* this process's outage began (0: none) */
 	int64_t retry_at;
@@ -86,6 +84,9 @@ int llmr_coord_setup(const struct llmr_config *cfg, struct llmr_err *e)
 	g.share = cfg->coordination_share > 0 ? cfg->coordination_share
 		  : cfg->coordination_hosts > 0 ? 1.0 / (double)cfg->coordination_hosts : 0.33;
 	g.timeout_ms = cfg->coordination_timeout_ms > 0 ? (int)cfg->coordination_timeout_ms : 50;
+	g.others = cfg->coordination_hosts > 0 ? (int)cfg->coordination_hosts - 1 : (int)(1.0 / g.share + 0.5) - 1;
+	if (g.others < 0)
+		g.others = 0;
 	g.on = 1;
 	return 0;
 }
@@ -129,6 +130,11 @@ const char *llmr_coord_where(void)
 double llmr_coord_share(void)
 {
 	return g.share;
+}
+
+int llmr_coord_other_hosts(void)
+{
+	return g.others;
 }
 
 long llmr_coord_share_limit(long limit)
@@ -197,7 +203,7 @@ static void went_down(struct llmr_state *st, const struct llmr_err *why)
 	g.r = NULL;
 	if (!g.down_since)
 		g.down_since = c.now;
-	g.retry_at = llmr_mono_ms() + RETRY_MS;
+	g.retry_at = llmr_mono_ms() + LLMR_COORD_RETRY_MS; /* one bounded attempt a second, not one per request */
 	if (st)
 		llmr_state_tx(st, 1, outage_fn, &c, NULL);
 	if (!g.warned && g.warn) {

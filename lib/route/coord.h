@@ -59,6 +59,13 @@ void llmr_coord_failed(struct llmr_state *st, const struct llmr_err *e);
 const char *llmr_coord_prefix(void);
 const char *llmr_coord_where(void);
 
+/* How often a process whose Redis failed tries it again. */
+#define LLMR_COORD_RETRY_MS 1000
+
+/* How many other hosts may be admitting alone in an outage: hosts - 1,
+ * or 1 / share - 1 rounded, at least 0. */
+int llmr_coord_other_hosts(void);
+
 /* A limit under the fallback share: at least 1 when limit is; -1 stays. */
 long llmr_coord_share_limit(long limit);
 double llmr_coord_share(void);

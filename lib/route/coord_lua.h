@@ -16,17 +16,19 @@
 #ifndef LLMR_COORD_LUA_H
 #define LLMR_COORD_LUA_H
 
-/* Shared prologue: the time, the windows, and usage of one scope. */
+/* Shared prologue: the time, the windows, and usage of one scope over
+ * the last span ms (only the longest limited window: a check scans no
+ * more than it needs). */
 #define COORD_LUA_COMMON \
 	"local t = redis.call('TIME')\n" \
 	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n" \
 	"local W = {1000, 60000, 86400000, 1000, 60000, 86400000, 0}\n" \
-	"local function usage(z, h)\n" \
+	"local function usage(z, h, span)\n" \
 	"  local old = redis.call('ZRANGEBYSCORE', z, '-inf', now - 86400000 - 1, 'LIMIT', 0, 200)\n" \
 	"  for _, id in ipairs(old) do redis.call('HDEL', h, id) end\n" \
 	"  if #old > 0 then redis.call('ZREM', z, unpack(old)) end\n" \
 	"  local used, first = {0,0,0,0,0,0,0}, {0,0,0,0,0,0,0}\n" \
-	"  local e = redis.call('ZRANGEBYSCORE', z, '(' .. (now - 86400000), '+inf', 'WITHSCORES')\n" \
+	"  local e = redis.call('ZRANGEBYSCORE', z, '(' .. (now - span), '+inf', 'WITHSCORES')\n" \
 	"  for j = 1, #e, 2 do\n" \
 	"    local d = redis.call('HGET', h, e[j]) or '0 0'\n" \
 	"    local held, tok = string.match(d, '(%d+) (%d+)')\n" \
@@ -47,15 +49,28 @@
 
 /*
  * Acquire. ARGV: 1 tokens, 2 lease ms, 3 model scope (0/1), 4..10 provider
- * limits, 11..17 model limits (-1 none), 18 id counter key. Returns
+ * limits, 11..17 model limits (-1 none), 18 id counter key, 19 the
+ * "returning" key, 20 the share, 21 how many other hosts. While the
+ * returning key lives (a host came back from an outage moments ago),
+ * each limit keeps room for the other hosts' shares: they may still be
+ * admitting alone until they notice that Redis is back. Returns
  * {1, id, now} or {0, window (1..7), used, limit, free_at, scope, now}.
  */
 static const char coord_lua_acquire[] = COORD_LUA_COMMON
 	"local tokens, lease = tonumber(ARGV[1]), tonumber(ARGV[2])\n"
+	"local returning = redis.call('EXISTS', ARGV[19]) == 1\n"
 	"local function check(z, h, base, scope)\n"
-	"  local used, first = usage(z, h)\n"
+	"  local span = 1000\n"
+	"  for i = 1, 6 do if tonumber(ARGV[base + i]) >= 0 and W[i] > span then span = W[i] end end\n"
+	"  local used, first = usage(z, h, span)\n"
 	"  for i = 1, 7 do\n"
 	"    local lim = tonumber(ARGV[base + i])\n"
+	"    if lim > 0 and returning then\n"
+	"      local s = math.floor(lim * tonumber(ARGV[20]))\n"
+	"      if s < 1 then s = 1 end\n"
+	"      lim = lim - s * tonumber(ARGV[21])\n"
+	"      if lim < 0 then lim = 0 end\n"
+	"    end\n"
 	"    local need = 1\n"
 	"    if i >= 4 and i <= 6 then need = tokens end\n"
 	"    if lim >= 0 and used[i] + need > lim then\n"
@@ -120,9 +135,14 @@ static const char coord_lua_import[] =
 	"end\n"
 	"return 1\n";
 
+/* A host is back from an outage: KEYS[1] lives ARGV[1] ms. */
+static const char coord_lua_returning[] =
+	"redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])\n"
+	"return 1\n";
+
 /* Usage of one scope: {used[1..7], first[1..7], now}. */
 static const char coord_lua_usage[] = COORD_LUA_COMMON
-	"local used, first = usage(KEYS[1], KEYS[2])\n"
+	"local used, first = usage(KEYS[1], KEYS[2], 86400000)\n"
 	"local r = {}\n"
 	"for i = 1, 7 do r[i] = used[i]; r[i + 7] = first[i] end\n"
 	"r[15] = now\n"

@@ -8,9 +8,10 @@
 #include "base/interrupt.h"
 #include "base/sha256.h"
 #include "route/coord_lua.h"
+#include "route/coord_sync.h"
 #include "route/quota_db.h"
 
-enum { S_ACQUIRE, S_FINISH, S_IMPORT, S_USAGE };
+enum { S_ACQUIRE, S_FINISH, S_IMPORT, S_USAGE, S_RETURNING };
 
 struct keys {
 	char pz[300], ph[304], mz[600], mh[604];
@@ -57,14 +58,17 @@ static int try_once(struct try *t, struct llmr_quota_res *res, char *why, size_t
 {
 	static const struct llmr_limits none = {-1, -1, -1, -1, -1, -1, -1};
 	int mscope = t->m && has_limits(&t->m->limits);
-	char a[18][24], seq[80];
-	const char *argv[22];
+	char a[20][24], seq[80], ret[80];
+	const char *argv[25];
 	struct keys k;
 	redisReply *rep;
 	int rc = 0;
 
 	make_keys(t->p->name, t->m ? t->m->name : "", &k);
 	snprintf(seq, sizeof(seq), "%sseq", llmr_coord_prefix());
+	snprintf(ret, sizeof(ret), "%sreturning", llmr_coord_prefix());
+	snprintf(a[17], 24, "%.6f", llmr_coord_share());
+	snprintf(a[18], 24, "%d", llmr_coord_other_hosts());
 	snprintf(a[0], 24, "%ld", t->tokens);
 	snprintf(a[1], 24, "%lld", (long long)t->lease_ms);
 	snprintf(a[2], 24, "%d", mscope);
@@ -74,7 +78,10 @@ static int try_once(struct try *t, struct llmr_quota_res *res, char *why, size_t
 	for (int i = 0; i < 17; i++)
 		argv[4 + i] = a[i];
 	argv[21] = seq;
-	if (!(rep = llmr_redis_eval(t->r, S_ACQUIRE, coord_lua_acquire, 4, 22, argv, e)))
+	argv[22] = ret;
+	argv[23] = a[17];
+	argv[24] = a[18];
+	if (!(rep = llmr_redis_eval(t->r, S_ACQUIRE, coord_lua_acquire, 4, 25, argv, e)))
 		return -1;
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 3) {
 		rc = llmr_errf(e, LLMR_EX_SOFTWARE, "redis: unexpected reply to a reservation");
@@ -122,40 +129,54 @@ static void member_of(struct llmr_state *st, int64_t id, char *out, size_t n)
 }
 
 /*
- * Redis is back: copy in every local reservation taken since the outage
- * began, so that the windows in Redis count what the hosts did alone. A
- * row copied twice (by two processes) is one member, counted once.
+ * Redis is back: copy in the local reservations taken since the outage
+ * began (those this process claims), so that the windows in Redis count
+ * what the hosts did alone. A row's name is the same on every copy, so a
+ * copy made twice is counted once.
  */
 static void resync(struct llmr_state *st, struct llmr_redis *r, int64_t since)
 {
-	sqlite3 *db = llmr_state_db(st);
-	sqlite3_stmt *s;
-	int64_t now = llmr_now_ms();
+	struct llmr_coord_row *rows;
 	struct llmr_err e = {0, ""};
+	int64_t now = llmr_now_ms();
+	size_t n;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, provider, model, t_end, tokens, held FROM quota_log"
-			       " WHERE t_start >= ?1 AND t_end > ?2", -1, &s, NULL) != SQLITE_OK)
+	if (llmr_coord_sync_claim(st, since, &rows, &n) < 0)
 		return;
-	sqlite3_bind_int64(s, 1, since);
-	sqlite3_bind_int64(s, 2, now - 86400000);
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	for (size_t i = 0; i < n; i++) {
 		char mem[64], age[24], tok[24], held[4];
 		const char *argv[8];
 		struct keys k;
 		redisReply *rep;
 
-		make_keys((const char *)sqlite3_column_text(s, 1), (const char *)sqlite3_column_text(s, 2), &k);
-		member_of(st, sqlite3_column_int64(s, 0), mem, sizeof(mem));
-		snprintf(age, sizeof(age), "%lld", (long long)(now - sqlite3_column_int64(s, 3)));
-		snprintf(tok, sizeof(tok), "%lld", (long long)sqlite3_column_int64(s, 4));
-		snprintf(held, sizeof(held), "%d", sqlite3_column_int(s, 5) ? 1 : 0);
+		make_keys(rows[i].provider, rows[i].model, &k);
+		member_of(st, rows[i].id, mem, sizeof(mem));
+		snprintf(age, sizeof(age), "%lld", (long long)(now - rows[i].t_end));
+		snprintf(tok, sizeof(tok), "%ld", rows[i].tokens);
+		snprintf(held, sizeof(held), "%d", rows[i].held);
 		argv[0] = k.pz, argv[1] = k.ph, argv[2] = k.mz, argv[3] = k.mh;
 		argv[4] = mem, argv[5] = age, argv[6] = tok, argv[7] = held;
 		if (!(rep = llmr_redis_eval(r, S_IMPORT, coord_lua_import, 4, 8, argv, &e)))
 			break;
 		freeReplyObject(rep);
 	}
-	sqlite3_finalize(s);
+	free(rows);
+}
+
+/* Tell the other hosts, through Redis, that hosts may still be admitting
+ * alone for a moment: until each notices Redis is back (it retries once
+ * a second), plus the bound. */
+static void returning(struct llmr_redis *r)
+{
+	struct llmr_err e = {0, ""};
+	char key[80], ms[24];
+	const char *argv[2] = {key, ms};
+	redisReply *rep;
+
+	snprintf(key, sizeof(key), "%sreturning", llmr_coord_prefix());
+	snprintf(ms, sizeof(ms), "%d", 2 * LLMR_COORD_RETRY_MS);
+	if ((rep = llmr_redis_eval(r, S_RETURNING, coord_lua_returning, 1, 2, argv, &e)))
+		freeReplyObject(rep);
 }
 
 static struct llmr_redis *conn(struct llmr_state *st)
@@ -163,8 +184,10 @@ static struct llmr_redis *conn(struct llmr_state *st)
 	int64_t since = 0;
 	struct llmr_redis *r = llmr_coord_redis(st, &since);
 
-	if (r && since && st)
+	if (r && since && st) {
 		resync(st, r, since);
+		returning(r);
+	}
 	return r;
 }
 
@@ -204,30 +227,51 @@ int llmr_coord_quota_acquire(struct llmr_state *st, const struct llmr_provider_c
 	}
 }
 
-void llmr_coord_quota_finish(struct llmr_state *st, struct llmr_quota_res *res, long tokens, int drop)
+/* Run the finish script on member id of p/m's sets. */
+static void finish_member(struct llmr_state *st, struct llmr_redis *r, const char *p, const char *m,
+			  const char *id, long tokens, int drop, int64_t t_start)
 {
 	struct llmr_err e = {0, ""};
-	char id[24], tok[24], start[24];
+	char tok[24], start[24];
 	const char *argv[8];
-	struct llmr_redis *r = conn(st);
 	struct keys k;
 	redisReply *rep;
+	int nk = m ? 4 : 2;
+
+	make_keys(p, m ? m : "", &k);
+	snprintf(tok, sizeof(tok), "%ld", tokens < 0 ? 0 : tokens);
+	snprintf(start, sizeof(start), "%lld", (long long)t_start);
+	argv[0] = k.pz, argv[1] = k.ph, argv[2] = k.mz, argv[3] = k.mh;
+	argv[nk] = id, argv[nk + 1] = tok, argv[nk + 2] = drop ? "drop" : "settle", argv[nk + 3] = start;
+	if ((rep = llmr_redis_eval(r, S_FINISH, coord_lua_finish, nk, nk + 4, argv, &e)))
+		freeReplyObject(rep);
+	else if (e.code == LLMR_EX_UNAVAILABLE)
+		llmr_coord_failed(st, &e);
+}
+
+void llmr_coord_quota_finish(struct llmr_state *st, struct llmr_quota_res *res, long tokens, int drop)
+{
+	struct llmr_redis *r = conn(st);
+	char id[24];
 
 	if (r) {
-		make_keys(res->p->name, res->m ? res->m->name : "", &k);
 		snprintf(id, sizeof(id), "%lld", (long long)res->id);
-		snprintf(tok, sizeof(tok), "%ld", tokens < 0 ? 0 : tokens);
-		snprintf(start, sizeof(start), "%lld", (long long)res->t_start);
-		int nk = res->m ? 4 : 2;
-
-		argv[0] = k.pz, argv[1] = k.ph, argv[2] = k.mz, argv[3] = k.mh;
-		argv[nk] = id, argv[nk + 1] = tok, argv[nk + 2] = drop ? "drop" : "settle", argv[nk + 3] = start;
-		if ((rep = llmr_redis_eval(r, S_FINISH, coord_lua_finish, nk, nk + 4, argv, &e)))
-			freeReplyObject(rep);
-		else if (e.code == LLMR_EX_UNAVAILABLE)
-			llmr_coord_failed(st, &e);
+		finish_member(st, r, res->p->name, res->m ? res->m->name : NULL, id, tokens, drop, res->t_start);
 	}
 	memset(res, 0, sizeof(*res));
+}
+
+void llmr_coord_quota_local_done(struct llmr_state *st, const struct llmr_quota_res *res, long tokens,
+				 int drop)
+{
+	struct llmr_redis *r;
+	char mem[64];
+
+	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !res->p || !(r = conn(st)))
+		return;
+	member_of(st, res->id, mem, sizeof(mem));
+	/* Both scopes: a copy went into the model's sets too. */
+	finish_member(st, r, res->p->name, res->m ? res->m->name : "", mem, tokens, drop, 0);
 }
 
 static void share_limits(struct llmr_limits *l)

@@ -23,6 +23,12 @@ int llmr_coord_quota_acquire(struct llmr_state *st, const struct llmr_provider_c
  * its lease, which only ever counts it longer. res is emptied. */
 void llmr_coord_quota_finish(struct llmr_state *st, struct llmr_quota_res *res, long tokens, int drop);
 
+/* A reservation taken in the state file during an outage was settled or
+ * given back there: when Redis is back and holds a copy of it (copied in
+ * on return), end the copy too, so that it stops counting as in flight. */
+void llmr_coord_quota_local_done(struct llmr_state *st, const struct llmr_quota_res *res, long tokens,
+				 int drop);
+
 /* Copies of p and m whose limits are the fallback share of theirs, when
  * coordination is configured (else p and m themselves). */
 void llmr_coord_local_cfg(const struct llmr_provider_cfg **p, struct llmr_provider_cfg *pcopy,
