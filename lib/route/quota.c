@@ -214,6 +214,9 @@ int llmr_quota_acquire(struct llmr_state *st, const struct llmr_provider_cfg *p,
 	why[0] = '\0';
 	/* Coordinated through Redis unless it is not configured or down; then
 	 * here, under a share of each limit while it is down. */
+	const struct llmr_provider_cfg *p0 = p;
+	const struct llmr_model_cfg *m0 = m;
+
 	rc = llmr_coord_quota_acquire(st, p, m, tokens, max_wait_ms, res, why, n, e);
 	if (rc != LLMR_COORD_GO_LOCAL)
 		return rc;
@@ -226,8 +229,12 @@ int llmr_quota_acquire(struct llmr_state *st, const struct llmr_provider_cfg *p,
 				llmr_state_tx(st, 1, leave_fn, &a, NULL);
 			return -1;
 		}
-		if (a.got)
+		if (a.got) {
+			/* Which limits, for a copy of this row in Redis. */
+			res->p = p0;
+			res->m = m0;
 			return 1;
+		}
 		now = llmr_now_ms();
 		/* Give up early when nothing frees before the deadline, or
 		 * when the process was asked to stop. */
@@ -280,6 +287,8 @@ static int finish(struct llmr_state *st, struct llmr_quota_res *res, long tokens
 		return 0;
 	}
 	rc = llmr_state_tx(st, 1, fin_fn, &f, e);
+	if (rc == 0)
+		llmr_coord_quota_local_done(st, res, f.tokens, drop);
 	memset(res, 0, sizeof(*res));
 	return rc;
 }
