@@ -25,6 +25,7 @@ static struct {
 	int64_t down_since;  /* this process's outage began (0: none) */
 	int64_t retry_at;
 	int warned;
+	char last_err[600]; /* why Redis is down, for llmr-quota */
 	void (*warn)(const char *msg);
 } g;
 
@@ -201,6 +202,7 @@ static void went_down(struct llmr_state *st, const struct llmr_err *why)
 
 	llmr_redis_close(g.r);
 	g.r = NULL;
+	snprintf(g.last_err, sizeof(g.last_err), "%s", why->msg);
 	if (!g.down_since)
 		g.down_since = c.now;
 	g.retry_at = llmr_mono_ms() + LLMR_COORD_RETRY_MS; /* one bounded attempt a second, not one per request */
@@ -257,7 +259,7 @@ int llmr_coord_ping(struct llmr_state *st, int64_t *rtt_us, struct llmr_err *e)
 
 	*rtt_us = 0;
 	if (!r)
-		return llmr_errf(e, LLMR_EX_UNAVAILABLE, "redis: unreachable");
+		return llmr_errf(e, LLMR_EX_UNAVAILABLE, "%s", g.last_err[0] ? g.last_err : "redis: unreachable");
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	if (llmr_redis_ping(r, e) < 0) {
 		went_down(st, e);
