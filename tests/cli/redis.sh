@@ -2,7 +2,8 @@
 # real redis-server on a free loopback port, with no persistence, stopped
 # at exit. skip_all when redis-server is not installed.
 #
-#   redis_start        start it; exports REDIS_PORT and REDIS_URL
+#   redis_start [ARGS] start it (ARGS: more redis-server options); exports
+#                      REDIS_PORT and REDIS_URL
 #   redis_kill         kill -9 it now (an outage)
 #   redis_restart      start it again on the same port (empty)
 
@@ -11,11 +12,11 @@ command -v redis-server >/dev/null 2>&1 ||
 
 _redis_run() {
 	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-		--daemonize no --logfile "$TEST_DIR/redis.log" &
+		--daemonize no --logfile "$TEST_DIR/redis.log" $REDIS_ARGS &
 	REDIS_PID=$!
 	_i=0
 	while [ $_i -lt 100 ]; do
-		redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && return 0
+		redis-cli -p "$REDIS_PORT" ping 2>&1 | grep -qE 'PONG|NOAUTH' && return 0
 		sleep 0.05
 		_i=$((_i + 1))
 	done
@@ -23,6 +24,7 @@ _redis_run() {
 }
 
 redis_start() {
+	REDIS_ARGS="$*"
 	REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 	export REDIS_PORT REDIS_URL
