@@ -16,33 +16,56 @@
 #ifndef LLMR_COORD_LUA_H
 #define LLMR_COORD_LUA_H
 
-/* Shared prologue: the time, the windows, and usage of one scope over
- * the last span ms (only the longest limited window: a check scans no
- * more than it needs). */
+/*
+ * Shared prologue: the time, the windows, and usage(z, h, lim) of one
+ * scope for the windows that have a limit in lim (7 numbers, -1 none).
+ * Requests in a window are a ZCOUNT and its oldest entry one ZRANGE,
+ * O(log n) however busy the window; in flight (concurrent) are the
+ * entries whose score, their lease, is still ahead. Only token windows
+ * read each entry's tokens, over the longest limited one.
+ */
 #define COORD_LUA_COMMON \
 	"local t = redis.call('TIME')\n" \
 	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n" \
 	"local W = {1000, 60000, 86400000, 1000, 60000, 86400000, 0}\n" \
-	"local function usage(z, h, span)\n" \
+	"local function oldest(z, from)\n" \
+	"  local f = redis.call('ZRANGEBYSCORE', z, '(' .. from, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)\n" \
+	"  if #f == 0 then return 0 end\n" \
+	"  local s = tonumber(f[2])\n" \
+	"  if s > now then s = now end\n" \
+	"  return s\n" \
+	"end\n" \
+	"local function usage(z, h, lim)\n" \
 	"  local old = redis.call('ZRANGEBYSCORE', z, '-inf', now - 86400000 - 1, 'LIMIT', 0, 200)\n" \
 	"  for _, id in ipairs(old) do redis.call('HDEL', h, id) end\n" \
 	"  if #old > 0 then redis.call('ZREM', z, unpack(old)) end\n" \
 	"  local used, first = {0,0,0,0,0,0,0}, {0,0,0,0,0,0,0}\n" \
+	"  local span = 0\n" \
+	"  for i = 1, 3 do\n" \
+	"    if lim[i] >= 0 then\n" \
+	"      used[i] = redis.call('ZCOUNT', z, '(' .. (now - W[i]), '+inf')\n" \
+	"      if used[i] > 0 then first[i] = oldest(z, now - W[i]) + W[i] end\n" \
+	"    end\n" \
+	"    if lim[i + 3] >= 0 and W[i] > span then span = W[i] end\n" \
+	"  end\n" \
+	"  if lim[7] >= 0 then\n" \
+	"    used[7] = redis.call('ZCOUNT', z, '(' .. now, '+inf')\n" \
+	"    first[7] = now\n" \
+	"  end\n" \
+	"  if span == 0 then return used, first end\n" \
 	"  local e = redis.call('ZRANGEBYSCORE', z, '(' .. (now - span), '+inf', 'WITHSCORES')\n" \
 	"  for j = 1, #e, 2 do\n" \
 	"    local d = redis.call('HGET', h, e[j]) or '0 0'\n" \
-	"    local held, tok = string.match(d, '(%d+) (%d+)')\n" \
-	"    held, tok = tonumber(held), tonumber(tok)\n" \
+	"    local tok = tonumber(string.match(d, '%d+ (%d+)'))\n" \
 	"    local s = tonumber(e[j + 1])\n" \
 	"    local eff = s\n" \
-	"    if held == 1 then eff = now end\n" \
-	"    for i = 1, 6 do\n" \
-	"      if s > now - W[i] then\n" \
-	"        if i <= 3 then used[i] = used[i] + 1 else used[i] = used[i] + tok end\n" \
+	"    if s > now then eff = now end\n" \
+	"    for i = 4, 6 do\n" \
+	"      if lim[i] >= 0 and s > now - W[i] then\n" \
+	"        used[i] = used[i] + tok\n" \
 	"        if first[i] == 0 or eff + W[i] < first[i] then first[i] = eff + W[i] end\n" \
 	"      end\n" \
 	"    end\n" \
-	"    if held == 1 and s > now then used[7] = used[7] + 1; first[7] = now end\n" \
 	"  end\n" \
 	"  return used, first\n" \
 	"end\n"
@@ -60,11 +83,11 @@ static const char coord_lua_acquire[] = COORD_LUA_COMMON
 	"local tokens, lease = tonumber(ARGV[1]), tonumber(ARGV[2])\n"
 	"local returning = redis.call('EXISTS', ARGV[19]) == 1\n"
 	"local function check(z, h, base, scope)\n"
-	"  local span = 1000\n"
-	"  for i = 1, 6 do if tonumber(ARGV[base + i]) >= 0 and W[i] > span then span = W[i] end end\n"
-	"  local used, first = usage(z, h, span)\n"
+	"  local lims = {}\n"
+	"  for i = 1, 7 do lims[i] = tonumber(ARGV[base + i]) end\n"
+	"  local used, first = usage(z, h, lims)\n"
 	"  for i = 1, 7 do\n"
-	"    local lim = tonumber(ARGV[base + i])\n"
+	"    local lim = lims[i]\n"
 	"    if lim > 0 and returning then\n"
 	"      local s = math.floor(lim * tonumber(ARGV[20]))\n"
 	"      if s < 1 then s = 1 end\n"
@@ -142,7 +165,7 @@ static const char coord_lua_returning[] =
 
 /* Usage of one scope: {used[1..7], first[1..7], now}. */
 static const char coord_lua_usage[] = COORD_LUA_COMMON
-	"local used, first = usage(KEYS[1], KEYS[2], 86400000)\n"
+	"local used, first = usage(KEYS[1], KEYS[2], {0, 0, 0, 0, 0, 0, 0})\n"
 	"local r = {}\n"
 	"for i = 1, 7 do r[i] = used[i]; r[i + 7] = first[i] end\n"
 	"r[15] = now\n"
