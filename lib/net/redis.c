@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NSLOTS 8
+#define NSLOTS 16
 
 struct llmr_redis {
 	redisContext *c;

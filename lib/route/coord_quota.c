@@ -179,7 +179,7 @@ static void returning(struct llmr_redis *r)
 		freeReplyObject(rep);
 }
 
-static struct llmr_redis *conn(struct llmr_state *st)
+struct llmr_redis *llmr_coord_quota_conn(struct llmr_state *st)
 {
 	int64_t since = 0;
 	struct llmr_redis *r = llmr_coord_redis(st, &since);
@@ -203,7 +203,7 @@ int llmr_coord_quota_acquire(struct llmr_state *st, const struct llmr_provider_c
 	if (llmr_coord_mode() == LLMR_COORD_LOCAL)
 		return LLMR_COORD_GO_LOCAL;
 	for (;;) {
-		if (!(t.r = conn(st)))
+		if (!(t.r = llmr_coord_quota_conn(st)))
 			return LLMR_COORD_GO_LOCAL;
 		if ((rc = try_once(&t, res, why, n, &re)) < 0) {
 			if (re.code != LLMR_EX_UNAVAILABLE) {
@@ -251,7 +251,7 @@ static void finish_member(struct llmr_state *st, struct llmr_redis *r, const cha
 
 void llmr_coord_quota_finish(struct llmr_state *st, struct llmr_quota_res *res, long tokens, int drop)
 {
-	struct llmr_redis *r = conn(st);
+	struct llmr_redis *r = llmr_coord_quota_conn(st);
 	char id[24];
 
 	if (r) {
@@ -267,7 +267,7 @@ void llmr_coord_quota_local_done(struct llmr_state *st, const struct llmr_quota_
 	struct llmr_redis *r;
 	char mem[64];
 
-	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !res->p || !(r = conn(st)))
+	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !res->p || !(r = llmr_coord_quota_conn(st)))
 		return;
 	member_of(st, res->id, mem, sizeof(mem));
 	/* Both scopes: a copy went into the model's sets too. */
@@ -310,7 +310,7 @@ int llmr_coord_quota_usage(struct llmr_state *st, const struct llmr_provider_cfg
 	redisReply *rep;
 	int64_t now = llmr_now_ms(), rnow;
 
-	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !(r = conn(st)))
+	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !(r = llmr_coord_quota_conn(st)))
 		return 0;
 	make_keys(p->name, "", &k);
 	argv[0] = k.pz, argv[1] = k.ph;

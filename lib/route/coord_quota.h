@@ -34,6 +34,11 @@ void llmr_coord_quota_local_done(struct llmr_state *st, const struct llmr_quota_
 void llmr_coord_local_cfg(const struct llmr_provider_cfg **p, struct llmr_provider_cfg *pcopy,
 			  const struct llmr_model_cfg **m, struct llmr_model_cfg *mcopy);
 
+/* The Redis connection for any coordinated state, after copying in what
+ * was reserved locally if Redis has just come back; NULL when not in
+ * force. */
+struct llmr_redis *llmr_coord_quota_conn(struct llmr_state *st);
+
 /* Usage of provider p across every host, from Redis: w[].used and
  * free_at (epoch ms of this host). 1 when filled, 0 when Redis is not in
  * force. */
