@@ -1,5 +1,7 @@
 #include "route/breaker.h"
 
+#include "route/coord_breaker.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -161,6 +163,9 @@ int llmr_breaker_get(struct llmr_state *st, const char *provider, struct llmr_br
 {
 	struct get_ctx c = {provider, b};
 
+	/* Coordinated: the breaker every host shares, unless Redis is down. */
+	if (llmr_coord_breaker_get(st, provider, b) == 0)
+		return 0;
 	return llmr_state_tx(st, 0, get_fn, &c, e);
 }
 
@@ -197,6 +202,8 @@ int llmr_breaker_allow(struct llmr_state *st, const struct llmr_provider_cfg *p,
 	int rc;
 
 	why[0] = '\0';
+	if (llmr_coord_breaker_allow(st, p, allowed, probe, why, n) == 0)
+		return 0;
 	rc = llmr_state_tx(st, 1, allow_fn, &c, e);
 	*allowed = rc < 0 ? true : c.allowed;
 	if (probe)
@@ -226,6 +233,8 @@ int llmr_breaker_record(struct llmr_state *st, const struct llmr_provider_cfg *p
 
 	if (c != LLMR_ERR_NONE && !llmr_breaker_counts(c))
 		return 0;
+	if (llmr_coord_breaker_record(st, p, c) == 0)
+		return 0;
 	return llmr_state_tx(st, 1, record_fn, &ctx, e);
 }
 
@@ -246,5 +255,7 @@ static int reset_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 
 int llmr_breaker_reset(struct llmr_state *st, const char *provider, struct llmr_err *e)
 {
+	/* Both: Redis's for every host, and this file's for an outage. */
+	llmr_coord_breaker_reset(st, provider);
 	return llmr_state_tx(st, 1, reset_fn, (void *)provider, e);
 }
