@@ -135,39 +135,36 @@ int llmr_coord_breaker_get(struct llmr_state *st, const char *provider, struct l
 	return run(st, S_BGET, lua_get, provider, NULL, 0, b, NULL) < 0 ? LLMR_COORD_GO_LOCAL : 0;
 }
 
-int llmr_coord_breaker_allow(struct llmr_state *st, const struct llmr_provider_cfg *p, bool *allowed,
-			     bool *probe, char *why, size_t n)
+int llmr_coord_breaker_allow(struct llmr_state *st, const char *provider, int64_t cooldown_ms,
+			     int64_t lease_ms, bool *allowed, bool *probe, struct llmr_breaker *b)
 {
 	char cool[24], lease[24];
-	const char *args[7] = {"allow", cool, lease, "0", "", "0", NULL};
-	struct llmr_breaker b;
+	const char *args[6] = {"allow", cool, lease, "0", "", "0"};
 	bool isprobe = false;
 	int rc;
 
 	if (llmr_coord_mode() == LLMR_COORD_LOCAL)
 		return LLMR_COORD_GO_LOCAL;
-	snprintf(cool, sizeof(cool), "%lld", (long long)llmr_breaker_cooldown(p));
-	snprintf(lease, sizeof(lease), "%lld", (long long)((p->timeout_ms > 0 ? p->timeout_ms : 60000) + 5000));
-	if ((rc = run(st, S_BSTEP, lua_step, p->name, args, 6, &b, &isprobe)) < 0)
+	snprintf(cool, sizeof(cool), "%lld", (long long)cooldown_ms);
+	snprintf(lease, sizeof(lease), "%lld", (long long)lease_ms);
+	if ((rc = run(st, S_BSTEP, lua_step, provider, args, 6, b, &isprobe)) < 0)
 		return LLMR_COORD_GO_LOCAL;
 	*allowed = rc == 1;
 	if (probe)
 		*probe = isprobe;
-	if (!*allowed)
-		llmr_breaker_blocks(&b, llmr_now_ms(), llmr_breaker_cooldown(p), why, n);
 	return 0;
 }
 
-int llmr_coord_breaker_record(struct llmr_state *st, const struct llmr_provider_cfg *p,
-			      enum llmr_errclass c)
+int llmr_coord_breaker_record(struct llmr_state *st, const char *provider, enum llmr_errclass c,
+			      int threshold)
 {
 	char thr[24];
 	const char *args[6] = {"record", "0", "0", c == LLMR_ERR_NONE ? "0" : "1", llmr_errclass_name(c), thr};
 
 	if (llmr_coord_mode() == LLMR_COORD_LOCAL)
 		return LLMR_COORD_GO_LOCAL;
-	snprintf(thr, sizeof(thr), "%d", llmr_breaker_threshold(p));
-	return run(st, S_BSTEP, lua_step, p->name, args, 6, NULL, NULL) < 0 ? LLMR_COORD_GO_LOCAL : 0;
+	snprintf(thr, sizeof(thr), "%d", threshold);
+	return run(st, S_BSTEP, lua_step, provider, args, 6, NULL, NULL) < 0 ? LLMR_COORD_GO_LOCAL : 0;
 }
 
 void llmr_coord_breaker_reset(struct llmr_state *st, const char *provider)

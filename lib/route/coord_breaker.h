@@ -15,13 +15,15 @@
 /* As llmr_breaker_get(); times in this host's clock. */
 int llmr_coord_breaker_get(struct llmr_state *st, const char *provider, struct llmr_breaker *b);
 
-/* As llmr_breaker_allow(). */
-int llmr_coord_breaker_allow(struct llmr_state *st, const struct llmr_provider_cfg *p, bool *allowed,
-			     bool *probe, char *why, size_t n);
+/* As llmr_breaker_allow(), with the provider's cooldown and probe lease;
+ * b gets the breaker after the step (for the caller's why). breaker.c
+ * passes its settings in: this file must not call back into it. */
+int llmr_coord_breaker_allow(struct llmr_state *st, const char *provider, int64_t cooldown_ms,
+			     int64_t lease_ms, bool *allowed, bool *probe, struct llmr_breaker *b);
 
 /* As llmr_breaker_record() (c already known to count, or a success). */
-int llmr_coord_breaker_record(struct llmr_state *st, const struct llmr_provider_cfg *p,
-			      enum llmr_errclass c);
+int llmr_coord_breaker_record(struct llmr_state *st, const char *provider, enum llmr_errclass c,
+			      int threshold);
 
 /* Close provider's breaker (NULL: all) in Redis; the caller closes the
  * state file's too. */
