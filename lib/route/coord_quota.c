@@ -99,7 +99,11 @@ static int try_once(struct try *t, struct llmr_quota_res *res, char *why, size_t
 		/* The reply's times are Redis's: a delay travels between clocks,
 		 * an instant does not. Entries in flight report "now". */
 		t->wait_ms = fa < 0 ? -1 : fa > elem(rep, 6) ? fa - elem(rep, 6) : 0;
-		snprintf(why, n, "%s exhausted (%lld/%lld%s, all hosts)", llmr_qwin_name((int)w),
+		/* Named here, not by llmr_qwin_name(): quota_status.c calls
+		 * this file, so this file must not call it back. */
+		static const char *const names[] = {"rps", "rpm", "rpd", "tps", "tpm", "tpd", "concurrent"};
+
+		snprintf(why, n, "%s exhausted (%lld/%lld%s, all hosts)", w >= 0 && w < 7 ? names[w] : "?",
 			 elem(rep, 2), elem(rep, 3), elem(rep, 5) ? ", model" : "");
 	}
 	freeReplyObject(rep);
@@ -301,7 +305,7 @@ void llmr_coord_local_cfg(const struct llmr_provider_cfg **p, struct llmr_provid
 }
 
 int llmr_coord_quota_usage(struct llmr_state *st, const struct llmr_provider_cfg *p,
-			   struct llmr_quota_win w[LLMR_QW_N])
+			   const struct llmr_model_cfg *m, struct llmr_quota_win w[LLMR_QW_N])
 {
 	struct llmr_err e = {0, ""};
 	struct llmr_redis *r;
@@ -312,8 +316,8 @@ int llmr_coord_quota_usage(struct llmr_state *st, const struct llmr_provider_cfg
 
 	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !(r = llmr_coord_quota_conn(st)))
 		return 0;
-	make_keys(p->name, "", &k);
-	argv[0] = k.pz, argv[1] = k.ph;
+	make_keys(p->name, m ? m->name : "", &k);
+	argv[0] = m ? k.mz : k.pz, argv[1] = m ? k.mh : k.ph;
 	if (!(rep = llmr_redis_eval(r, S_USAGE, coord_lua_usage, 2, 2, argv, &e))) {
 		if (e.code == LLMR_EX_UNAVAILABLE)
 			llmr_coord_failed(st, &e);

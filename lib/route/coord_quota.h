@@ -39,10 +39,10 @@ void llmr_coord_local_cfg(const struct llmr_provider_cfg **p, struct llmr_provid
  * force. */
 struct llmr_redis *llmr_coord_quota_conn(struct llmr_state *st);
 
-/* Usage of provider p across every host, from Redis: w[].used and
- * free_at (epoch ms of this host). 1 when filled, 0 when Redis is not in
- * force. */
+/* Usage of provider p (model m's scope when not NULL) across every host,
+ * from Redis: w[].used and free_at (epoch ms of this host). 1 when
+ * filled, 0 when Redis is not in force. */
 int llmr_coord_quota_usage(struct llmr_state *st, const struct llmr_provider_cfg *p,
-			   struct llmr_quota_win w[LLMR_QW_N]);
+			   const struct llmr_model_cfg *m, struct llmr_quota_win w[LLMR_QW_N]);
 
 #endif

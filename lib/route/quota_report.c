@@ -1,6 +1,5 @@
 #include "route/quota_report.h"
 
-#include "route/coord_quota.h"
 #include "route/coord_report.h"
 
 #include <stdio.h>
@@ -219,8 +218,6 @@ static json_t *provider_json(struct llmr_state *st, const struct llmr_config *cf
 	    llmr_breaker_get(st, pc->name, &b, e) < 0 ||
 	    llmr_route_month_spend(st, pc->name, &spend, e) < 0)
 		return NULL;
-	/* Coordinated: what every host used, from Redis. */
-	llmr_coord_quota_usage(st, pc, q.w);
 	p = json_pack("{s:s,s:s,s:s,s:s}", "name", pc->name, "status", status_name(pc->status),
 		      "tier", tier_name(pc->tier), "protocol", llmr_protocol_name(pc->protocol));
 	windows(p, &q);
