@@ -61,9 +61,12 @@ done
 run host 1 llmr-quota --json
 is "$(jq_out .coordination.mode)" redis "llmr-quota: Redis in force"
 is "$(jq_out .coordination.healthy)" true "llmr-quota: Redis healthy"
-is "$(jq_out '.providers[] | select(.name == "openai") | .used.rps + 0 >= 0')" true "llmr-quota: usage from Redis"
+is "$(jq_out '.providers[] | select(.name == "openai") | .used.rpd')" 192 "llmr-quota on host 1: the day's 192 requests of all hosts"
 is "$(jq_out '.providers[] | select(.name == "openai") | .used.concurrent')" 0 "no reservation left held in Redis"
 ok_cond "keys carry the prefix" sh -c "redis-cli -p $REDIS_PORT --scan --pattern 't0332:*' | grep -q ."
+# llmr-route previews with every host's windows: fill this second's.
+run host 2 llmr-route --json x
+is "$status" 0 "llmr-route runs coordinated"
 ttl=$(redis-cli -p "$REDIS_PORT" pttl t0332:q:openai)
 ok_cond "keys expire by themselves (pttl $ttl)" test "$ttl" -gt 0
 done_testing
