@@ -2,13 +2,6 @@
 
 #include "cli/cli.h"
 #include "conf/config.h"
-#include "route/coord.h"
-
-/* The one place a coordination outage is told: once per process. */
-static void coord_warn(const char *msg)
-{
-	llmr_warn("%s", msg);
-}
 
 struct llmr_config *llmr_cli_config(const char *explicit_path, char **path_out)
 {
@@ -28,9 +21,6 @@ struct llmr_config *llmr_cli_config(const char *explicit_path, char **path_out)
 		exit(e.code ? e.code : LLMR_EX_CONFIG);
 	}
 	llmr_diags_release(&d);
-	llmr_coord_set_warn(coord_warn);
-	if (llmr_coord_setup(cfg, &e) < 0)
-		llmr_die(e.code ? e.code : LLMR_EX_CONFIG, "%s", e.msg);
 	if (path_out)
 		*path_out = path;
 	else
