@@ -15,15 +15,15 @@ DATADIR ?= $(PREFIX)/share
 BUILD ?= build
 SANITIZE ?=
 
-PKGS = libcurl jansson sqlite3 yaml-0.1 readline libxml-2.0 libzip poppler-glib uchardet libmicrohttpd
+PKGS = libcurl jansson sqlite3 yaml-0.1 readline libxml-2.0 libzip poppler-glib uchardet libmicrohttpd hiredis
 # Debian packages: make deps installs the missing ones. The build (and
 # make demo) needs the first list; the tests also need the second.
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjansson-dev \
 	libsqlite3-dev libyaml-dev libreadline-dev libxml2-dev libzip-dev libpoppler-glib-dev \
-	libuchardet-dev libmicrohttpd-dev ca-certificates jq python3
+	libuchardet-dev libmicrohttpd-dev libhiredis-dev ca-certificates jq python3
 # No valgrind: no test needs it (LLMR_VALGRIND=1 is a choice; install it
 # then). chromium renders the HTML cost report (tests/cli/0440).
-DEB_TEST_PKGS = perl curl mandoc sqlite3 chromium
+DEB_TEST_PKGS = perl curl mandoc sqlite3 chromium redis-server
 
 CC ?= cc
 CFLAGS ?= -O2 -g

@@ -373,6 +373,7 @@ static void load_config(const char *explicit_path, struct ask_main *m, int check
 	char *path = NULL;
 
 	m->cfg = llmr_cli_config(explicit_path, &path);
+	llmr_cli_coordinate(m->cfg);
 	if (checking || listing) {
 		if (checking)
 			check_config(path, m->cfg, m->quiet);

@@ -54,7 +54,7 @@ static const struct llmr_opt opts[] = {
 	{"older-than", OPT_OLDER, "DURATION", "cache purge: only entries older than this (12h, 7d)"},
 	{"now", OPT_NOW, "TIME", "take this as the current time (reproducible reports)"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
-	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
+	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db); repeated, or a directory of *.db: report over them all"},
 	{"quiet", 'q', NULL, "print only what was asked"},
 	{NULL, 0, NULL, NULL}
 };
@@ -77,6 +77,8 @@ static const struct llmr_cli cli = {
 struct cost_main {
 	const char *config_opt, *state_opt, *baseline, *note;
 	const char *route, *ns, *older;
+	char *states[64];  /* every --state, in order */
+	size_t nstates;
 	struct llmr_config *cfg;
 	struct llmr_state *st;
 	struct llmr_sim_changes ch;
@@ -100,11 +102,22 @@ static void load(struct cost_main *m, bool writes)
 	struct llmr_err e = {0, ""};
 	char *sp;
 
+	char **paths = NULL;
+	size_t n = 0;
+
 	m->cfg = llmr_cli_config(m->config_opt, NULL);
-	sp = llmr_state_path(m->state_opt, m->cfg);
-	if ((writes ? llmr_state_open : llmr_state_open_ro)(sp, &m->st, &e) < 0)
+	if (m->nstates && llmr_state_expand(m->states, m->nstates, &paths, &n, &e) < 0)
+		fail(&e);
+	if (n > 1 && writes)
+		llmr_die(LLMR_EX_USAGE, "--state: this subcommand writes: give one state file");
+	sp = llmr_state_path(n ? paths[0] : m->state_opt, m->cfg);
+	if ((writes ? llmr_state_open : llmr_state_open_ro)(sp, &m->st, &e) < 0 ||
+	    (n > 1 && llmr_state_union(m->st, paths + 1, n - 1, &e) < 0))
 		fail(&e);
 	free(sp);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
 	/* Simulations weigh quality as routing does: measured where
 	 * llmr-bench recommend measured it. */
 	if (llmr_routing_overlay(m->st, m->cfg, &e) < 0 || llmr_quality_overlay(m->st, m->cfg, &e) < 0)
@@ -398,7 +411,12 @@ static void option(struct cost_main *m, int c, const char *arg)
 
 	switch (c) {
 	case OPT_CONFIG: m->config_opt = arg; break;
-	case OPT_STATE: m->state_opt = arg; break;
+	case OPT_STATE:
+		if (m->nstates == sizeof(m->states) / sizeof(m->states[0]))
+			llmr_die(LLMR_EX_USAGE, "--state: at most 64 (give a directory instead)");
+		m->states[m->nstates++] = (char *)arg;
+		m->state_opt = arg;
+		break;
 	case OPT_SINCE: m->since_s = (char *)arg; break;
 	case OPT_UNTIL: m->until_s = (char *)arg; break;
 	case OPT_NOW:

@@ -65,6 +65,7 @@ static void load(struct q_main *m)
 	char *sp;
 
 	m->cfg = llmr_cli_config(m->config, NULL);
+	llmr_cli_coordinate(m->cfg);
 	sp = llmr_state_path(m->state, m->cfg);
 	if (llmr_state_open(sp, &m->st, &e) < 0)
 		llmr_die(e.code ? e.code : LLMR_EX_IOERR, "%s", e.msg);

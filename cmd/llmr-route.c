@@ -218,6 +218,7 @@ int main(int argc, char **argv)
 		return LLMR_EX_USAGE;
 	}
 	m.cfg = llmr_cli_config(config, NULL);
+	llmr_cli_coordinate(m.cfg);
 	if (llmr_ask_req_check(m.cfg, &m.defaults, LLMR_EX_USAGE, &e) < 0)
 		llmr_die(e.code, "%s", e.msg);
 	if (!no_state) {

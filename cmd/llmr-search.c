@@ -147,6 +147,7 @@ int main(int argc, char **argv)
 		return LLMR_EX_USAGE;
 	}
 	cfg = llmr_cli_config(config, NULL);
+	llmr_cli_coordinate(cfg);
 	/* A signal stops the embedding call in flight, logged and released. */
 	llmr_interrupt_catch(true);
 	state_path = llmr_state_path(state, cfg);

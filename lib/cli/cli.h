@@ -72,6 +72,10 @@ struct llmr_config;
  */
 struct llmr_config *llmr_cli_config(const char *explicit_path, char **path_out);
 
+/* Set up coordination (route/coord.h) from cfg, for the programs that
+ * share live state; a bad password file ends the program (77). */
+void llmr_cli_coordinate(const struct llmr_config *cfg);
+
 /* Parse a non-negative integer option value or die with exit 64. */
 long llmr_cli_long(const char *opt, const char *s);
 

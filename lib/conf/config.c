@@ -210,6 +210,10 @@ void llmr_config_free(struct llmr_config *cfg)
 	free(cfg->router_classifier);
 	free(cfg->judge_model);
 	cfg_serve_release(cfg);
+	free(cfg->coordination);
+	free(cfg->coordination_prefix);
+	free(cfg->coordination_password_env);
+	free(cfg->coordination_password_file);
 	free(cfg);
 }
 

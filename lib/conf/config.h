@@ -165,6 +165,14 @@ struct llmr_config {
 	struct llmr_serve_key *serve_keys;
 	size_t nserve_keys;
 	int64_t serve_timeout_ms;        /* one request, whole; default 120s */
+	/* coordination (route/coord.h): live shared state in Redis. */
+	char *coordination;              /* "redis://[user[:password]@]host:port/db" or NULL */
+	char *coordination_prefix;       /* key prefix, default "llmr:" */
+	char *coordination_password_env; /* variable holding the password, or NULL */
+	char *coordination_password_file;/* or a file of mode 0600 holding it */
+	double coordination_share;       /* share of each limit when Redis is down; -1 unset */
+	long coordination_hosts;         /* or limit / hosts; -1 unset */
+	int64_t coordination_timeout_ms; /* bound on connect and each command, default 50 ms */
 };
 
 /* Collected diagnostics: each is "FILE:LINE:COL: message". */

@@ -50,6 +50,11 @@ void cfg_check(struct cfg_ctx *c)
 			  cfg->index_overlap, cfg->index_chunk_tokens);
 	if (cfg->budget_calls_per_request == 0)
 		cfg_error(c, cfg_lookup(c, "budget", "calls_per_request"), "'calls_per_request' must be at least 1");
+	if (cfg->coordination && strncmp(cfg->coordination, "redis://", 8))
+		cfg_error(c, cfg_lookup(c, "coordination", NULL),
+			  "'coordination' must be a redis://host:port/db URL");
+	if (cfg->coordination_hosts == 0)
+		cfg_error(c, cfg_lookup(c, "coordination_hosts", NULL), "'coordination_hosts' must be at least 1");
 	if (!cfg->index_embedder)
 		cfg->index_embedder = llmr_xstrdup("local");
 }

@@ -24,6 +24,9 @@ void cfg_set_defaults(struct llmr_config *cfg)
 	cfg->index_vector_weight = 1.0;
 	cfg->quota_alert_below = 0.2;
 	cfg->serve_timeout_ms = 120000;
+	cfg->coordination_share = -1;
+	cfg->coordination_hosts = -1;
+	cfg->coordination_timeout_ms = 50;
 }
 
 void cfg_provider_defaults(struct llmr_provider_cfg *p)

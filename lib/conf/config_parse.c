@@ -193,6 +193,13 @@ static const struct cfg_field top_fields[] = {
 	F("state", K_STR, struct llmr_config, state),
 	F("default_route", K_STR, struct llmr_config, default_route),
 	FE("logs", struct llmr_config, logs_off, logs_names),
+	F("coordination", K_STR, struct llmr_config, coordination),
+	F("coordination_prefix", K_STR, struct llmr_config, coordination_prefix),
+	F("coordination_password_env", K_ENVNAME, struct llmr_config, coordination_password_env),
+	F("coordination_password_file", K_STR, struct llmr_config, coordination_password_file),
+	F("coordination_share", K_FRACTION, struct llmr_config, coordination_share),
+	F("coordination_hosts", K_COUNT, struct llmr_config, coordination_hosts),
+	F("coordination_timeout", K_DURATION, struct llmr_config, coordination_timeout_ms),
 	FEND
 };
 static const struct cfg_table top_table = {top_fields};

@@ -216,7 +216,7 @@ static int embed_batch(struct llmr_embedder *em, const char *const *texts, size_
 	int tries;
 
 	for (tries = 1;; tries++) {
-		struct llmr_quota_res res = {0, 0, 0};
+		struct llmr_quota_res res = {0};
 		struct llmr_spend_hold hold;
 		int64_t t0 = llmr_now_ms();
 		long est = 0;

@@ -1,5 +1,7 @@
 #include "route/breaker.h"
 
+#include "route/coord_breaker.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -161,6 +163,9 @@ int llmr_breaker_get(struct llmr_state *st, const char *provider, struct llmr_br
 {
 	struct get_ctx c = {provider, b};
 
+	/* Coordinated: the breaker every host shares, unless Redis is down. */
+	if (llmr_coord_breaker_get(st, provider, b) == 0)
+		return 0;
 	return llmr_state_tx(st, 0, get_fn, &c, e);
 }
 
@@ -194,9 +199,16 @@ int llmr_breaker_allow(struct llmr_state *st, const struct llmr_provider_cfg *p,
 		       bool *probe, char *why, size_t n, struct llmr_err *e)
 {
 	struct allow_ctx c = {p, true, false, why, n, LLMR_ERR_NONE};
+	struct llmr_breaker b;
 	int rc;
 
 	why[0] = '\0';
+	if (llmr_coord_breaker_allow(st, p->name, llmr_breaker_cooldown(p),
+				     (p->timeout_ms > 0 ? p->timeout_ms : 60000) + 5000, allowed, probe, &b) == 0) {
+		if (!*allowed)
+			llmr_breaker_blocks(&b, llmr_now_ms(), llmr_breaker_cooldown(p), why, n);
+		return 0;
+	}
 	rc = llmr_state_tx(st, 1, allow_fn, &c, e);
 	*allowed = rc < 0 ? true : c.allowed;
 	if (probe)
@@ -226,6 +238,8 @@ int llmr_breaker_record(struct llmr_state *st, const struct llmr_provider_cfg *p
 
 	if (c != LLMR_ERR_NONE && !llmr_breaker_counts(c))
 		return 0;
+	if (llmr_coord_breaker_record(st, p->name, c, llmr_breaker_threshold(p)) == 0)
+		return 0;
 	return llmr_state_tx(st, 1, record_fn, &ctx, e);
 }
 
@@ -246,5 +260,7 @@ static int reset_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 
 int llmr_breaker_reset(struct llmr_state *st, const char *provider, struct llmr_err *e)
 {
+	/* Both: Redis's for every host, and this file's for an outage. */
+	llmr_coord_breaker_reset(st, provider);
 	return llmr_state_tx(st, 1, reset_fn, (void *)provider, e);
 }

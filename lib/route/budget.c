@@ -1,5 +1,7 @@
 #include "route/budget.h"
 
+#include "route/coord_budget.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -118,6 +120,9 @@ int llmr_budget_open(struct llmr_state *st, long calls, double usd, char id[48],
 
 	llmr_new_request_id(rid);
 	snprintf(id, 48, "b-%s", rid[0] == 'r' && rid[1] == '-' ? rid + 2 : rid);
+	/* Coordinated: in Redis, for the agents of every host. */
+	if (llmr_coord_budget_open(st, calls, usd, id) == 0)
+		return 0;
 	return llmr_state_tx(st, 1, open_fn, &c, e);
 }
 
@@ -138,6 +143,8 @@ int llmr_budget_get(struct llmr_state *st, const char *id, struct llmr_budget *b
 {
 	struct get_ctx c = {id, b};
 
+	if (llmr_coord_budget_get(st, id, b) == 0)
+		return 0;
 	return llmr_state_tx(st, 0, get_fn, &c, e);
 }
 
@@ -154,6 +161,8 @@ static int close_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 
 int llmr_budget_close(struct llmr_state *st, const char *id, struct llmr_err *e)
 {
+	if (llmr_coord_budget_close(st, id) == 0)
+		return 0;
 	return llmr_state_tx(st, 1, close_fn, (void *)id, e);
 }
 
@@ -214,7 +223,8 @@ int llmr_budget_draw(struct llmr_state *st, const char *id, int priority, double
 	snprintf(t->id, sizeof(t->id), "%s", id);
 	for (;;) {
 		c.last_try = llmr_now_ms() >= deadline || *llmr_interrupt_flag();
-		if (llmr_state_tx(st, 1, draw_fn, &c, e) < 0)
+		if (llmr_coord_budget_draw(st, id, priority, c.est, c.last_try, t, &c.v) != 0 &&
+		    llmr_state_tx(st, 1, draw_fn, &c, e) < 0)
 			return -1;
 		if (c.v != LLMR_BUDGET_WAIT)
 			break;
@@ -260,6 +270,12 @@ static int finish(struct llmr_state *st, struct llmr_budget_ticket *t, double us
 
 	if (!t->drawn && usd <= 0)
 		return 0;
+	if (t->remote) {
+		llmr_coord_budget_finish(st, t, c.usd, refund);
+		t->drawn = false;
+		t->usd_held = 0;
+		return 0;
+	}
 	rc = llmr_state_tx(st, 1, fin_fn, &c, e);
 	t->drawn = false;
 	t->usd_held = 0;

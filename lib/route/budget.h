@@ -46,6 +46,7 @@ struct llmr_budget_ticket {
 	bool drawn;             /* a call was counted */
 	bool over;              /* a P0 call over the budget */
 	double usd_held;
+	bool remote;            /* drawn in Redis (route/coord_budget.h) */
 };
 
 /* "run", "cheapest", "wait", "degrade", "skip" (static). */

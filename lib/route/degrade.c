@@ -1,5 +1,7 @@
 #include "route/degrade.h"
 
+#include "route/coord_degrade.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,7 +153,12 @@ static int update_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 
 int llmr_degrade_update(struct llmr_state *st, struct llmr_degrade *d, struct llmr_err *e)
 {
-	return llmr_state_tx(st, 1, update_fn, d, e);
+	int rc = llmr_state_tx(st, 1, update_fn, d, e);
+
+	/* Coordinated: on for every host when any host's signals say so. */
+	if (rc == 0)
+		llmr_coord_degrade_share(st, d);
+	return rc;
 }
 
 static int reset_fn(sqlite3 *db, void *ud, struct llmr_err *e)
@@ -164,5 +171,6 @@ static int reset_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 
 int llmr_degrade_reset(struct llmr_state *st, struct llmr_err *e)
 {
+	llmr_coord_degrade_reset(st);
 	return llmr_state_tx(st, 1, reset_fn, NULL, e);
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/interrupt.h"
+#include "route/coord_quota.h"
 #include "route/quota_db.h"
 
 /* ---- reservations ---------------------------------------------------------- */
@@ -203,11 +204,24 @@ int llmr_quota_acquire(struct llmr_state *st, const struct llmr_provider_cfg *p,
 		       int64_t max_wait_ms, struct llmr_quota_res *res, char *why, size_t n,
 		       struct llmr_err *e)
 {
-	struct acq a = {p, m, tokens, rank, 0, max_wait_ms, 0, 0, 0, res, why, n};
+	struct llmr_provider_cfg pshare;
+	struct llmr_model_cfg mshare;
+	struct acq a;
 	int64_t deadline = llmr_now_ms() + (max_wait_ms > 0 ? max_wait_ms : 0), now;
+	int rc;
 
 	memset(res, 0, sizeof(*res));
 	why[0] = '\0';
+	/* Coordinated through Redis unless it is not configured or down; then
+	 * here, under a share of each limit while it is down. */
+	const struct llmr_provider_cfg *p0 = p;
+	const struct llmr_model_cfg *m0 = m;
+
+	rc = llmr_coord_quota_acquire(st, p, m, tokens, max_wait_ms, res, why, n, e);
+	if (rc != LLMR_COORD_GO_LOCAL)
+		return rc;
+	llmr_coord_local_cfg(&p, &pshare, &m, &mshare);
+	a = (struct acq){p, m, tokens, rank, 0, max_wait_ms, 0, 0, 0, res, why, n};
 	a.lease_ms = (p->timeout_ms > 0 ? p->timeout_ms : 60000) + 10000;
 	for (;;) {
 		if (llmr_state_tx(st, 1, try_fn, &a, e) < 0) {
@@ -215,8 +229,12 @@ int llmr_quota_acquire(struct llmr_state *st, const struct llmr_provider_cfg *p,
 				llmr_state_tx(st, 1, leave_fn, &a, NULL);
 			return -1;
 		}
-		if (a.got)
+		if (a.got) {
+			/* Which limits, for a copy of this row in Redis. */
+			res->p = p0;
+			res->m = m0;
 			return 1;
+		}
 		now = llmr_now_ms();
 		/* Give up early when nothing frees before the deadline, or
 		 * when the process was asked to stop. */
@@ -264,7 +282,13 @@ static int finish(struct llmr_state *st, struct llmr_quota_res *res, long tokens
 
 	if (!res->id)
 		return 0;
+	if (res->remote) {
+		llmr_coord_quota_finish(st, res, tokens, drop);
+		return 0;
+	}
 	rc = llmr_state_tx(st, 1, fin_fn, &f, e);
+	if (rc == 0)
+		llmr_coord_quota_local_done(st, res, f.tokens, drop);
 	memset(res, 0, sizeof(*res));
 	return rc;
 }

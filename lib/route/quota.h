@@ -71,6 +71,11 @@ struct llmr_quota_res {
 	int64_t id;       /* quota_log row; 0 when nothing is held */
 	int64_t t_start;
 	long tokens;
+	/* Held in Redis (route/coord.h), not the state file: the id and
+	 * t_start are Redis's, and these say which keys. */
+	int remote;
+	const struct llmr_provider_cfg *p;
+	const struct llmr_model_cfg *m;
 };
 
 /*

@@ -1,5 +1,7 @@
 #include "route/quota_report.h"
 
+#include "route/coord_report.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -247,6 +249,8 @@ json_t *llmr_quota_report(struct llmr_state *st, const struct llmr_config *cfg, 
 {
 	json_t *r = json_object(), *ps = json_array(), *all = json_array(), *p;
 	struct llmr_degrade d;
+
+	json_object_set_new(r, "coordination", llmr_coord_report(st));
 
 	for (size_t i = 0; i < cfg->nproviders; i++) {
 		const struct llmr_provider_cfg *pc = &cfg->providers[i];

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "route/quota_calendar.h"
+#include "route/coord_quota.h"
 #include "route/quota_db.h"
 
 /*
@@ -213,7 +214,13 @@ int llmr_quota_status(struct llmr_state *st, const struct llmr_provider_cfg *p,
 		      const struct llmr_model_cfg *m, int64_t now,
 		      struct llmr_quota_status *s, struct llmr_err *e)
 {
-	return llmr_quota_status_db(llmr_state_db(st), p, m, now, 1, s, e);
+	if (llmr_quota_status_db(llmr_state_db(st), p, m, now, 1, s, e) < 0)
+		return -1;
+	/* Coordinated: the windows are every host's, in Redis (the headers
+	 * and cooldowns stay this host's). */
+	if (llmr_coord_quota_usage(st, p, NULL, s->w) && m)
+		llmr_coord_quota_usage(st, p, m, s->mw);
+	return 0;
 }
 
 static void fmt_in(char *b, size_t n, int64_t ms)

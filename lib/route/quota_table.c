@@ -1,4 +1,5 @@
 #include "route/quota_report.h"
+#include "route/coord_report.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -191,6 +192,7 @@ int llmr_quota_table(json_t *r, bool color, struct llmr_buf *out)
 	if (json_is_true(json_object_get(d, "active")))
 		llmr_buf_addf(out, " (%s)", json_string_value(json_object_get(d, "reason")));
 	llmr_buf_addf(out, "\n");
+	llmr_coord_table(json_object_get(r, "coordination"), out);
 	json_array_foreach(json_object_get(r, "alerts"), i, p)
 		llmr_buf_addf(out, "alert: %s\n", json_string_value(p));
 	return 0;

@@ -1,5 +1,7 @@
 #include "route/spend.h"
 
+#include "route/coord_budget.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -263,6 +265,9 @@ int llmr_spend_release(struct llmr_state *st, struct llmr_spend_hold *h, double 
 	if (!h->id)
 		return 0;
 	rc = llmr_state_tx(st, 1, release_fn, &r, e);
+	/* A request budget in Redis is charged there, for every host. */
+	if (rc == 0 && h->budget[0] && actual_usd > 0)
+		llmr_coord_budget_charge(st, h->budget, actual_usd);
 	memset(h, 0, sizeof(*h));
 	return rc;
 }

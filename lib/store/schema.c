@@ -329,6 +329,16 @@ static const char learn_v2[] =
 	" model TEXT PRIMARY KEY, quality INTEGER NOT NULL, source TEXT NOT NULL,"
 	" updated_ms INTEGER NOT NULL) WITHOUT ROWID;";
 
+/*
+ * Redis coordination (route/coord.h): the outages this host lived through
+ * (llmr-quota shows the last), and how far its own reservations were
+ * copied into Redis once it came back, so that none is copied twice.
+ */
+static const char coord_v1[] =
+	"CREATE TABLE coord_outages (id INTEGER PRIMARY KEY, started_ms INTEGER NOT NULL,"
+	" ended_ms INTEGER, last_ms INTEGER NOT NULL, failures INTEGER NOT NULL DEFAULT 1, reason TEXT);"
+	"CREATE TABLE coord_sync (k INTEGER PRIMARY KEY CHECK (k = 0), last_id INTEGER NOT NULL);";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -345,6 +355,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"serve: the agent of each request served over HTTP", serve_v1},
 	{"ask: semantic cache, in-flight leases, cache entries by route", semcache_v1},
 	{"learn: embedding cache, pending routing changes, measured quality", learn_v2},
+	{"route: Redis coordination outages and resync mark", coord_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

@@ -43,6 +43,19 @@ int llmr_state_open(const char *path, struct llmr_state **out, struct llmr_err *
  * 0 and *out, or -1 with e as llmr_state_open. */
 int llmr_state_open_ro(const char *path, struct llmr_state **out, struct llmr_err *e);
 void llmr_state_close(struct llmr_state *st);
+
+/*
+ * Several hosts' request logs in one report: copy the requests of every
+ * file in paths (n of them) into a temporary table named requests on st
+ * (opened read-only), which every unqualified query then reads instead of
+ * st's own. Only the request log is merged; prices, budgets and routing
+ * versions stay st's. Nothing is written to any file. 0, or -1 with e.
+ */
+int llmr_state_union(struct llmr_state *st, char *const *paths, size_t n, struct llmr_err *e);
+
+/* Expand state paths: a directory stands for its *.db files (sorted).
+ * *out (each string and the array to free) gets *nout paths. 0 or -1. */
+int llmr_state_expand(char *const *in, size_t n, char ***out, size_t *nout, struct llmr_err *e);
 /* The connection, for modules that keep their own tables (borrowed). */
 sqlite3 *llmr_state_db(struct llmr_state *st);
 const char *llmr_state_file(const struct llmr_state *st);

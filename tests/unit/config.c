@@ -285,7 +285,10 @@ static void test_errors(void)
 	       "%s/unknown.conf:6:7: unknown key 'rmp' (did you mean 'rpm'?)", dir);
 	EXPECT("nosuggest.conf", "frobnicate: 1\n",
 	       "%s/nosuggest.conf:1:1: unknown key 'frobnicate' (valid here: providers, routes, cache, "
-	       "budget, index, router, quota, judge, aliases, serve, state, default_route, logs)", dir);
+	       "budget, index, router, quota, judge, aliases, serve, state, default_route, logs,"
+	       " coordination, coordination_prefix, coordination_password_env,"
+	       " coordination_password_file, coordination_share, coordination_hosts,"
+	       " coordination_timeout)", dir);
 	EXPECT("apikey.conf", "providers:\n  o:\n    protocol: openai\n    api_key: sk-secret\n",
 	       "%s/apikey.conf:4:5: unknown key 'api_key' (keys never go in the config: use api_key_env or api_key_file)",
 	       dir);
