@@ -15,6 +15,7 @@
 #include "conf/key_status.h"
 #include "net/http.h"
 #include "cost/prices.h"
+#include "cli/ask_print.h"
 #include "cli/prompt.h"
 #include "cli/repl.h"
 #include "cli/skip_warn.h"
@@ -175,35 +176,6 @@ static void note_fallback(const char *from, const char *to, const char *why, voi
 		llmr_warn("%s failed mid-answer (%s); falling back", from, why);
 }
 
-static void report_verbose(const json_t *resp)
-{
-	json_t *u = json_object_get(resp, "usage");
-
-	llmr_warn("%s: %lld in (%lld cached) + %lld out tokens, $%.6f, %lld ms (ttft %lld ms)%s",
-		  json_string_value(json_object_get(resp, "model")),
-		  (long long)json_integer_value(json_object_get(u, "input_tokens")),
-		  (long long)json_integer_value(json_object_get(u, "cached_tokens")),
-		  (long long)json_integer_value(json_object_get(u, "output_tokens")),
-		  json_real_value(json_object_get(resp, "cost_usd")),
-		  (long long)json_integer_value(json_object_get(resp, "latency_ms")),
-		  (long long)json_integer_value(json_object_get(resp, "ttft_ms")),
-		  json_is_true(json_object_get(resp, "fallback")) ? ", after fallback" : "");
-}
-
-static void print_sources(const json_t *resp)
-{
-	json_t *src = json_object_get(resp, "sources"), *hit;
-	size_t i;
-
-	if (!json_array_size(src))
-		return;
-	printf("\nSources:\n");
-	json_array_foreach(src, i, hit)
-		printf("  [%zu] %s (chunk %lld)\n", i + 1,
-		       json_string_value(json_object_get(hit, "source")),
-		       (long long)json_integer_value(json_object_get(hit, "chunk")));
-}
-
 /* One question from the command line or stdin; prints and returns the exit code. */
 static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 {
@@ -233,10 +205,10 @@ static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 			print_delta(text, strlen(text), m);
 		if (*text && text[strlen(text) - 1] != '\n')
 			putchar('\n');
-		print_sources(resp);
+		llmr_ask_print_sources(stdout, resp);
 	}
 	if (m->verbose && !err)
-		report_verbose(resp);
+		llmr_ask_print_verbose(resp);
 	json_decref(resp);
 	return code;
 }
@@ -319,42 +291,6 @@ static int run_warm(struct ask_main *m, int argc, long parallel, const char *pat
 	return worst;
 }
 
-/* The summary, then a warning for each model a route would skip for its
- * key: the config is right, the environment is not (exit stays 0). */
-static int check_config(const char *path, struct llmr_config *cfg, int quiet)
-{
-	json_t *models = llmr_models_json(cfg), *mo;
-	size_t i;
-
-	printf("%s: ok (%zu providers, %zu models, %zu routes)\n", path ? path : "<built-in>",
-	       cfg->nproviders, json_array_size(models), cfg->nroutes);
-	json_array_foreach(models, i, mo)
-		if (!quiet && json_object_get(mo, "why"))
-			llmr_warn("warning: %s: %s", json_string_value(json_object_get(mo, "model")),
-				  json_string_value(json_object_get(mo, "why")));
-	json_decref(models);
-	return 0;
-}
-
-static void list_models(struct llmr_config *cfg, int json)
-{
-	json_t *models = llmr_models_json(cfg), *mo;
-	struct llmr_buf b = LLMR_BUF_INIT;
-	size_t i;
-
-	if (json) {
-		json_array_foreach(models, i, mo) {
-			json_dumpf(mo, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			putchar('\n');
-		}
-	} else {
-		llmr_models_text(models, &b);
-		fwrite(b.s, 1, b.len, stdout);
-		llmr_buf_release(&b);
-	}
-	json_decref(models);
-}
-
 /* The operands, with stdin and the -a files below them (cli/prompt.h). */
 static char *read_prompt(int argc, char **argv, const char *const *attach, size_t nattach)
 {
@@ -376,9 +312,9 @@ static void load_config(const char *explicit_path, struct ask_main *m, int check
 	llmr_cli_coordinate(m->cfg);
 	if (checking || listing) {
 		if (checking)
-			check_config(path, m->cfg, m->quiet);
+			llmr_ask_check_config(path, m->cfg, m->quiet);
 		else
-			list_models(m->cfg, m->json);
+			llmr_ask_list_models(stdout, m->cfg, m->json);
 		free(path);
 		llmr_config_free(m->cfg);
 		exit(llmr_cli_exit(0));

@@ -12,6 +12,7 @@
 
 #include "ask/transcript.h"
 #include "cli/cli.h"
+#include "cli/cost_prices.h"
 #include "conf/config.h"
 #include "cost/cache_report.h"
 #include "cost/cost.h"
@@ -243,58 +244,11 @@ static int cmd_simulate(struct cost_main *m)
 static int cmd_prices(struct cost_main *m, int argc, char **argv)
 {
 	struct llmr_err e = {0, ""};
-	struct llmr_pricebook pb;
-	struct llmr_price_row *rows;
-	struct llmr_buf b = LLMR_BUF_INIT;
-	size_t n, i;
+	int rc = llmr_cli_cost_prices(stdout, m->st, m->cfg, argc, argv, m->add, m->now,
+				       m->fmt == FMT_JSON, &e);
 
-	if (argc > 0 && !strcmp(argv[0], "import")) {
-		struct llmr_price_import c;
-
-		if (argc != 2)
-			llmr_die(LLMR_EX_USAGE, "prices import: expected one FILE");
-		if (llmr_prices_import(m->st, m->cfg, argv[1], m->add, m->now, &c, &e))
-			fail(&e);
-		if (m->fmt == FMT_JSON)
-			out_json(llmr_price_import_json(&c));
-		else
-			llmr_price_import_text(&b, &c);
-		out(&b);
-		return 0;
-	}
-	if (argc > 0 && strcmp(argv[0], "history"))
-		llmr_die(LLMR_EX_USAGE, "prices: unknown operand '%s'", argv[0]);
-	if (argc > 2)
-		llmr_die(LLMR_EX_USAGE, "prices history: expected at most one PROVIDER/MODEL");
-	if (llmr_pricebook_load(&pb, m->cfg, llmr_state_db(m->st), &e))
+	if (rc < 0)
 		fail(&e);
-	if (argc > 0) {
-		json_t *arr = json_array();
-
-		if (argc == 2 && llmr_names_find(&pb.names, argv[1]) < 0)
-			llmr_die(LLMR_EX_USAGE, "prices history: no model '%s'", argv[1]);
-		if (m->fmt == FMT_JSON) {
-			llmr_prices_history_json(arr, &pb, argc == 2 ? argv[1] : NULL);
-			for (i = 0; i < json_array_size(arr); i++)
-				out_json(json_incref(json_array_get(arr, i)));
-		} else {
-			llmr_prices_history_text(&b, &pb, argc == 2 ? argv[1] : NULL);
-		}
-		json_decref(arr);
-		out(&b);
-		llmr_pricebook_release(&pb);
-		return 0;
-	}
-	if (llmr_prices_table(llmr_state_db(m->st), &pb, &rows, &n, &e))
-		fail(&e);
-	if (m->fmt == FMT_JSON)
-		for (i = 0; i < n; i++)
-			out_json(llmr_price_row_json(&rows[i]));
-	else
-		llmr_prices_text(&b, rows, n);
-	out(&b);
-	llmr_price_rows_free(rows, n);
-	llmr_pricebook_release(&pb);
 	return 0;
 }
 
