@@ -17,15 +17,27 @@ struct prov_snap {
 	struct llmr_quota_status *mq;      /* per model, for models with limits */
 	int64_t *lat;                      /* per model mean latency, -1 unknown */
 	double month_usd;
+	bool loaded;                       /* read from the state yet */
+	char failed[200];                  /* why it could not be, or "" */
 };
 
+/*
+ * Providers are read from the state when a decision first asks about one
+ * of their models, not all at load: a request's chain names two or three
+ * of the ten providers a config may list, and reading each one's breaker,
+ * windows, latencies and spend was most of a short llmr-ask's own time.
+ */
 struct llmr_route_snap {
 	const struct llmr_config *cfg;
+	struct llmr_state *st;             /* borrowed: open while the snapshot is used */
 	struct prov_snap *ps;
 	size_t n;
 	bool degraded;
 	bool no_quotas;                    /* leave quotas to llmr_quota_acquire */
 };
+
+static int load_provider(struct llmr_state *st, struct prov_snap *ps, bool quotas,
+			 struct llmr_err *e);
 
 int64_t llmr_route_month_start(int64_t now_ms)
 {
@@ -140,16 +152,12 @@ int llmr_route_snap_load(struct llmr_state *st, const struct llmr_config *cfg, b
 
 	*out = NULL;
 	s->cfg = cfg;
+	s->st = st;
 	s->no_quotas = !quotas;
 	s->n = cfg->nproviders;
 	s->ps = llmr_xcalloc(s->n + 1, sizeof(*s->ps));
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < s->n; i++)
 		s->ps[i].p = &cfg->providers[i];
-		if (load_provider(st, &s->ps[i], quotas, e) < 0) {
-			llmr_route_snap_free(s);
-			return -1;
-		}
-	}
 	if (llmr_degrade_update(st, &d, e) < 0) {
 		llmr_route_snap_free(s);
 		return -1;
@@ -176,10 +184,19 @@ static struct prov_snap *find(struct llmr_route_snap *s, const struct llmr_provi
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->ps[i].p == p) {
+			struct prov_snap *ps = &s->ps[i];
+
 			*mi = m && p->nmodels ? (size_t)(m - p->models) : p->nmodels;
 			if (*mi > p->nmodels)
 				*mi = p->nmodels;
-			return &s->ps[i];
+			if (!ps->loaded) {
+				struct llmr_err e = {0, ""};
+
+				ps->loaded = true;
+				if (load_provider(s->st, ps, !s->no_quotas, &e) < 0)
+					snprintf(ps->failed, sizeof(ps->failed), "%s", e.msg);
+			}
+			return ps;
 		}
 	return NULL;
 }
@@ -197,6 +214,11 @@ static bool snap_blocked(void *ud, const struct llmr_model_ref *ref, long tokens
 	*temporary = true;
 	if (!ps || p->protocol == LLMR_PROTO_EXTRACTIVE)
 		return false;
+	if (*ps->failed) {
+		/* Unknown state is no licence to call: the next model may do. */
+		snprintf(why, n, "state of provider '%s' unreadable: %s", p->name, ps->failed);
+		return true;
+	}
 	if (llmr_breaker_blocks(&ps->br, now, llmr_breaker_cooldown(p), why, n))
 		return true;
 	if (p->budget_usd_per_month >= 0 && ps->month_usd >= p->budget_usd_per_month) {
@@ -228,7 +250,7 @@ static int64_t snap_latency(void *ud, const struct llmr_model_ref *ref)
 	size_t mi;
 	struct prov_snap *ps = find(s, ref->provider, &mi, ref->model);
 
-	return ps && mi < ref->provider->nmodels ? ps->lat[mi] : -1;
+	return ps && !*ps->failed && mi < ref->provider->nmodels ? ps->lat[mi] : -1;
 }
 
 void llmr_route_snap_view(struct llmr_route_snap *s, struct llmr_route_view *v)
