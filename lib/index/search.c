@@ -7,6 +7,7 @@
 #include "index/ann.h"
 #include "index/embed.h"
 #include "index/index.h"
+#include "index/search_impl.h"
 
 #define RRF_K 60.0
 /* Below this cosine a chunk shares almost nothing with the query: leaving
@@ -14,11 +15,6 @@
 #define VECTOR_FLOOR 0.05
 /* Keyword hits added to the vector candidates. */
 #define LEX_CANDIDATES 200
-
-struct scored {
-	int64_t id;
-	double score;
-};
 
 struct list {
 	struct scored *v;
@@ -152,6 +148,16 @@ static int single_collection(sqlite3 *db)
 	return rc == SQLITE_DONE;
 }
 
+/*
+ * Column weights of bm25() (heading, text): a word of a chunk's title or
+ * heading path says more about what it is about than the same word in
+ * its body, where long passages repeat common words. Tuned on the dev half
+ * of tests/bench/retrieval.sh. The rank MATCH form keeps FTS5's own
+ * ORDER BY rank LIMIT path.
+ */
+#define HEADING_WEIGHTS "4.0, 1.0"
+#define HEADING_RANK "bm25(" HEADING_WEIGHTS ")"
+
 static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, struct list *l,
 		     struct llmr_err *e)
 {
@@ -170,10 +176,10 @@ static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, str
 	if (sqlite3_prepare_v2(db,
 			       single_collection(db)
 				       ? "SELECT rowid, rank FROM idx_fts WHERE idx_fts MATCH ?1 AND ?2 = ?2"
-					 " ORDER BY rank LIMIT ?3"
-				       : "SELECT c.id, bm25(idx_fts) FROM idx_fts JOIN idx_chunks c"
-					 " ON c.id = idx_fts.rowid WHERE idx_fts MATCH ?1 AND c.coll = ?2"
-					 " ORDER BY bm25(idx_fts) LIMIT ?3",
+					 " AND rank MATCH '" HEADING_RANK "' ORDER BY rank LIMIT ?3"
+				       : "SELECT c.id, bm25(idx_fts, " HEADING_WEIGHTS ") FROM idx_fts"
+					 " JOIN idx_chunks c ON c.id = idx_fts.rowid WHERE idx_fts MATCH ?1"
+					 " AND c.coll = ?2 ORDER BY 2 LIMIT ?3",
 			       -1, &st, NULL) != SQLITE_OK) {
 		llmr_buf_release(&fq);
 		return dberr(db, e, "full-text query");
@@ -378,38 +384,6 @@ static void fuse(const struct list *a, double wa, const struct list *b, double w
 		qsort(out->v, out->n, sizeof(*out->v), by_score);
 }
 
-static int fill_hits(sqlite3 *db, const struct list *l, size_t k, struct llmr_hits *out,
-		     struct llmr_err *e)
-{
-	sqlite3_stmt *st;
-	size_t i;
-
-	if (sqlite3_prepare_v2(db,
-			       "SELECT c.seq, c.heading, c.text, d.source, d.url FROM idx_chunks c"
-			       " JOIN idx_docs d ON d.id = c.doc WHERE c.id=?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return dberr(db, e, "chunks");
-	out->v = llmr_xcalloc(k ? k : 1, sizeof(*out->v));
-	for (i = 0; i < l->n && out->n < k; i++) {
-		sqlite3_bind_int64(st, 1, l->v[i].id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			struct llmr_hit *h = &out->v[out->n++];
-			const char *url = (const char *)sqlite3_column_text(st, 4);
-
-			h->chunk_id = l->v[i].id;
-			h->seq = sqlite3_column_int(st, 0);
-			h->heading = llmr_xstrdup((const char *)sqlite3_column_text(st, 1));
-			h->text = llmr_xstrdup((const char *)sqlite3_column_text(st, 2));
-			h->source = llmr_xstrdup((const char *)sqlite3_column_text(st, 3));
-			h->url = url ? llmr_xstrdup(url) : NULL;
-			h->score = l->v[i].score;
-		}
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
-	return 0;
-}
-
 int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
 		const struct llmr_search_opts *o, const char *query, struct llmr_hits *out,
 		struct llmr_err *e)
@@ -454,26 +428,11 @@ int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
 			fuse(&bl, wb, &vl, wv, &fl);
 			final = &fl;
 		}
-		rc = fill_hits(db, final, k, out, e);
+		rc = llmr_search_fill(db, coll, final->v, final->n, k, o->by_doc, out, e);
 	}
 	free(bl.v);
 	free(vl.v);
 	free(fl.v);
 	free(emb);
 	return rc;
-}
-
-void llmr_hits_release(struct llmr_hits *h)
-{
-	size_t i;
-
-	for (i = 0; i < h->n; i++) {
-		free(h->v[i].source);
-		free(h->v[i].heading);
-		free(h->v[i].text);
-		free(h->v[i].url);
-	}
-	free(h->v);
-	free(h->collection);
-	memset(h, 0, sizeof(*h));
 }
