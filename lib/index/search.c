@@ -72,12 +72,44 @@ static int64_t doc_freq(sqlite3 *db, const char *w, size_t n)
 }
 
 /*
+ * Words of questions rather than of their subject, left out of keyword
+ * queries only (the embedder's stop list, llmr_embed_stopword, also
+ * shapes stored vectors, so it stays as it is). Folded forms.
+ */
+static const char *const question_words[] = {
+	"comment", "quel", "quelle", "quels", "quelles", "quoi", "combien", "pourquoi", "quand",
+	"faire", "faut", "peut", "peux", "puis", "dois", "doit", "mon", "mes", "ma", "moi",
+	"est", "ce", "cela", "ca", "faut", "il", "y",
+	"my", "me", "we", "our", "you", "your", "there", "any", "get", "need", "why",
+	"much", "many", "will", "would", "could", NULL};
+
+static int query_stopword(const char *w, size_t n)
+{
+	size_t i;
+
+	if (llmr_embed_stopword(w, n))
+		return 1;
+	for (i = 0; question_words[i]; i++)
+		if (strlen(question_words[i]) == n && !memcmp(question_words[i], w, n))
+			return 1;
+	return 0;
+}
+
+/*
  * The FTS5 query: content words of the query, quoted, OR-ed. In a large
  * collection, words found in more than an eighth of the chunks are left
  * out when rarer ones remain: they weigh little in BM25 (low IDF) but make
  * FTS5 score most of the collection, which is what makes OR queries slow.
  */
 #define BIG_COLLECTION 5000
+/*
+ * Below BIG_COLLECTION, a word longer than STEM letters is searched as the
+ * prefix of its first STEM: a crude stemmer for French and English
+ * ("étudiants" finds "étudiant", "réparation" "réparer"). On the dev half of
+ * tests/bench/retrieval.sh, 4 letters brought too much noise and 6 too
+ * little. Above it, prefix queries would scan too many terms.
+ */
+#define STEM 5
 
 static void fts_query(sqlite3 *db, const char *q, struct llmr_buf *out)
 {
@@ -95,7 +127,7 @@ static void fts_query(sqlite3 *db, const char *q, struct llmr_buf *out)
 
 		while (p < end && *p != ' ')
 			p++;
-		if (p > w && !llmr_embed_stopword(w, (size_t)(p - w))) {
+		if (p > w && !query_stopword(w, (size_t)(p - w))) {
 			words[nw] = w;
 			lens[nw++] = (size_t)(p - w);
 		}
@@ -129,8 +161,10 @@ static void fts_query(sqlite3 *db, const char *q, struct llmr_buf *out)
 		if (out->len)
 			llmr_buf_adds(out, " OR ");
 		llmr_buf_add(out, "\"", 1);
-		llmr_buf_add(out, words[i], lens[i]);
+		llmr_buf_add(out, words[i], lens[i] > STEM && total <= BIG_COLLECTION ? STEM : lens[i]);
 		llmr_buf_add(out, "\"", 1);
+		if (lens[i] > STEM && total <= BIG_COLLECTION)
+			llmr_buf_add(out, "*", 1);
 	}
 	llmr_buf_release(&f);
 }

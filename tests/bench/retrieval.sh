@@ -4,7 +4,7 @@
 # llmr-search in bm25, vector and hybrid modes, and of a plain
 # whole-document FTS5 BM25 baseline built here with sqlite3, on the dev
 # half (odd question lines) and the held-out half (even lines). Tune on
-# dev only; report held-out.
+# dev only; report held-out. RETRIEVAL_CONF sets config text to try.
 #
 # Each question has one answer, which any of its listed documents (copies
 # of one text) gives: r = rank of the first of them in the top 10;
@@ -18,7 +18,8 @@ W=${BENCH_DIR:-${TMPDIR:-/tmp}/llmr-bench}/retrieval
 [ -x "$LLMR_BUILD/bin/llmr-search" ] || { echo "retrieval.sh: build first" >&2; exit 0; }
 rm -rf "$W" && mkdir -p "$W/docs"
 export LLMR_STATE="$W/state.db" LLMR_CONFIG="$W/none.conf" PATH="$LLMR_BUILD/bin:$PATH"
-: >"$LLMR_CONFIG"
+# RETRIEVAL_CONF: config text to try (e.g. other index.weights), dev only.
+printf '%s\n' "${RETRIEVAL_CONF:-}" >"$LLMR_CONFIG"
 cp "$FIX"/docs/*.md "$W/docs/"
 (cd "$W" && llmr-index docs >/dev/null) || { echo "retrieval.sh: llmr-index failed" >&2; exit 1; }
 

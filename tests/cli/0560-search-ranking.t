@@ -50,4 +50,8 @@ like "$(printf '%s' "$out" | jq -r .source)" 'jardin.md' "a title match outranks
 a=$(llmr-search --json --mode bm25 composteur | jq -r .source)
 b=$(llmr-search --json --mode bm25 "qu'est-ce que le composteur, et où est l'accès ?" | jq -r .source | head -1)
 is "$b" "$(printf '%s\n' "$a" | head -1)" "stop words and elisions do not change the ranking"
+printf '# Vélo\n\nComment réparer une roue voilée.\n' >d/velo.md
+run llmr-index -q d
+run llmr-search --json -k 1 --mode bm25 réparation
+like "$(printf '%s' "$out" | jq -r .source)" 'velo.md' "a longer form of a word finds it (prefix of five letters)"
 done_testing
