@@ -393,6 +393,26 @@ out:
 	return rc;
 }
 
+/*
+ * How far to trust the vector ranking of this query, 0..1: the margin of
+ * its best cosine over the second. The hashing embedder scores many
+ * chunks alike when the query shares no distinctive word with any; then
+ * its first place is a coin toss, and fused at full weight it pushed good
+ * keyword hits down (dev half of tests/bench/retrieval.sh: where the right
+ * chunk was not in the vector top 10, the top two were within 20%).
+ */
+#define VECTOR_MARGIN 0.25
+
+static double vector_confidence(const struct list *vl)
+{
+	double m;
+
+	if (vl->n < 2 || vl->v[0].score <= 0)
+		return 1;
+	m = (1 - vl->v[1].score / vl->v[0].score) / VECTOR_MARGIN;
+	return m < 0 ? 0 : m > 1 ? 1 : m;
+}
+
 /* Reciprocal rank fusion of two ranked lists. */
 static void fuse(const struct list *a, double wa, const struct list *b, double wb,
 		 struct list *out)
@@ -459,7 +479,7 @@ int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
 		else if (o->mode == LLMR_SEARCH_VECTOR)
 			final = &vl;
 		else {
-			fuse(&bl, wb, &vl, wv, &fl);
+			fuse(&bl, wb, &vl, bl.n ? wv * vector_confidence(&vl) : wv, &fl);
 			final = &fl;
 		}
 		rc = llmr_search_fill(db, coll, final->v, final->n, k, o->by_doc, out, e);
