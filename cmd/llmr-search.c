@@ -17,20 +17,21 @@
 #include "store/state.h"
 #include "base/util.h"
 
-enum { OPT_JSON = 256, OPT_MODE, OPT_CONFIG, OPT_STATE, OPT_MCP };
+enum { OPT_JSON = 256, OPT_MODE, OPT_BY, OPT_CONFIG, OPT_STATE, OPT_MCP };
 
 static const struct llmr_opt opts[] = {
 	{"collection", 'c', "NAME", "collection to search (default: default)"},
 	{"k", 'k', "N", "number of hits (default 10)"},
 	{"json", OPT_JSON, NULL, "print hits as JSON lines"},
 	{"mode", OPT_MODE, "MODE", "bm25, vector or hybrid (default hybrid)"},
+	{"by", OPT_BY, "UNIT", "chunk or doc: one hit per chunk (default) or per document"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
 	{"mcp", OPT_MCP, NULL, "serve search and ask to MCP clients on stdin/stdout"},
 	{NULL, 0, NULL, NULL}};
 
 static const struct llmr_cli cli = {
-	"llmr-search", "[-c NAME] [-k N] [--json] [--mode bm25|vector|hybrid] QUERY...\n"
+	"llmr-search", "[-c NAME] [-k N] [--json] [--mode bm25|vector|hybrid] [--by chunk|doc] QUERY...\n"
 	"--mcp [-c NAME] [-k N] [--mode bm25|vector|hybrid]",
 	"Search a document collection: BM25 and vectors fused by reciprocal rank.", opts};
 
@@ -101,7 +102,7 @@ static int serve_mcp(const struct llmr_config *cfg, struct llmr_state *st,
 
 int main(int argc, char **argv)
 {
-	struct llmr_search_opts o = {NULL, 10, LLMR_SEARCH_HYBRID, -1, -1, 0};
+	struct llmr_search_opts o = {NULL, 10, LLMR_SEARCH_HYBRID, -1, -1, 0, 0};
 	struct llmr_err e = {0, ""};
 	struct llmr_config *cfg = NULL;
 	struct llmr_state *st = NULL;
@@ -127,6 +128,11 @@ int main(int argc, char **argv)
 			if (mode < 0)
 				llmr_die(LLMR_EX_USAGE, "--mode: '%s': expected bm25, vector or hybrid", optarg);
 			o.mode = (enum llmr_search_mode)mode;
+			break;
+		case OPT_BY:
+			if (strcmp(optarg, "chunk") && strcmp(optarg, "doc"))
+				llmr_die(LLMR_EX_USAGE, "--by: '%s': expected chunk or doc", optarg);
+			o.by_doc = !strcmp(optarg, "doc");
 			break;
 		case OPT_CONFIG: config = optarg; break;
 		case OPT_STATE: state = optarg; break;

@@ -57,7 +57,7 @@ int llmr_extractive_answer(struct llmr_state *st, const struct llmr_config *cfg,
 			   const char *collection, const char *question,
 			   struct llmr_chat_result *r, json_t **sources, struct llmr_err *e)
 {
-	struct llmr_search_opts o = {collection, ANSWER_PASSAGES, LLMR_SEARCH_HYBRID, -1, -1, 0};
+	struct llmr_search_opts o = {collection, ANSWER_PASSAGES, LLMR_SEARCH_HYBRID, -1, -1, 0, 0};
 	struct llmr_hits hits;
 	int fr = is_french(question);
 	const char *coll = collection ? collection : "default";
@@ -116,7 +116,7 @@ int llmr_rag_retrieve(struct llmr_state *st, const struct llmr_config *cfg,
 		      const char *collection, const char *query, long token_budget,
 		      struct llmr_buf *context, json_t **sources, struct llmr_err *e)
 {
-	struct llmr_search_opts o = {collection, RAG_HITS, LLMR_SEARCH_HYBRID, -1, -1, 0};
+	struct llmr_search_opts o = {collection, RAG_HITS, LLMR_SEARCH_HYBRID, -1, -1, 0, 0};
 	struct llmr_hits hits;
 	size_t budget = token_budget > 0 ? (size_t)token_budget * 4 : 8000, used = 0, i;
 

@@ -7,6 +7,7 @@
 #include "index/ann.h"
 #include "index/embed.h"
 #include "index/index.h"
+#include "index/search_impl.h"
 
 #define RRF_K 60.0
 /* Below this cosine a chunk shares almost nothing with the query: leaving
@@ -14,11 +15,6 @@
 #define VECTOR_FLOOR 0.05
 /* Keyword hits added to the vector candidates. */
 #define LEX_CANDIDATES 200
-
-struct scored {
-	int64_t id;
-	double score;
-};
 
 struct list {
 	struct scored *v;
@@ -76,12 +72,44 @@ static int64_t doc_freq(sqlite3 *db, const char *w, size_t n)
 }
 
 /*
+ * Words of questions rather than of their subject, left out of keyword
+ * queries only (the embedder's stop list, llmr_embed_stopword, also
+ * shapes stored vectors, so it stays as it is). Folded forms.
+ */
+static const char *const question_words[] = {
+	"comment", "quel", "quelle", "quels", "quelles", "quoi", "combien", "pourquoi", "quand",
+	"faire", "faut", "peut", "peux", "puis", "dois", "doit", "mon", "mes", "ma", "moi",
+	"est", "ce", "cela", "ca", "faut", "il", "y",
+	"my", "me", "we", "our", "you", "your", "there", "any", "get", "need", "why",
+	"much", "many", "will", "would", "could", NULL};
+
+static int query_stopword(const char *w, size_t n)
+{
+	size_t i;
+
+	if (llmr_embed_stopword(w, n))
+		return 1;
+	for (i = 0; question_words[i]; i++)
+		if (strlen(question_words[i]) == n && !memcmp(question_words[i], w, n))
+			return 1;
+	return 0;
+}
+
+/*
  * The FTS5 query: content words of the query, quoted, OR-ed. In a large
  * collection, words found in more than an eighth of the chunks are left
  * out when rarer ones remain: they weigh little in BM25 (low IDF) but make
  * FTS5 score most of the collection, which is what makes OR queries slow.
  */
 #define BIG_COLLECTION 5000
+/*
+ * Below BIG_COLLECTION, a word longer than STEM letters is searched as the
+ * prefix of its first STEM: a crude stemmer for French and English
+ * ("étudiants" finds "étudiant", "réparation" "réparer"). On the dev half of
+ * tests/bench/retrieval.sh, 4 letters brought too much noise and 6 too
+ * little. Above it, prefix queries would scan too many terms.
+ */
+#define STEM 5
 
 static void fts_query(sqlite3 *db, const char *q, struct llmr_buf *out)
 {
@@ -99,7 +127,7 @@ static void fts_query(sqlite3 *db, const char *q, struct llmr_buf *out)
 
 		while (p < end && *p != ' ')
 			p++;
-		if (p > w && !llmr_embed_stopword(w, (size_t)(p - w))) {
+		if (p > w && !query_stopword(w, (size_t)(p - w))) {
 			words[nw] = w;
 			lens[nw++] = (size_t)(p - w);
 		}
@@ -133,8 +161,10 @@ static void fts_query(sqlite3 *db, const char *q, struct llmr_buf *out)
 		if (out->len)
 			llmr_buf_adds(out, " OR ");
 		llmr_buf_add(out, "\"", 1);
-		llmr_buf_add(out, words[i], lens[i]);
+		llmr_buf_add(out, words[i], lens[i] > STEM && total <= BIG_COLLECTION ? STEM : lens[i]);
 		llmr_buf_add(out, "\"", 1);
+		if (lens[i] > STEM && total <= BIG_COLLECTION)
+			llmr_buf_add(out, "*", 1);
 	}
 	llmr_buf_release(&f);
 }
@@ -151,6 +181,16 @@ static int single_collection(sqlite3 *db)
 	}
 	return rc == SQLITE_DONE;
 }
+
+/*
+ * Column weights of bm25() (heading, text): a word of a chunk's title or
+ * heading path says more about what it is about than the same word in
+ * its body, where long passages repeat common words. Tuned on the dev half
+ * of tests/bench/retrieval.sh. The rank MATCH form keeps FTS5's own
+ * ORDER BY rank LIMIT path.
+ */
+#define HEADING_WEIGHTS "4.0, 1.0"
+#define HEADING_RANK "bm25(" HEADING_WEIGHTS ")"
 
 static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, struct list *l,
 		     struct llmr_err *e)
@@ -170,10 +210,10 @@ static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, str
 	if (sqlite3_prepare_v2(db,
 			       single_collection(db)
 				       ? "SELECT rowid, rank FROM idx_fts WHERE idx_fts MATCH ?1 AND ?2 = ?2"
-					 " ORDER BY rank LIMIT ?3"
-				       : "SELECT c.id, bm25(idx_fts) FROM idx_fts JOIN idx_chunks c"
-					 " ON c.id = idx_fts.rowid WHERE idx_fts MATCH ?1 AND c.coll = ?2"
-					 " ORDER BY bm25(idx_fts) LIMIT ?3",
+					 " AND rank MATCH '" HEADING_RANK "' ORDER BY rank LIMIT ?3"
+				       : "SELECT c.id, bm25(idx_fts, " HEADING_WEIGHTS ") FROM idx_fts"
+					 " JOIN idx_chunks c ON c.id = idx_fts.rowid WHERE idx_fts MATCH ?1"
+					 " AND c.coll = ?2 ORDER BY 2 LIMIT ?3",
 			       -1, &st, NULL) != SQLITE_OK) {
 		llmr_buf_release(&fq);
 		return dberr(db, e, "full-text query");
@@ -353,6 +393,26 @@ out:
 	return rc;
 }
 
+/*
+ * How far to trust the vector ranking of this query, 0..1: the margin of
+ * its best cosine over the second. The hashing embedder scores many
+ * chunks alike when the query shares no distinctive word with any; then
+ * its first place is a coin toss, and fused at full weight it pushed good
+ * keyword hits down (dev half of tests/bench/retrieval.sh: where the right
+ * chunk was not in the vector top 10, the top two were within 20%).
+ */
+#define VECTOR_MARGIN 0.25
+
+static double vector_confidence(const struct list *vl)
+{
+	double m;
+
+	if (vl->n < 2 || vl->v[0].score <= 0)
+		return 1;
+	m = (1 - vl->v[1].score / vl->v[0].score) / VECTOR_MARGIN;
+	return m < 0 ? 0 : m > 1 ? 1 : m;
+}
+
 /* Reciprocal rank fusion of two ranked lists. */
 static void fuse(const struct list *a, double wa, const struct list *b, double wb,
 		 struct list *out)
@@ -376,38 +436,6 @@ static void fuse(const struct list *a, double wa, const struct list *b, double w
 		out->v[i].score = top > 0 ? out->v[i].score / top : 0;
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), by_score);
-}
-
-static int fill_hits(sqlite3 *db, const struct list *l, size_t k, struct llmr_hits *out,
-		     struct llmr_err *e)
-{
-	sqlite3_stmt *st;
-	size_t i;
-
-	if (sqlite3_prepare_v2(db,
-			       "SELECT c.seq, c.heading, c.text, d.source, d.url FROM idx_chunks c"
-			       " JOIN idx_docs d ON d.id = c.doc WHERE c.id=?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return dberr(db, e, "chunks");
-	out->v = llmr_xcalloc(k ? k : 1, sizeof(*out->v));
-	for (i = 0; i < l->n && out->n < k; i++) {
-		sqlite3_bind_int64(st, 1, l->v[i].id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			struct llmr_hit *h = &out->v[out->n++];
-			const char *url = (const char *)sqlite3_column_text(st, 4);
-
-			h->chunk_id = l->v[i].id;
-			h->seq = sqlite3_column_int(st, 0);
-			h->heading = llmr_xstrdup((const char *)sqlite3_column_text(st, 1));
-			h->text = llmr_xstrdup((const char *)sqlite3_column_text(st, 2));
-			h->source = llmr_xstrdup((const char *)sqlite3_column_text(st, 3));
-			h->url = url ? llmr_xstrdup(url) : NULL;
-			h->score = l->v[i].score;
-		}
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
-	return 0;
 }
 
 int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
@@ -451,29 +479,14 @@ int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
 		else if (o->mode == LLMR_SEARCH_VECTOR)
 			final = &vl;
 		else {
-			fuse(&bl, wb, &vl, wv, &fl);
+			fuse(&bl, wb, &vl, bl.n ? wv * vector_confidence(&vl) : wv, &fl);
 			final = &fl;
 		}
-		rc = fill_hits(db, final, k, out, e);
+		rc = llmr_search_fill(db, coll, final->v, final->n, k, o->by_doc, out, e);
 	}
 	free(bl.v);
 	free(vl.v);
 	free(fl.v);
 	free(emb);
 	return rc;
-}
-
-void llmr_hits_release(struct llmr_hits *h)
-{
-	size_t i;
-
-	for (i = 0; i < h->n; i++) {
-		free(h->v[i].source);
-		free(h->v[i].heading);
-		free(h->v[i].text);
-		free(h->v[i].url);
-	}
-	free(h->v);
-	free(h->collection);
-	memset(h, 0, sizeof(*h));
 }

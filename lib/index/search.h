@@ -28,6 +28,7 @@ struct llmr_search_opts {
 	enum llmr_search_mode mode;
 	double bm25_weight, vector_weight; /* < 0: from the config (default 1) */
 	size_t ef;                  /* graph candidates; 0 = max(128, 8k) */
+	int by_doc;                 /* one hit per document: its best chunk */
 };
 
 struct llmr_hit {
@@ -37,6 +38,8 @@ struct llmr_hit {
 	char *heading;     /* owned, "" if none */
 	char *text;        /* owned: the whole chunk */
 	char *url;         /* owned, may be NULL */
+	char **also;       /* owned: other sources of the same content */
+	size_t nalso;
 	double score;      /* hybrid: RRF normalised to [0,1]; bm25: -bm25();
 			      vector: cosine */
 };
@@ -53,7 +56,8 @@ int llmr_search_mode_parse(const char *s);
 /*
  * Search query in the collection. Fills out (release with
  * llmr_hits_release), best first, at most o->k hits. A missing collection
- * gives no hits, not an error. Returns 0, or -1 with e (a state file error,
+ * gives no hits, not an error. Documents with identical content (one hash)
+ * give one hit, the others' sources listed in also. Returns 0, or -1 with e (a state file error,
  * or the API embedder failing: LLMR_EX_TEMPFAIL / LLMR_EX_UNAVAILABLE).
  */
 int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,

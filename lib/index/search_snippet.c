@@ -161,6 +161,14 @@ json_t *llmr_hit_json(const struct llmr_hit *h, const char *collection, const ch
 	json_object_set_new(o, "score", json_real(round(h->score * 10000) / 10000));
 	json_object_set_new(o, "url", h->url ? json_string(h->url) : json_null());
 	json_object_set_new(o, "collection", json_string(collection));
+	if (h->nalso) {
+		json_t *a = json_array();
+		size_t i;
+
+		for (i = 0; i < h->nalso; i++)
+			json_array_append_new(a, json_string(h->also[i]));
+		json_object_set_new(o, "also", a);
+	}
 	llmr_buf_release(&sn);
 	return o;
 }

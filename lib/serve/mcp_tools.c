@@ -87,7 +87,7 @@ static int search_args(const struct llmr_mcp *m, json_t *args, struct llmr_searc
 
 static json_t *search(struct llmr_mcp *m, json_t *args, FILE *log)
 {
-	struct llmr_search_opts o = {NULL, 10, LLMR_SEARCH_HYBRID, -1, -1, 0};
+	struct llmr_search_opts o = {NULL, 10, LLMR_SEARCH_HYBRID, -1, -1, 0, 0};
 	struct llmr_err e = {0, ""};
 	struct llmr_hits hits;
 	struct llmr_buf text = LLMR_BUF_INIT;

@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 	sqlite3_finalize(s);
 	for (int m = 0; m < 3; m++) {
 		long long lat[NQ];
-		struct llmr_search_opts o = {argc > 2 ? argv[2] : "bench", 10, (enum llmr_search_mode)llmr_search_mode_parse(modes[m]), -1, -1, 0};
+		struct llmr_search_opts o = {argc > 2 ? argv[2] : "bench", 10, (enum llmr_search_mode)llmr_search_mode_parse(modes[m]), -1, -1, 0, 0};
 
 		for (i = 0; i < q; i++) {
 			struct llmr_hits h;
@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < q; i++) {
 		float qv[LLMR_EMBED_LOCAL_DIM], best[10];
 		int64_t bid[10];
-		struct llmr_search_opts o = {argc > 2 ? argv[2] : "bench", 10, LLMR_SEARCH_VECTOR, -1, -1, 0};
+		struct llmr_search_opts o = {argc > 2 ? argv[2] : "bench", 10, LLMR_SEARCH_VECTOR, -1, -1, 0, 0};
 		struct llmr_hits h;
 		size_t nb = 0, found = 0, k;
 

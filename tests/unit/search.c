@@ -94,7 +94,7 @@ int main(void)
 		int en = !strcmp(json_string_value(json_object_get(q, "lang")), "en");
 
 		for (m = 0; m < 3; m++) {
-			struct llmr_search_opts so = {"demo", 10, (enum llmr_search_mode)llmr_search_mode_parse(modes[m]), -1, -1, 0};
+			struct llmr_search_opts so = {"demo", 10, (enum llmr_search_mode)llmr_search_mode_parse(modes[m]), -1, -1, 0, 0};
 			struct llmr_hits h;
 			double v;
 
