@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,15 +60,19 @@ struct q_main {
 	double usd;
 };
 
-static void load(struct q_main *m)
+/* The status reads; it also records degraded mode, which it may skip on a
+ * state file the user cannot write (it is then shown, not stored). */
+static void load(struct q_main *m, bool writes)
 {
 	struct llmr_err e = {0, ""};
 	char *sp;
+	bool ro;
 
 	m->cfg = llmr_cli_config(m->config, NULL);
 	llmr_cli_coordinate(m->cfg);
 	sp = llmr_state_path(m->state, m->cfg);
-	if (llmr_state_open(sp, &m->st, &e) < 0)
+	ro = !writes && access(sp, F_OK) == 0 && access(sp, W_OK) < 0;
+	if ((ro ? llmr_state_open_ro(sp, &m->st, &e) : llmr_state_open(sp, &m->st, &e)) < 0)
 		llmr_die(e.code ? e.code : LLMR_EX_IOERR, "%s", e.msg);
 	free(sp);
 }
@@ -251,7 +256,7 @@ int main(int argc, char **argv)
 		optind += k;
 	}
 	m.color = llmr_cli_color(stdout);
-	load(&m);
+	load(&m, sub < argc);
 	if (sub >= argc)
 		code = status(&m);
 	else if (!strcmp(argv[sub], "reset") && optind + 1 < argc)

@@ -128,9 +128,15 @@ static int store(sqlite3 *db, const struct llmr_degrade *d, int64_t now, struct 
 	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot store degraded mode", e);
 }
 
+struct update_ctx {
+	struct llmr_degrade *d;
+	bool readonly;   /* a read-only state: decide, but store nothing */
+};
+
 static int update_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 {
-	struct llmr_degrade *d = ud;
+	struct update_ctx *c = ud;
+	struct llmr_degrade *d = c->d;
 	int64_t now = llmr_now_ms(), checked;
 	char reason[160] = "";
 	bool next;
@@ -148,12 +154,13 @@ static int update_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	if (next || d->active)
 		snprintf(d->reason, sizeof(d->reason), "%s", next ? reason : "signals back to normal");
 	d->active = next;
-	return store(db, d, now, e);
+	return c->readonly ? 0 : store(db, d, now, e);
 }
 
 int llmr_degrade_update(struct llmr_state *st, struct llmr_degrade *d, struct llmr_err *e)
 {
-	int rc = llmr_state_tx(st, 1, update_fn, d, e);
+	struct update_ctx c = {d, sqlite3_db_readonly(llmr_state_db(st), "main") == 1};
+	int rc = llmr_state_tx(st, !c.readonly, update_fn, &c, e);
 
 	/* Coordinated: on for every host when any host's signals say so. */
 	if (rc == 0)

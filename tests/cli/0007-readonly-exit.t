@@ -41,7 +41,7 @@ if [ "$(id -u)" = 0 ]; then
 		chmod 0755 "$TEST_DIR" "$TEST_DIR/docs" 2>/dev/null
 		AS="setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups"
 	else
-		skip "root without setpriv: cannot test a read-only state" 6
+		skip "root without setpriv: cannot test a read-only state" 10
 		done_testing
 		exit 0
 	fi
@@ -54,6 +54,11 @@ run $AS llmr-search froid -c dcos
 is "$status" 66 "... and a misspelt collection is still 66"
 run $AS llmr-cost report --json
 is "$status" 0 "llmr-cost report on a read-only state file: exit 0"
+run $AS llmr-quota --json
+is "$status" 0 "llmr-quota status on a read-only state file: exit 0"
+like "$out" '"providers"' "... and its report"
+run $AS llmr-quota --check
+isnt "$status" 74 "llmr-quota --check on it: no I/O error"
 run $AS llmr-cost budget total 5
 isnt "$status" 0 "llmr-cost budget (a write) on it fails"
 is "$(cksum <"$LLMR_STATE")" "$before" "the state file is unchanged"
