@@ -57,6 +57,24 @@ static void print_hit(const struct llmr_hit *h, size_t i, const char *query, int
 	llmr_buf_release(&hd);
 }
 
+/* The hits: a JSON line each, or numbered for a reader. */
+static void print_hits(const struct llmr_hits *hits, const char *query, int json)
+{
+	for (size_t i = 0; i < hits->n; i++) {
+		if (json) {
+			json_t *h = llmr_hit_json(&hits->v[i], hits->collection, query);
+
+			json_dumpf(h, stdout, JSON_COMPACT);
+			putchar('\n');
+			json_decref(h);
+		} else {
+			print_hit(&hits->v[i], i, query, llmr_cli_color(stdout));
+		}
+	}
+	if (!hits->n && !json)
+		llmr_warn("no match in collection '%s'", hits->collection);
+}
+
 /* A misspelt collection is an error with a suggestion (66), not an empty
  * result that reads as "no match". */
 static int check_collection(struct llmr_state *st, const char *name)
@@ -175,19 +193,7 @@ int main(int argc, char **argv)
 		code = e.code ? e.code : LLMR_EX_SOFTWARE;
 		goto out;
 	}
-	for (i = 0; i < hits.n; i++) {
-		if (json) {
-			json_t *h = llmr_hit_json(&hits.v[i], hits.collection, q.s);
-
-			json_dumpf(h, stdout, JSON_COMPACT);
-			putchar('\n');
-			json_decref(h);
-		} else {
-			print_hit(&hits.v[i], i, q.s, llmr_cli_color(stdout));
-		}
-	}
-	if (!hits.n && !json)
-		llmr_warn("no match in collection '%s'", hits.collection);
+	print_hits(&hits, q.s, json);
 	llmr_hits_release(&hits);
 out:
 	free(state_path);
