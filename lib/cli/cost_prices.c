@@ -53,10 +53,13 @@ int llmr_cli_cost_prices(FILE *fp, struct llmr_state *st, struct llmr_config *cf
 	if (llmr_pricebook_load(&pb, cfg, llmr_state_db(st), e))
 		return -1;
 	if (argc > 0) {
-		json_t *arr = json_array();
+		json_t *arr;
 
-		if (argc == 2 && llmr_names_find(&pb.names, argv[1]) < 0)
+		if (argc == 2 && llmr_names_find(&pb.names, argv[1]) < 0) {
+			llmr_pricebook_release(&pb);
 			return llmr_errf(e, LLMR_EX_USAGE, "prices history: no model '%s'", argv[1]);
+		}
+		arr = json_array();
 		if (json) {
 			llmr_prices_history_json(arr, &pb, argc == 2 ? argv[1] : NULL);
 			for (i = 0; i < json_array_size(arr); i++)
@@ -69,8 +72,10 @@ int llmr_cli_cost_prices(FILE *fp, struct llmr_state *st, struct llmr_config *cf
 		llmr_pricebook_release(&pb);
 		return 0;
 	}
-	if (llmr_prices_table(llmr_state_db(st), &pb, &rows, &n, e))
+	if (llmr_prices_table(llmr_state_db(st), &pb, &rows, &n, e)) {
+		llmr_pricebook_release(&pb);
 		return -1;
+	}
 	if (json)
 		for (i = 0; i < n; i++)
 			out_json(fp, llmr_price_row_json(&rows[i]));
