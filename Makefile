@@ -56,7 +56,7 @@ UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%.t)
 # Fuzz harnesses (tests/fuzz/fuzz_NAME.c). Each is also linked with a small
 # main that replays saved inputs, so make check replays the regressions
 # fuzzing found (tests/fuzz/regressions/NAME/) without clang.
-FUZZ_NAMES := config sse openai anthropic gemini ollama ratelimit extract chunk
+FUZZ_NAMES := config sse openai anthropic gemini ollama ratelimit extract chunk request
 FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay-%)
 FUZZ_COMMON := $(BUILD)/tests/fuzz/fuzz_util.o
 
