@@ -107,7 +107,15 @@ deps:
 # openai package (tests/cli/0820-serve-sdk.t). Without node and npm, or the
 # npm registry, those tests skip themselves.
 NPM_DIRS = tests/mcp:@modelcontextprotocol/sdk tests/serve:openai
+# The official openai and MCP SDKs the client tests drive; npm itself comes
+# from Debian (nodejs, npm) when the machine has none.
 deps-npm:
+	@if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+		echo "make deps: installing nodejs npm"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			--no-install-recommends nodejs npm >/dev/null || echo "make deps: no npm to be had"; \
+	fi
 	@for d in $(NPM_DIRS); do dir=$${d%%:*}; pkg=$${d#*:}; \
 		if [ -f $$dir/node_modules/$$pkg/package.json ]; then :; \
 		elif ! command -v npm >/dev/null 2>&1; then \
