@@ -370,3 +370,54 @@ void llmr_new_request_id(char out[40])
 	rnd ^= (unsigned)getpid() * 2654435761u ^ counter++;
 	snprintf(out, 40, "r-%llx-%08x", (unsigned long long)llmr_now_ms(), rnd);
 }
+
+/* Letters two words share, counted with repetition. */
+static size_t common_letters(const char *a, const char *b)
+{
+	size_t count[256] = {0}, n = 0;
+
+	for (; *a; a++)
+		count[(unsigned char)*a]++;
+	for (; *b; b++)
+		if (count[(unsigned char)*b]) {
+			count[(unsigned char)*b]--;
+			n++;
+		}
+	return n;
+}
+
+/* The most edit-distance cells one suggestion may cost (a few ms): past
+ * it the best so far is taken. */
+#define NEAREST_BUDGET ((size_t)1 << 20)
+
+const char *llmr_nearest(const char *word, const char *const *cand, size_t n)
+{
+	size_t i, best = (size_t)-1, best_common = 0, d, common, wlen = strlen(word), spent = 0;
+	size_t limit = wlen / 3;
+	const char *near = NULL;
+
+	/* Short words get two edits ("rmp" -> "rpm"); longer ones a third of
+	 * their length, so "gpt-5" still finds "gpt-4o" but "foo" finds nothing. */
+	if (limit < 2)
+		limit = 2;
+	if (wlen > LLMR_EDIT_MAX_LEN)
+		return NULL;
+	for (i = 0; i < n && spent < NEAREST_BUDGET; i++) {
+		size_t clen = strlen(cand[i]);
+
+		spent += (wlen + 1) * (clen < LLMR_EDIT_MAX_LEN ? clen + 1 : 1);
+		d = llmr_edit_distance(word, cand[i], limit);
+		if (d > limit)
+			continue;
+		common = common_letters(word, cand[i]);
+		/* Levenshtein counts a swap as two edits, so "rmp" is as far from
+		 * "rps" as from "rpm": on a tie, prefer the one with more letters
+		 * in common, which is what a typo keeps. */
+		if (d < best || (d == best && common > best_common)) {
+			best = d;
+			best_common = common;
+			near = cand[i];
+		}
+	}
+	return best <= limit && best > 0 ? near : NULL;
+}

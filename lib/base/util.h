@@ -97,6 +97,14 @@ void llmr_sanitize_for_tty(struct llmr_buf *b, const char *s, size_t n);
 #define LLMR_EDIT_MAX_LEN 128
 size_t llmr_edit_distance(const char *a, const char *b, size_t max);
 
+/* "Did you mean": the closest of cand[0..n) to word, within two edits for
+ * short words and a third of the length for long ones (a tie goes to the
+ * one with more letters in common, as a typo keeps them), or NULL; never
+ * word itself. Its cost is bounded whatever the input. Every program's
+ * suggestions (config keys, models, routes, collections, suite keys) use
+ * this one rule. */
+const char *llmr_nearest(const char *word, const char *const *cand, size_t n);
+
 /* Read a whole file into b (capped by b->max). Returns 0 or -1 with errno. */
 int llmr_read_file(const char *path, struct llmr_buf *b);
 

@@ -176,15 +176,12 @@ int sy_string(struct sy_ctx *c, yaml_node_t *n, const char *key, char **out)
 
 int sy_unknown(struct sy_ctx *c, yaml_node_t *k, const char *where, const char *const *keys)
 {
-	const char *best = NULL;
-	size_t bd = 3;
+	size_t n = 0;
+	const char *best;
 
-	for (size_t i = 0; keys[i]; i++) {
-		size_t d = llmr_edit_distance(sy_scalar(k), keys[i], bd);
-
-		if (d < bd)
-			bd = d, best = keys[i];
-	}
+	while (keys[n])
+		n++;
+	best = llmr_nearest(sy_scalar(k), keys, n);
 	if (best)
 		return sy_fail(c, k, "unknown key '%s' in %s (did you mean '%s'?)", sy_scalar(k),
 			       where, best);

@@ -6,23 +6,6 @@
 
 #include "index/index.h"
 
-const char *llmr_nearest_word(const char *word, const char *const *cand, size_t n)
-{
-	size_t best = (size_t)-1, limit = strlen(word) / 3, d;
-	const char *near = NULL;
-
-	/* Two edits for short names ("dcos" -> "docs"), a third of the length
-	 * for long ones, so an unrelated name suggests nothing. */
-	if (limit < 2)
-		limit = 2;
-	for (size_t i = 0; i < n; i++)
-		if ((d = llmr_edit_distance(word, cand[i], limit)) < best) {
-			best = d;
-			near = cand[i];
-		}
-	return best <= limit ? near : NULL;
-}
-
 int llmr_collection_known(struct llmr_state *st, const char *name, char **near,
 			  struct llmr_err *e)
 {
@@ -43,7 +26,7 @@ int llmr_collection_known(struct llmr_state *st, const char *name, char **near,
 	json_array_foreach(all, i, c)
 		if (json_string_value(json_object_get(c, "collection")))
 			names[n++] = json_string_value(json_object_get(c, "collection"));
-	if ((best = llmr_nearest_word(name, names, n)))
+	if ((best = llmr_nearest(name, names, n)))
 		*near = llmr_xstrdup(best);
 	free(names);
 	json_decref(all);

@@ -17,8 +17,4 @@
 int llmr_collection_known(struct llmr_state *st, const char *name, char **near,
 			  struct llmr_err *e);
 
-/* The closest of cand[0..n) to word within a few edits, or NULL
- * (borrowed from cand). */
-const char *llmr_nearest_word(const char *word, const char *const *cand, size_t n);
-
 #endif

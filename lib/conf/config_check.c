@@ -31,7 +31,7 @@ void cfg_check(struct cfg_ctx *c)
 
 		for (i = 0; i < n; i++)
 			names[i] = cfg->routes[i].name;
-		near = cfg_nearest(cfg->default_route, names, n);
+		near = llmr_nearest(cfg->default_route, names, n);
 		cfg_error(c, cfg_lookup(c, "default_route", NULL), "default_route: unknown route '%s'%s%s%s",
 			  cfg_quote(cfg->default_route), near ? " (did you mean '" : "", near ? near : "",
 			  near ? "'?)" : "");

@@ -202,8 +202,5 @@ void cfg_synth_default_route(struct llmr_config *cfg);
 int cfg_resolve(struct cfg_ctx *c, const struct llmr_config *cfg, const char *spec,
 		struct llmr_model_ref *ref, char *why, size_t whylen);
 
-/* The closest of n candidates to word, or NULL if none is close enough
- * to be worth suggesting. */
-const char *cfg_nearest(const char *word, const char *const *cand, size_t n);
 
 #endif

@@ -144,56 +144,6 @@ void cfg_synth_default_route(struct llmr_config *cfg)
 	}
 }
 
-/* Letters two words share, counted with repetition. */
-static size_t common_letters(const char *a, const char *b)
-{
-	size_t count[256] = {0}, n = 0;
-
-	for (; *a; a++)
-		count[(unsigned char)*a]++;
-	for (; *b; b++)
-		if (count[(unsigned char)*b]) {
-			count[(unsigned char)*b]--;
-			n++;
-		}
-	return n;
-}
-
-/* The most edit-distance cells one suggestion may cost (a few ms): past
- * it the best so far is taken. */
-#define NEAREST_BUDGET ((size_t)1 << 20)
-
-const char *cfg_nearest(const char *word, const char *const *cand, size_t n)
-{
-	size_t i, best = (size_t)-1, best_common = 0, d, common, wlen = strlen(word), spent = 0;
-	size_t limit = wlen / 3;
-	const char *near = NULL;
-
-	/* Short words get two edits ("rmp" -> "rpm"); longer ones a third of
-	 * their length, so "gpt-5" still finds "gpt-4o" but "foo" finds nothing. */
-	if (limit < 2)
-		limit = 2;
-	if (wlen > LLMR_EDIT_MAX_LEN)
-		return NULL;
-	for (i = 0; i < n && spent < NEAREST_BUDGET; i++) {
-		size_t clen = strlen(cand[i]);
-
-		spent += (wlen + 1) * (clen < LLMR_EDIT_MAX_LEN ? clen + 1 : 1);
-		d = llmr_edit_distance(word, cand[i], limit);
-		if (d > limit)
-			continue;
-		common = common_letters(word, cand[i]);
-		/* Levenshtein counts a swap as two edits, so "rmp" is as far from
-		 * "rps" as from "rpm": on a tie, prefer the one with more letters
-		 * in common, which is what a typo keeps. */
-		if (d < best || (d == best && common > best_common)) {
-			best = d;
-			best_common = common;
-			near = cand[i];
-		}
-	}
-	return best <= limit && best > 0 ? near : NULL;
-}
 
 /* Every "provider/model" known, for suggestions. Caller frees each and
  * the array. */
@@ -219,7 +169,7 @@ static void suggest(const struct llmr_config *cfg, const char *spec, char *out, 
 {
 	size_t n, i;
 	char **v = all_specs(cfg, &n);
-	const char *near = cfg_nearest(spec, (const char *const *)v, n);
+	const char *near = llmr_nearest(spec, (const char *const *)v, n);
 
 	if (near)
 		snprintf(out, len, " (did you mean '%s'?)", near);

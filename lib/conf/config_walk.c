@@ -106,7 +106,7 @@ static void unknown_key(struct cfg_ctx *c, yaml_node_t *k, const char *ks,
 			  cfg_quote(ks));
 		return;
 	}
-	if (c->suggested++ < CFG_MAX_SUGGESTIONS && (near = cfg_nearest(ks, cand, n))) {
+	if (c->suggested++ < CFG_MAX_SUGGESTIONS && (near = llmr_nearest(ks, cand, n))) {
 		cfg_error(c, k, "unknown key '%s' (did you mean '%s'?)", cfg_quote(ks), near);
 		return;
 	}
