@@ -70,9 +70,13 @@ $(BUILD)/libllmr.a: $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libllmr.a
+# A program whose subcommands outgrow one file keeps them in cmd/PROG/*.c,
+# linked into that program only.
+.SECONDEXPANSION:
+cmd_objs = $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c))
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $$(call cmd_objs,$$*) $(BUILD)/libllmr.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libllmr.a $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libllmr.a $(LDLIBS)
 
 $(BUILD)/tests/%.t: $(BUILD)/tests/unit/%.o $(BUILD)/libllmr.a
 	@mkdir -p $(dir $@)
@@ -91,7 +95,7 @@ $(BUILD)/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_COMMON) $(BUILD)/libll
 
 # The compiler's own dependency lists (-MMD -MP): touching a header rebuilds
 # only the objects that include it.
--include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) $(UNIT_SRC:%.c=$(BUILD)/%.d) \
+-include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) $(patsubst %.c,$(BUILD)/%.d,$(wildcard cmd/*/*.c)) $(UNIT_SRC:%.c=$(BUILD)/%.d) \
 	$(wildcard $(BUILD)/tests/fuzz/*.d)
 
 # Install what is missing, and only that (Debian; root or sudo).
