@@ -106,6 +106,7 @@ struct llmr_route_cfg {
 	int cache_sampled;     /* cache answers sampled at temperature > 0 */
 	char *cache_namespace; /* semantic-cache namespace; NULL: the route's name */
 	double cache_semantic_threshold; /* -1: cache.semantic_threshold */
+	int cache_high_stakes; /* every semantic hit confirmed by cache.confirm_model */
 	struct llmr_pos pos;
 };
 
@@ -140,6 +141,10 @@ struct llmr_config {
 	int64_t cache_exact_ttl_ms;      /* default 24h; 0 disables */
 	double cache_semantic_threshold; /* default 0.92 */
 	int64_t cache_semantic_ttl_ms;   /* default 1h; 0 disables */
+	char *cache_confirm_model;       /* "provider/model" confirming semantic hits; NULL none */
+	int cache_semantic_adaptive;     /* learn a threshold per entry (semcache_obs.c) */
+	double cache_semantic_error_rate; /* adaptive: the wrong-hit rate bound; default 0.02 */
+	double cache_semantic_floor;     /* adaptive: no hit below this similarity; default 0.80 */
 	/* budget: */
 	int budget_calls_per_request;    /* default 3 */
 	/* index: */

@@ -17,6 +17,8 @@ void cfg_set_defaults(struct llmr_config *cfg)
 	cfg->cache_exact_ttl_ms = 24 * 3600 * 1000LL;
 	cfg->cache_semantic_threshold = 0.92;
 	cfg->cache_semantic_ttl_ms = 3600 * 1000LL;
+	cfg->cache_semantic_error_rate = 0.02;
+	cfg->cache_semantic_floor = 0.80;
 	cfg->budget_calls_per_request = 3;
 	cfg->index_chunk_tokens = 400;
 	cfg->index_overlap = 40;

@@ -109,6 +109,7 @@ static const struct cfg_field route_cache_fields[] = {
 	FE("sampled", struct llmr_route_cfg, cache_sampled, bool_names),
 	F("namespace", K_STR, struct llmr_route_cfg, cache_namespace),
 	F("semantic_threshold", K_FRACTION, struct llmr_route_cfg, cache_semantic_threshold),
+	FE("high_stakes", struct llmr_route_cfg, cache_high_stakes, bool_names),
 	FEND
 };
 static const struct cfg_table route_cache_table = {route_cache_fields};
@@ -134,6 +135,10 @@ static const struct cfg_field cache_fields[] = {
 	F("exact_ttl", K_DURATION, struct llmr_config, cache_exact_ttl_ms),
 	F("semantic_threshold", K_FRACTION, struct llmr_config, cache_semantic_threshold),
 	F("semantic_ttl", K_DURATION, struct llmr_config, cache_semantic_ttl_ms),
+	F("confirm_model", K_STR, struct llmr_config, cache_confirm_model),
+	FE("semantic_adaptive", struct llmr_config, cache_semantic_adaptive, bool_names),
+	F("semantic_error_rate", K_FRACTION, struct llmr_config, cache_semantic_error_rate),
+	F("semantic_floor", K_FRACTION, struct llmr_config, cache_semantic_floor),
 	FEND
 };
 static const struct cfg_table cache_table = {cache_fields};

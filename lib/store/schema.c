@@ -339,6 +339,25 @@ static const char coord_v1[] =
 	" ended_ms INTEGER, last_ms INTEGER NOT NULL, failures INTEGER NOT NULL DEFAULT 1, reason TEXT);"
 	"CREATE TABLE coord_sync (k INTEGER PRIMARY KEY CHECK (k = 0), last_id INTEGER NOT NULL);";
 
+/*
+ * What the semantic cache learned about its entries (ask/semcache_obs.c):
+ * one row per hit served, per confirmation asked of cache.confirm_model,
+ * and per correction (llmr-cost cache wrong). correct is 1 or 0 when
+ * known, NULL for a hit nobody checked; from the known ones each entry
+ * gets its own threshold.
+ */
+static const char semobs_v1[] =
+	"CREATE TABLE semantic_obs ("
+	" id INTEGER PRIMARY KEY,"
+	" entry_id INTEGER NOT NULL,"
+	" request_id TEXT,"
+	" similarity REAL NOT NULL,"
+	" correct INTEGER CHECK (correct IN (0, 1)),"
+	" source TEXT NOT NULL CHECK (source IN ('hit', 'confirm', 'correction')),"
+	" ts_ms INTEGER NOT NULL);"
+	"CREATE INDEX semantic_obs_entry ON semantic_obs(entry_id, correct, similarity);"
+	"CREATE INDEX semantic_obs_request ON semantic_obs(request_id);";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -356,6 +375,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"ask: semantic cache, in-flight leases, cache entries by route", semcache_v1},
 	{"learn: embedding cache, pending routing changes, measured quality", learn_v2},
 	{"route: Redis coordination outages and resync mark", coord_v1},
+	{"ask: what the semantic cache learned about its entries", semobs_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

@@ -36,7 +36,8 @@
 #                       LLMR_CONFIG; ROUTES (YAML text) replaces the routes:
 #                       block. Exports TEST_<PROVIDER>_KEY variables. The
 #                       response caches are off unless CACHE_TTL (exact) or
-#                       SEMANTIC_TTL (semantic) is set (e.g. 1h).
+#                       SEMANTIC_TTL (semantic) is set (e.g. 1h); CACHE_EXTRA:
+#                       more keys of the cache: map ("confirm_model: p/m").
 # Misc:    sha12 STRING   first 12 hex of sha256, as the fake's auth_sha256
 #          $LLMR_SRC (repo root), $FIXTURES (tests/fixtures/wire)
 
@@ -456,8 +457,8 @@ EOF
 	# The response caches would answer the tests' repeated questions
 	# themselves: off unless a test asks for them with CACHE_TTL (exact)
 	# or SEMANTIC_TTL (semantic).
-	printf 'cache: {exact_ttl: %s, semantic_ttl: %s}\n' "${CACHE_TTL:-0s}" \
-		"${SEMANTIC_TTL:-0s}" >>"$_cf"
+	printf 'cache: {exact_ttl: %s, semantic_ttl: %s%s}\n' "${CACHE_TTL:-0s}" \
+		"${SEMANTIC_TTL:-0s}" "${CACHE_EXTRA:+, $CACHE_EXTRA}" >>"$_cf"
 	if [ -n "${2:-}" ]; then
 		printf 'routes:\n%s\n' "$2" >>"$_cf"
 	else
