@@ -183,7 +183,9 @@ void llmr_bench_print_export(FILE *fp, const json_t *rows, bool csv)
 	static const char *const cols[] = {"kind", "run", "suite", "source", "ts_ms", "model", "case",
 					   "model_a", "model_b", "prompt", "output", "answer_a",
 					   "answer_b", "winner", "error", "score", "pass", "cost_usd",
-					   "latency_ms", "ttft_ms", "output_tps", NULL};
+					   "latency_ms", "ttft_ms", "output_tps", "suite_hash",
+					   "evaluator", "label", "answer", "tags", "comment",
+					   "confidence", "time_ms", NULL};
 	size_t i;
 	json_t *r;
 

@@ -358,6 +358,42 @@ static const char semobs_v1[] =
 	"CREATE INDEX semantic_obs_entry ON semantic_obs(entry_id, correct, similarity);"
 	"CREATE INDEX semantic_obs_request ON semantic_obs(request_id);";
 
+/*
+ * llmr-bench arena and probe. bench_arena_sessions: one row per arena
+ * session (its run in bench_runs, kind "arena"): who evaluated, the
+ * suite's SHA-256, the seed of the order the answers were shown in.
+ * bench_arena_scores: one row per answer scored by a person: the model
+ * behind the label (A, B, C) shown, score 0..10, tags (a JSON array of
+ * strings), comment, confidence 1..5 and the milliseconds taken. A
+ * person's pairwise preferences stay in bench_pairs (source "human"),
+ * which now say who gave them and for which case. bench_probes: each
+ * model llmr-bench probe tried (status ok, failed or skipped);
+ * provider_verified: when each provider last answered a probe, which
+ * llmr-quota shows.
+ */
+static const char arena_v1[] =
+	"CREATE TABLE bench_arena_sessions ("
+	" run INTEGER PRIMARY KEY REFERENCES bench_runs(id), evaluator TEXT NOT NULL,"
+	" suite_hash TEXT NOT NULL, seed INTEGER NOT NULL, models TEXT NOT NULL);"
+	"CREATE TABLE bench_arena_scores ("
+	" id INTEGER PRIMARY KEY, run INTEGER NOT NULL REFERENCES bench_runs(id),"
+	" case_no INTEGER NOT NULL, evaluator TEXT NOT NULL, model TEXT NOT NULL,"
+	" label TEXT NOT NULL, prompt TEXT NOT NULL, answer TEXT NOT NULL,"
+	" score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10), tags TEXT NOT NULL,"
+	" comment TEXT NOT NULL, confidence INTEGER NOT NULL CHECK (confidence BETWEEN 1 AND 5),"
+	" time_ms INTEGER NOT NULL, ts_ms INTEGER NOT NULL);"
+	"CREATE INDEX bench_arena_scores_evaluator ON bench_arena_scores(evaluator, run);"
+	"ALTER TABLE bench_pairs ADD COLUMN evaluator TEXT;"
+	"ALTER TABLE bench_pairs ADD COLUMN case_no INTEGER;"
+	"CREATE TABLE bench_probes ("
+	" id INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL, route TEXT NOT NULL,"
+	" model TEXT NOT NULL, provider TEXT NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'skipped')),"
+	" latency_ms INTEGER, error TEXT);"
+	"CREATE TABLE provider_verified ("
+	" provider TEXT PRIMARY KEY, verified_ms INTEGER NOT NULL, model TEXT NOT NULL,"
+	" latency_ms INTEGER NOT NULL) WITHOUT ROWID;";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -376,6 +412,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"learn: embedding cache, pending routing changes, measured quality", learn_v2},
 	{"route: Redis coordination outages and resync mark", coord_v1},
 	{"ask: what the semantic cache learned about its entries", semobs_v1},
+	{"bench: arena sessions and scores, probes, providers last verified", arena_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);
