@@ -15,7 +15,8 @@ struct llmr_suite;
 
 struct bench_main {
 	const char *config_opt, *state_opt, *weak, *strong, *models, *judge, *format;
-	int json, quiet;
+	const char *evaluator, *prompt; /* arena */
+	int json, quiet, seed_set;
 	long folds, seed;
 };
 
@@ -30,6 +31,7 @@ int bench_import_outcomes(struct bench_main *m, int argc, char **argv);
 int bench_eval_router(struct bench_main *m, int argc, char **argv);
 int bench_suite_command(struct bench_main *m, const char *cmd, int argc, char **argv);
 int bench_arena_export(struct bench_main *m, const char *cmd, int argc, char **argv);
+int bench_probe(struct bench_main *m, int argc, char **argv);
 int bench_recommend(struct bench_main *m, int argc);
 int bench_pending(struct bench_main *m, int argc);
 int bench_decide_change(struct bench_main *m, int approve, int argc, char **argv);

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bench/run.h"
 #include "bench/suite.h"
 #include "store/state.h"
 
@@ -55,6 +56,12 @@ struct llmr_arena_pref {
 int llmr_arena_begin(struct llmr_state *st, const struct llmr_suite *s, const char *hash,
 		     const char *evaluator, uint64_t seed, const char *models, int64_t *run,
 		     struct llmr_err *e);
+
+/* Case c answered by model, as the suites ask (model forced, streamed,
+ * never from the cache, through llmr_ask): the response or
+ * failed-request object (new reference). */
+json_t *llmr_arena_answer(const struct llmr_bench_env *env, const struct llmr_case *c,
+			  const char *model);
 
 /* Store one score, or one preference: 0, or -1 with e. */
 int llmr_arena_db_score(struct llmr_state *st, const struct llmr_arena_score *sc,

@@ -8,6 +8,7 @@
 
 #include "base/sha256.h"
 #include "bench/arena.h"
+#include "bench/run_impl.h"
 
 struct begin_ctx {
 	struct llmr_state *st;
@@ -166,4 +167,10 @@ int llmr_arena_file_hash(const char *path, char hex[65], struct llmr_err *e)
 	llmr_sha256_hex(b.s ? b.s : "", b.len, hex);
 	llmr_buf_release(&b);
 	return 0;
+}
+
+json_t *llmr_arena_answer(const struct llmr_bench_env *env, const struct llmr_case *c,
+			  const char *model)
+{
+	return bench_ask(env, NULL, model, c->prompt, c->messages);
 }

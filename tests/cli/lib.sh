@@ -38,6 +38,12 @@
 #                       response caches are off unless CACHE_TTL (exact) or
 #                       SEMANTIC_TTL (semantic) is set (e.g. 1h); CACHE_EXTRA:
 #                       more keys of the cache: map ("confirm_model: p/m").
+# Pty:     have_pty   true when a pseudo-terminal can be opened (a bare chroot
+#                       has no /dev/pts)
+#          pty_run [--cols N] SCRIPT CMD...  run CMD on a pseudo-terminal typed
+#                       at from SCRIPT (expect TEXT | send TEXT | intr | eof,
+#                       one a line: tests/tools/ptydrive.py); like run, its
+#                       transcript in $out, its exit status in $status
 # Misc:    sha12 STRING   first 12 hex of sha256, as the fake's auth_sha256
 #          $LLMR_SRC (repo root), $FIXTURES (tests/fixtures/wire)
 
@@ -347,6 +353,16 @@ fake_count() {
 
 fake_last() {
 	fake_stats | jq -r ".log[-1]${1:-}"
+}
+
+# ---- pseudo-terminals -------------------------------------------------------------
+
+have_pty() {
+	python3 -c 'import pty; pty.openpty()' 2>/dev/null
+}
+
+pty_run() {
+	run python3 "$LLMR_SRC/tests/tools/ptydrive.py" "$@"
 }
 
 # ---- a config pointing at the fake ------------------------------------------------
