@@ -45,7 +45,7 @@ static const struct llmr_cli cli = {
 	"ratings [--seed N] [--json]\n"
 	"arena [-m A,B[,C]] [--evaluator NAME] [--seed N] SUITE | --prompt TEXT\n"
 	"export [--format jsonl|csv]\n"
-	"probe [--json] [ROUTE]\n"
+	"probe [-q] [--json] [ROUTE]\n"
 	"recommend [--json]\n"
 	"pending [--json]\n"
 	"approve [--json] ID\n"
