@@ -104,21 +104,24 @@ static void arena_summary(struct llmr_state *st, const struct llmr_arena_tally *
 	json_decref(ev);
 }
 
-static int arena(struct bench_main *m, struct llmr_bench_env *env, int argc, char **argv)
+/* Everything a usage error can stop is checked before the state is open. */
+static int arena(struct bench_main *m, int argc, char **argv)
 {
 	struct llmr_err e = {0, ""};
+	struct llmr_bench_env env = {NULL, NULL, NULL};
+	struct llmr_config *cfg;
 	struct llmr_suite s;
 	struct llmr_arena_tally t;
-	char hash[65], *models[LLMR_ARENA_MAX] = {NULL};
+	char hash[65], *models[LLMR_ARENA_MAX] = {NULL}, *path;
 	struct llmr_arena_opts o = {(const char *const *)models, 0, NULL, m->evaluator, 0, hash};
 	struct llmr_buf list = LLMR_BUF_INIT;
-	int rc;
 
 	if (m->prompt ? argc != 0 : argc != 1)
 		llmr_die(LLMR_EX_USAGE, "arena: one SUITE file, or --prompt TEXT, is needed");
+	env.cfg = cfg = llmr_cli_config(m->config_opt, NULL);
 	if (m->prompt)
 		one_prompt(&s, m->prompt, hash);
-	else if (llmr_suite_load(argv[0], env->cfg->judge_model, &s, &e) < 0 ||
+	else if (llmr_suite_load(argv[0], env.cfg->judge_model, &s, &e) < 0 ||
 		 llmr_arena_file_hash(argv[0], hash, &e) < 0)
 		bench_fail(&e);
 	o.nmodels = arena_models(m->models, &s, models);
@@ -132,17 +135,22 @@ static int arena(struct bench_main *m, struct llmr_bench_env *env, int argc, cha
 	if (!*o.evaluator)
 		llmr_die(LLMR_EX_USAGE, "--evaluator: the name is empty");
 	o.seed = m->seed_set ? (uint64_t)m->seed : fresh_seed();
+	path = llmr_state_path(m->state_opt, env.cfg);
+	if (llmr_state_open(path, &env.st, &e) < 0)
+		bench_fail(&e);
 	/* Without SA_RESTART, Ctrl-C at a question ends its read at once. */
 	llmr_interrupt_catch(false);
-	rc = llmr_bench_arena(env, &s, &o, stdin, stdout, &t, &e);
-	if (rc < 0)
+	if (llmr_bench_arena(&env, &s, &o, stdin, stdout, &t, &e) < 0)
 		bench_fail(&e);
-	arena_summary(env->st, &t);
+	arena_summary(env.st, &t);
 	for (size_t k = 0; k < o.nmodels; k++)
 		free(models[k]);
 	llmr_buf_release(&list);
 	if (!m->prompt)
 		llmr_suite_release(&s);
+	llmr_state_close(env.st);
+	llmr_config_free(cfg);
+	free(path);
 	return 0;
 }
 
@@ -150,28 +158,23 @@ static int arena(struct bench_main *m, struct llmr_bench_env *env, int argc, cha
 int bench_arena_export(struct bench_main *m, const char *cmd, int argc, char **argv)
 {
 	struct llmr_err e = {0, ""};
-	struct llmr_bench_env env = {NULL, NULL, NULL};
 	struct llmr_config *cfg;
-	int is_arena = !strcmp(cmd, "arena"), rc = 0;
+	struct llmr_state *st;
 	char *path;
-	json_t *rows = NULL;
+	json_t *rows;
 
-	if (!is_arena && argc != 0)
+	if (!strcmp(cmd, "arena"))
+		return arena(m, argc, argv);
+	if (argc != 0)
 		llmr_die(LLMR_EX_USAGE, "export: no operand is taken");
 	cfg = llmr_cli_config(m->config_opt, NULL);
-	env.cfg = cfg;
 	path = llmr_state_path(m->state_opt, cfg);
-	if ((is_arena ? llmr_state_open(path, &env.st, &e) : llmr_state_open_ro(path, &env.st, &e)) < 0)
+	if (llmr_state_open_ro(path, &st, &e) < 0 || !(rows = llmr_bench_db_export(st, &e)))
 		bench_fail(&e);
-	if (is_arena)
-		rc = arena(m, &env, argc, argv);
-	else if ((rows = llmr_bench_db_export(env.st, &e)))
-		llmr_bench_print_export(stdout, rows, m->format && !strcmp(m->format, "csv"));
-	else
-		bench_fail(&e);
+	llmr_bench_print_export(stdout, rows, m->format && !strcmp(m->format, "csv"));
 	json_decref(rows);
-	llmr_state_close(env.st);
+	llmr_state_close(st);
 	llmr_config_free(cfg);
 	free(path);
-	return rc;
+	return 0;
 }
