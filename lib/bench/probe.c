@@ -128,9 +128,10 @@ static int store(struct llmr_state *st, const json_t *item, struct llmr_err *e)
 	return rc;
 }
 
-/* The key is only looked for, never kept: a provider without one is
- * skipped here, before llmr_ask would count it as a failed candidate. */
-static int has_key(const struct llmr_config *cfg, const char *spec, char *why, size_t n)
+/* The key is only looked for, never kept: a provider without one, or one
+ * switched off in the config, is skipped here, before llmr_ask would
+ * count it as a failed candidate. */
+static int callable(const struct llmr_config *cfg, const char *spec, char *why, size_t n)
 {
 	struct llmr_model_ref ref;
 	struct llmr_err e = {0, ""};
@@ -138,6 +139,10 @@ static int has_key(const struct llmr_config *cfg, const char *spec, char *why, s
 
 	if (llmr_config_resolve(cfg, spec, &ref, &e) < 0) {
 		snprintf(why, n, "%s", e.msg);
+		return 0;
+	}
+	if (ref.provider->status == LLMR_PSTATUS_INACTIVE) {
+		snprintf(why, n, "provider '%s' is inactive in the config", ref.provider->name);
 		return 0;
 	}
 	if (!(key = llmr_provider_api_key(ref.provider, &e))) {
@@ -160,7 +165,7 @@ int llmr_probe_one(const struct llmr_config *cfg, struct llmr_state *st, json_t 
 	char why[512];
 	int code;
 
-	if (!has_key(cfg, spec, why, sizeof(why))) {
+	if (!callable(cfg, spec, why, sizeof(why))) {
 		json_object_set_new(item, "status", json_string("skipped"));
 		json_object_set_new(item, "why", json_string(why));
 		return store(st, item, e);

@@ -27,8 +27,8 @@ json_t *llmr_probe_plan(const struct llmr_config *cfg, const char *route, struct
 
 /*
  * Probe one model of the plan: adds "status" ("ok", "failed", or
- * "skipped" when its provider has no key, which is no fault of the
- * provider, then "why"), "latency_ms" and "error" to item, and stores the
+ * "skipped" when its provider has no key or is inactive, which is no
+ * fault of the provider, then "why"), "latency_ms" and "error" to item, and stores the
  * outcome. cancel (borrowed, may be NULL) stops the call in flight when it
  * becomes non-zero. Returns 0, or -1 with e when the state cannot be
  * written.

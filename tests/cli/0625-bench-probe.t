@@ -13,7 +13,10 @@ write_config "$TEST_DIR/llmr.conf" '  chain:
       complex: [mistral/mistral-large-latest, openai/gpt-4o-mini]
   solo:
     tiers:
-      simple: [openai/gpt-4o-mini]'
+      simple: [openai/gpt-4o-mini]
+  off:
+    tiers:
+      simple: [groq/llama3-8b-8192]'
 DB=$TEST_DIR/state.db
 export LLMR_STATE=$DB
 q() { sqlite3 "$DB" "$1"; }
@@ -61,6 +64,13 @@ TEST_MISTRAL_KEY=test-mistral-0004 run llmr-bench probe chain --quiet
 is "$status" 69 "--quiet: exit 69 still"
 is "$(printf '%s\n' "$out" | cut -d' ' -f1)" "deepseek/deepseek-chat" \
 	"--quiet: only the model that did not answer"
+
+# A provider switched off in the config is skipped, not failed.
+sed -i '/^  groq:$/a\    status: inactive' "$LLMR_CONFIG"
+run llmr-bench probe off
+is "$status" 0 "an inactive provider: exit 0"
+like "$out" "^groq/llama3-8b-8192 +skipped +- +provider 'groq' is inactive" "... skipped, saying why"
+is "$(fake_count '.family == "groq"')" 0 "... and not called"
 
 run llmr-bench probe nosuch
 is "$status" 65 "an unknown route: exit 65"
