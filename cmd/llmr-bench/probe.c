@@ -41,7 +41,7 @@ int bench_probe(struct bench_main *m, int argc, char **argv)
 	struct llmr_err e = {0, ""};
 	struct llmr_config *cfg;
 	struct llmr_state *st;
-	size_t i, failed = 0, done = 0;
+	size_t i, failed = 0, later = 0, done = 0;
 	char *path;
 	json_t *plan, *it;
 
@@ -62,14 +62,18 @@ int bench_probe(struct bench_main *m, int argc, char **argv)
 			bench_fail(&e);
 		done++;
 		failed += !strcmp(json_string_value(json_object_get(it, "status")), "failed");
+		later += json_is_true(json_object_get(it, "temporary"));
 		if (!m->quiet || strcmp(json_string_value(json_object_get(it, "status")), "ok"))
 			print_row(it, m->json);
 	}
 	if (failed)
 		llmr_warn("probe: %zu of %zu models did not answer", failed, done);
+	else if (later)
+		llmr_warn("probe: %zu of %zu models could not be tried now (quota, breaker or budget)",
+			  later, done);
 	json_decref(plan);
 	llmr_state_close(st);
 	llmr_config_free(cfg);
 	free(path);
-	return failed ? LLMR_EX_UNAVAILABLE : 0;
+	return failed ? LLMR_EX_UNAVAILABLE : later ? LLMR_EX_TEMPFAIL : 0;
 }

@@ -163,7 +163,7 @@ int llmr_probe_one(const struct llmr_config *cfg, struct llmr_state *st, json_t 
 	json_t *resp, *err;
 	int64_t t0;
 	char why[512];
-	int code;
+	int code, local;
 
 	if (!callable(cfg, spec, why, sizeof(why))) {
 		json_object_set_new(item, "status", json_string("skipped"));
@@ -179,13 +179,20 @@ int llmr_probe_one(const struct llmr_config *cfg, struct llmr_state *st, json_t 
 	t0 = llmr_mono_ms();
 	resp = llmr_ask(&ctx, &req, &code);
 	err = json_object_get(resp, "error");
-	json_object_set_new(item, "status", json_string(err ? "failed" : "ok"));
+	/* Refused before any call (a quota, a breaker, a budget: the class is
+	 * rate_limited and no attempt was made): the provider was not tried. */
+	local = err && !json_array_size(json_object_get(resp, "attempts")) &&
+		!strcmp(json_string_value(json_object_get(err, "class")) ?
+			json_string_value(json_object_get(err, "class")) : "", "rate_limited");
+	json_object_set_new(item, "status", json_string(!err ? "ok" : local ? "skipped" : "failed"));
+	if (local)
+		json_object_set_new(item, "temporary", json_true());
 	json_object_set_new(item, "latency_ms",
 			    json_integer(json_is_integer(json_object_get(resp, "latency_ms")) ?
 					 json_integer_value(json_object_get(resp, "latency_ms")) :
 					 llmr_mono_ms() - t0));
 	if (err)
-		json_object_set_new(item, "error",
+		json_object_set_new(item, local ? "why" : "error",
 				    json_string(json_string_value(json_object_get(err, "message")) ?
 						json_string_value(json_object_get(err, "message")) :
 						"no answer"));

@@ -26,9 +26,10 @@
 json_t *llmr_probe_plan(const struct llmr_config *cfg, const char *route, struct llmr_err *e);
 
 /*
- * Probe one model of the plan: adds "status" ("ok", "failed", or
- * "skipped" when its provider has no key or is inactive, which is no
- * fault of the provider, then "why"), "latency_ms" and "error" to item, and stores the
+ * Probe one model of the plan: adds "status": "ok"; "failed" with
+ * "error"; or "skipped" with "why" when no call was made, which is no
+ * fault of the provider: it has no key or is inactive, or (then also
+ * "temporary": true) a quota, breaker or budget refused the call; "latency_ms" and "error" to item, and stores the
  * outcome. cancel (borrowed, may be NULL) stops the call in flight when it
  * becomes non-zero. Returns 0, or -1 with e when the state cannot be
  * written.

@@ -16,7 +16,10 @@ write_config "$TEST_DIR/llmr.conf" '  chain:
       simple: [openai/gpt-4o-mini]
   off:
     tiers:
-      simple: [groq/llama3-8b-8192]'
+      simple: [groq/llama3-8b-8192]
+  capped:
+    tiers:
+      simple: [anthropic/claude-haiku-4-5]'
 DB=$TEST_DIR/state.db
 export LLMR_STATE=$DB
 q() { sqlite3 "$DB" "$1"; }
@@ -71,6 +74,16 @@ run llmr-bench probe off
 is "$status" 0 "an inactive provider: exit 0"
 like "$out" "^groq/llama3-8b-8192 +skipped +- +provider 'groq' is inactive" "... skipped, saying why"
 is "$(fake_count '.family == "groq"')" 0 "... and not called"
+
+# A quota that refuses the call: skipped for now (exit 75), not failed.
+sed -i '/^  anthropic:$/a\    limits: {rpd: 1}' "$LLMR_CONFIG"
+run llmr-bench probe capped
+is "$status" 0 "within its quota: exit 0"
+run llmr-bench probe capped --json
+is "$status" 75 "its quota spent: exit 75"
+is "$(jq_out '[.status, .temporary] | @tsv')" "$(printf 'skipped\ttrue')" "... skipped for now"
+like "$err" "could not be tried now" "... said on stderr"
+is "$(fake_count '.family == "anthropic"')" 1 "... and not called"
 
 run llmr-bench probe nosuch
 is "$status" 65 "an unknown route: exit 65"
