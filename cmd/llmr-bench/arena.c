@@ -91,8 +91,9 @@ static void arena_summary(struct llmr_state *st, const struct llmr_arena_tally *
 	json_t *ev = llmr_arena_evaluators(st, &e), *o;
 	size_t i;
 
-	printf("\n%s: %zu scores and %zu preferences in %zu cases (run %lld)\n",
-	       t->stopped ? "stopped" : "done", t->scores, t->prefs, t->cases, (long long)t->run);
+	printf("\n%s: %zu score%s and %zu preference%s in %zu case%s (run %lld)\n",
+	       t->stopped ? "stopped" : "done", t->scores, t->scores == 1 ? "" : "s", t->prefs,
+	       t->prefs == 1 ? "" : "s", t->cases, t->cases == 1 ? "" : "s", (long long)t->run);
 	json_array_foreach(json_object_get(ev, "evaluators"), i, o)
 		if (json_is_true(json_object_get(o, "flagged")))
 			printf("evaluator %s disagrees with the others: %.2f points from the consensus "

@@ -173,9 +173,10 @@ int llmr_bench_arena(const struct llmr_bench_env *env, const struct llmr_suite *
 			     e) < 0)
 		return -1;
 	llmr_arena_input_init();
-	fprintf(out, "Arena: %s, %zu cases, %zu anonymous answers each; evaluator %s.\n"
+	fprintf(out, "Arena: %s, %zu case%s, %zu anonymous answers each; evaluator %s.\n"
 		"Score each answer, then say which is better. Ctrl-D or Ctrl-C ends the session; "
-		"what you gave is kept.\n", s->name, s->ncases, o->nmodels, o->evaluator);
+		"what you gave is kept.\n", s->name, s->ncases, s->ncases == 1 ? "" : "s", o->nmodels,
+		o->evaluator);
 	for (size_t k = 0; k < s->ncases && rc != LLMR_ARENA_STOP; k++) {
 		struct arena_case a = {env, s, o, t, in, out, (long)k + 1, NULL, {0}, {0}, {0}};
 

@@ -133,7 +133,7 @@ static int ask_int(FILE *in, FILE *out, const char *prompt, int lo, int hi, int 
 			free(line);
 			return LLMR_ARENA_OK;
 		}
-		fprintf(out, "a whole number from %d to %d, please (s skips this case)\n", lo, hi);
+		fprintf(out, "a whole number from %d to %d, please (s skips the rest of this case)\n", lo, hi);
 		free(line);
 	}
 }
@@ -144,7 +144,7 @@ int llmr_arena_ask_score(FILE *in, FILE *out, const char *label, struct llmr_are
 	char *line;
 	int rc;
 
-	snprintf(prompt, sizeof(prompt), "Answer %s: score 0-10 (s skips this case): ", label);
+	snprintf(prompt, sizeof(prompt), "Answer %s: score 0-10 (s skips the rest of this case): ", label);
 	if ((rc = ask_int(in, out, prompt, 0, 10, -1, &a->score)) != LLMR_ARENA_OK)
 		return rc;
 	snprintf(prompt, sizeof(prompt),

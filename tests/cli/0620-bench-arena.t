@@ -113,7 +113,7 @@ M3=$M2,groq/llama3-8b-8192
 } >bob.pty
 pty_run --cols 130 bob.pty llmr-bench arena -m "$M3" --evaluator bob s.yaml
 is "$status" 130 "Ctrl-C: exit 130"
-like "$out" "stopped: 3 scores and 2 preferences in 1 cases" "... what was given is counted"
+like "$out" "stopped: 3 scores and 2 preferences in 1 case " "... what was given is counted"
 like "$out" "(ALPHA|BETA|GAMMA) .*\| (ALPHA|BETA|GAMMA) .*\| (ALPHA|BETA|GAMMA)" \
 	"three answers side by side on a wide terminal"
 is "$(q "SELECT count(*), min(tags), max(tags) FROM bench_arena_scores WHERE evaluator = 'bob'")" \

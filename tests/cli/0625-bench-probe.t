@@ -52,7 +52,7 @@ is "$(jq_out '.providers[] | select(.name == "openai") | (.last_verified.at > 0)
 is "$(jq_out '.providers[] | select(.name == "deepseek") | .last_verified')" null \
 	"... deepseek never verified"
 run llmr-quota
-like "$out" "^  verified +[0-9]+s ago +by openai/gpt-4o-mini in [0-9]+ ms$" \
+like "$out" "^  verified +[0-9]+[smhd] ago +by openai/gpt-4o-mini in [0-9]+ ms$" \
 	"llmr-quota's table: when openai was last verified"
 is "$(printf '%s\n' "$out" | grep -c '^  verified')" 1 "... and no line for the others"
 
