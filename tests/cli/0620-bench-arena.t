@@ -145,6 +145,13 @@ for who in dave:5 erin:5 fred:6 gil:0; do
 	   SELECT (SELECT max(run) FROM bench_arena_sessions), 9, '${who%:*}', m, 'A', 'p', 'x',
 		${who#*:} + (m = 'b'), '[]', '', 3, 10, 0 FROM (SELECT 'a' AS m UNION SELECT 'b')"
 done
+fake_reset
+say gpt-4o-mini ALPHA
+say deepseek-chat BETA
+pty_run --cols 60 eof.pty llmr-bench arena -m "$M2" --evaluator carol --prompt "Hi"
+like "$out" "^evaluator gil disagrees with the others: 5.00 points from the consensus \(median evaluator 0.50\)" \
+	"the end of a session names the evaluator who disagrees"
+unlike "$out" "evaluator (dave|erin|fred) disagrees" "... and nobody else"
 run llmr-bench export
 is "$status" 0 "export: exit 0"
 ev() { printf '%s\n' "$out" | jq -r "select(.kind == \"evaluator\" and .evaluator == \"$1\") | $2"; }
