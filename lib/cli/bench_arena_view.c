@@ -116,8 +116,11 @@ void llmr_arena_show(FILE *out, const char *const *labels, const char *const *te
 		     size_t width)
 {
 	char *clean[LLMR_ARENA_MAX];
-	size_t w = n ? (width - (n - 1) * strlen(GAP)) / n : 0;
+	int wide;
 
+	if (n > LLMR_ARENA_MAX)
+		n = LLMR_ARENA_MAX;
+	wide = n > 1 && width >= n * MIN_COL + (n - 1) * strlen(GAP);
 	for (size_t k = 0; k < n; k++) {
 		struct llmr_buf b = LLMR_BUF_INIT;
 
@@ -126,8 +129,8 @@ void llmr_arena_show(FILE *out, const char *const *labels, const char *const *te
 		for (char *t = clean[k]; (t = strchr(t, '\t')); )
 			*t = ' ';
 	}
-	if (n > 1 && width >= n * MIN_COL + (n - 1) * strlen(GAP))
-		side_by_side(out, labels, clean, n, w);
+	if (wide)
+		side_by_side(out, labels, clean, n, (width - (n - 1) * strlen(GAP)) / n);
 	else
 		for (size_t k = 0; k < n; k++)
 			fprintf(out, "%s=== Answer %s ===\n%s\n", k ? "\n" : "", labels[k], clean[k]);
