@@ -127,14 +127,16 @@ static void print_compare(FILE *fp, const json_t *r)
 		if (!w)
 			fprintf(fp, "skipped: %s\n", clean(&b, S(p, "error")));
 		else
-			fprintf(fp, "%s%s (verdicts %s, then %s with the answers swapped)\n",
+			fprintf(fp, "%s%s (verdicts %s, then %s with the answers swapped)%s\n",
 				!strcmp(w, "tie") ? "tie" : clean(&b, !strcmp(w, "a") ? a : bm),
-				!strcmp(w, "tie") ? "" : " wins", S(p, "first"), S(p, "second"));
+				!strcmp(w, "tie") ? "" : " wins", S(p, "first"), S(p, "second"),
+				json_is_true(json_object_get(p, "inconsistent")) ? ": inconsistent" : "");
 	}
 	fprintf(fp, "%s: %lld wins; ", clean(&b, a), (long long)json_integer_value(json_object_get(r, "a")));
-	fprintf(fp, "%s: %lld wins; %lld ties; %lld skipped (judge %s)\n", clean(&b, bm),
-		(long long)json_integer_value(json_object_get(r, "b")),
+	fprintf(fp, "%s: %lld wins; %lld ties (%lld inconsistent); %lld skipped (judge %s)\n",
+		clean(&b, bm), (long long)json_integer_value(json_object_get(r, "b")),
 		(long long)json_integer_value(json_object_get(r, "tie")),
+		(long long)json_integer_value(json_object_get(r, "inconsistent")),
 		(long long)json_integer_value(json_object_get(r, "skipped")), S(r, "judge"));
 	llmr_buf_release(&b);
 }
