@@ -196,9 +196,12 @@ run llmr-bench compare pair.yaml
 is "$status" 0 "compare: exit 0"
 like "$out" "^case 1: openai/gpt-4o-mini wins \(verdicts A, then B with the answers swapped\)$" \
 	"a consistent judge: a win"
-like "$out" "^case 2: tie \(verdicts A, then A with the answers swapped\)$" \
-	"a judge that prefers what it reads first: a tie"
-like "$out" "openai/gpt-4o-mini: 2 wins; deepseek/deepseek-chat: 0 wins; 1 ties; 0 skipped" "the tally"
+like "$out" "^case 2: tie \(verdicts A, then A with the answers swapped\): inconsistent$" \
+	"a judge that prefers what it reads first: a tie, counted as inconsistent"
+like "$out" "^case 1: .*swapped\)$" "... a consistent pair is not"
+like "$out" "openai/gpt-4o-mini: 2 wins; deepseek/deepseek-chat: 0 wins; 1 ties \(1 inconsistent\); 0 skipped" "the tally"
+is "$(q "SELECT group_concat(json_extract(detail, '$.inconsistent'), ',') FROM bench_pairs")" "0,1,0" \
+	"the state keeps which verdicts were inconsistent"
 is "$(fake_jq '[.log[] | select(.model == "gpt-4.1")][1].body.messages[0].content' | grep -c 'Dunno.')" 1 \
 	"the second asking shows the answers swapped"
 is "$(fake_jq '[.log[] | select(.model == "gpt-4.1")][1].body.messages[0].content' |
@@ -210,8 +213,8 @@ say gpt-4o-mini "Colour."
 say gpt-4.1 "[[A]]"
 say gpt-4.1 "[[B]]"
 run llmr-bench compare --json --models deepseek/deepseek-chat,openai/gpt-4o-mini pair.yaml
-is "$(jq_out '[.model_a, .a, .b, .tie] | join(" ")')" "deepseek/deepseek-chat 1 0 2" \
-	"--models A,B in that order; --json (unscripted, the judge answers no verdict: ties)"
+is "$(jq_out '[.model_a, .a, .b, .tie, .inconsistent] | join(" ")')" "deepseek/deepseek-chat 1 0 2 0" \
+	"--models A,B in that order; --json (unscripted, the judge answers no verdict: ties, not inconsistent)"
 run llmr-bench compare --models openai/gpt-4o-mini pair.yaml
 is "$status" 64 "--models needs two"
 

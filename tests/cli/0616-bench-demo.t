@@ -24,14 +24,14 @@ content() {
 }
 
 for f in search format complex; do
-	run llmr-bench run --json "$D/$f.yaml" </dev/null
+	run llmr-bench run --json --judge openai/gpt-4.1 "$D/$f.yaml" </dev/null
 	diag "$f: $(printf '%s' "$err" | head -1)"
 	is "$(jq_out .suite_hash | wc -c)" 65 "$f.yaml reads and runs (unscripted answers)"
 done
 fake_reset
 
 # search: both models answer well.
-for m in gpt-4o-mini llama3-8b-8192; do
+for m in gpt-4o-mini llama-3.3-70b-versatile; do
 	say $m "Dans la cour."
 	say $m "72 hours."
 	say $m "Les responsables d'ouverture."
@@ -71,7 +71,7 @@ say deepseek-chat "I think so."
 say gpt-4.1 '{"score": 3, "reason": "no steps"}'
 say deepseek-chat "Wash everything."
 say gpt-4.1 '{"score": 1, "reason": "wrong"}'
-run llmr-bench run --json "$D/complex.yaml"
+run llmr-bench run --json --judge openai/gpt-4.1 "$D/complex.yaml"
 is "$status" 1 "complex: one model fails: exit 1"
 is "$(content mistral/mistral-large-latest)" "1,0.9 0.8,1 " "complex: the judge's grades, the regex"
 is "$(content deepseek/deepseek-chat)" "0,0.3 0.1,0 " "... for the weak answers too"
