@@ -213,6 +213,27 @@ is "$(q "SELECT count(*) FROM bench_results WHERE run = (SELECT max(id) FROM ben
 is "$(( $(q "SELECT count(*) FROM requests") - before ))" 6 "six calls logged through the llmr-ask path"
 is "$(q "PRAGMA integrity_check")" ok "the state is sound"
 
+# Quotas hold across the workers, and over the judge's calls (its own
+# state file: mistral answered above today).
+fake_reset
+cp "$LLMR_CONFIG" limited.conf
+sed -i '/api_key_env: TEST_OPENAI_KEY/a\    limits: {concurrent: 2}' limited.conf
+sed -i '/api_key_env: TEST_MISTRAL_KEY/a\    limits: {rpd: 1}' limited.conf
+sed 's/deepseek\/deepseek-chat/openai\/gpt-4.1/' par.yaml >par2.yaml
+fake_script '{"family": "openai", "delay_ms": 300, "times": -1}'
+run llmr-bench --config limited.conf run --json -P 4 par2.yaml
+is "$(jq_out '.answered')" 6 "-P 4 under a provider limit of 2 calls at once: every case answered"
+is "$(fake_jq .max_concurrent)" 2 "... never more than 2 at the provider"
+fake_reset
+printf 'name: j\nmodels: [deepseek/deepseek-chat]\njudge: {model: mistral/mistral-large-latest}\nthreshold: 0\ncases:\n' >j.yaml
+printf '  - {prompt: a, assert: [{type: judge, value: ok}]}\n  - {prompt: b, assert: [{type: judge, value: ok}]}\n' >>j.yaml
+say mistral-large-latest '{"score": 7, "reason": "fine"}'
+run llmr-bench --config limited.conf --state "$TEST_DIR/judge.db" run --json j.yaml
+is "$(jq_out '.results[0].asserts[0].score')" 0.7 "the judge's first call is within its quota"
+like "$(jq_out '.results[1].asserts[0].why')" "^judge mistral/mistral-large-latest: .*rpd exhausted" \
+	"... its second is refused by the quota, like any llmr request"
+is "$(fake_count '.family == "mistral"')" 1 "... and never reaches the provider"
+
 # Ctrl-C: what finished is kept, the call in flight is dropped.
 fake_reset
 cat >int.yaml <<'EOF'
