@@ -25,7 +25,6 @@ content() {
 
 for f in search format complex; do
 	run llmr-bench run --json --judge openai/gpt-4.1 "$D/$f.yaml" </dev/null
-	diag "$f: $(printf '%s' "$err" | head -1)"
 	is "$(jq_out .suite_hash | wc -c)" 65 "$f.yaml reads and runs (unscripted answers)"
 done
 fake_reset
