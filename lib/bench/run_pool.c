@@ -157,6 +157,32 @@ static void format_summary(json_t *o, const char *contestant, const json_t *resu
 	json_object_set_new(o, "prose", json_integer((json_int_t)prose));
 }
 
+/* The streaming figures of a contestant over its answered results: the
+ * lower median TTFT, the mean inter-token latency and tokens per second
+ * (null when no result has them). */
+static void timing_summary(json_t *o, const char *contestant, const json_t *results)
+{
+	size_t i, nt = 0, ni = 0, np = 0;
+	double *ttft = llmr_xcalloc(json_array_size(results) + 1, sizeof(*ttft)), itl = 0, tps = 0;
+	json_t *r;
+
+	json_array_foreach(results, i, r) {
+		if (strcmp(json_string_value(json_object_get(r, "model")), contestant) || is_error(r))
+			continue;
+		if (json_is_number(json_object_get(r, "ttft_ms")))
+			ttft[nt++] = json_number_value(json_object_get(r, "ttft_ms"));
+		if (json_is_number(json_object_get(r, "itl_ms")))
+			itl += json_number_value(json_object_get(r, "itl_ms")), ni++;
+		if (json_is_number(json_object_get(r, "output_tps")))
+			tps += json_number_value(json_object_get(r, "output_tps")), np++;
+	}
+	qsort(ttft, nt, sizeof(*ttft), cmp_double);
+	json_object_set_new(o, "p50_ttft_ms", nt ? json_integer((json_int_t)ttft[(nt - 1) / 2]) : json_null());
+	json_object_set_new(o, "mean_itl_ms", ni ? json_real(itl / (double)ni) : json_null());
+	json_object_set_new(o, "mean_output_tps", np ? json_real(tps / (double)np) : json_null());
+	free(ttft);
+}
+
 /* The summary of one contestant over its results. */
 static json_t *summary(const char *contestant, const json_t *results)
 {
@@ -190,6 +216,7 @@ static json_t *summary(const char *contestant, const json_t *results)
 	/* The lower median: a latency some call actually had. */
 	json_object_set_new(o, "p50_latency_ms",
 			    nlat ? json_integer((json_int_t)lat[(nlat - 1) / 2]) : json_null());
+	timing_summary(o, contestant, results);
 	format_summary(o, contestant, results);
 	free(lat);
 	return o;

@@ -115,6 +115,9 @@ is "$(q "SELECT count(*) FROM bench_results WHERE run = 1 AND latency_ms >= 400 
 is "$(q "SELECT json_extract(asserts, '$[1].type') FROM bench_results WHERE run = 1 AND case_no = 1 LIMIT 1")" \
 	"not-equals" "... each assertion's type and score"
 
+is "$(jq_out '[.models[] | (.p50_ttft_ms >= 0) and (.mean_itl_ms >= 0) and (.mean_output_tps > 0)] | all')" true \
+	"each model's summary: median TTFT, mean inter-token latency and tokens/s"
+
 # Outcomes for the learned router.
 is "$(jq_out .outcomes)" 36 "36 results become outcomes"
 is "$(q "SELECT round(score, 1) FROM outcomes o JOIN outcome_prompts p ON p.id = o.prompt
