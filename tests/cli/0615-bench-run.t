@@ -259,4 +259,19 @@ is "$(q "SELECT group_concat(case_no) FROM bench_results WHERE run = (SELECT max
 	"the finished case is kept, the stopped one is not"
 is "$(fake_count '.model == "gpt-4o-mini"')" 2 "no case starts after Ctrl-C"
 like "$(cat int.out)" "^interrupted: 1 of 1 results passed stored$" "the report says so"
+
+# ... with -P 2: both calls in flight are stopped, what finished is kept.
+fake_reset
+say gpt-4o-mini "one"
+fake_script '{"model": "gpt-4o-mini", "hang": true, "times": 2}'
+llmr-bench run -P 2 int.yaml >int2.out 2>int2.err &
+pid=$!
+n=0
+while [ "$(fake_count '.model == "gpt-4o-mini"')" -lt 3 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+kill -INT $pid
+wait $pid
+is "$?" 130 "-P 2, SIGINT: exit 130"
+is "$(q "SELECT count(*) || ' ' || min(output) FROM bench_results WHERE run = (SELECT max(id) FROM bench_runs)")" "1 one" \
+	"... the one finished case is kept"
+is "$(q "SELECT count(*) FROM requests WHERE status = 'cancelled'")" 3 "... the two calls in flight are logged cancelled (one more than above)"
 done_testing
