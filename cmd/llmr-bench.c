@@ -11,6 +11,7 @@
 
 #include "base/interrupt.h"
 #include "cli/cli.h"
+#include "bench/run.h"
 #include "learn/evalr.h"
 
 #include "llmr-bench/bench_cmd.h"
@@ -24,7 +25,8 @@ static const struct llmr_opt opts[] = {
 	{"seed", OPT_SEED, "N", "eval-router, ratings: seed of the shuffle or the bootstrap (default 1)"},
 	{"weak", OPT_WEAK, "MODEL", "eval-router: the cheaper model (default: the lower mean score)"},
 	{"strong", OPT_STRONG, "MODEL", "eval-router: the stronger model (default: the higher mean score)"},
-	{"models", OPT_MODELS, "A,B", "compare, arena: the two models (compare: default the suite's two)"},
+	{"models", 'm', "A,B[,C]", "run: the models, instead of the suite's; compare, arena: the two models (compare: default the suite's two)"},
+	{"parallel", 'P', "N", "run: cases x models at once, N workers (default 1)"},
 	{"judge", OPT_JUDGE, "MODEL", "run, compare: the judge (default: the suite's, else the config's)"},
 	{"format", OPT_FORMAT, "FMT", "export: jsonl (default) or csv"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
@@ -37,7 +39,7 @@ static const struct llmr_cli cli = {
 	"llmr-bench",
 	"import-outcomes [--json] FILE...\n"
 	"eval-router [--folds N] [--seed N] [--weak MODEL] [--strong MODEL] [--json] FILE\n"
-	"run [--judge MODEL] [--json] SUITE\n"
+	"run [-m A,B,...] [-P N] [--judge MODEL] [--json] SUITE\n"
 	"compare [--models A,B] [--judge MODEL] [--json] SUITE\n"
 	"ratings [--seed N] [--json]\n"
 	"arena --models A,B PROMPT\n"
@@ -78,7 +80,12 @@ static void option(struct bench_main *m, int c)
 	case OPT_WEAK: m->weak = optarg; break;
 	case OPT_STRONG: m->strong = optarg; break;
 	case 'q': m->quiet = 1; break;
-	case OPT_MODELS: m->models = optarg; break;
+	case 'm': m->models = optarg; break;
+	case 'P':
+		m->parallel = llmr_cli_long("--parallel", optarg);
+		if (m->parallel < 1 || m->parallel > LLMR_BENCH_MAX_PARALLEL)
+			llmr_die(LLMR_EX_USAGE, "--parallel: '%s' is not 1..%d", optarg, LLMR_BENCH_MAX_PARALLEL);
+		break;
 	case OPT_JUDGE: m->judge = optarg; break;
 	case OPT_FORMAT:
 		if (strcmp(optarg, "jsonl") && strcmp(optarg, "csv"))
@@ -90,7 +97,7 @@ static void option(struct bench_main *m, int c)
 
 int main(int argc, char **argv)
 {
-	struct bench_main m = {.folds = 5, .seed = 1};
+	struct bench_main m = {.folds = 5, .seed = 1, .parallel = 1};
 	/* static: still reachable when an option error exits (no leak). */
 	static char **ops;
 	int c, nops = 0, code;

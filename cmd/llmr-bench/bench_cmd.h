@@ -16,7 +16,7 @@ struct llmr_suite;
 struct bench_main {
 	const char *config_opt, *state_opt, *weak, *strong, *models, *judge, *format;
 	int json, quiet;
-	long folds, seed;
+	long folds, seed, parallel;
 };
 
 /* Exit with e's message and code (EX_SOFTWARE if it has none). */
