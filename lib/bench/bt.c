@@ -8,8 +8,8 @@
  * players squared whatever the number of games; players are updated in
  * turn with the newest strengths (cyclic MM, still an MM algorithm, about
  * twice as fast). The bootstrap redraws the games with replacement, which
- * is a multinomial draw of the matrix's counts, and starts each fit from
- * the full fit's strengths.
+ * is a multinomial draw of the matrix's counts, and refits by Newton's
+ * method from the full fit's strengths (MM if Newton fails to converge).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -47,9 +47,29 @@ static void centre(size_t np, double *p)
 		p[i] /= s;
 }
 
+/*
+ * The games matrix n (symmetric) and each player's score wt, with the
+ * prior: every pair of players plays prior / (np - 1) more games, drawn,
+ * so each player has prior games in all. Drawn games between everyone
+ * keep the likelihood unchanged by a common factor on all strengths, so
+ * centring them costs nothing; they keep an unbeaten player finite.
+ */
+static void prepare(size_t np, const double *w, double prior, double *n, double *wt)
+{
+	double eps = np > 1 ? prior / (double)(np - 1) : 0;
+
+	for (size_t i = 0; i < np; i++) {
+		wt[i] = prior / 2;
+		for (size_t j = 0; j < np; j++) {
+			n[i * np + j] = j == i ? 0 : w[i * np + j] + w[j * np + i] + eps;
+			wt[i] += w[i * np + j];
+		}
+	}
+}
+
 /* Iterate from p (strengths, updated in place) until no log strength moves
- * by tol; n is the symmetric games matrix, wt each player's score. */
-static int mm(size_t np, const double *n, const double *wt, double prior, double tol, double *p)
+ * by tol. */
+static int mm(size_t np, const double *n, const double *wt, double tol, double *p)
 {
 	int it;
 
@@ -58,12 +78,11 @@ static int mm(size_t np, const double *n, const double *wt, double prior, double
 
 		for (size_t i = 0; i < np; i++) {
 			const double *row = n + i * np;
-			double d = prior / (p[i] + 1), q;
+			double d = 0, q;
 
 			for (size_t j = 0; j < np; j++)
-				if (row[j] > 0)
-					d += row[j] / (p[i] + p[j]);
-			q = d > 0 ? wt[i] / d : 1;
+				d += row[j] / (p[i] + p[j]);
+			q = d > 0 && wt[i] > 0 ? wt[i] / d : p[i];
 			change = fmax(change, fabs(log(q / p[i])));
 			p[i] = q;
 		}
@@ -74,21 +93,90 @@ static int mm(size_t np, const double *n, const double *wt, double prior, double
 	return it;
 }
 
+/* a = L L^T in place (lower triangle), then x <- a^-1 x. -1 when a is not
+ * positive definite. */
+static int cholesky_solve(size_t np, double *a, double *x)
+{
+	for (size_t j = 0; j < np; j++) {
+		double *rj = a + j * np, d = rj[j];
+
+		for (size_t k = 0; k < j; k++)
+			d -= rj[k] * rj[k];
+		if (!(d > 1e-300))
+			return -1;
+		rj[j] = sqrt(d);
+		for (size_t i = j + 1; i < np; i++) {
+			double *ri = a + i * np, v = ri[j];
+
+			for (size_t k = 0; k < j; k++)
+				v -= ri[k] * rj[k];
+			ri[j] = v / rj[j];
+		}
+	}
+	for (size_t i = 0; i < np; i++) {
+		for (size_t k = 0; k < i; k++)
+			x[i] -= a[i * np + k] * x[k];
+		x[i] /= a[i * np + i];
+	}
+	for (size_t i = np; i-- > 0;) {
+		for (size_t k = i + 1; k < np; k++)
+			x[i] -= a[k * np + i] * x[k];
+		x[i] /= a[i * np + i];
+	}
+	return 0;
+}
+
+/*
+ * Newton's method on the log strengths from p, for the bootstrap refits,
+ * which start near the answer: a few steps where MM takes dozens. The
+ * Hessian is a graph Laplacian (singular along a common shift); adding a
+ * constant to every entry makes it definite without changing the step,
+ * whose components sum to 0 as the gradient's do. h: np * np scratch.
+ * -1 when it does not converge (the caller goes on with MM).
+ */
+static int newton(size_t np, const double *n, const double *wt, double tol, double *p, double *h,
+		  double *g)
+{
+	for (int it = 0; it < 30; it++) {
+		double big = 0;
+
+		for (size_t i = 0; i < np; i++) {
+			g[i] = wt[i];
+			h[i * np + i] = 1;
+		}
+		for (size_t i = 0; i < np; i++)
+			for (size_t j = i + 1; j < np; j++) {
+				double pij = p[i] / (p[i] + p[j]), v = n[i * np + j] * pij * (1 - pij);
+
+				g[i] -= n[i * np + j] * pij;
+				g[j] -= n[i * np + j] * (1 - pij);
+				h[i * np + i] += v;
+				h[j * np + j] += v;
+				h[i * np + j] = h[j * np + i] = 1 - v;
+			}
+		if (cholesky_solve(np, h, g) < 0)
+			return -1;
+		for (size_t i = 0; i < np; i++)
+			big = fmax(big, fabs(g[i]));
+		for (size_t i = 0; i < np; i++)
+			p[i] *= exp(big > 2 ? g[i] * 2 / big : g[i]);
+		centre(np, p);
+		if (big < tol)
+			return 0;
+	}
+	return -1;
+}
+
 int llmr_bt_fit_matrix(size_t np, const double *w, double prior, double *beta)
 {
 	double *n = llmr_xcalloc(np * np + 2 * np + 1, sizeof(double)), *wt = n + np * np;
 	double *p = wt + np;
 	int it;
 
-	for (size_t i = 0; i < np; i++) {
-		wt[i] = prior / 2;
+	for (size_t i = 0; i < np; i++)
 		p[i] = 1;
-		for (size_t j = 0; j < np; j++) {
-			n[i * np + j] = w[i * np + j] + w[j * np + i];
-			wt[i] += w[i * np + j];
-		}
-	}
-	it = mm(np, n, wt, prior, BT_TOL, p);
+	prepare(np, w, prior, n, wt);
+	it = mm(np, n, wt, BT_TOL, p);
 	for (size_t i = 0; i < np; i++)
 		beta[i] = log(p[i]);
 	free(n);
@@ -132,20 +220,19 @@ static void boot_round(size_t np, const struct llmr_bt_game *g, size_t ng, uint6
 
 	memset(w, 0, np * np * sizeof(*w));
 	for (size_t k = 0; k < ng; k++) {
-		const struct llmr_bt_game *x = g + next_rand(st) % ng;
+		/* A uniform index without an integer division (53 random bits). */
+		size_t k2 = (size_t)((double)(next_rand(st) >> 11) * (1.0 / 9007199254740992.0) * (double)ng);
+		const struct llmr_bt_game *x = g + (k2 < ng ? k2 : ng - 1);
 
 		w[x->a * np + x->b] += x->score_a;
 		w[x->b * np + x->a] += 1 - x->score_a;
 	}
-	for (size_t i = 0; i < np; i++) {
-		wt[i] = LLMR_BT_PRIOR_GAMES / 2;
-		p[i] = p0[i];
-		for (size_t j = 0; j < np; j++) {
-			n[i * np + j] = w[i * np + j] + w[j * np + i];
-			wt[i] += w[i * np + j];
-		}
+	memcpy(p, p0, np * sizeof(*p));
+	prepare(np, w, LLMR_BT_PRIOR_GAMES, n, wt);
+	if (newton(np, n, wt, BT_BOOT_TOL, p, wt + np, wt + np + np * np) < 0) {
+		memcpy(p, p0, np * sizeof(*p));
+		mm(np, n, wt, BT_BOOT_TOL, p);
 	}
-	mm(np, n, wt, LLMR_BT_PRIOR_GAMES, BT_BOOT_TOL, p);
 	for (size_t i = 0; i < np; i++)
 		boot[i * rounds] = llmr_bt_elo(log(p[i]));
 }
@@ -166,7 +253,8 @@ void llmr_bt_ratings(size_t np, const struct llmr_bt_game *g, size_t ng, size_t 
 {
 	double *beta = llmr_xcalloc(2 * np + 1, sizeof(double)), *p0 = beta + np;
 	double *boot = llmr_xcalloc(np * rounds + 1, sizeof(double));
-	double *w = llmr_xcalloc(3 * np * np + 2 * np + 1, sizeof(double));
+	/* w, n: np * np each; wt: np; Newton's h: np * np and g: np; p: np. */
+	double *w = llmr_xcalloc(3 * np * np + 3 * np + 1, sizeof(double));
 	uint64_t st = seed;
 
 	llmr_bt_fit(np, g, ng, beta);
@@ -175,7 +263,7 @@ void llmr_bt_ratings(size_t np, const struct llmr_bt_game *g, size_t ng, size_t 
 		p0[i] = exp(beta[i]);
 	}
 	for (size_t r = 0; r < rounds && ng; r++)
-		boot_round(np, g, ng, &st, p0, w, w + 3 * np * np, boot + r, rounds);
+		boot_round(np, g, ng, &st, p0, w, w + 3 * np * np + 2 * np, boot + r, rounds);
 	for (size_t i = 0; i < np && rounds && ng; i++) {
 		double *b = boot + i * rounds;
 

@@ -31,9 +31,11 @@ struct llmr_bt_game {
 /*
  * Fit log strengths beta[0..np) by Hunter's MM algorithm (a tie is half a
  * win for each side). Each player also gets a tenth of a game, drawn,
- * against the average player, so that one that never won or never lost
- * has a finite rating; the log strengths are centred on 0 (the average
- * player rates 1000). Returns the iterations used.
+ * spread evenly over the other players, so that one that never won or
+ * never lost has a finite rating (LMSYS's fit has no such prior: with
+ * hundreds of votes per model the difference is a fraction of a point);
+ * the log strengths are centred on 0 (the geometric mean player rates
+ * 1000). Returns the iterations used.
  */
 int llmr_bt_fit(size_t np, const struct llmr_bt_game *g, size_t ng, double *beta);
 
