@@ -172,20 +172,23 @@ static void chart_pareto(struct llmr_buf *b, size_t k, const json_t *skill)
 	free(f);
 }
 
-static void model_table(struct llmr_buf *b, const char *id, const json_t *models)
+/* frontier: a column marking the skill's Pareto frontier. */
+static void model_table(struct llmr_buf *b, const char *id, const json_t *models, int frontier)
 {
 	size_t i;
 	json_t *m;
 
 	llmr_buf_addf(b, "<table id=\"%s\">\n<tr><th>model</th><th>results</th><th>score</th>"
-		      "<th>pass</th><th>cost per case</th><th>frontier</th></tr>\n", id);
+		      "<th>pass</th><th>cost per case</th>%s</tr>\n", id, frontier ? "<th>frontier</th>" : "");
 	json_array_foreach(models, i, m) {
 		llmr_buf_adds(b, "<tr><td>");
 		llmr_html_escape(b, S(m, "model"));
-		llmr_buf_addf(b, "</td><td>%lld</td><td>%.3f</td><td>%.1f%%</td><td>$%.6f</td><td>%s</td></tr>\n",
+		llmr_buf_addf(b, "</td><td>%lld</td><td>%.3f</td><td>%.1f%%</td><td>$%.6f</td>",
 			      I(m, "results"), N(m, "mean_score"), 100 * N(m, "pass_rate"),
-			      N(m, "mean_cost_usd"),
-			      json_is_true(json_object_get(m, "frontier")) ? "*" : "");
+			      N(m, "mean_cost_usd"));
+		if (frontier)
+			llmr_buf_adds(b, json_is_true(json_object_get(m, "frontier")) ? "<td>*</td>" : "<td></td>");
+		llmr_buf_adds(b, "</tr>\n");
 	}
 	llmr_buf_adds(b, "</table>\n");
 }
@@ -274,7 +277,7 @@ void llmr_bench_report_html(struct llmr_buf *b, const json_t *r)
 		      " the column's; hover for wins-losses-ties.</p>\n");
 	win_table(b, json_object_get(r, "win_matrix"));
 	llmr_buf_adds(b, "<h2>Scores per model</h2>\n<p>Case-weighted mean score (0 to 1).</p>\n");
-	model_table(b, "models", json_object_get(r, "models"));
+	model_table(b, "models", json_object_get(r, "models"), 0);
 	llmr_buf_adds(b, "<h2>Trends across runs</h2>\n");
 	chart_trends(b, json_object_get(r, "runs"), json_object_get(r, "trends"));
 	llmr_buf_adds(b, "<h2>Scores per skill</h2>\n<p>The skill is the suite's name; * on the skill's"
@@ -287,7 +290,7 @@ void llmr_bench_report_html(struct llmr_buf *b, const json_t *r)
 		llmr_buf_adds(b, "</h3>\n");
 		chart_pareto(b, i, sk);
 		snprintf(id, sizeof(id), "skill-%zu", i + 1);
-		model_table(b, id, json_object_get(sk, "models"));
+		model_table(b, id, json_object_get(sk, "models"), 1);
 	}
 	llmr_buf_adds(b, "</body></html>\n");
 }

@@ -166,6 +166,8 @@ sed -n '/<table id="models">/,/<\/table>/p' dom.html | grep -o '<tr><td>[^<]*</t
 	sed 's/<tr><td>//; s/<\/td><td>/ /g' >models.txt
 is "$(cat models.txt)" "$(jq -r '.models[] | "\(.model) \(.results) \(.mean_score * 1000 | round / 1000)"' r.json |
 	awk '{printf "%s %s %.3f\n", $1, $2, $3}')" "the model table matches --json"
+is "$(grep -o '<td>\*</td></tr>' dom.html | wc -l | tr -d ' ')" \
+	"$(jq '[.skills[].models[] | select(.frontier)] | length' r.json)" "the skill tables star the frontier models of --json"
 is "$(sed -n '/<table id="win-matrix">/,/<\/table>/p' dom.html | grep -o '<td style=' | wc -l | tr -d ' ')" \
 	"$(jq '[.win_matrix.cells[][] | select(. != null)] | length' r.json)" "one shaded win-matrix cell per pair that played"
 done_testing
