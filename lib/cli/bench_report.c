@@ -111,6 +111,8 @@ static void ratings(FILE *fp, struct llmr_buf *b, const json_t *r)
 		I(rt, "rounds"));
 	fprintf(fp, "%4s %-36s %7s %15s %6s %6s %6s\n", "rank", "model", "rating", "95% interval",
 		"games", "wins", "ties");
+	if (!json_array_size(json_object_get(rt, "models")))
+		fprintf(fp, "no pairwise results recorded\n");
 	json_array_foreach(json_object_get(rt, "models"), i, m)
 		fprintf(fp, "%4lld %-36s %7.0f %7.0f..%-6.0f %6lld %6lld %6lld\n", I(m, "rank"),
 			clean(b, S(m, "model")), N(m, "rating"), N(m, "ci_low"), N(m, "ci_high"),

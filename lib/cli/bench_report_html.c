@@ -271,7 +271,10 @@ void llmr_bench_report_html(struct llmr_buf *b, const json_t *r)
 		      "</style></head><body>\n");
 	summary(b, r);
 	llmr_buf_adds(b, "<h2>Ratings</h2>\n");
-	chart_ratings(b, json_object_get(rt, "models"));
+	if (json_array_size(json_object_get(rt, "models")))
+		chart_ratings(b, json_object_get(rt, "models"));
+	else
+		llmr_buf_adds(b, "<p id=\"no-pairs\">No pairwise results recorded.</p>\n");
 	ratings_table(b, rt);
 	llmr_buf_adds(b, "<h2>Win matrix</h2>\n<p>(wins + ties / 2) / games of the row's model against"
 		      " the column's; hover for wins-losses-ties.</p>\n");

@@ -110,6 +110,13 @@ cp "$OUT" rs.json
 is "$(jq -c '[.runs[].id]' rs.json)" "[3,4,5,1]" "--since: the runs started since"
 is "$(jq -r '.skills[] | select(.skill == "search") | .models[] | select(.model == "m/a") | .mean_score' rs.json)" \
 	0.85 "--since: m/a in search from run 3 only"
+run llmr-bench report --since 2099-01-01
+is "$status" 0 "--since in the future: an empty report, exit 0"
+like "$out" '^no results recorded$' "... that says there are no results"
+like "$out" '^no pairwise results recorded$' "... and no pairwise results"
+run llmr-bench report --since 2099-01-01 --html
+unlike "$out" 'nan|inf' "an empty HTML report has no NaN or infinity"
+like "$out" 'id="no-pairs"' "... and says there are no pairwise results"
 run llmr-bench report --run 99
 is "$status" 66 "--run of no run: exit 66"
 is "$err" "llmr-bench: run 99: no such run" "... and says so"
