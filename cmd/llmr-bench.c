@@ -17,18 +17,22 @@
 #include "llmr-bench/bench_cmd.h"
 
 enum { OPT_CONFIG = 256, OPT_STATE, OPT_JSON, OPT_FOLDS, OPT_SEED, OPT_WEAK, OPT_STRONG,
-       OPT_MODELS, OPT_JUDGE, OPT_FORMAT };
+       OPT_MODELS, OPT_JUDGE, OPT_FORMAT,
+       OPT_HTML, OPT_RUN, OPT_SINCE };
 
 static const struct llmr_opt opts[] = {
 	{"json", OPT_JSON, NULL, "print one JSON object"},
 	{"folds", OPT_FOLDS, "N", "eval-router: cross-validation folds (default 5)"},
-	{"seed", OPT_SEED, "N", "eval-router, ratings: seed of the shuffle or the bootstrap (default 1)"},
+	{"seed", OPT_SEED, "N", "eval-router, ratings, report: seed of the shuffle or the bootstrap (default 1)"},
 	{"weak", OPT_WEAK, "MODEL", "eval-router: the cheaper model (default: the lower mean score)"},
 	{"strong", OPT_STRONG, "MODEL", "eval-router: the stronger model (default: the higher mean score)"},
 	{"models", 'm', "A,B[,C]", "run: the models, instead of the suite's; compare, arena: the two models (compare: default the suite's two)"},
 	{"parallel", 'P', "N", "run: cases x models at once, N workers (default 1)"},
 	{"judge", OPT_JUDGE, "MODEL", "run, compare: the judge (default: the suite's, else the config's)"},
 	{"format", OPT_FORMAT, "FMT", "export: jsonl (default) or csv"},
+	{"html", OPT_HTML, NULL, "report: one self-contained HTML page with SVG charts"},
+	{"run", OPT_RUN, "ID", "report: only this run's results and pairwise results"},
+	{"since", OPT_SINCE, "TIME", "report: only runs and pairs since TIME (2026-01-01, 2026-01, 7d)"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
 	{"state", OPT_STATE, "FILE", "state file (default: $LLMR_STATE, ~/.local/share/llmr/state.db)"},
 	{"quiet", 'q', NULL, "print nothing on success (import-outcomes, approve, reject)"},
@@ -42,6 +46,7 @@ static const struct llmr_cli cli = {
 	"run [-m A,B,...] [-P N] [--judge MODEL] [--json] SUITE\n"
 	"compare [--models A,B] [--judge MODEL] [--json] SUITE\n"
 	"ratings [--seed N] [--json]\n"
+	"report [--run ID] [--since TIME] [--seed N] [--json | --html]\n"
 	"arena --models A,B PROMPT\n"
 	"export [--format jsonl|csv]\n"
 	"recommend [--json]\n"
@@ -92,6 +97,12 @@ static void option(struct bench_main *m, int c)
 			llmr_die(LLMR_EX_USAGE, "--format: '%s' is not jsonl or csv", optarg);
 		m->format = optarg;
 		break;
+	case OPT_HTML: m->html = 1; break;
+	case OPT_RUN:
+		if ((m->run = llmr_cli_long("--run", optarg)) < 1)
+			llmr_die(LLMR_EX_USAGE, "--run: '%s' is not a run id", optarg);
+		break;
+	case OPT_SINCE: m->since = optarg; break;
 	}
 }
 
@@ -124,6 +135,8 @@ int main(int argc, char **argv)
 		code = bench_eval_router(&m, nops - 1, ops + 1);
 	else if (!strcmp(ops[0], "run") || !strcmp(ops[0], "compare") || !strcmp(ops[0], "ratings"))
 		code = bench_suite_command(&m, ops[0], nops - 1, ops + 1);
+	else if (!strcmp(ops[0], "report"))
+		code = bench_report(&m, nops - 1);
 	else if (!strcmp(ops[0], "arena") || !strcmp(ops[0], "export"))
 		code = bench_arena_export(&m, ops[0], nops - 1, ops + 1);
 	else if (!strcmp(ops[0], "recommend"))
@@ -134,7 +147,8 @@ int main(int argc, char **argv)
 		code = bench_decide_change(&m, !strcmp(ops[0], "approve"), nops - 1, ops + 1);
 	else
 		llmr_die(LLMR_EX_USAGE, "'%s' is not a command: import-outcomes, eval-router, run, "
-			 "compare, ratings, arena, export, recommend, pending, approve or reject", ops[0]);
+			 "compare, ratings, report, arena, export, recommend, pending, approve or reject",
+			 ops[0]);
 	free(ops);
 	return llmr_cli_exit(llmr_interrupt_exit(code));
 }

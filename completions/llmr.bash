@@ -9,11 +9,18 @@ _llmr_options()
 	done
 }
 
+# llmr-bench's subcommands, offered for the word after the program's name.
+_llmr_bench_commands='run compare ratings report arena export import-outcomes eval-router recommend pending approve reject'
+
 _llmr_prog()
 {
 	local cur prev prog=$1
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
+	if [[ $prog == llmr-bench && ( ${prev##*/} == llmr-bench || $prev == bench ) && $cur != -* ]]; then
+		COMPREPLY=($(compgen -W "$_llmr_bench_commands" -- "$cur"))
+		return
+	fi
 	case $prev in
 	--config|--state|--html|-o|--output|-a|--attach) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac

@@ -16,4 +16,7 @@ for prog in llmr-ask llmr-route llmr-quota llmr-cost llmr-index llmr-search llmr
     complete -c $prog -a "(__llmr_options $prog)"
 end
 
+# llmr-bench's subcommands.
+complete -c llmr-bench -n __fish_use_subcommand -f -a 'run compare ratings report arena export import-outcomes eval-router recommend pending approve reject'
+
 complete -c llmr -n __fish_use_subcommand -f -a "(llmr --list-commands 2>/dev/null)"
