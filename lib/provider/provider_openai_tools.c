@@ -37,16 +37,24 @@ void openai_agent_fields(json_t *o, const struct llmr_chat_req *req)
 		copy(o, req, sampling[i]);
 }
 
-/* One element of tool_calls: opens a call, or (in a stream) adds to one. */
-static int take_one(const json_t *c, size_t i, bool delta, struct llmr_chat_result *r)
+/*
+ * One element of tool_calls: opens a call, or (in a stream) adds to the
+ * one at its index. A piece without an index (some compatible servers)
+ * opens a call when it has an id, else adds to the last one.
+ */
+static int take_one(const json_t *c, bool delta, struct llmr_chat_result *r)
 {
 	const json_t *fn = json_object_get(c, "function");
 	const json_t *args = json_object_get(fn, "arguments");
 	const json_t *idx = json_object_get(c, "index");
-	size_t at = delta && json_is_integer(idx) ? (size_t)json_integer_value(idx) : i;
+	size_t n = json_array_size(r->tool_calls), at;
 	const char *a = json_string_value(args);
 
-	if (!delta || at >= json_array_size(r->tool_calls))
+	if (json_is_integer(idx) && json_integer_value(idx) >= 0)
+		at = (size_t)json_integer_value(idx);
+	else
+		at = json_is_string(json_object_get(c, "id")) || !n ? n : n - 1;
+	if (!delta || at >= n)
 		return llmr_adapter_tool_start(r, json_string_value(json_object_get(c, "id")),
 					       json_string_value(json_object_get(fn, "name")),
 					       a ? a : "", a ? json_string_length(args) : 0);
@@ -59,7 +67,7 @@ int openai_take_tool_calls(const json_t *calls, bool delta, struct llmr_chat_res
 	size_t i;
 
 	json_array_foreach(calls, i, c)
-		if (take_one(c, i, delta, r) < 0)
+		if (take_one(c, delta, r) < 0)
 			return -1;
 	return 0;
 }

@@ -81,6 +81,41 @@ is "$(body 1 '.messages[1].content[1] | [.id, .name, .input.city] | join(" ")')"
 is "$(body 1 '.messages[2] | [.role, .content[0].type, .content[0].tool_use_id] | join(" ")')" \
 	"user tool_result toolu_01Lfr3kUnHMZApePPRWMv1uS" "anthropic wire: the result is a tool_result block in a user turn"
 
+# Through the server with curl: the captures' calls come out exactly.
+TOOLS='"tools":[{"type":"function","function":{"name":"get_weather"}}]'
+ASK='"messages":[{"role":"user","content":"Weather?"}]'
+calls() { jq -cS "$1" "$2"; }
+fake_reset
+for f in openai-chat-toolcall openai-chat-toolcall-parallel; do
+	fake_script "{\"family\":\"openai\",\"fixture\":\"$f\"}"
+	api POST /v1/chat/completions -d "{$ASK,$TOOLS}"
+	is "$(calls .choices[0].message.tool_calls "$OUT")" \
+		"$(calls .choices[0].message.tool_calls "$FIXTURES/$f.json")" "$f: message.tool_calls exactly as captured"
+done
+pieces() { sed -n 's/^data: {/{/p' "$1" | jq -cS '.choices[0].delta.tool_calls[]?'; }
+fake_script '{"family":"openai","fixture":"openai-chat-stream-toolcall"}'
+api POST /v1/chat/completions -d "{$ASK,$TOOLS,\"stream\":true}"
+is "$(pieces "$OUT")" "$(pieces "$FIXTURES/openai-chat-stream-toolcall.sse")" \
+	"a stream: the delta.tool_calls pieces exactly as captured"
+is "$(sed -n 's/^data: {/{/p' "$OUT" | jq -r '.choices[0].finish_reason // empty')" tool_calls \
+	"  finish_reason tool_calls"
 serve_stop
 is "$serve_status" 0 "SIGTERM: exit 0"
+
+# With the exact cache: a streamed request answered from it still gets its
+# calls, whole under their index.
+CACHE_TTL=1h write_config "$TEST_DIR/cached.conf" '  default:
+    tiers:
+      simple: [openai/gpt-4o-mini]'
+serve_start || bail_out "llmr-ask --serve did not start: $(cat "$SERVE_LOG")"
+fake_reset
+fake_script '{"family":"openai","fixture":"openai-chat-toolcall-parallel"}'
+api POST /v1/chat/completions -d "{$ASK,$TOOLS,\"stream\":true}"
+api POST /v1/chat/completions -d "{$ASK,$TOOLS,\"stream\":true}"
+is "$(sed -n 's/^data: {/{/p' "$OUT" | jq -r 'select(.llmr) | .llmr.cache')" exact "cache: the second stream is an exact hit"
+is "$(pieces "$OUT" | jq -r '"\(.index) \(.id) \(.function.name)"' | tr '\n' ' ')" \
+	"0 call_fdNz3vOBKYgOIpMdWotB9MjY GetWeatherArgs 1 call_h1DWI1POMJLb0KwIyQHWXD4p get_stock_price " \
+	"  with both calls, whole, under their index"
+is "$(fake_count)" 1 "  the fake was called once"
+serve_stop
 done_testing

@@ -235,6 +235,84 @@ static void test_gemini_call(void)
 	llmr_chat_result_release(&r);
 }
 
+/* Gemini streams each call whole in a functionCall part. */
+static void test_gemini_stream(void)
+{
+	const char *body =
+		"data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"Checking.\"}]}}]}\r\n\r\n"
+		"data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"functionCall\":"
+		"{\"name\":\"get_weather\",\"args\":{\"city\":\"Paris\"}}}]},\"finishReason\":\"STOP\"}]}\r\n\r\n";
+	struct llmr_chat_result r;
+	struct deltas d = {LLMR_BUF_INIT, 0};
+	json_t *got = json_array();
+
+	llmr_chat_result_init(&r);
+	r.on_tool = collect;
+	r.tool_ud = got;
+	is_int(replay_pieces(&llmr_adapter_gemini, body, strlen(body), 9, &r, &d), 1,
+	       "gemini stream: ends on finishReason");
+	is_str(d.text.s, "Checking.", "  the text part streams as text");
+	is_int(json_array_size(got), 1, "  the functionCall part is one whole piece");
+	is_str(json_string_value(json_object_get(json_object_get(json_array_get(got, 0), "function"),
+						 "arguments")),
+	       "{\"city\":\"Paris\"}", "  args as JSON text");
+	is_str(r.finish_reason, "tool_calls", "  finish_reason tool_calls");
+	json_decref(got);
+	llmr_buf_release(&d.text);
+	llmr_chat_result_release(&r);
+}
+
+/* Anthropic's whole answer has no capture with a call: the documented
+ * tool_use block (type, id, name, input). */
+static void test_anthropic_whole(void)
+{
+	const char *body = "{\"type\":\"message\",\"role\":\"assistant\",\"content\":["
+			   "{\"type\":\"text\",\"text\":\"Let me check.\"},"
+			   "{\"type\":\"tool_use\",\"id\":\"toolu_A\",\"name\":\"get_weather\","
+			   "\"input\":{\"city\":\"Oslo\"}},"
+			   "{\"type\":\"tool_use\",\"id\":\"toolu_B\",\"name\":\"get_time\",\"input\":{}}],"
+			   "\"stop_reason\":\"tool_use\",\"usage\":{\"input_tokens\":10,\"output_tokens\":20}}";
+	struct llmr_chat_result r;
+
+	llmr_chat_result_init(&r);
+	is_int(llmr_provider_replay(&llmr_adapter_anthropic, false, body, strlen(body), &r, NULL,
+				    NULL), 0, "anthropic tool_use blocks: parsed");
+	is_int(json_array_size(r.tool_calls), 2, "  two calls kept apart");
+	is_str(json_string_value(json_object_get(json_array_get(r.tool_calls, 0), "id")), "toolu_A",
+	       "  ids kept");
+	is_str(json_string_value(json_object_get(json_object_get(json_array_get(r.tool_calls, 1),
+								 "function"), "arguments")),
+	       "{}", "  an empty input is {}");
+	is_str(r.text.s, "Let me check.", "  the text block is the text");
+	is_str(r.finish_reason, "tool_calls", "  stop_reason tool_use: tool_calls");
+	llmr_chat_result_release(&r);
+}
+
+/* A compatible server that streams calls without an index: an id opens
+ * a call, a piece without one adds to the last. */
+static void test_openai_no_index(void)
+{
+	const char *body =
+		"data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"id\":\"a\",\"type\":\"function\","
+		"\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\"\"}}]}}]}\n\n"
+		"data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"function\":{\"arguments\":\":1}\"}}]}}]}\n\n"
+		"data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"id\":\"b\",\"type\":\"function\","
+		"\"function\":{\"name\":\"g\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"tool_calls\"}]}\n\n"
+		"data: [DONE]\n\n";
+	struct llmr_chat_result r;
+	struct deltas d = {LLMR_BUF_INIT, 0};
+
+	llmr_chat_result_init(&r);
+	is_int(replay_pieces(&llmr_adapter_openai, body, strlen(body), 1 << 20, &r, &d), 1,
+	       "openai stream without index: read");
+	is_int(json_array_size(r.tool_calls), 2, "  two calls");
+	is_str(json_string_value(json_object_get(json_object_get(json_array_get(r.tool_calls, 0),
+								 "function"), "arguments")),
+	       "{\"x\":1}", "  the first one's pieces joined");
+	llmr_buf_release(&d.text);
+	llmr_chat_result_release(&r);
+}
+
 int main(void)
 {
 	test_openai_whole("openai-chat-toolcall.json", 1);
@@ -243,5 +321,8 @@ int main(void)
 	test_anthropic_stream();
 	test_ollama_stream();
 	test_gemini_call();
+	test_gemini_stream();
+	test_anthropic_whole();
+	test_openai_no_index();
 	return done_testing();
 }
