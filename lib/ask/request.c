@@ -222,6 +222,7 @@ void llmr_ask_req_route(const struct llmr_ask_req *req, struct llmr_route_req *r
 	r->complexity = req->complexity;
 	r->max_tokens = req->max_tokens;
 	r->json = req->json;
+	r->tools = llmr_ask_req_uses_tools(req);
 	llmr_buf_reset(text);
 	if (req->prompt) {
 		r->text = req->prompt;

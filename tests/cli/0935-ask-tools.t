@@ -41,6 +41,10 @@ like "$(jq_out '.skipped[0] | .model + ": " + .why')" '^groq/llama3-8b-8192: .*t
 is "$(fake_count '.family=="groq"')" 0 "  and never called"
 is "$(fake_count '.family=="openai"')" 1 "a tool-call answer has no text, yet the cascade does not climb"
 
+printf '%s\n' "{\"id\":\"r1\",$ASK,$TOOLS}" >route.jsonl
+run llmr-route <route.jsonl
+is "$(jq_out '[.model, (.skipped[0].why | test("tools"))] | map(tostring) | join(" ")')" \
+	"openai/openai-chat-toolcall-parallel true" "llmr-route decides the same: the model without tools is skipped"
 ask "{\"id\":\"t2\",$ASK,$TOOLS}"
 is "$(jq_out '[.cache, (.tool_calls|length)] | map(tostring) | join(" ")')" "exact 2" \
 	"the same request again: an exact cache hit that keeps the calls"
