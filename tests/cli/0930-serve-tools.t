@@ -99,6 +99,14 @@ is "$(pieces "$OUT")" "$(pieces "$FIXTURES/openai-chat-stream-toolcall.sse")" \
 	"a stream: the delta.tool_calls pieces exactly as captured"
 is "$(sed -n 's/^data: {/{/p' "$OUT" | jq -r '.choices[0].finish_reason // empty')" tool_calls \
 	"  finish_reason tool_calls"
+# Ollama's streamed call (its real capture) reaches the client as a whole piece.
+fake_script '{"family":"ollama","fixture":"ollama-chat-stream-toolcall"}'
+api POST /v1/chat/completions -d "{\"model\":\"ollama/llama3.2\",$ASK,$TOOLS,\"stream\":true}"
+is "$(pieces "$OUT" | jq -r '"\(.index) \(.type) \(.function.name) \(.function.arguments)"')" \
+	'0 function get_weather {"city":"Tokyo"}' "ollama stream: the call as one delta.tool_calls piece"
+is "$(sed -n 's/^data: {/{/p' "$OUT" | jq -r '.choices[0].finish_reason // empty')" tool_calls \
+	"  done_reason stop after a call: finish_reason tool_calls"
+is "$(fake_last '.body.tools[0].function.name')" get_weather "  the tools went on Ollama's wire"
 serve_stop
 is "$serve_status" 0 "SIGTERM: exit 0"
 
