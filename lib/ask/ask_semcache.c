@@ -86,7 +86,9 @@ void llmr_ask_semcache_prepare(struct ask_run *run)
 {
 	const char *q;
 
-	if (!run->cache_key || run->ctx->cfg->cache_semantic_ttl_ms <= 0 ||
+	/* A similar question is not the same tool exchange or format. */
+	if (!run->cache_key || run->ctx->cfg->cache_semantic_ttl_ms <= 0 || run->req->params ||
+	    llmr_ask_req_uses_tools(run->req) ||
 	    !(q = single_question(run)))
 		return;
 	run->sem_question = q;

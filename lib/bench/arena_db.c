@@ -19,8 +19,8 @@ struct begin_ctx {
 };
 
 static const char sql_run[] =
-	"INSERT INTO bench_runs (suite, file, kind, threshold, started_ms)"
-	" VALUES (?1, ?2, 'arena', ?3, ?4)";
+	"INSERT INTO bench_runs (suite, file, kind, threshold, started_ms, suite_hash)"
+	" VALUES (?1, ?2, 'arena', ?3, ?4, ?5)";
 static const char sql_session[] =
 	"INSERT INTO bench_arena_sessions (run, evaluator, suite_hash, seed, models)"
 	" VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -37,6 +37,7 @@ static int begin_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	sqlite3_bind_text(s, 2, c->s->file, -1, SQLITE_STATIC);
 	sqlite3_bind_double(s, 3, c->s->threshold);
 	sqlite3_bind_int64(s, 4, llmr_now_ms());
+	sqlite3_bind_text(s, 5, c->hash, -1, SQLITE_STATIC);
 	if ((rc = llmr_state_step_done(c->st, s, "cannot store an arena session", e)))
 		return rc;
 	*c->run = sqlite3_last_insert_rowid(db);

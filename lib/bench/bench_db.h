@@ -15,6 +15,12 @@
 int llmr_bench_db_run(struct llmr_state *st, const char *suite, const char *file,
 		      const char *kind, double threshold, int64_t *id, struct llmr_err *e);
 
+/* How run stands: status "running", "passed", "failed" or "interrupted"
+ * (any but running also sets its end time); hash (may be NULL: kept) is
+ * the suite file's SHA-256. */
+int llmr_bench_db_run_status(struct llmr_state *st, int64_t run, const char *hash,
+			     const char *status, struct llmr_err *e);
+
 /* One result: row is a result object of llmr_bench_run's report. */
 int llmr_bench_db_result(struct llmr_state *st, int64_t run, const json_t *row,
 			 struct llmr_err *e);

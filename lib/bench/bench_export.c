@@ -3,7 +3,6 @@
  * verdicts (a judge's or a person's), with the answers, for study or for
  * training a router later.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "bench/arena.h"
@@ -41,26 +40,6 @@ static int rows(struct llmr_state *st, const char *sql, const char *kind,
 	if (rc != SQLITE_DONE)
 		return llmr_state_dberr(st, "cannot read the bench tables", e);
 	return 0;
-}
-
-/*
- * The suite's hash for the audit trail: an arena session keeps its own;
- * a run's comes from bench_runs when that table has a hash column (it is
- * read by name, so that export works with and without it).
- */
-static const char *run_hash(struct llmr_state *st)
-{
-	static const char sql[] = "SELECT name FROM pragma_table_info('bench_runs')"
-				  " WHERE name IN ('suite_hash', 'hash') ORDER BY name DESC";
-	sqlite3_stmt *s;
-	const char *col = "NULL";
-
-	if (sqlite3_prepare_v2(llmr_state_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return col;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		col = !strcmp((const char *)sqlite3_column_text(s, 0), "hash") ? "b.hash" : "b.suite_hash";
-	sqlite3_finalize(s);
-	return col;
 }
 
 /* Tags are stored as JSON text: exported as the array they are; each
@@ -107,11 +86,11 @@ json_t *llmr_bench_db_export(struct llmr_state *st, struct llmr_err *e)
 					     "score", "tags", "comment", "confidence", "time_ms",
 					     NULL};
 	static const char rsql[] =
-		"SELECT r.run, b.suite, %s, b.started_ms, r.model, r.case_no, r.prompt, r.output,"
+		"SELECT r.run, b.suite, b.suite_hash, b.started_ms, r.model, r.case_no, r.prompt, r.output,"
 		" r.error, r.cost_usd, r.latency_ms, r.ttft_ms, r.output_tps, r.score, r.pass"
 		" FROM bench_results r JOIN bench_runs b ON b.id = r.run ORDER BY r.run, r.model, r.case_no";
 	static const char psql[] =
-		"SELECT p.run, b.suite, COALESCE(a.suite_hash, %s), p.source, p.ts_ms, p.case_no,"
+		"SELECT p.run, b.suite, COALESCE(a.suite_hash, b.suite_hash), p.source, p.ts_ms, p.case_no,"
 		" p.evaluator, json_extract(p.detail, '$.judge'), p.prompt, p.model_a, p.model_b,"
 		" json_extract(p.detail, '$.label_a'), json_extract(p.detail, '$.label_b'),"
 		" json_extract(p.detail, '$.answer_a'), json_extract(p.detail, '$.answer_b'), p.winner,"
@@ -123,13 +102,9 @@ json_t *llmr_bench_db_export(struct llmr_state *st, struct llmr_err *e)
 		" s.label, s.prompt, s.answer, s.score, s.tags, s.comment, s.confidence, s.time_ms"
 		" FROM bench_arena_scores s JOIN bench_runs b ON b.id = s.run"
 		" JOIN bench_arena_sessions a ON a.run = s.run ORDER BY s.id";
-	const char *hash = run_hash(st);
 	json_t *out = json_array(), *ev = NULL;
-	char q1[sizeof(rsql) + 16], q2[sizeof(psql) + 16];
 
-	snprintf(q1, sizeof(q1), rsql, hash);
-	snprintf(q2, sizeof(q2), psql, hash);
-	if (rows(st, q1, "result", rnames, out, e) < 0 || rows(st, q2, "pair", pnames, out, e) < 0 ||
+	if (rows(st, rsql, "result", rnames, out, e) < 0 || rows(st, psql, "pair", pnames, out, e) < 0 ||
 	    rows(st, ssql, "score", snames, out, e) < 0 || !(ev = llmr_arena_evaluators(st, e))) {
 		json_decref(out);
 		return NULL;

@@ -48,6 +48,8 @@ struct llmr_model_cfg {
 	double cache_write;    /* cache writes; -1 = same as input */
 	long context;          /* context window in tokens; -1 unknown */
 	int quality;           /* 0..100; -1 unknown */
+	int tools;             /* takes tool definitions: 1, 0 (tools: false),
+				  -1 unset (every chat protocol does) */
 	struct llmr_limits limits; /* optional per-model limits */
 	struct llmr_pos pos;
 };

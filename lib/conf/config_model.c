@@ -53,6 +53,7 @@ void cfg_model_defaults(struct llmr_model_cfg *m)
 	m->input = m->output = m->cached_input = m->cache_write = -1;
 	m->context = -1;
 	m->quality = -1;
+	m->tools = -1;
 	m->limits = no_limits;
 }
 

@@ -46,6 +46,10 @@ static const struct cfg_field limits_fields[] = {
 };
 static const struct cfg_table limits_table = {limits_fields};
 
+/* A yes/no key read as an enum: YAML's true/false, no new value kind. */
+/* YAML's two booleans; anything else (yes, 1, on) is reported, not guessed. */
+static const char *const bool_names[] = {"false", "true", NULL};
+
 static const struct cfg_field model_fields[] = {
 	F("input", K_REAL, struct llmr_model_cfg, input),
 	F("output", K_REAL, struct llmr_model_cfg, output),
@@ -53,6 +57,7 @@ static const struct cfg_field model_fields[] = {
 	F("cache_write", K_REAL, struct llmr_model_cfg, cache_write),
 	F("context", K_COUNT, struct llmr_model_cfg, context),
 	F("quality", K_QUALITY, struct llmr_model_cfg, quality),
+	FE("tools", struct llmr_model_cfg, tools, bool_names),
 	FM("limits", offsetof(struct llmr_model_cfg, limits), &limits_table),
 	FEND
 };
@@ -101,9 +106,6 @@ static const struct cfg_field tiers_fields[] = {
 };
 static const struct cfg_table tiers_table = {tiers_fields};
 
-/* A yes/no key read as an enum: YAML's true/false, no new value kind. */
-/* YAML's two booleans; anything else (yes, 1, on) is reported, not guessed. */
-static const char *const bool_names[] = {"false", "true", NULL};
 
 static const struct cfg_field route_cache_fields[] = {
 	FE("sampled", struct llmr_route_cfg, cache_sampled, bool_names),

@@ -56,7 +56,7 @@ int llmr_side_call(const struct llmr_config *cfg, struct llmr_state *st,
 	struct llmr_model_ref ref;
 	struct llmr_chat_result r;
 	struct llmr_chat_req req;
-	struct llmr_msg msg;
+	struct llmr_msg msg = {0};
 	struct llmr_spend_hold h;
 	struct llmr_err e;
 	char *key, *cut;

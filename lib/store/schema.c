@@ -359,6 +359,23 @@ static const char semobs_v1[] =
 	"CREATE INDEX semantic_obs_request ON semantic_obs(request_id);";
 
 /*
+ * llmr-bench run, measured further: each run's suite hash (the file's
+ * SHA-256, so results of different suite texts are not mixed up), its end
+ * and how it ended (passed, failed, interrupted); each result's mean
+ * inter-token latency, its tokens, and its format score with the four
+ * parts and flag as JSON (null when the case asked for no JSON).
+ */
+static const char bench_v2[] =
+	"ALTER TABLE bench_runs ADD COLUMN suite_hash TEXT;"
+	"ALTER TABLE bench_runs ADD COLUMN finished_ms INTEGER;"
+	"ALTER TABLE bench_runs ADD COLUMN status TEXT;"
+	"ALTER TABLE bench_results ADD COLUMN itl_ms REAL;"
+	"ALTER TABLE bench_results ADD COLUMN input_tokens INTEGER;"
+	"ALTER TABLE bench_results ADD COLUMN output_tokens INTEGER;"
+	"ALTER TABLE bench_results ADD COLUMN format_score REAL;"
+	"ALTER TABLE bench_results ADD COLUMN format TEXT;";
+
+/*
  * llmr-bench arena and probe. bench_arena_sessions: one row per arena
  * session (its run in bench_runs, kind "arena"): who evaluated, the
  * suite's SHA-256, the seed of the order the answers were shown in.
@@ -412,6 +429,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"learn: embedding cache, pending routing changes, measured quality", learn_v2},
 	{"route: Redis coordination outages and resync mark", coord_v1},
 	{"ask: what the semantic cache learned about its entries", semobs_v1},
+	{"bench: suite hash and run status; inter-token latency, tokens, format score", bench_v2},
 	{"bench: arena sessions and scores, probes, providers last verified", arena_v1},
 };
 
