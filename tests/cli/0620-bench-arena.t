@@ -183,8 +183,8 @@ run llmr-bench run r.yaml
 run llmr-bench export
 is "$(printf '%s\n' "$out" | jq -r 'select(.kind == "result") | [.suite, .model, .case, .output, .pass] | join("|")')" \
 	"s|openai/gpt-4o-mini|1|hi, there|true" "JSON lines: the result"
-is "$(printf '%s\n' "$out" | jq -r 'select(.kind == "result") | .run_started_ms > 0')" true \
-	"... with when its run started"
+is "$(printf '%s\n' "$out" | jq -r 'select(.kind == "result") | [.run_started_ms > 0, (.suite_hash | length)] | @tsv')" \
+	"$(printf 'true\t64')" "... with when its run started and its suite's hash"
 n=$(q "SELECT count(*) FROM bench_pairs")
 is "$(printf '%s\n' "$out" | jq -s 'map(select(.kind == "pair")) | length')" "$n" "... and every pairwise result"
 run llmr-bench export --format csv
