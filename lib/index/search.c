@@ -7,6 +7,7 @@
 #include "index/ann.h"
 #include "index/embed.h"
 #include "index/index.h"
+#include "index/query.h"
 #include "index/search_impl.h"
 
 #define RRF_K 60.0
@@ -56,119 +57,6 @@ static int dberr(sqlite3 *db, struct llmr_err *e, const char *what)
 	return llmr_errf(e, LLMR_EX_SOFTWARE, "search: %s: %s", what, sqlite3_errmsg(db));
 }
 
-/* Documents holding term, from FTS5's vocabulary; -1 when unknown. */
-static int64_t doc_freq(sqlite3 *db, const char *w, size_t n)
-{
-	sqlite3_stmt *st;
-	int64_t df = -1;
-
-	if (sqlite3_prepare_v2(db, "SELECT doc FROM temp.llmr_fts_vocab WHERE term = ?", -1, &st,
-			       NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, w, (int)n, SQLITE_TRANSIENT);
-	df = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return df;
-}
-
-/*
- * Words of questions rather than of their subject, left out of keyword
- * queries only (the embedder's stop list, llmr_embed_stopword, also
- * shapes stored vectors, so it stays as it is). Folded forms.
- */
-static const char *const question_words[] = {
-	"comment", "quel", "quelle", "quels", "quelles", "quoi", "combien", "pourquoi", "quand",
-	"faire", "faut", "peut", "peux", "puis", "dois", "doit", "mon", "mes", "ma", "moi",
-	"est", "ce", "cela", "ca", "faut", "il", "y",
-	"my", "me", "we", "our", "you", "your", "there", "any", "get", "need", "why",
-	"much", "many", "will", "would", "could", NULL};
-
-static int query_stopword(const char *w, size_t n)
-{
-	size_t i;
-
-	if (llmr_embed_stopword(w, n))
-		return 1;
-	for (i = 0; question_words[i]; i++)
-		if (strlen(question_words[i]) == n && !memcmp(question_words[i], w, n))
-			return 1;
-	return 0;
-}
-
-/*
- * The FTS5 query: content words of the query, quoted, OR-ed. In a large
- * collection, words found in more than an eighth of the chunks are left
- * out when rarer ones remain: they weigh little in BM25 (low IDF) but make
- * FTS5 score most of the collection, which is what makes OR queries slow.
- */
-#define BIG_COLLECTION 5000
-/*
- * Below BIG_COLLECTION, a word longer than STEM letters is searched as the
- * prefix of its first STEM: a crude stemmer for French and English
- * ("étudiants" finds "étudiant", "réparation" "réparer"). On the dev half of
- * tests/bench/retrieval.sh, 4 letters brought too much noise and 6 too
- * little. Above it, prefix queries would scan too many terms.
- */
-#define STEM 5
-
-static void fts_query(sqlite3 *db, const char *q, struct llmr_buf *out)
-{
-	struct llmr_buf f = LLMR_BUF_INIT;
-	const char *p, *end, *words[32];
-	size_t lens[32], nw = 0, i;
-	int64_t total = 0, df[32];
-	sqlite3_stmt *st;
-
-	llmr_embed_fold(q, strlen(q), &f);
-	p = f.s ? f.s : "";
-	end = p + f.len;
-	while (p < end && nw < 32) {
-		const char *w = p;
-
-		while (p < end && *p != ' ')
-			p++;
-		if (p > w && !query_stopword(w, (size_t)(p - w))) {
-			words[nw] = w;
-			lens[nw++] = (size_t)(p - w);
-		}
-		while (p < end && *p == ' ')
-			p++;
-	}
-	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM idx_chunks", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			total = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	if (total > BIG_COLLECTION && nw > 1 &&
-	    sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.llmr_fts_vocab"
-			     " USING fts5vocab(main, idx_fts, row)", NULL, NULL, NULL) == SQLITE_OK) {
-		size_t rare = 0, rarest = 0;
-
-		for (i = 0; i < nw; i++) {
-			df[i] = doc_freq(db, words[i], lens[i]);
-			if (df[i] >= 0 && df[i] <= total / 8)
-				rare++;
-			if (df[i] >= 0 && df[i] < df[rarest])
-				rarest = i;
-		}
-		for (i = 0; i < nw; i++)
-			if (df[i] < 0 || (rare ? df[i] > total / 8 : i != rarest))
-				lens[i] = 0;
-	}
-	for (i = 0; i < nw; i++) {
-		if (!lens[i])
-			continue;
-		if (out->len)
-			llmr_buf_adds(out, " OR ");
-		llmr_buf_add(out, "\"", 1);
-		llmr_buf_add(out, words[i], lens[i] > STEM && total <= BIG_COLLECTION ? STEM : lens[i]);
-		llmr_buf_add(out, "\"", 1);
-		if (lens[i] > STEM && total <= BIG_COLLECTION)
-			llmr_buf_add(out, "*", 1);
-	}
-	llmr_buf_release(&f);
-}
-
 static int single_collection(sqlite3 *db)
 {
 	sqlite3_stmt *st;
@@ -196,10 +84,12 @@ static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, str
 		     struct llmr_err *e)
 {
 	struct llmr_buf fq = LLMR_BUF_INIT;
+	struct llmr_query q;
 	sqlite3_stmt *st;
 	int rc;
 
-	fts_query(db, query, &fq);
+	llmr_query_parse(query, LLMR_STEM_SNOWBALL, &q);
+	llmr_query_fts(db, &q, &fq);
 	if (!fq.len) {
 		llmr_buf_release(&fq);
 		return 0;

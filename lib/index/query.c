@@ -1,0 +1,235 @@
+#include "index/query.h"
+
+#include <libstemmer.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/embed.h"
+
+/*
+ * Stop words of queries, folded, one list per language (the embedder's
+ * own list, llmr_embed_stopword, shapes stored vectors and stays as it
+ * is). Besides grammar words they hold the words of questions and
+ * requests: a volunteer asks "comment faire pour ..." or "how do I ...",
+ * and those words match every page that explains anything.
+ */
+static const char *const stop_fr[] = {
+	"alors", "au", "aussi", "autre", "aux", "avec", "avez", "avoir", "avons", "bien", "ca",
+	"car", "ce", "ceci", "cela", "celle", "celui", "ces", "cet", "cette", "chez", "combien",
+	"comme", "comment", "dans", "de", "deja", "des", "doit", "dois", "doivent", "donc", "dont",
+	"du", "elle", "elles", "en", "encore", "entre", "est", "et", "etes", "etre", "eux", "faire",
+	"fais", "fait", "faut", "il", "ils", "je", "jusqu", "la", "le", "les", "leur", "leurs",
+	"lorsqu", "lui", "ma", "mais", "me", "meme", "mes", "moi", "mon", "ne", "nos", "notre",
+	"nous", "on", "ont", "ou", "par", "pas", "peut", "peuvent", "peux", "plus", "pour",
+	"pourquoi", "puis", "puisqu", "qu", "quand", "que", "quel", "quelle", "quelles", "quelqu",
+	"quels", "qui", "quoi", "sa", "sans", "se", "ses", "si", "son", "sont", "suis", "sur", "ta",
+	"te", "tes", "toi", "ton", "tous", "tout", "toute", "toutes", "tres", "tu", "un", "une",
+	"va", "vais", "veut", "veux", "voudrais", "vos", "votre", "vous", NULL};
+static const char *const stop_en[] = {
+	"about", "am", "an", "and", "any", "are", "aren", "as", "at", "be", "been", "but", "by",
+	"can", "could", "did", "didn", "do", "does", "doesn", "don", "for", "from", "get", "got",
+	"had", "has", "have", "he", "her", "here", "him", "his", "how", "if", "im", "in", "into",
+	"is", "isn", "it", "its", "just", "ll", "many", "may", "me", "might", "mine", "much", "must",
+	"my", "need", "of", "on", "or", "our", "out", "she", "should", "so", "some", "than", "that",
+	"the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "too", "up",
+	"us", "ve", "want", "was", "wasn", "we", "were", "what", "when", "where", "which", "who",
+	"whom", "whose", "why", "will", "with", "won", "would", "you", "your", NULL};
+
+static int in_list(const char *const *l, const char *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; l[i]; i++)
+		if (l[i][0] == w[0] && !strncmp(l[i], w, n) && !l[i][n])
+			return 1;
+	return 0;
+}
+
+int llmr_query_stopword(const char *w, size_t n)
+{
+	/* One letter: what an elision leaves ("l", "d", "j", "n", "s", "c",
+	 * "m", "t") or an English contraction ("s", "t", "d"). */
+	return n <= 1 || in_list(stop_fr, w, n) || in_list(stop_en, w, n) ||
+	       llmr_embed_stopword(w, n);
+}
+
+/* The language of a query: its stop words of one list and not the other,
+ * and accented letters, which English questions do not have. */
+static enum llmr_query_lang guess_lang(const char *raw, const char *f, size_t len)
+{
+	const char *p = f, *end = f + len;
+	int fr = 0, en = 0;
+
+	for (; *raw; raw++)
+		if ((unsigned char)*raw == 0xc3)
+			fr++;
+	while (p < end) {
+		const char *w = p;
+		size_t n;
+
+		while (p < end && *p != ' ')
+			p++;
+		n = (size_t)(p - w);
+		if (n) {
+			int a = in_list(stop_fr, w, n), b = in_list(stop_en, w, n);
+
+			fr += a && !b;
+			en += b && !a;
+		}
+		while (p < end && *p == ' ')
+			p++;
+	}
+	return fr > en ? LLMR_LANG_FR : en > fr ? LLMR_LANG_EN : LLMR_LANG_UNKNOWN;
+}
+
+/* Below STEM_MIN letters a stem is searched whole: "pai*" would find
+ * "pain" and "paix" for "paie". Words of unknown language are searched
+ * as their first PREFIX letters (the rule before Snowball). */
+#define STEM_MIN 4
+#define PREFIX 5
+
+static void stem_term(struct sb_stemmer *sb, struct llmr_query_term *t)
+{
+	size_t n = strlen(t->w);
+
+	memcpy(t->stem, t->w, n + 1);
+	t->prefix = 0;
+	if (!sb) {
+		if (n > PREFIX) {
+			t->stem[PREFIX] = 0;
+			t->prefix = 1;
+		}
+		return;
+	}
+	{
+		const sb_symbol *s = sb_stemmer_stem(sb, (const sb_symbol *)t->w, (int)n);
+		size_t sl = s ? (size_t)sb_stemmer_length(sb) : 0;
+
+		if (s && sl >= STEM_MIN && sl < sizeof(t->stem)) {
+			memcpy(t->stem, s, sl);
+			t->stem[sl] = 0;
+			t->prefix = 1;
+		}
+	}
+}
+
+void llmr_query_parse(const char *q, enum llmr_query_stem stem, struct llmr_query *out)
+{
+	struct llmr_buf f = LLMR_BUF_INIT;
+	struct sb_stemmer *sb = NULL;
+	const char *p, *end;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	llmr_embed_fold(q, strlen(q), &f);
+	p = f.s ? f.s : "";
+	end = p + f.len;
+	out->lang = guess_lang(q, p, f.len);
+	while (p < end && out->n < LLMR_QUERY_MAX_TERMS) {
+		const char *w = p;
+		size_t n;
+
+		while (p < end && *p != ' ')
+			p++;
+		n = (size_t)(p - w);
+		while (p < end && *p == ' ')
+			p++;
+		if (!n || n >= sizeof(out->t[0].w) || llmr_query_stopword(w, n))
+			continue;
+		for (i = 0; i < out->n; i++)
+			if (strlen(out->t[i].w) == n && !memcmp(out->t[i].w, w, n))
+				break;
+		if (i < out->n)
+			continue; /* said twice */
+		memcpy(out->t[out->n].w, w, n);
+		out->t[out->n++].w[n] = 0;
+	}
+	if (stem == LLMR_STEM_SNOWBALL && out->lang != LLMR_LANG_UNKNOWN)
+		sb = sb_stemmer_new(out->lang == LLMR_LANG_FR ? "french" : "english", "UTF_8");
+	for (i = 0; i < out->n; i++) {
+		if (stem != LLMR_STEM_NONE)
+			stem_term(sb, &out->t[i]);
+		else
+			memcpy(out->t[i].stem, out->t[i].w, sizeof(out->t[i].w));
+	}
+	if (sb)
+		sb_stemmer_delete(sb);
+	llmr_buf_release(&f);
+}
+
+/* Documents holding term, from FTS5's vocabulary; -1 when unknown. */
+static int64_t doc_freq(sqlite3 *db, const char *w)
+{
+	sqlite3_stmt *st;
+	int64_t df = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT doc FROM temp.llmr_fts_vocab WHERE term = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, w, -1, SQLITE_TRANSIENT);
+	df = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return df;
+}
+
+/*
+ * In a large collection, words found in more than an eighth of the chunks
+ * are left out when rarer ones remain: they weigh little in BM25 (low IDF)
+ * but make FTS5 score most of the collection, which is what makes OR
+ * queries slow. Prefix queries would scan too many terms there too.
+ */
+#define BIG_COLLECTION 5000
+
+static int64_t chunk_count(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t total = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM idx_chunks", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			total = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return total;
+}
+
+void llmr_query_fts(sqlite3 *db, const struct llmr_query *q, struct llmr_buf *out)
+{
+	int64_t total = chunk_count(db), df[LLMR_QUERY_MAX_TERMS];
+	int keep[LLMR_QUERY_MAX_TERMS];
+	int big = total > BIG_COLLECTION;
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		keep[i] = 1;
+	if (big && q->n > 1 &&
+	    sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.llmr_fts_vocab"
+			     " USING fts5vocab(main, idx_fts, row)", NULL, NULL, NULL) == SQLITE_OK) {
+		size_t rare = 0, rarest = 0;
+
+		for (i = 0; i < q->n; i++) {
+			df[i] = doc_freq(db, q->t[i].w);
+			if (df[i] >= 0 && df[i] <= total / 8)
+				rare++;
+			if (df[i] >= 0 && df[i] < df[rarest])
+				rarest = i;
+		}
+		for (i = 0; i < q->n; i++)
+			if (df[i] < 0 || (rare ? df[i] > total / 8 : i != rarest))
+				keep[i] = 0;
+	}
+	for (i = 0; i < q->n; i++) {
+		const char *w = big ? q->t[i].w : q->t[i].stem;
+
+		if (!keep[i])
+			continue;
+		if (out->len)
+			llmr_buf_adds(out, " OR ");
+		llmr_buf_add(out, "\"", 1);
+		llmr_buf_adds(out, w);
+		llmr_buf_add(out, "\"", 1);
+		if (!big && q->t[i].prefix)
+			llmr_buf_add(out, "*", 1);
+	}
+}
