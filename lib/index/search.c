@@ -10,10 +10,15 @@
 #include "index/query.h"
 #include "index/search_impl.h"
 
-#define RRF_K 60.0
 /* Below this cosine a chunk shares almost nothing with the query: leaving
  * it out keeps unrelated passages out of answers. */
 #define VECTOR_FLOOR 0.05
+/* The vector weight of hybrid search when index.weights.vector is unset
+ * and the collection has the local embedder: fused at the keyword side's
+ * weight, it pulled clear BM25 winners down on the dev halves of
+ * tests/bench/retrieval.sh (hybrid MRR@10, en: 0.796 at 1.0, 0.815 at 0.5
+ * and 0.7; fr: 0.784 at 1.0, 0.797 at 0.7, 0.806 at 0.5). */
+#define LOCAL_VECTOR_WEIGHT 0.5
 /* Keyword hits added to the vector candidates. */
 #define LEX_CANDIDATES 200
 
@@ -283,51 +288,6 @@ out:
 	return rc;
 }
 
-/*
- * How far to trust the vector ranking of this query, 0..1: the margin of
- * its best cosine over the second. The hashing embedder scores many
- * chunks alike when the query shares no distinctive word with any; then
- * its first place is a coin toss, and fused at full weight it pushed good
- * keyword hits down (dev half of tests/bench/retrieval.sh: where the right
- * chunk was not in the vector top 10, the top two were within 20%).
- */
-#define VECTOR_MARGIN 0.25
-
-static double vector_confidence(const struct list *vl)
-{
-	double m;
-
-	if (vl->n < 2 || vl->v[0].score <= 0)
-		return 1;
-	m = (1 - vl->v[1].score / vl->v[0].score) / VECTOR_MARGIN;
-	return m < 0 ? 0 : m > 1 ? 1 : m;
-}
-
-/* Reciprocal rank fusion of two ranked lists. */
-static void fuse(const struct list *a, double wa, const struct list *b, double wb,
-		 struct list *out)
-{
-	size_t i, j;
-	double top = (wa + wb) / (RRF_K + 1);
-
-	for (i = 0; i < a->n; i++)
-		push(out, a->v[i].id, wa / (RRF_K + (double)i + 1));
-	for (j = 0; j < b->n; j++) {
-		double s = wb / (RRF_K + (double)j + 1);
-
-		for (i = 0; i < out->n && out->v[i].id != b->v[j].id; i++)
-			;
-		if (i < out->n)
-			out->v[i].score += s;
-		else
-			push(out, b->v[j].id, s);
-	}
-	for (i = 0; i < out->n; i++)
-		out->v[i].score = top > 0 ? out->v[i].score / top : 0;
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), by_score);
-}
-
 int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
 		const struct llmr_search_opts *o, const char *query, struct llmr_hits *out,
 		struct llmr_err *e)
@@ -348,10 +308,12 @@ int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
 	if (wb < 0)
 		wb = cfg && cfg->index_bm25_weight >= 0 ? cfg->index_bm25_weight : 1.0;
 	if (wv < 0)
-		wv = cfg && cfg->index_vector_weight >= 0 ? cfg->index_vector_weight : 1.0;
+		wv = cfg && cfg->index_vector_weight >= 0 ? cfg->index_vector_weight : -1;
 	coll = llmr_index_collection(db, name, &emb, NULL, e);
 	if (coll <= 0)
 		return (int)coll;
+	if (wv < 0) /* unset: the statistical embedder weighs half (search_fuse.c) */
+		wv = !emb || !strcmp(emb, "local") ? LOCAL_VECTOR_WEIGHT : 1.0;
 	/* A search reads the sketches and scattered chunks: map the file
 	 * rather than copy pages through read(), and keep them cached for the
 	 * next query of a long-lived process. Only this connection changes. */
@@ -369,7 +331,7 @@ int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
 		else if (o->mode == LLMR_SEARCH_VECTOR)
 			final = &vl;
 		else {
-			fuse(&bl, wb, &vl, bl.n ? wv * vector_confidence(&vl) : wv, &fl);
+			llmr_search_fuse(bl.v, bl.n, wb, vl.v, vl.n, wv, &fl.v, &fl.n);
 			final = &fl;
 		}
 		rc = llmr_search_fill(db, coll, final->v, final->n, k, o->by_doc, out, e);

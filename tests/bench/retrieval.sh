@@ -11,6 +11,7 @@
 #   RETRIEVAL_SPLITS  "dev", "held-out" or both (default); "dev" while tuning
 #   RETRIEVAL_CONF    config text to try (e.g. other search.* weights)
 #   RETRIEVAL_ARGS    extra llmr-search arguments (e.g. --by doc)
+#   RETRIEVAL_SYSTEMS a subset of "baseline bm25 vector hybrid"
 #
 # Each question has one answer, which any of its listed documents (copies
 # of one text) gives: r = rank of the first of them in the top 10;
@@ -74,7 +75,7 @@ for SET in $SETS; do
 	W=$BASE/$SET
 	prepare
 	for split in $SPLITS; do
-		for sys in baseline bm25 vector hybrid; do
+		for sys in ${RETRIEVAL_SYSTEMS:-baseline bm25 vector hybrid}; do
 			score "$sys" "$split"
 		done
 	done
