@@ -14,7 +14,7 @@
  * and those words match every page that explains anything.
  */
 static const char *const stop_fr[] = {
-	"alors", "au", "aussi", "autre", "aux", "avec", "avez", "avoir", "avons", "bien", "ca",
+	"ai", "alors", "as", "au", "aussi", "autre", "aux", "avec", "avez", "avoir", "avons", "bien", "ca",
 	"car", "ce", "ceci", "cela", "celle", "celui", "ces", "cet", "cette", "chez", "combien",
 	"comme", "comment", "dans", "de", "deja", "des", "doit", "dois", "doivent", "donc", "dont",
 	"du", "elle", "elles", "en", "encore", "entre", "est", "et", "etes", "etre", "eux", "faire",

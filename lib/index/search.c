@@ -85,20 +85,13 @@ static int single_collection(sqlite3 *db)
 #define HEADING_WEIGHTS "4.0, 1.0"
 #define HEADING_RANK "bm25(" HEADING_WEIGHTS ")"
 
-static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, struct list *l,
-		     struct llmr_err *e)
+/* The chunks matching the FTS5 query fq, best first, at most n, into l. */
+static int run_fts(sqlite3 *db, int64_t coll, const char *fq, size_t n, struct list *l,
+		   struct llmr_err *e)
 {
-	struct llmr_buf fq = LLMR_BUF_INIT;
-	struct llmr_query q;
 	sqlite3_stmt *st;
 	int rc;
 
-	llmr_query_parse(query, LLMR_STEM_SNOWBALL, &q);
-	llmr_query_fts(db, &q, &fq);
-	if (!fq.len) {
-		llmr_buf_release(&fq);
-		return 0;
-	}
 	/* With one collection, FTS5 ranks on its own (its ORDER BY rank LIMIT
 	 * path); joining the chunks to filter by collection would look up
 	 * every match, which is most of the time of a common-word query. */
@@ -109,18 +102,30 @@ static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, str
 				       : "SELECT c.id, bm25(idx_fts, " HEADING_WEIGHTS ") FROM idx_fts"
 					 " JOIN idx_chunks c ON c.id = idx_fts.rowid WHERE idx_fts MATCH ?1"
 					 " AND c.coll = ?2 ORDER BY 2 LIMIT ?3",
-			       -1, &st, NULL) != SQLITE_OK) {
-		llmr_buf_release(&fq);
+			       -1, &st, NULL) != SQLITE_OK)
 		return dberr(db, e, "full-text query");
-	}
-	sqlite3_bind_text(st, 1, fq.s, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, fq, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, coll);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		push(l, sqlite3_column_int64(st, 0), -sqlite3_column_double(st, 1));
 	sqlite3_finalize(st);
-	llmr_buf_release(&fq);
 	return rc == SQLITE_DONE ? 0 : dberr(db, e, "full-text query");
+}
+
+static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, struct list *l,
+		     struct llmr_err *e)
+{
+	struct llmr_buf fq = LLMR_BUF_INIT;
+	struct llmr_query q;
+	int rc = 0;
+
+	llmr_query_parse(query, LLMR_STEM_SNOWBALL, &q);
+	llmr_query_fts(db, &q, &fq);
+	if (fq.len)
+		rc = run_fts(db, coll, fq.s, n, l, e);
+	llmr_buf_release(&fq);
+	return rc;
 }
 
 static int cmp_id(const void *a, const void *b)
