@@ -1,5 +1,6 @@
 #include "index/query.h"
 
+#include <ctype.h>
 #include <libstemmer.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +89,9 @@ static enum llmr_query_lang guess_lang(const char *raw, const char *f, size_t le
 #define STEM_MIN 4
 #define PREFIX 5
 
-static void stem_term(struct sb_stemmer *sb, struct llmr_query_term *t)
+/* Snowball wants the accented word ("réparent" -> "répar", but "reparent"
+ * stays whole); its stem is then folded like the index. */
+static void stem_term(struct sb_stemmer *sb, const char *raw, struct llmr_query_term *t)
 {
 	size_t n = strlen(t->w);
 
@@ -102,53 +105,103 @@ static void stem_term(struct sb_stemmer *sb, struct llmr_query_term *t)
 		return;
 	}
 	{
-		const sb_symbol *s = sb_stemmer_stem(sb, (const sb_symbol *)t->w, (int)n);
-		size_t sl = s ? (size_t)sb_stemmer_length(sb) : 0;
+		const sb_symbol *s = sb_stemmer_stem(sb, (const sb_symbol *)raw, (int)strlen(raw));
+		struct llmr_buf f = LLMR_BUF_INIT;
 
-		if (s && sl >= STEM_MIN && sl < sizeof(t->stem)) {
-			memcpy(t->stem, s, sl);
-			t->stem[sl] = 0;
+		if (s)
+			llmr_embed_fold((const char *)s, (size_t)sb_stemmer_length(sb), &f);
+		while (f.len && f.s[f.len - 1] == ' ')
+			f.len--;
+		if (f.len >= STEM_MIN && f.len < sizeof(t->stem) && !memchr(f.s, ' ', f.len)) {
+			memcpy(t->stem, f.s, f.len);
+			t->stem[f.len] = 0;
 			t->prefix = 1;
 		}
+		llmr_buf_release(&f);
 	}
+}
+
+/* Length of the separator at s (punctuation, spaces, Latin-1 symbols,
+ * general punctuation such as the typographic apostrophe), 0 for a letter. */
+static size_t separator(const unsigned char *s, size_t left)
+{
+	if (*s < 0x80)
+		return isalnum(*s) ? 0 : 1;
+	if (*s == 0xc2 && left >= 2)
+		return 2;
+	if (*s == 0xc3 && left >= 2 && (s[1] == 0x97 || s[1] == 0xb7))
+		return 2;
+	if (*s == 0xe2 && left >= 3 && (s[1] == 0x80 || s[1] == 0x81))
+		return 3;
+	return 0;
+}
+
+/* The next word of q at *pos, lowercased (ASCII and Latin-1), into raw. */
+static size_t next_word(const char *q, size_t len, size_t *pos, char *raw, size_t cap)
+{
+	const unsigned char *s = (const unsigned char *)q;
+	size_t i = *pos, n = 0, l;
+
+	while (i < len && (l = separator(s + i, len - i)) > 0)
+		i += l;
+	while (i < len && separator(s + i, len - i) == 0) {
+		unsigned char c = s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c += 32;
+		if (n + 2 < cap)
+			raw[n++] = (char)c;
+		if (s[i] == 0xc3 && i + 1 < len) {
+			unsigned char d = s[i + 1];
+
+			if (d >= 0x80 && d <= 0x9e)
+				d += 0x20;
+			if (n + 2 < cap)
+				raw[n++] = (char)d;
+			i++;
+		}
+		i++;
+	}
+	raw[n] = 0;
+	*pos = i;
+	return n;
 }
 
 void llmr_query_parse(const char *q, enum llmr_query_stem stem, struct llmr_query *out)
 {
 	struct llmr_buf f = LLMR_BUF_INIT;
 	struct sb_stemmer *sb = NULL;
-	const char *p, *end;
-	size_t i;
+	char raw[LLMR_QUERY_MAX_TERMS][64], word[64];
+	size_t i, pos = 0, len = strlen(q);
 
 	memset(out, 0, sizeof(*out));
-	llmr_embed_fold(q, strlen(q), &f);
-	p = f.s ? f.s : "";
-	end = p + f.len;
-	out->lang = guess_lang(q, p, f.len);
-	while (p < end && out->n < LLMR_QUERY_MAX_TERMS) {
-		const char *w = p;
+	llmr_embed_fold(q, len, &f);
+	out->lang = guess_lang(q, f.s ? f.s : "", f.len);
+	while (pos < len && out->n < LLMR_QUERY_MAX_TERMS) {
 		size_t n;
 
-		while (p < end && *p != ' ')
-			p++;
-		n = (size_t)(p - w);
-		while (p < end && *p == ' ')
-			p++;
-		if (!n || n >= sizeof(out->t[0].w) || llmr_query_stopword(w, n))
+		if (!next_word(q, len, &pos, word, sizeof(word)))
+			continue;
+		llmr_buf_reset(&f);
+		llmr_embed_fold(word, strlen(word), &f);
+		n = f.len;
+		if (!n || n >= sizeof(out->t[0].w) || memchr(f.s, ' ', n) ||
+		    llmr_query_stopword(f.s, n))
 			continue;
 		for (i = 0; i < out->n; i++)
-			if (strlen(out->t[i].w) == n && !memcmp(out->t[i].w, w, n))
+			if (strlen(out->t[i].w) == n && !memcmp(out->t[i].w, f.s, n))
 				break;
 		if (i < out->n)
 			continue; /* said twice */
-		memcpy(out->t[out->n].w, w, n);
-		out->t[out->n++].w[n] = 0;
+		memcpy(out->t[out->n].w, f.s, n);
+		out->t[out->n].w[n] = 0;
+		memcpy(raw[out->n++], word, sizeof(word));
 	}
 	if (stem == LLMR_STEM_SNOWBALL && out->lang != LLMR_LANG_UNKNOWN)
 		sb = sb_stemmer_new(out->lang == LLMR_LANG_FR ? "french" : "english", "UTF_8");
 	for (i = 0; i < out->n; i++) {
 		if (stem != LLMR_STEM_NONE)
-			stem_term(sb, &out->t[i]);
+			stem_term(sb, raw[i], &out->t[i]);
 		else
 			memcpy(out->t[i].stem, out->t[i].w, sizeof(out->t[i].w));
 	}
