@@ -247,6 +247,27 @@ static int64_t chunk_count(sqlite3 *db)
 	return total;
 }
 
+/* FTS5's vocabulary as a temp table. Search opens the state query_only,
+ * which refused it: the temp schema is not the state file, so allow
+ * writing for the time of its creation. */
+static int vocab_table(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int ro = 0, rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA query_only", -1, &st, NULL) == SQLITE_OK) {
+		ro = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (ro)
+		sqlite3_exec(db, "PRAGMA query_only=OFF", NULL, NULL, NULL);
+	rc = sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.llmr_fts_vocab"
+			      " USING fts5vocab(main, idx_fts, row)", NULL, NULL, NULL);
+	if (ro)
+		sqlite3_exec(db, "PRAGMA query_only=ON", NULL, NULL, NULL);
+	return rc;
+}
+
 void llmr_query_fts(sqlite3 *db, const struct llmr_query *q, struct llmr_buf *out)
 {
 	int64_t total = chunk_count(db), df[LLMR_QUERY_MAX_TERMS];
@@ -256,9 +277,7 @@ void llmr_query_fts(sqlite3 *db, const struct llmr_query *q, struct llmr_buf *ou
 
 	for (i = 0; i < q->n; i++)
 		keep[i] = 1;
-	if (big && q->n > 1 &&
-	    sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.llmr_fts_vocab"
-			     " USING fts5vocab(main, idx_fts, row)", NULL, NULL, NULL) == SQLITE_OK) {
+	if (big && q->n > 1 && vocab_table(db) == SQLITE_OK) {
 		size_t rare = 0, rarest = 0;
 
 		for (i = 0; i < q->n; i++) {
