@@ -153,8 +153,9 @@ struct llmr_config {
 	char *index_embedder;            /* "local" or "provider/model"; default "local" */
 	long index_chunk_tokens;         /* default 400 */
 	long index_overlap;              /* default 40 */
-	double index_bm25_weight;        /* RRF weights, default 1.0 each */
-	double index_vector_weight;
+	double index_bm25_weight;        /* hybrid fusion weights; default 1.0 */
+	double index_vector_weight;      /* default -1: 0.5 with the local
+					    embedder, 1.0 with an API one */
 	/* router: */
 	char *router_classifier;         /* "provider/model" or NULL */
 	int router_learned;              /* 1: the learned router picks the tier

@@ -23,7 +23,7 @@ void cfg_set_defaults(struct llmr_config *cfg)
 	cfg->index_chunk_tokens = 400;
 	cfg->index_overlap = 40;
 	cfg->index_bm25_weight = 1.0;
-	cfg->index_vector_weight = 1.0;
+	cfg->index_vector_weight = -1; /* by embedder: search.c */
 	cfg->quota_alert_below = 0.2;
 	cfg->serve_timeout_ms = 120000;
 	cfg->coordination_share = -1;
