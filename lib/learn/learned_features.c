@@ -10,7 +10,7 @@
 
 enum { F_WORDS, F_NUMBERS, F_DISTINCT, F_PERCENT, F_FRACTIONS, F_DECIMALS, F_SENTENCES,
        F_BIGNUM, F_DOLLAR, F_QUANTITY, F_CONDITION, F_NEGATION, F_QUESTION, F_LINES,
-       F_WORDLEN };
+       F_CAPITALS, F_LARGEST, F_WORDLEN };
 _Static_assert(F_WORDLEN + 1 == LLMR_LF_N, "one feature per slot");
 
 /* Words that count, with the feature each feeds. */
@@ -73,16 +73,26 @@ static void count_number(const char *s, size_t len, size_t *i, double *c, uint64
 {
 	uint64_t h = 1469598103934665603ULL;
 	size_t digits = 0, j = *i, k;
+	double v = 0, scale = 0; /* its value; scale: past the point */
 
 	while (j < len && (is_digit(s[j]) ||
 			   ((s[j] == '.' || s[j] == ',') && j + 1 < len && is_digit(s[j + 1])))) {
-		digits += is_digit(s[j]);
-		c[F_DECIMALS] += s[j] == '.';
+		if (is_digit(s[j])) {
+			digits++;
+			if (scale > 0)
+				v += (s[j] - '0') * (scale /= 10);
+			else
+				v = v * 10 + (s[j] - '0');
+		} else if (s[j] == '.') {
+			c[F_DECIMALS]++;
+			scale = 1;
+		}
 		h = (h ^ (unsigned char)s[j]) * 1099511628211ULL;
 		j++;
 	}
 	c[F_NUMBERS]++;
 	c[F_BIGNUM] += digits >= 4;
+	c[F_LARGEST] = v > c[F_LARGEST] ? v : c[F_LARGEST];
 	for (k = 0; k < *nseen && seen[k] != h; k++)
 		;
 	if (k == *nseen && *nseen < MAX_DISTINCT)
@@ -108,6 +118,8 @@ void llmr_lf_extract(const char *s, size_t len, double *f)
 
 			while (j < len && is_alpha(s[j]))
 				j++;
+			c[F_CAPITALS] += ch >= 'A' && ch <= 'Z' && j > i + 1 && s[i + 1] >= 'a' &&
+					 s[i + 1] <= 'z';
 			count_word(s + i, j - i, c);
 			i = j;
 			continue;

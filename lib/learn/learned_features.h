@@ -11,7 +11,8 @@
  *   decimals (2.5), sentences, numbers of four digits or more, '$' signs,
  *   quantity words (half, twice, each, per, total, ...), condition words
  *   (if, then, after, but, ...), negations (not, no, except, only, ...),
- *   question marks, lines, and the mean length of a word,
+ *   question marks, lines, capitalised words (names, mostly, and sentence
+ *   starts), the largest number's value, and the mean length of a word,
  *
  * each but the last as log(1 + count). The model is a logistic regression
  * on those features standardised over the labelled prompts, fitted by
@@ -29,7 +30,7 @@
 
 #include <stddef.h>
 
-#define LLMR_LF_N 15 /* features */
+#define LLMR_LF_N 17 /* features */
 #define LLMR_LF_LAMBDA 10.0 /* the penalty the learned router fits with */
 
 /* The features of text[0..len) into f[LLMR_LF_N]. */
