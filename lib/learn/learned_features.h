@@ -31,7 +31,9 @@
 #include <stddef.h>
 
 #define LLMR_LF_N 17 /* features */
-#define LLMR_LF_LAMBDA 10.0 /* the penalty the learned router fits with */
+/* The penalty the learned router fits with: on the summed log-loss, so
+ * it weighs less as labels grow (a hundred prompts' worth). */
+#define LLMR_LF_LAMBDA 100.0
 
 /* The features of text[0..len) into f[LLMR_LF_N]. */
 void llmr_lf_extract(const char *text, size_t len, double *f);
