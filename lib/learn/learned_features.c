@@ -13,20 +13,32 @@ enum { F_WORDS, F_NUMBERS, F_DISTINCT, F_PERCENT, F_FRACTIONS, F_DECIMALS, F_SEN
        F_CAPITALS, F_LARGEST, F_WORDLEN };
 _Static_assert(F_WORDLEN + 1 == LLMR_LF_N, "one feature per slot");
 
-/* Words that count, with the feature each feeds. */
-static const struct { const char *w; int f; } lexicon[] = {
-	{"half", F_QUANTITY}, {"twice", F_QUANTITY}, {"third", F_QUANTITY},
-	{"quarter", F_QUANTITY}, {"double", F_QUANTITY}, {"triple", F_QUANTITY},
-	{"percent", F_QUANTITY}, {"each", F_QUANTITY}, {"per", F_QUANTITY},
-	{"every", F_QUANTITY}, {"times", F_QUANTITY}, {"more", F_QUANTITY},
-	{"less", F_QUANTITY}, {"fewer", F_QUANTITY}, {"remaining", F_QUANTITY},
-	{"rest", F_QUANTITY}, {"total", F_QUANTITY}, {"average", F_QUANTITY},
-	{"ratio", F_QUANTITY},
-	{"if", F_CONDITION}, {"then", F_CONDITION}, {"after", F_CONDITION},
-	{"before", F_CONDITION}, {"but", F_CONDITION}, {"however", F_CONDITION},
-	{"while", F_CONDITION}, {"until", F_CONDITION},
-	{"not", F_NEGATION}, {"no", F_NEGATION}, {"never", F_NEGATION},
-	{"except", F_NEGATION}, {"only", F_NEGATION},
+/* Words that count, with the feature each feeds, by first letter. */
+struct lexeme {
+	const char *w;
+	int f;
+};
+
+#define LEXICON_MAX 6 /* words under one letter, at most */
+static const struct lexeme lexicon[26][LEXICON_MAX] = {
+	['a' - 'a'] = {{"average", F_QUANTITY}, {"after", F_CONDITION}},
+	['b' - 'a'] = {{"before", F_CONDITION}, {"but", F_CONDITION}},
+	['d' - 'a'] = {{"double", F_QUANTITY}},
+	['e' - 'a'] = {{"each", F_QUANTITY}, {"every", F_QUANTITY}, {"except", F_NEGATION}},
+	['f' - 'a'] = {{"fewer", F_QUANTITY}},
+	['h' - 'a'] = {{"half", F_QUANTITY}, {"however", F_CONDITION}},
+	['i' - 'a'] = {{"if", F_CONDITION}},
+	['l' - 'a'] = {{"less", F_QUANTITY}},
+	['m' - 'a'] = {{"more", F_QUANTITY}},
+	['n' - 'a'] = {{"not", F_NEGATION}, {"no", F_NEGATION}, {"never", F_NEGATION}},
+	['o' - 'a'] = {{"only", F_NEGATION}},
+	['p' - 'a'] = {{"percent", F_QUANTITY}, {"per", F_QUANTITY}},
+	['q' - 'a'] = {{"quarter", F_QUANTITY}},
+	['r' - 'a'] = {{"remaining", F_QUANTITY}, {"rest", F_QUANTITY}, {"ratio", F_QUANTITY}},
+	['t' - 'a'] = {{"twice", F_QUANTITY}, {"third", F_QUANTITY}, {"triple", F_QUANTITY},
+		       {"times", F_QUANTITY}, {"total", F_QUANTITY}, {"then", F_CONDITION}},
+	['u' - 'a'] = {{"until", F_CONDITION}},
+	['w' - 'a'] = {{"while", F_CONDITION}},
 };
 
 static int is_digit(char c)
@@ -53,6 +65,7 @@ static size_t space_at(const char *s, size_t len, size_t i)
 /* The letters s[0..n), lower-cased, against the lexicon. */
 static void count_word(const char *s, size_t n, double *c)
 {
+	const struct lexeme *x;
 	char w[10];
 
 	if (n < 2 || n >= sizeof(w))
@@ -60,9 +73,12 @@ static void count_word(const char *s, size_t n, double *c)
 	for (size_t i = 0; i < n; i++)
 		w[i] = (char)(s[i] | 0x20);
 	w[n] = 0;
-	for (size_t i = 0; i < sizeof(lexicon) / sizeof(lexicon[0]); i++)
-		if (lexicon[i].w[0] == w[0] && strcmp(lexicon[i].w, w) == 0) {
-			c[lexicon[i].f]++;
+	if (w[0] < 'a' || w[0] > 'z')
+		return;
+	x = lexicon[w[0] - 'a'];
+	for (int k = 0; k < LEXICON_MAX && x[k].w; k++)
+		if (strcmp(x[k].w, w) == 0) {
+			c[x[k].f]++;
 			return;
 		}
 }
@@ -100,52 +116,56 @@ static void count_number(const char *s, size_t len, size_t *i, double *c, uint64
 	*i = j;
 }
 
+/* A word of the text: a run without white space, of n bytes. */
+static void token(double *c, double *chars, int *gap, size_t n)
+{
+	c[F_WORDS] += *gap;
+	*chars += (double)n;
+	*gap = 0;
+}
+
 void llmr_lf_extract(const char *s, size_t len, double *f)
 {
 	double c[LLMR_LF_N] = {0}, chars = 0;
 	uint64_t seen[MAX_DISTINCT];
-	size_t nseen = 0, i = 0;
+	size_t nseen = 0, i = 0, j, sp;
+	int gap = 1; /* after white space: the next byte starts a word */
 
 	while (i < len) {
 		char ch = s[i];
 
 		if (is_digit(ch)) {
+			j = i;
 			count_number(s, len, &i, c, seen, &nseen);
+			token(c, &chars, &gap, i - j);
 			continue;
 		}
 		if (is_alpha(ch)) {
-			size_t j = i;
-
-			while (j < len && is_alpha(s[j]))
+			for (j = i; j < len && is_alpha(s[j]);)
 				j++;
 			c[F_CAPITALS] += ch >= 'A' && ch <= 'Z' && j > i + 1 && s[i + 1] >= 'a' &&
 					 s[i + 1] <= 'z';
 			count_word(s + i, j - i, c);
+			token(c, &chars, &gap, j - i);
 			i = j;
 			continue;
 		}
+		c[F_LINES] += ch == '\n';
+		if ((sp = space_at(s, len, i))) {
+			gap = 1;
+			i += sp;
+			continue;
+		}
+		token(c, &chars, &gap, 1);
 		c[F_PERCENT] += ch == '%';
 		c[F_DOLLAR] += ch == '$';
 		c[F_QUESTION] += ch == '?';
-		c[F_LINES] += ch == '\n';
 		/* (A decimal point is inside a number, counted there.) */
 		if (ch == '/' && i > 0 && i + 1 < len && is_digit(s[i - 1]) && is_digit(s[i + 1]))
 			c[F_FRACTIONS]++;
 		if ((ch == '.' || ch == '!' || ch == '?') && (i + 1 == len || space_at(s, len, i + 1)))
 			c[F_SENTENCES]++;
 		i++;
-	}
-	/* Words and their mean length, split at white space. */
-	for (i = 0; i < len;) {
-		size_t j = i, sp = 0;
-
-		while (j < len && !(sp = space_at(s, len, j)))
-			j++;
-		if (j > i) {
-			c[F_WORDS]++;
-			chars += (double)(j - i);
-		}
-		i = j + (sp ? sp : 1);
 	}
 	c[F_DISTINCT] = (double)nseen;
 	for (int k = 0; k < LLMR_LF_N; k++)
