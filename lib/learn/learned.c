@@ -46,21 +46,6 @@ void llmr_learned_opts_init(struct llmr_learned_opts *o)
 	o->feature_weight = 1.0;
 }
 
-/* The feature model, fitted to the gains of the prompts p->prompt[rows[i]]
- * (rows NULL: i) that l holds. A thousand prompts take a millisecond. */
-static void fit_features(struct llmr_learned *l, const struct llmr_pairs *p, const size_t *rows)
-{
-	double *x = llmr_xmalloc((l->n + 1) * LLMR_LF_N * sizeof(*x));
-
-	for (size_t i = 0; i < l->n; i++) {
-		const char *t = p->prompt[rows ? rows[i] : i];
-
-		llmr_lf_extract(t, strlen(t), x + i * LLMR_LF_N);
-	}
-	llmr_lf_fit(&l->lf, x, l->gain, l->n, LLMR_LF_LAMBDA);
-	free(x);
-}
-
 /* The spread of the scores: 1 for pass/fail or any scores within [0,1]. */
 static double score_range(const struct llmr_pairs *p)
 {
@@ -204,7 +189,7 @@ struct llmr_learned *llmr_learned_new_vecs(const struct llmr_pairs *p,
 		}
 	}
 	l->base = n ? sum / (double)n : 0.5;
-	fit_features(l, p, NULL);
+	llmr_lf_fit_prompts(&l->lf, p->prompt, NULL, l->gain, n);
 	return l;
 }
 
@@ -234,7 +219,7 @@ struct llmr_learned *llmr_learned_new(const struct llmr_pairs *p, const size_t *
 		embed(p->prompt[r], strlen(p->prompt[r]), l->vec + i * DIM, &l->inv[i], l->sk[i]);
 	}
 	l->base = n ? sum / (double)n : 0.5;
-	fit_features(l, p, rows);
+	llmr_lf_fit_prompts(&l->lf, p->prompt, rows, l->gain, n);
 	return l;
 }
 
@@ -439,28 +424,6 @@ double llmr_learned_prior(const char *text, size_t len, double heuristic, double
 	return p < 0 ? 0 : p > 1 ? 1 : p;
 }
 
-static double logit(double p)
-{
-	p = p < 1e-4 ? 1e-4 : p > 1 - 1e-4 ? 1 - 1e-4 : p;
-	return log(p / (1 - p));
-}
-
-/* The neighbourhood's estimate s with the feature model's evidence added,
- * as log-odds over the base rate (*pf: the model's probability, NAN when
- * it has none). Two opinions that agree push further than either. */
-static double with_features(const struct llmr_learned *l, const char *text, size_t len, double s,
-			    double *pf)
-{
-	double f[LLMR_LF_N];
-
-	*pf = NAN;
-	if (!l->lf.fitted || !(l->opts.feature_weight > 0) || !(l->base > 0 && l->base < 1))
-		return s;
-	llmr_lf_extract(text, len, f);
-	*pf = llmr_lf_prob(&l->lf, f);
-	return 1 / (1 + exp(-(logit(s) + l->opts.feature_weight * (logit(*pf) - logit(l->base)))));
-}
-
 double llmr_learned_score(struct llmr_learned *l, const char *text, size_t len, double heuristic,
 			  struct llmr_learned_why *why)
 {
@@ -488,7 +451,11 @@ double llmr_learned_score(struct llmr_learned *l, const char *text, size_t len, 
 		s = w.prior;
 	free(best);
 	w.neighbourhood = s < 0 ? 0 : s > 1 ? 1 : s;
-	s = with_features(l, text, len, w.neighbourhood, &w.features);
+	w.features = NAN;
+	s = w.neighbourhood;
+	if (l->opts.feature_weight > 0 && l->base > 0 && l->base < 1 &&
+	    !isnan(w.features = llmr_lf_score(&l->lf, text, len)))
+		s = llmr_lf_blend(s, w.features, l->base, l->opts.feature_weight);
 	if (why)
 		*why = w;
 	return s < 0 ? 0 : s > 1 ? 1 : s;

@@ -2,7 +2,10 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/util.h"
 
 #define D (LLMR_LF_N + 1)
 #define FIT_STEPS 30
@@ -311,4 +314,39 @@ double llmr_lf_prob(const struct llmr_lf_model *m, const double *f)
 		return NAN;
 	standardise(m, f, z);
 	return 1 / (1 + exp(-linear(m, z)));
+}
+
+void llmr_lf_fit_prompts(struct llmr_lf_model *m, const char *const *prompt, const size_t *rows,
+			 const float *gain, size_t n)
+{
+	double *x = llmr_xmalloc((n + 1) * LLMR_LF_N * sizeof(*x));
+
+	for (size_t i = 0; i < n; i++) {
+		const char *t = prompt[rows ? rows[i] : i];
+
+		llmr_lf_extract(t, strlen(t), x + i * LLMR_LF_N);
+	}
+	llmr_lf_fit(m, x, gain, n, LLMR_LF_LAMBDA);
+	free(x);
+}
+
+double llmr_lf_score(const struct llmr_lf_model *m, const char *text, size_t len)
+{
+	double f[LLMR_LF_N];
+
+	if (!m->fitted)
+		return NAN;
+	llmr_lf_extract(text, len, f);
+	return llmr_lf_prob(m, f);
+}
+
+static double logit(double p)
+{
+	p = p < 1e-4 ? 1e-4 : p > 1 - 1e-4 ? 1 - 1e-4 : p;
+	return log(p / (1 - p));
+}
+
+double llmr_lf_blend(double s, double f, double b, double weight)
+{
+	return 1 / (1 + exp(-(logit(s) + weight * (logit(f) - logit(b)))));
 }

@@ -55,4 +55,18 @@ void llmr_lf_fit(struct llmr_lf_model *m, const double *x, const float *y, size_
 /* The model's probability for features f (NAN when unfitted). */
 double llmr_lf_prob(const struct llmr_lf_model *m, const double *f);
 
+/* Fit m to the prompts prompt[rows[i]] (rows NULL: prompt[i]) for i < n,
+ * with targets gain[i], at LLMR_LF_LAMBDA. */
+void llmr_lf_fit_prompts(struct llmr_lf_model *m, const char *const *prompt, const size_t *rows,
+			 const float *gain, size_t n);
+
+/* The model's probability for text[0..len) (NAN when unfitted). */
+double llmr_lf_score(const struct llmr_lf_model *m, const char *text, size_t len);
+
+/* The estimate s with the model's probability f added as log-odds over
+ * the base rate b, times weight: sigmoid(logit s + weight (logit f −
+ * logit b)), each probability kept within [1e-4, 1 − 1e-4]. Two opinions
+ * that agree push further than either. */
+double llmr_lf_blend(double s, double f, double b, double weight);
+
 #endif

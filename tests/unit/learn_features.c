@@ -97,6 +97,10 @@ static void test_fit(void)
 	ok(!m.fitted && isnan(llmr_lf_prob(&m, with)), "every label the same: nothing fitted");
 	llmr_lf_fit(&m, x, y, 1, LLMR_LF_LAMBDA);
 	ok(!m.fitted, "one label: nothing fitted");
+	is_num(llmr_lf_blend(0.3, 0.2, 0.2, 1), 0.3, 1e-12, "blend: the base rate adds nothing");
+	is_num(llmr_lf_blend(0.5, 0.8, 0.5, 1), 0.8, 1e-12, "... even odds take the model's word");
+	ok(llmr_lf_blend(0.6, 0.7, 0.5, 1) > 0.7 && llmr_lf_blend(0.6, 0.7, 0.5, 0.5) < 0.7,
+	   "... two opinions above the base push further than either; weight scales the push");
 	free(x);
 	free(y);
 }
