@@ -300,7 +300,7 @@ void llmr_lf_fit(struct llmr_lf_model *m, const double *x, const float *y, size_
 			memset(m, 0, sizeof(*m));
 			return;
 		}
-		if (step < 1e-9)
+		if (step < 1e-7)
 			break;
 	}
 	m->fitted = 1;
@@ -316,18 +316,34 @@ double llmr_lf_prob(const struct llmr_lf_model *m, const double *f)
 	return 1 / (1 + exp(-linear(m, z)));
 }
 
+/* A hash of i that scatters neighbours (splitmix64's finaliser). */
+static uint64_t scatter(uint64_t i)
+{
+	i = (i ^ (i >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	i = (i ^ (i >> 27)) * 0x94d049bb133111ebULL;
+	return i ^ (i >> 31);
+}
+
 void llmr_lf_fit_prompts(struct llmr_lf_model *m, const char *const *prompt, const size_t *rows,
 			 const float *gain, size_t n)
 {
+	size_t keep = (n + LLMR_LF_FIT_MAX - 1) / LLMR_LF_FIT_MAX, used = 0;
 	double *x = llmr_xmalloc((n + 1) * LLMR_LF_N * sizeof(*x));
+	float *y = llmr_xmalloc((n + 1) * sizeof(*y));
 
+	/* One prompt in keep, picked by a hash of its place rather than a
+	 * stride, which a periodic order of the labels would fool. */
 	for (size_t i = 0; i < n; i++) {
 		const char *t = prompt[rows ? rows[i] : i];
 
-		llmr_lf_extract(t, strlen(t), x + i * LLMR_LF_N);
+		if (keep > 1 && scatter(i) % keep)
+			continue;
+		llmr_lf_extract(t, strlen(t), x + used * LLMR_LF_N);
+		y[used++] = gain[i];
 	}
-	llmr_lf_fit(m, x, gain, n, LLMR_LF_LAMBDA);
+	llmr_lf_fit(m, x, y, used, LLMR_LF_LAMBDA);
 	free(x);
+	free(y);
 }
 
 double llmr_lf_score(const struct llmr_lf_model *m, const char *text, size_t len)

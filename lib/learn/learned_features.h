@@ -56,7 +56,11 @@ void llmr_lf_fit(struct llmr_lf_model *m, const double *x, const float *y, size_
 double llmr_lf_prob(const struct llmr_lf_model *m, const double *f);
 
 /* Fit m to the prompts prompt[rows[i]] (rows NULL: prompt[i]) for i < n,
- * with targets gain[i], at LLMR_LF_LAMBDA. */
+ * with targets gain[i], at LLMR_LF_LAMBDA: to every prompt up to
+ * LLMR_LF_FIT_MAX, above to about that many, one in k picked by a hash of
+ * i (seventeen weights need no more; the router's start-up stays bounded
+ * however many outcomes are stored). */
+#define LLMR_LF_FIT_MAX 4096
 void llmr_lf_fit_prompts(struct llmr_lf_model *m, const char *const *prompt, const size_t *rows,
 			 const float *gain, size_t n);
 

@@ -184,10 +184,38 @@ static void test_blend(void)
 	llmr_outcomes_release(&o);
 }
 
+/* Above LLMR_LF_FIT_MAX prompts the fit takes a share of them, all the
+ * same finding what decides, though the labels repeat with the period of
+ * a stride (every third). */
+static void test_fit_many(void)
+{
+	enum { N = 2 * LLMR_LF_FIT_MAX + 7 };
+	char **text = malloc(N * sizeof(*text));
+	float *y = malloc(N * sizeof(*y));
+	struct llmr_lf_model m;
+	const char *with = "item 9 rose by 5% today", *without = "item 9 rose by 5 today";
+
+	for (size_t i = 0; i < N; i++) {
+		text[i] = malloc(64);
+		snprintf(text[i], 64, "item %zu rose by 5%s%s", i, i % 3 ? "" : "%", i % 5 ? " today" : "");
+		y[i] = i % 3 == 0;
+	}
+	llmr_lf_fit_prompts(&m, (const char *const *)text, NULL, y, N);
+	ok(m.fitted && llmr_lf_score(&m, with, strlen(with)) > 0.6 &&
+	   llmr_lf_score(&m, without, strlen(without)) < 0.1,
+	   "%d prompts: fitted on a share, %.2f with a %%, %.2f without", N,
+	   llmr_lf_score(&m, with, strlen(with)), llmr_lf_score(&m, without, strlen(without)));
+	for (size_t i = 0; i < N; i++)
+		free(text[i]);
+	free(text);
+	free(y);
+}
+
 int main(void)
 {
 	test_extract();
 	test_fit();
+	test_fit_many();
 	test_blend();
 	return done_testing();
 }
