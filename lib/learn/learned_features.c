@@ -111,6 +111,8 @@ static void count_number(const char *s, size_t len, size_t *i, double *c, uint64
 	}
 	c[F_NUMBERS]++;
 	c[F_BIGNUM] += digits >= 4;
+	/* A run of a thousand digits is a big number, not an infinite one. */
+	v = v < 1e15 ? v : 1e15;
 	c[F_LARGEST] = v > c[F_LARGEST] ? v : c[F_LARGEST];
 	for (k = 0; k < *nseen && seen[k] != h; k++)
 		;
@@ -296,7 +298,7 @@ void llmr_lf_fit(struct llmr_lf_model *m, const double *x, const float *y, size_
 	for (int it = 0; it < FIT_STEPS; it++) {
 		double step = newton_step(m, x, y, n, lambda);
 
-		if (step < 0) {
+		if (step < 0 || !isfinite(step)) {
 			memset(m, 0, sizeof(*m));
 			return;
 		}

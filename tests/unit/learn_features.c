@@ -53,6 +53,13 @@ static void test_extract(void)
 
 		llmr_lf_extract("", 0, g);
 		ok(g[WORDS] == 0 && g[LARGEST] == 0 && g[WORDLEN] == 0, "an empty prompt: all zero");
+		char big[1200];
+
+		memset(big, '9', sizeof(big) - 1);
+		big[sizeof(big) - 1] = 0;
+		llmr_lf_extract(big, strlen(big), g);
+		ok(isfinite(g[LARGEST]) && count(g, LARGEST) >= 1e14 && count(g, BIGNUM) == 1,
+		   "a number of 1199 digits is big, not infinite (log %.1f)", g[LARGEST]);
 		llmr_lf_extract("3.", 2, g);
 		ok(count(g, NUMBERS) == 1 && count(g, DECIMALS) == 0 && count(g, SENTENCES) == 1,
 		   "a full stop after a number is no decimal point");
