@@ -97,7 +97,8 @@ static void print_report(const struct llmr_eval_report *r, const struct llmr_pai
 		printf("\n");
 	}
 	printf("\nMeans over the held-out folds; APGR by the trapezoid rule over %d steps\n"
-	       "of the share of calls sent to the strong model; random: mean of %d seeds.\n",
+	       "of the share of calls sent to the strong model; neighbours, structure:\n"
+	       "the learned router's two parts alone; random: mean of %d seeds.\n",
 	       LLMR_EVAL_STEPS, LLMR_EVAL_RANDOM_SEEDS);
 }
 

@@ -75,7 +75,8 @@ int llmr_route_metrics(const double *score, const double *weak, const double *st
 
 const char *llmr_eval_router_name(int r)
 {
-	static const char *const names[] = {"heuristic", "length", "learned", "random", "oracle"};
+	static const char *const names[] = {"heuristic", "length", "learned", "neighbours",
+					    "structure", "random", "oracle"};
 
 	return r >= 0 && r < LLMR_EVAL_NROUTERS ? names[r] : "?";
 }
@@ -89,6 +90,7 @@ static void score_fold(const struct llmr_pairs *p, const struct llmr_learned_opt
 		       struct fold_data *f)
 {
 	struct llmr_learned *l = llmr_learned_new(p, f->train, f->ntrain, opts);
+	struct llmr_learned_why why;
 
 	for (size_t j = 0; j < f->ntest; j++) {
 		size_t r = f->test[j];
@@ -101,7 +103,9 @@ static void score_fold(const struct llmr_pairs *p, const struct llmr_learned_opt
 		f->strong[j] = p->strong[r];
 		f->score[LLMR_EVAL_HEURISTIC][j] = c.score;
 		f->score[LLMR_EVAL_LENGTH][j] = (double)strlen(t);
-		f->score[LLMR_EVAL_LEARNED][j] = llmr_learned_score(l, t, strlen(t), c.score, NULL);
+		f->score[LLMR_EVAL_LEARNED][j] = llmr_learned_score(l, t, strlen(t), c.score, &why);
+		f->score[LLMR_EVAL_NEIGHBOURS][j] = why.neighbourhood;
+		f->score[LLMR_EVAL_STRUCTURE][j] = isnan(why.features) ? 0 : why.features;
 		f->score[LLMR_EVAL_RANDOM][j] = 0; /* all ties: the seeded order decides */
 		f->score[LLMR_EVAL_ORACLE][j] = p->strong[r] - p->weak[r];
 	}

@@ -41,12 +41,16 @@ struct llmr_route_metrics {
 int llmr_route_metrics(const double *score, const double *weak, const double *strong, size_t n,
 		       uint64_t seed, struct llmr_route_metrics *m);
 
+/* NEIGHBOURS and STRUCTURE are the learned router's two parts alone
+ * (learned.h): its neighbours' vote with the prior, and its structure
+ * model (the labels' base rate for every prompt when it has none). */
 enum llmr_eval_router {
-	LLMR_EVAL_HEURISTIC, LLMR_EVAL_LENGTH, LLMR_EVAL_LEARNED, LLMR_EVAL_RANDOM,
-	LLMR_EVAL_ORACLE, LLMR_EVAL_NROUTERS
+	LLMR_EVAL_HEURISTIC, LLMR_EVAL_LENGTH, LLMR_EVAL_LEARNED, LLMR_EVAL_NEIGHBOURS,
+	LLMR_EVAL_STRUCTURE, LLMR_EVAL_RANDOM, LLMR_EVAL_ORACLE, LLMR_EVAL_NROUTERS
 };
 
-/* "heuristic", "length", "learned", "random", "oracle" (static). */
+/* "heuristic", "length", "learned", "neighbours", "structure", "random",
+ * "oracle" (static). */
 const char *llmr_eval_router_name(int r);
 
 #define LLMR_EVAL_RANDOM_SEEDS 10

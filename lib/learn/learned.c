@@ -10,6 +10,7 @@
 
 #include "index/ann.h" /* llmr_sketch */
 #include "index/embed.h"
+#include "learn/learned_features.h"
 #include "route/classify.h"
 
 #define DIM LLMR_EMBED_LOCAL_DIM
@@ -33,6 +34,7 @@ struct llmr_learned {
 	float qinv;
 	uint16_t *dist;      /* n Hamming distances, scratch */
 	uint32_t *cand;      /* candidates, scratch */
+	struct llmr_lf_model lf; /* the prompts' structure (learned_features.h) */
 };
 
 void llmr_learned_opts_init(struct llmr_learned_opts *o)
@@ -41,6 +43,7 @@ void llmr_learned_opts_init(struct llmr_learned_opts *o)
 	o->prior_weight = 3.0;
 	o->candidates = 128;
 	o->exact = 0;
+	o->feature_weight = 1.0;
 }
 
 /* The spread of the scores: 1 for pass/fail or any scores within [0,1]. */
@@ -186,6 +189,7 @@ struct llmr_learned *llmr_learned_new_vecs(const struct llmr_pairs *p,
 		}
 	}
 	l->base = n ? sum / (double)n : 0.5;
+	llmr_lf_fit_prompts(&l->lf, p->prompt, NULL, l->gain, n);
 	return l;
 }
 
@@ -215,6 +219,7 @@ struct llmr_learned *llmr_learned_new(const struct llmr_pairs *p, const size_t *
 		embed(p->prompt[r], strlen(p->prompt[r]), l->vec + i * DIM, &l->inv[i], l->sk[i]);
 	}
 	l->base = n ? sum / (double)n : 0.5;
+	llmr_lf_fit_prompts(&l->lf, p->prompt, rows, l->gain, n);
 	return l;
 }
 
@@ -422,7 +427,7 @@ double llmr_learned_prior(const char *text, size_t len, double heuristic, double
 double llmr_learned_score(struct llmr_learned *l, const char *text, size_t len, double heuristic,
 			  struct llmr_learned_why *why)
 {
-	struct llmr_learned_why w = {NAN, 0, 0, 0, 0};
+	struct llmr_learned_why w = {NAN, 0, 0, 0, 0, 0, NAN};
 	size_t k = l->opts.k ? l->opts.k : 1;
 	struct nb *best = llmr_xmalloc(k * sizeof(*best));
 	double sum = 0, m = l->opts.prior_weight, s;
@@ -445,6 +450,12 @@ double llmr_learned_score(struct llmr_learned *l, const char *text, size_t len, 
 	if (!(w.weight + m > 0))
 		s = w.prior;
 	free(best);
+	w.neighbourhood = s < 0 ? 0 : s > 1 ? 1 : s;
+	w.features = NAN;
+	s = w.neighbourhood;
+	if (l->opts.feature_weight > 0 && l->base > 0 && l->base < 1 &&
+	    !isnan(w.features = llmr_lf_score(&l->lf, text, len)))
+		s = llmr_lf_blend(s, w.features, l->base, l->opts.feature_weight);
 	if (why)
 		*why = w;
 	return s < 0 ? 0 : s > 1 ? 1 : s;

@@ -20,7 +20,17 @@
  *   score = (sum w_i gain_i + m * prior) / (sum w_i + m)
  *
  * so that with few or distant labels the prior decides, and with many
- * close ones the labels do. Higher score: the strong model is needed.
+ * close ones the labels do.
+ *
+ * The neighbours see what a prompt is about, little of how it is built. A
+ * logistic model over the prompt's structure (learned_features.h: counts
+ * of words, numbers, conditions, ...), fitted to the same labels, adds its
+ * evidence as log-odds over the base rate b (the mean gain):
+ *
+ *   logit(score) = logit(knn) + feature_weight * (logit(features) - logit(b))
+ *
+ * Where structure says nothing the model answers b and the neighbours
+ * decide alone. Higher score: the strong model is needed.
  *
  * Similarity is the cosine of the embeddings (kept as int8). Up to
  * `candidates` labelled prompts every one is compared; above, only the
@@ -42,6 +52,8 @@ struct llmr_learned_opts {
 	size_t candidates;   /* compared exactly, from the sketch scan (default 128) */
 	int exact;           /* compare with every labelled prompt, however
 				many (for tests and benchmarks) */
+	double feature_weight; /* of the feature model's evidence (default 1;
+				  0: the neighbours and prior alone) */
 };
 
 void llmr_learned_opts_init(struct llmr_learned_opts *o);
@@ -82,6 +94,8 @@ struct llmr_learned_why {
 	double prior;     /* the prior */
 	double nearest;   /* similarity of the nearest (0 when none) */
 	size_t neighbours;
+	double neighbourhood; /* the neighbours blended with the prior */
+	double features;  /* the feature model's probability (NAN: none) */
 };
 
 /*

@@ -4,6 +4,9 @@
  * llmr-ask that routes with router.learned, so that neither re-embeds ten
  * thousand prompts at start. A vector under another tag (another embedder)
  * is made again; a prompt without one is embedded at load, in memory.
+ * The structure model (learned_features.h) is not cached: it is fitted
+ * again at load from the prompts and their gains, on at most about 4096
+ * of them, which takes a few milliseconds.
  */
 #include "learn/learned_route.h"
 

@@ -55,7 +55,7 @@ is "$(sqlite3 "$DB" "SELECT score FROM outcomes WHERE model = 'big/m'")" 0.9 "..
 # Evaluate on the GSM8K sample.
 run llmr-bench eval-router "$GSM"
 is "$status" 0 "eval-router on the GSM8K sample"
-for r in heuristic length learned random; do
+for r in heuristic length learned neighbours structure random; do
 	like "$out" "^$r +0\.[0-9]{3} +[0-9.]+% +[0-9.]+%$" "... reports $r: APGR, CPT(50%), CPT(80%)"
 done
 like "$out" "^240 prompts, 5 folds, seed 1$" "... with its folds and seed"
