@@ -1,0 +1,402 @@
+/* Monthly spending caps across hosts through Redis (coord_spend.h). */
+#include "route/coord_spend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/sha256.h"
+#include "route/quota_db.h"
+#include "route/route_view.h"
+
+/* Script slots (coord_quota.c 0..4, coord_breaker.c 5..7, coord_budget.c 8,
+ * coord_degrade.c 9, coord_ratelimit.c 12..13). */
+enum { S_RESERVE = 10, S_RELEASE = 11 };
+
+/* A host's spend only ever grows within a month: a figure lower than the
+ * one in Redis is an older one (two processes publishing out of order). */
+#define COORD_SPEND_PUBLISH \
+	"local function publish(k, host, v)\n" \
+	"  v = tonumber(v)\n" \
+	"  local cur = tonumber(redis.call('HGET', k, host) or '-1')\n" \
+	"  if v > cur then redis.call('HSET', k, host, string.format('%.17g', v)) end\n" \
+	"  redis.call('PEXPIRE', k, 40 * 86400000)\n" \
+	"end\n"
+
+/*
+ * Reserve. KEYS: 1 the holds (sorted set, score = lease end), 2 their
+ * records (hash id -> JSON), 3 the id counter, 4..6 this month's provider,
+ * route and total spend (hash host -> usd). ARGV: 1 host, 2 est, 3 lease
+ * ms, 4..6 this host's spend per scope, 7..9 caps (-1 none), 10 "1" when
+ * there is a route, 11..13 every host's spend per scope as this host last
+ * saw it (a floor: a Redis restarted empty must not look less spent).
+ * Returns {1, id | 0, scope (1..3)} then spent and held per scope, as
+ * strings (a Lua number would come back an integer).
+ */
+static const char lua_reserve[] = COORD_SPEND_PUBLISH
+	"local t = redis.call('TIME')\n"
+	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+	"local host, est, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])\n"
+	"local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 500)\n"
+	"for _, id in ipairs(old) do redis.call('HDEL', KEYS[2], id) end\n"
+	"if #old > 0 then redis.call('ZREM', KEYS[1], unpack(old)) end\n"
+	"local used = {true, ARGV[10] == '1', true}\n"
+	"local held, spent = {0, 0, 0}, {0, 0, 0}\n"
+	"for i = 1, 3 do if used[i] then publish(KEYS[3 + i], host, ARGV[3 + i]) end end\n"
+	"local live = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')\n"
+	"if #live > 0 then\n"
+	"  for _, s in ipairs(redis.call('HMGET', KEYS[2], unpack(live))) do\n"
+	"    if s then\n"
+	"      local r = cjson.decode(s)\n"
+	"      for i = 1, 3 do if r.k[i] == KEYS[3 + i] then held[i] = held[i] + r.u end end\n"
+	"    end\n"
+	"  end\n"
+	"end\n"
+	"for i = 1, 3 do\n"
+	"  if used[i] then\n"
+	"    for _, v in ipairs(redis.call('HVALS', KEYS[3 + i])) do spent[i] = spent[i] + tonumber(v) end\n"
+	"    if tonumber(ARGV[10 + i]) > spent[i] then spent[i] = tonumber(ARGV[10 + i]) end\n"
+	"  end\n"
+	"end\n"
+	"local r = {1, 0}\n"
+	"for i = 1, 3 do\n"
+	"  local cap = tonumber(ARGV[6 + i])\n"
+	"  if used[i] and cap >= 0 and spent[i] + held[i] + est > cap + 1e-12 then r = {0, i}; break end\n"
+	"end\n"
+	"if r[1] == 1 then\n"
+	"  local id = redis.call('INCR', KEYS[3])\n"
+	"  redis.call('ZADD', KEYS[1], now + lease, id)\n"
+	"  redis.call('HSET', KEYS[2], id, cjson.encode({u = est, h = host, k = {KEYS[4], KEYS[5], KEYS[6]}}))\n"
+	"  for k = 1, 3 do redis.call('PEXPIRE', KEYS[k], 86400000 + lease) end\n"
+	"  r[2] = id\n"
+	"end\n"
+	"for i = 1, 3 do r[#r + 1] = string.format('%.17g', spent[i]); r[#r + 1] = string.format('%.17g', held[i]) end\n"
+	"return r\n";
+
+/* Release. KEYS: 1, 2 as above, 3..5 the spend hashes. ARGV: 1 hold id
+ * (0 none), 2 host, 3..5 this host's spend per scope, 6 "1" with a route. */
+static const char lua_release[] = COORD_SPEND_PUBLISH
+	"redis.call('ZREM', KEYS[1], ARGV[1])\n"
+	"redis.call('HDEL', KEYS[2], ARGV[1])\n"
+	"for i = 1, 3 do if i ~= 2 or ARGV[6] == '1' then publish(KEYS[2 + i], ARGV[2], ARGV[2 + i]) end end\n"
+	"return 1\n";
+
+/* This host's name in Redis: the same for every process on one state file. */
+static void host_id(struct llmr_state *st, char out[24])
+{
+	char host[256] = "", hex[65], buf[600];
+
+	gethostname(host, sizeof(host) - 1);
+	snprintf(buf, sizeof(buf), "%s\n%s", host, llmr_state_file(st));
+	llmr_sha256_hex(buf, strlen(buf), hex);
+	snprintf(out, 24, "%.16s", hex);
+}
+
+struct keys {
+	char z[96], h[100], seq[104], p[400], r[400], t[140];
+};
+
+static void make_keys(const char *provider, const char *route, int64_t month0, struct keys *k)
+{
+	const char *pre = llmr_coord_prefix();
+	time_t secs = (time_t)(month0 / 1000);
+	struct tm tm;
+	char ym[32];
+
+	gmtime_r(&secs, &tm);
+	snprintf(ym, sizeof(ym), "%04d%02d", tm.tm_year + 1900, tm.tm_mon + 1);
+	snprintf(k->z, sizeof(k->z), "%sspend:holds", pre);
+	snprintf(k->h, sizeof(k->h), "%s:h", k->z);
+	snprintf(k->seq, sizeof(k->seq), "%s:seq", k->z);
+	snprintf(k->p, sizeof(k->p), "%sspend:%s:p:%s", pre, ym, provider);
+	snprintf(k->r, sizeof(k->r), "%sspend:%s:r:%s", pre, ym, route ? route : "");
+	snprintf(k->t, sizeof(k->t), "%sspend:%s:t", pre, ym);
+}
+
+/* What this host's log says was spent this month per scope, and its caps. */
+struct own {
+	const char *provider, *route;
+	int64_t month0;
+	double usd[3];
+	double cap[3];
+	double floor[3];  /* every host's spend, as last seen in Redis */
+};
+
+static int sum_where(sqlite3 *db, const char *col, const char *val, int64_t month0, double *out,
+		     struct llmr_err *e)
+{
+	char sql[160];
+	sqlite3_stmt *s;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT COALESCE(SUM(cost_usd),0) FROM requests WHERE %s%s ts_ms >= ?1",
+		 col ? col : "", col ? " = ?2 AND" : "");
+	if (llmr_qdb_prepare(db, sql, &s, e) < 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, month0);
+	if (col)
+		sqlite3_bind_text(s, 2, val, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*out = sqlite3_column_double(s, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_OK ? 0 : llmr_qdb_fail(db, rc, "cannot read spending", e);
+}
+
+static int cap_of(sqlite3 *db, const char *scope, const char *name, double *cap, struct llmr_err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*cap = -1;
+	if (llmr_qdb_prepare(db, "SELECT usd_per_month FROM cost_budgets WHERE scope = ?1 AND name = ?2",
+			     &s, e) < 0)
+		return -1;
+	sqlite3_bind_text(s, 1, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*cap = sqlite3_column_double(s, 0);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot read budgets", e);
+}
+
+/* The floors: what this host last saw of every host's spend this month. */
+static void floors(sqlite3 *db, struct own *o)
+{
+	const char *scope[3] = {"provider", "route", "total"}, *name[3] = {o->provider, o->route, "all"};
+	sqlite3_stmt *s;
+
+	for (int i = 0; i < 3; i++) {
+		o->floor[i] = 0;
+		if (!name[i] || sqlite3_prepare_v2(db, "SELECT spent_usd FROM coord_spend_seen WHERE scope = ?1"
+						   " AND name = ?2 AND month0 = ?3", -1, &s, NULL) != SQLITE_OK)
+			continue;
+		sqlite3_bind_text(s, 1, scope[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, name[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, o->month0);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			o->floor[i] = sqlite3_column_double(s, 0);
+		sqlite3_finalize(s);
+	}
+}
+
+static int own_fn(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	struct own *o = ud;
+
+	o->usd[1] = 0;
+	o->cap[1] = -1;
+	floors(db, o);
+	if (sum_where(db, "provider", o->provider, o->month0, &o->usd[0], e) < 0 ||
+	    (o->route && sum_where(db, "route", o->route, o->month0, &o->usd[1], e) < 0) ||
+	    sum_where(db, NULL, NULL, o->month0, &o->usd[2], e) < 0 ||
+	    (o->route && cap_of(db, "route", o->route, &o->cap[1], e) < 0) ||
+	    cap_of(db, "total", "all", &o->cap[2], e) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- what this host saw of Redis, for an outage ------------------------------ */
+
+struct seen {
+	const char *scope[3], *name[3];
+	double own[3], all[3], spent[3];
+	int64_t month0;
+};
+
+static int seen_fn(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	struct seen *c = ud;
+	sqlite3_stmt *s;
+	int rc;
+
+	for (int i = 0; i < 3; i++) {
+		if (!c->name[i])
+			continue;
+		if (llmr_qdb_prepare(db, "INSERT OR REPLACE INTO coord_spend_seen (scope, name, month0,"
+				     " own_usd, all_usd, spent_usd, seen_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+				     &s, e) < 0)
+			return -1;
+		sqlite3_bind_text(s, 1, c->scope[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, c->name[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, c->month0);
+		sqlite3_bind_double(s, 4, c->own[i]);
+		sqlite3_bind_double(s, 5, c->all[i]);
+		sqlite3_bind_double(s, 6, c->spent[i]);
+		sqlite3_bind_int64(s, 7, llmr_now_ms());
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE)
+			return llmr_qdb_fail(db, rc, "cannot record the spend seen in Redis", e);
+	}
+	return 0;
+}
+
+double llmr_coord_spend_local_cap(sqlite3 *db, const char *scope, const char *name, double cap,
+				  int64_t month0, char *label, size_t n)
+{
+	double share = llmr_coord_share(), eff = cap * share;
+	sqlite3_stmt *s;
+	size_t len;
+
+	if (cap < 0 || llmr_coord_mode() != LLMR_COORD_FALLBACK)
+		return cap;
+	if (sqlite3_prepare_v2(db, "SELECT month0, own_usd, all_usd FROM coord_spend_seen"
+			       " WHERE scope = ?1 AND name = ?2", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, scope, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) == month0) {
+			double own = sqlite3_column_double(s, 1), left = cap - sqlite3_column_double(s, 2);
+
+			/* Its own spend then, plus its share of what was left. */
+			eff = own + (left > 0 ? left * share : 0);
+		}
+		sqlite3_finalize(s);
+	}
+	len = strlen(label);
+	if (len < n)
+		snprintf(label + len, n - len, " (this host's share, Redis down)");
+	return eff;
+}
+
+/* ---- reserve and release ----------------------------------------------------- */
+
+static double num(const redisReply *r, size_t i)
+{
+	if (i >= r->elements)
+		return 0;
+	if (r->element[i]->type == REDIS_REPLY_INTEGER)
+		return (double)r->element[i]->integer;
+	return r->element[i]->type == REDIS_REPLY_STRING ? strtod(r->element[i]->str, NULL) : 0;
+}
+
+/* The reply says no: name the cap as spend.c does, for every host. */
+static void refused(const redisReply *rep, const struct own *o, const struct llmr_spend_req *q,
+		    char *why, size_t n)
+{
+	int i = (int)num(rep, 1) - 1;
+	char label[200];
+
+	if (i < 0 || i > 2)
+		i = 2;
+	if (i == 0)
+		snprintf(label, sizeof(label), "provider '%s'", o->provider);
+	else if (i == 1)
+		snprintf(label, sizeof(label), "route '%s'", o->route);
+	else
+		snprintf(label, sizeof(label), "total");
+	snprintf(why, n, "%s monthly cap $%.2f: $%.4f spent, $%.4f held, ~$%.4f needed (all hosts)", label,
+		 o->cap[i], num(rep, 2 + 2 * (size_t)i), num(rep, 3 + 2 * (size_t)i), q->est_usd);
+}
+
+/* Remember what Redis said, for the share of an outage. */
+static void record_seen(struct llmr_state *st, const redisReply *rep, const struct own *o, double est)
+{
+	struct seen c = {{"provider", "route", "total"}, {NULL, NULL, NULL}, {0}, {0}, {0}, o->month0};
+	const char *names[3] = {o->provider, o->route, "all"};
+
+	for (int i = 0; i < 3; i++) {
+		if (!names[i])
+			continue;
+		c.name[i] = names[i];
+		c.spent[i] = num(rep, 2 + 2 * (size_t)i);
+		c.own[i] = o->usd[i] + est;
+		c.all[i] = num(rep, 2 + 2 * (size_t)i) + num(rep, 3 + 2 * (size_t)i) + est;
+	}
+	if (c.name[0] || c.name[1] || c.name[2])
+		llmr_state_tx(st, 1, seen_fn, &c, NULL);
+}
+
+static void own_args(const struct own *o, char a[3][40])
+{
+	for (int i = 0; i < 3; i++)
+		snprintf(a[i], 40, "%.17g", o->usd[i]);
+}
+
+int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req *q,
+			     struct llmr_spend_hold *h, char *why, size_t n)
+{
+	struct own o = {q->provider->name, q->route, llmr_route_month_start(llmr_now_ms()), {0}, {0}, {0}};
+	struct llmr_err e = {0, ""};
+	char host[24], est[40], lease[24], u[3][40], c[3][40], f[3][40];
+	const char *argv[19];
+	struct llmr_redis *r;
+	redisReply *rep;
+	struct keys k;
+	int rc;
+
+	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !(r = llmr_coord_quota_conn(st)))
+		return LLMR_COORD_GO_LOCAL;
+	if (llmr_state_tx(st, 0, own_fn, &o, &e) < 0)
+		return LLMR_COORD_GO_LOCAL; /* the state failed: spend.c reports it */
+	o.cap[0] = q->provider->budget_usd_per_month;
+	host_id(st, host);
+	make_keys(o.provider, o.route, o.month0, &k);
+	own_args(&o, u);
+	for (int i = 0; i < 3; i++) {
+		snprintf(c[i], sizeof(c[i]), "%.17g", o.cap[i] < 0 ? -1 : o.cap[i]);
+		snprintf(f[i], sizeof(f[i]), "%.17g", o.floor[i]);
+	}
+	snprintf(est, sizeof(est), "%.17g", q->est_usd);
+	snprintf(lease, sizeof(lease), "%lld",
+		 (long long)((q->provider->timeout_ms > 0 ? q->provider->timeout_ms : 60000) + 10000));
+	const char *a[19] = {k.z, k.h, k.seq, k.p, k.r, k.t, host, est, lease, u[0], u[1], u[2],
+			     c[0], c[1], c[2], o.route ? "1" : "0", f[0], f[1], f[2]};
+
+	memcpy(argv, a, sizeof(a));
+	if (!(rep = llmr_redis_eval(r, S_RESERVE, lua_reserve, 6, 19, argv, &e))) {
+		/* Down, or a script error: either way, the share of an outage. */
+		llmr_coord_failed(st, &e);
+		return LLMR_COORD_GO_LOCAL;
+	}
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 8) {
+		freeReplyObject(rep);
+		llmr_errf(&e, LLMR_EX_UNAVAILABLE, "redis: unexpected reply to a spend hold");
+		llmr_coord_failed(st, &e);
+		return LLMR_COORD_GO_LOCAL;
+	}
+	if ((rc = num(rep, 0) == 1)) {
+		h->remote = (int64_t)num(rep, 1);
+		snprintf(h->provider, sizeof(h->provider), "%s", o.provider);
+		snprintf(h->route, sizeof(h->route), "%s", o.route ? o.route : "");
+		record_seen(st, rep, &o, q->est_usd);
+	} else {
+		refused(rep, &o, q, why, n);
+	}
+	freeReplyObject(rep);
+	return rc;
+}
+
+void llmr_coord_spend_release(struct llmr_state *st, struct llmr_spend_hold *h)
+{
+	struct own o = {h->provider, h->route[0] ? h->route : NULL, llmr_route_month_start(llmr_now_ms()),
+			{0}, {0}, {0}};
+	struct llmr_err e = {0, ""};
+	char host[24], id[24], u[3][40];
+	struct llmr_redis *r;
+	redisReply *rep;
+	struct keys k;
+	int64_t hold = h->remote;
+
+	if (!hold)
+		return;
+	h->remote = 0;
+	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !(r = llmr_coord_quota_conn(st)) ||
+	    llmr_state_tx(st, 0, own_fn, &o, &e) < 0)
+		return;
+	host_id(st, host);
+	make_keys(o.provider, o.route, o.month0, &k);
+	own_args(&o, u);
+	snprintf(id, sizeof(id), "%lld", (long long)hold);
+	const char *argv[11] = {k.z, k.h, k.p, k.r, k.t, id, host, u[0], u[1], u[2], o.route ? "1" : "0"};
+
+	if ((rep = llmr_redis_eval(r, S_RELEASE, lua_release, 5, 11, argv, &e)))
+		freeReplyObject(rep);
+	else
+		llmr_coord_failed(st, &e);
+}

@@ -1,0 +1,101 @@
+#!/bin/sh
+# Monthly spending caps across hosts through Redis: two hosts (two state
+# files, one Redis) with 8 concurrent processes never spend more than a
+# provider, route or total cap between them; what each host spent stays in
+# its own log (llmr-cost over both gives the sum); a hold is released on
+# Ctrl-C, and a killed process's hold ends at its lease; while Redis is
+# down each host spends only its share of what was left.
+. "$(dirname "$0")/lib.sh"
+. "$LLMR_SRC/tests/cli/redis.sh"
+command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
+fake_start
+redis_start
+ROUTES='  default:
+    tiers:
+      simple: [openai/gpt-4o-mini]
+      medium: [openai/gpt-4o-mini]
+      complex: [openai/gpt-4o-mini]'
+# The openai fixture bills 2 output tokens: with --max-tokens 2 a call
+# costs, and is estimated at, exactly $1.
+priced() {
+	write_config "$TEST_DIR/llmr.conf" "$ROUTES"
+	sed -i 's/gpt-4o-mini: {input: 0.15, output: 0.60, cached_input: 0.075/gpt-4o-mini: {input: 0, output: 500000, cached_input: 0/' \
+		"$LLMR_CONFIG"
+	redis_coordinate "$1"
+}
+spent() { sqlite3 "$TEST_DIR/h$1/state.db" "SELECT printf('%.2f', COALESCE(SUM(cost_usd),0)) FROM requests"; }
+both() { echo "$(spent 1) $(spent 2)" | awk '{printf "%.2f", $1 + $2}'; }
+for i in 1 2 3; do printf '{"prompt":"q %s","model":"openai/gpt-4o-mini","max_tokens":2}\n' "$i"; done >three.jsonl
+# 8 processes, 4 a host, 3 calls each: 24 wanted.
+burst() {
+	pids=
+	for p in 1 2 3 4 5 6 7 8; do
+		on_host $((p % 2 + 1)) llmr-ask --jsonl "$@" <three.jsonl >"par.$p.out" 2>"par.$p.err" &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p"; done
+}
+
+# A provider cap of $10 shared by two hosts.
+priced t0338a:
+sed -i '/api_key_env: TEST_OPENAI_KEY/a\    budget: {usd_per_month: 10}' "$LLMR_CONFIG"
+burst
+is "$(fake_count)" 10 "provider cap: exactly 10 calls reached the provider from two hosts"
+is "$(both)" 10.00 "provider cap: \$10 spent between the hosts (host 1 $(spent 1), host 2 $(spent 2))"
+ok_cond "provider cap: both hosts spent" test "$(spent 1)" != 0.00 -a "$(spent 2)" != 0.00
+is "$(cat par.*.out | jq -r 'select(.error) | .error.class' | sort -u)" rate_limited "the rest refused as temporary"
+like "$(cat par.*.out)" "provider 'openai' monthly cap \\\$10.00: .*\\(all hosts\\)" "the refusal names the cap across hosts"
+is "$(redis-cli -p "$REDIS_PORT" zcard t0338a:spend:holds)" 0 "no money left held in Redis"
+is "$(sqlite3 "$TEST_DIR/h1/state.db" 'SELECT COUNT(*) FROM spend_holds') $(sqlite3 "$TEST_DIR/h2/state.db" 'SELECT COUNT(*) FROM spend_holds')" \
+	"0 0" "no money left held in either state file"
+month=$(date -u +%Y%m)
+is "$(redis-cli -p "$REDIS_PORT" hvals "t0338a:spend:$month:p:openai" | awk '{s += $1} END {printf "%.2f", s}')" 10.00 \
+	"Redis holds each host's spend, from its log"
+run llmr-cost --json --state "$TEST_DIR/h1/state.db" --state "$TEST_DIR/h2/state.db"
+ok_cond "llmr-cost over both state files: \$10 ($(jq_out '.total.cost_usd // .total_usd // .cost_usd' | head -1))" \
+	test "$(printf '%s' "$out" | jq '[.. | objects | (.cost_usd? // empty)] | max | . * 100 | round')" = 1000
+run on_host 1 llmr-ask --no-stream --max-tokens 2 -m openai/gpt-4o-mini "one more"
+is "$status" 75 "host 1 later: the cap is spent (75)"
+
+# Route and total caps (llmr-cost budget, set on each host).
+fake_reset
+priced t0338b:
+for h in 1 2; do rm -f "$TEST_DIR/h$h/state.db"*; on_host $h llmr-cost budget route default 7 >/dev/null; done
+burst -r default
+is "$(fake_count)" 7 "route cap: \$7 admits 7 calls from two hosts"
+fake_reset
+priced t0338c:
+for h in 1 2; do rm -f "$TEST_DIR/h$h/state.db"*; on_host $h llmr-cost budget total 5 >/dev/null; done
+burst
+is "$(fake_count)" 5 "total cap: \$5 admits 5 calls from two hosts"
+is "$(both)" 5.00 "total cap: \$5 spent"
+like "$(cat par.*.out)" "total monthly cap \\\$5.00" "total cap: named"
+
+# Ctrl-C while a call is in flight: its hold is given back at once.
+fake_reset
+priced t0338d:
+sed -i '/api_key_env: TEST_OPENAI_KEY/a\    budget: {usd_per_month: 10}' "$LLMR_CONFIG"
+fake_script '{"family":"openai","delay_ms":4000}'
+on_host 1 llmr-ask --no-stream --max-tokens 2 -m openai/gpt-4o-mini "slow" >/dev/null 2>&1 &
+pid=$!
+n=0
+while [ "$(redis-cli -p "$REDIS_PORT" zcard t0338d:spend:holds)" != 1 ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+is "$(redis-cli -p "$REDIS_PORT" zcard t0338d:spend:holds)" 1 "a call in flight holds its cost in Redis"
+kill -INT "$pid"
+wait "$pid"
+is "$(redis-cli -p "$REDIS_PORT" zcard t0338d:spend:holds)" 0 "Ctrl-C: the hold is released"
+
+# kill -9: the hold stays until its lease (timeout 1s + 10s), then ends.
+sed -i '/^  openai:/,/^    models:/s|^    timeout: 10s|    timeout: 1s|' "$LLMR_CONFIG"
+fake_script '{"family":"openai","delay_ms":30000}'
+on_host 1 llmr-ask --no-stream --max-tokens 2 -m openai/gpt-4o-mini "slow" >/dev/null 2>&1 &
+pid=$!
+n=0
+while [ "$(redis-cli -p "$REDIS_PORT" zcard t0338d:spend:holds)" != 1 ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+rnow=$(redis-cli -p "$REDIS_PORT" time | head -1)
+lease=$(redis-cli -p "$REDIS_PORT" zrange t0338d:spend:holds 0 -1 withscores | sed -n 2p)
+ok_cond "kill -9: the hold ends at its lease, within 11 s ($(( (${lease%.*} / 1000) - rnow )) s)" \
+	test $(( ${lease%.*} / 1000 - rnow )) -le 11
+done_testing
