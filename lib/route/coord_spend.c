@@ -28,17 +28,44 @@ enum { S_RESERVE = 10, S_RELEASE = 11 };
 /*
  * Reserve. KEYS: 1 the holds (sorted set, score = lease end), 2 their
  * records (hash id -> JSON), 3 the id counter, 4..6 this month's provider,
- * route and total spend (hash host -> usd). ARGV: 1 host, 2 est, 3 lease
- * ms, 4..6 this host's spend per scope, 7..9 caps (-1 none), 10 "1" when
- * there is a route, 11..13 every host's spend per scope as this host last
- * saw it (a floor: a Redis restarted empty must not look less spent).
- * Returns {1, id | 0, scope (1..3)} then spent and held per scope, as
- * strings (a Lua number would come back an integer).
+ * route and total spend (hash host -> usd), 7 when the hosts last came
+ * back from an outage, 8 when each host last spoke (hash host -> ms), 9
+ * the mark that Redis still holds what it was told. ARGV: 1 host, 2 est,
+ * 3 lease ms, 4..6 this host's spend per scope, 7..9 caps (-1 none), 10
+ * "1" when there is a route, 11..13 every host's spend per scope as this
+ * host last saw it (a floor: a Redis restarted empty must not look less
+ * spent), 14 "1" when this host has just come back from an outage, 15 "1"
+ * when it saw Redis before this month, 16 how many other hosts there are,
+ * 17 the share.
+ *
+ * After an outage (or when Redis lost its data), a host not heard from
+ * since may have spent alone up to its share of a cap: that much stays
+ * held for each such host until it speaks again. Returns {1, id | 0,
+ * scope (1..3)} then spent and held per scope, as strings (a Lua number
+ * would come back an integer).
  */
 static const char lua_reserve[] = COORD_SPEND_PUBLISH
 	"local t = redis.call('TIME')\n"
 	"local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
 	"local host, est, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])\n"
+	"local keep = 40 * 86400000\n"
+	"local back = tonumber(redis.call('GET', KEYS[7]) or '0')\n"
+	"if ARGV[14] == '1' or (redis.call('EXISTS', KEYS[9]) == 0 and ARGV[15] == '1') then\n"
+	"  back = now\n"
+	"  redis.call('SET', KEYS[7], now, 'PX', keep)\n"
+	"end\n"
+	"redis.call('SET', KEYS[9], 1, 'PX', keep)\n"
+	"redis.call('HSET', KEYS[8], host, now)\n"
+	"redis.call('PEXPIRE', KEYS[8], keep)\n"
+	"local unheard = 0\n"
+	"if back > 0 then\n"
+	"  unheard = tonumber(ARGV[16])\n"
+	"  local at = redis.call('HGETALL', KEYS[8])\n"
+	"  for j = 1, #at, 2 do\n"
+	"    if at[j] ~= host and tonumber(at[j + 1]) >= back then unheard = unheard - 1 end\n"
+	"  end\n"
+	"  if unheard < 0 then unheard = 0 end\n"
+	"end\n"
 	"local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 500)\n"
 	"for _, id in ipairs(old) do redis.call('HDEL', KEYS[2], id) end\n"
 	"if #old > 0 then redis.call('ZREM', KEYS[1], unpack(old)) end\n"
@@ -58,6 +85,8 @@ static const char lua_reserve[] = COORD_SPEND_PUBLISH
 	"  if used[i] then\n"
 	"    for _, v in ipairs(redis.call('HVALS', KEYS[3 + i])) do spent[i] = spent[i] + tonumber(v) end\n"
 	"    if tonumber(ARGV[10 + i]) > spent[i] then spent[i] = tonumber(ARGV[10 + i]) end\n"
+	"    local cap = tonumber(ARGV[6 + i])\n"
+	"    if cap > 0 then held[i] = held[i] + unheard * tonumber(ARGV[17]) * cap end\n"
 	"  end\n"
 	"end\n"
 	"local r = {1, 0}\n"
@@ -75,9 +104,12 @@ static const char lua_reserve[] = COORD_SPEND_PUBLISH
 	"for i = 1, 3 do r[#r + 1] = string.format('%.17g', spent[i]); r[#r + 1] = string.format('%.17g', held[i]) end\n"
 	"return r\n";
 
-/* Release. KEYS: 1, 2 as above, 3..5 the spend hashes. ARGV: 1 hold id
- * (0 none), 2 host, 3..5 this host's spend per scope, 6 "1" with a route. */
+/* Release. KEYS: 1, 2 as above, 3..5 the spend hashes, 6 when each host
+ * last spoke. ARGV: 1 hold id, 2 host, 3..5 this host's spend per scope,
+ * 6 "1" with a route. */
 static const char lua_release[] = COORD_SPEND_PUBLISH
+	"local t = redis.call('TIME')\n"
+	"redis.call('HSET', KEYS[6], ARGV[2], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))\n"
 	"redis.call('ZREM', KEYS[1], ARGV[1])\n"
 	"redis.call('HDEL', KEYS[2], ARGV[1])\n"
 	"for i = 1, 3 do if i ~= 2 or ARGV[6] == '1' then publish(KEYS[2 + i], ARGV[2], ARGV[2 + i]) end end\n"
@@ -95,7 +127,7 @@ static void host_id(struct llmr_state *st, char out[24])
 }
 
 struct keys {
-	char z[96], h[100], seq[104], p[400], r[400], t[140];
+	char z[96], h[100], seq[104], p[400], r[400], t[140], back[96], at[96], mark[96];
 };
 
 static void make_keys(const char *provider, const char *route, int64_t month0, struct keys *k)
@@ -113,6 +145,9 @@ static void make_keys(const char *provider, const char *route, int64_t month0, s
 	snprintf(k->p, sizeof(k->p), "%sspend:%s:p:%s", pre, ym, provider);
 	snprintf(k->r, sizeof(k->r), "%sspend:%s:r:%s", pre, ym, route ? route : "");
 	snprintf(k->t, sizeof(k->t), "%sspend:%s:t", pre, ym);
+	snprintf(k->back, sizeof(k->back), "%sspend:back", pre);
+	snprintf(k->at, sizeof(k->at), "%sspend:heard", pre);
+	snprintf(k->mark, sizeof(k->mark), "%sspend:kept", pre);
 }
 
 /* What this host's log says was spent this month per scope, and its caps. */
@@ -122,6 +157,7 @@ struct own {
 	double usd[3];
 	double cap[3];
 	double floor[3];  /* every host's spend, as last seen in Redis */
+	int seen;         /* this host saw Redis this month */
 };
 
 static int sum_where(sqlite3 *db, const char *col, const char *val, int64_t month0, double *out,
@@ -179,8 +215,10 @@ static void floors(sqlite3 *db, struct own *o)
 		sqlite3_bind_text(s, 1, scope[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, name[i], -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, o->month0);
-		if (sqlite3_step(s) == SQLITE_ROW)
+		if (sqlite3_step(s) == SQLITE_ROW) {
 			o->floor[i] = sqlite3_column_double(s, 0);
+			o->seen = 1;
+		}
 		sqlite3_finalize(s);
 	}
 }
@@ -321,10 +359,11 @@ static void own_args(const struct own *o, char a[3][40])
 int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req *q,
 			     struct llmr_spend_hold *h, char *why, size_t n)
 {
-	struct own o = {q->provider->name, q->route, llmr_route_month_start(llmr_now_ms()), {0}, {0}, {0}};
+	struct own o = {q->provider->name, q->route, llmr_route_month_start(llmr_now_ms()), {0}, {0}, {0}, 0};
 	struct llmr_err e = {0, ""};
-	char host[24], est[40], lease[24], u[3][40], c[3][40], f[3][40];
-	const char *argv[19];
+	char host[24], est[40], lease[24], u[3][40], c[3][40], f[3][40], others[16], share[40];
+	const char *argv[26];
+	static unsigned long returns; /* llmr_coord_returns() when last told to Redis */
 	struct llmr_redis *r;
 	redisReply *rep;
 	struct keys k;
@@ -345,11 +384,14 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 	snprintf(est, sizeof(est), "%.17g", q->est_usd);
 	snprintf(lease, sizeof(lease), "%lld",
 		 (long long)((q->provider->timeout_ms > 0 ? q->provider->timeout_ms : 60000) + 10000));
-	const char *a[19] = {k.z, k.h, k.seq, k.p, k.r, k.t, host, est, lease, u[0], u[1], u[2],
-			     c[0], c[1], c[2], o.route ? "1" : "0", f[0], f[1], f[2]};
+	snprintf(others, sizeof(others), "%d", llmr_coord_other_hosts());
+	snprintf(share, sizeof(share), "%.17g", llmr_coord_share());
+	const char *a[26] = {k.z, k.h, k.seq, k.p, k.r, k.t, k.back, k.at, k.mark, host, est, lease,
+			     u[0], u[1], u[2], c[0], c[1], c[2], o.route ? "1" : "0", f[0], f[1], f[2],
+			     llmr_coord_returns() != returns ? "1" : "0", o.seen ? "1" : "0", others, share};
 
 	memcpy(argv, a, sizeof(a));
-	if (!(rep = llmr_redis_eval(r, S_RESERVE, lua_reserve, 6, 19, argv, &e))) {
+	if (!(rep = llmr_redis_eval(r, S_RESERVE, lua_reserve, 9, 26, argv, &e))) {
 		/* Down, or a script error: either way, the share of an outage. */
 		llmr_coord_failed(st, &e);
 		return LLMR_COORD_GO_LOCAL;
@@ -360,6 +402,7 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 		llmr_coord_failed(st, &e);
 		return LLMR_COORD_GO_LOCAL;
 	}
+	returns = llmr_coord_returns();
 	if ((rc = num(rep, 0) == 1)) {
 		h->remote = (int64_t)num(rep, 1);
 		snprintf(h->provider, sizeof(h->provider), "%s", o.provider);
@@ -375,7 +418,7 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 void llmr_coord_spend_release(struct llmr_state *st, struct llmr_spend_hold *h)
 {
 	struct own o = {h->provider, h->route[0] ? h->route : NULL, llmr_route_month_start(llmr_now_ms()),
-			{0}, {0}, {0}};
+			{0}, {0}, {0}, 0};
 	struct llmr_err e = {0, ""};
 	char host[24], id[24], u[3][40];
 	struct llmr_redis *r;
@@ -393,9 +436,9 @@ void llmr_coord_spend_release(struct llmr_state *st, struct llmr_spend_hold *h)
 	make_keys(o.provider, o.route, o.month0, &k);
 	own_args(&o, u);
 	snprintf(id, sizeof(id), "%lld", (long long)hold);
-	const char *argv[11] = {k.z, k.h, k.p, k.r, k.t, id, host, u[0], u[1], u[2], o.route ? "1" : "0"};
+	const char *argv[12] = {k.z, k.h, k.p, k.r, k.t, k.at, id, host, u[0], u[1], u[2], o.route ? "1" : "0"};
 
-	if ((rep = llmr_redis_eval(r, S_RELEASE, lua_release, 5, 11, argv, &e)))
+	if ((rep = llmr_redis_eval(r, S_RELEASE, lua_release, 6, 12, argv, &e)))
 		freeReplyObject(rep);
 	else
 		llmr_coord_failed(st, &e);

@@ -74,6 +74,7 @@ like "$(cat par.*.out)" "total monthly cap \\\$5.00" "total cap: named"
 # Ctrl-C while a call is in flight: its hold is given back at once.
 fake_reset
 priced t0338d:
+rm -f "$TEST_DIR"/h*/state.db*
 sed -i '/api_key_env: TEST_OPENAI_KEY/a\    budget: {usd_per_month: 10}' "$LLMR_CONFIG"
 fake_script '{"family":"openai","delay_ms":4000}'
 on_host 1 llmr-ask --no-stream --max-tokens 2 -m openai/gpt-4o-mini "slow" >/dev/null 2>&1 &
@@ -96,6 +97,47 @@ kill -9 "$pid"
 wait "$pid" 2>/dev/null
 rnow=$(redis-cli -p "$REDIS_PORT" time | head -1)
 lease=$(redis-cli -p "$REDIS_PORT" zrange t0338d:spend:holds 0 -1 withscores | sed -n 2p)
-ok_cond "kill -9: the hold ends at its lease, within 11 s ($(( (${lease%.*} / 1000) - rnow )) s)" \
-	test $(( ${lease%.*} / 1000 - rnow )) -le 11
+is "$(redis-cli -p "$REDIS_PORT" zcard t0338d:spend:holds)" 1 "kill -9: the hold stays for now"
+ok_cond "kill -9: the hold ends at its lease, within 11 s (${lease:-none})" \
+	test -n "$lease" && test $(( ${lease%.*} / 1000 - rnow )) -le 11
+# Past the lease, the next hold from any host forgets it.
+n=0
+while [ "$(redis-cli -p "$REDIS_PORT" time | head -1)" -le $(( ${lease%.*} / 1000 + 1 )) ] && [ $n -lt 150 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+fake_reset
+on_host 2 llmr-ask --no-stream --max-tokens 2 -m openai/gpt-4o-mini "after" >/dev/null 2>&1
+is "$(redis-cli -p "$REDIS_PORT" zcard t0338d:spend:holds)" 0 "past its lease the dead process's hold is gone"
+
+# Redis stopped mid-run: each host spends only its share (0.5) of what was
+# left when it last saw Redis, so together they stay within the cap; when
+# Redis is back (empty), a host not heard from since keeps its share held
+# until it speaks, then coordination goes on.
+fake_reset
+priced t0338e:
+printf 'coordination_share: 0.5\n' >>"$LLMR_CONFIG"
+sed -i '/api_key_env: TEST_OPENAI_KEY/a\    budget: {usd_per_month: 12}' "$LLMR_CONFIG"
+rm -f "$TEST_DIR"/h*/state.db*
+one() { on_host "$1" llmr-ask --no-stream --max-tokens 2 --json -m openai/gpt-4o-mini "$2"; }
+for i in 1 2 3; do one 1 "a$i" >/dev/null 2>&1; one 2 "b$i" >/dev/null 2>&1; done
+one 1 a4 >/dev/null 2>&1
+one 2 b4 >/dev/null 2>&1
+is "$(spent 1) $(spent 2)" "4.00 4.00" "before the outage: \$8 of \$12 spent"
+redis_kill
+burst
+is "$(spent 1) $(spent 2)" "6.00 6.00" "Redis down: each host spent half of what it saw left"
+is "$(both)" 12.00 "... and together they stayed within the \$12 cap"
+like "$(cat par.*.out)" "provider 'openai' \\(this host's share, Redis down\\) monthly cap" "the refusal says it is the host's share"
+redis_restart
+run one 1 back1
+is "$status" 75 "Redis back empty: host 1 does not spend what host 2 may have spent alone"
+run one 2 back2
+is "$status" 75 "host 2 comes back: \$12 spent between them"
+is "$(both)" 12.00 "still \$12"
+sed -i 's/usd_per_month: 12/usd_per_month: 14/' "$LLMR_CONFIG"
+codes=
+for h in 1 2 1; do one $h "c$h" >/dev/null 2>&1; codes="$codes$? "; done
+is "$codes" "0 0 75 " "a cap raised to \$14: both hosts heard from, 2 more calls between them"
+is "$(both)" 14.00 "\$14 spent"
 done_testing
