@@ -152,6 +152,7 @@ static void make_keys(const char *provider, const char *route, int64_t month0, s
 
 /* What this host's log says was spent this month per scope, and its caps. */
 struct own {
+	struct llmr_state *st;
 	const char *provider, *route;
 	int64_t month0;
 	double usd[3];
@@ -160,83 +161,78 @@ struct own {
 	int seen;         /* this host saw Redis this month */
 };
 
-static int sum_where(sqlite3 *db, const char *col, const char *val, int64_t month0, double *out,
-		     struct llmr_err *e)
+/* Statements kept prepared (llmr_state_stmt()): every call runs them. */
+static const char sum_provider_sql[] =
+	"SELECT COALESCE(SUM(cost_usd),0) FROM requests WHERE provider = ?2 AND ts_ms >= ?1";
+static const char sum_route_sql[] =
+	"SELECT COALESCE(SUM(cost_usd),0) FROM requests WHERE route = ?2 AND ts_ms >= ?1";
+static const char sum_total_sql[] = "SELECT COALESCE(SUM(cost_usd),0) FROM requests WHERE ts_ms >= ?1";
+static const char cap_sql[] = "SELECT usd_per_month FROM cost_budgets WHERE scope = ?2 AND name = ?3 AND ?1 = ?1";
+static const char floor_sql[] =
+	"SELECT spent_usd FROM coord_spend_seen WHERE month0 = ?1 AND scope = ?2 AND name = ?3";
+
+/* One number from sql bound to (i, a, b); *out is left alone without a
+ * row. 1 a row, 0 none, -1 with e. */
+static int one(struct llmr_state *st, const char *sql, int64_t i, const char *a, const char *b,
+	       double *out, struct llmr_err *e)
 {
-	char sql[160];
 	sqlite3_stmt *s;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT COALESCE(SUM(cost_usd),0) FROM requests WHERE %s%s ts_ms >= ?1",
-		 col ? col : "", col ? " = ?2 AND" : "");
-	if (llmr_qdb_prepare(db, sql, &s, e) < 0)
+	if (llmr_state_stmt(st, sql, &s, e) < 0)
 		return -1;
-	sqlite3_bind_int64(s, 1, month0);
-	if (col)
-		sqlite3_bind_text(s, 2, val, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	sqlite3_bind_int64(s, 1, i);
+	if (a)
+		sqlite3_bind_text(s, 2, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(s, 3, b, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		*out = sqlite3_column_double(s, 0);
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_OK ? 0 : llmr_qdb_fail(db, rc, "cannot read spending", e);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return rc == SQLITE_ROW;
+	return llmr_qdb_fail(llmr_state_db(st), rc, "cannot read spending", e);
 }
 
-static int cap_of(sqlite3 *db, const char *scope, const char *name, double *cap, struct llmr_err *e)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	*cap = -1;
-	if (llmr_qdb_prepare(db, "SELECT usd_per_month FROM cost_budgets WHERE scope = ?1 AND name = ?2",
-			     &s, e) < 0)
-		return -1;
-	sqlite3_bind_text(s, 1, scope, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*cap = sqlite3_column_double(s, 0);
-		rc = SQLITE_DONE;
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot read budgets", e);
-}
-
-/* The floors: what this host last saw of every host's spend this month. */
-static void floors(sqlite3 *db, struct own *o)
+/* This host's spend this month per scope; with caps, its caps and floors
+ * (what it last saw of every host's spend) too. */
+static int own_read(struct own *o, int caps, struct llmr_err *e)
 {
 	const char *scope[3] = {"provider", "route", "total"}, *name[3] = {o->provider, o->route, "all"};
-	sqlite3_stmt *s;
+	int c;
 
+	o->usd[1] = 0;
+	o->cap[1] = o->cap[2] = -1;
+	if (one(o->st, sum_provider_sql, o->month0, o->provider, NULL, &o->usd[0], e) < 0 ||
+	    (o->route && one(o->st, sum_route_sql, o->month0, o->route, NULL, &o->usd[1], e) < 0) ||
+	    one(o->st, sum_total_sql, o->month0, NULL, NULL, &o->usd[2], e) < 0)
+		return -1;
+	if (!caps)
+		return 0;
+	if ((o->route && one(o->st, cap_sql, 0, "route", o->route, &o->cap[1], e) < 0) ||
+	    one(o->st, cap_sql, 0, "total", "all", &o->cap[2], e) < 0)
+		return -1;
 	for (int i = 0; i < 3; i++) {
 		o->floor[i] = 0;
-		if (!name[i] || sqlite3_prepare_v2(db, "SELECT spent_usd FROM coord_spend_seen WHERE scope = ?1"
-						   " AND name = ?2 AND month0 = ?3", -1, &s, NULL) != SQLITE_OK)
+		if (!name[i])
 			continue;
-		sqlite3_bind_text(s, 1, scope[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, name[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, o->month0);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			o->floor[i] = sqlite3_column_double(s, 0);
-			o->seen = 1;
-		}
-		sqlite3_finalize(s);
+		if ((c = one(o->st, floor_sql, o->month0, scope[i], name[i], &o->floor[i], e)) < 0)
+			return -1;
+		o->seen |= c;
 	}
+	return 0;
 }
 
 static int own_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 {
-	struct own *o = ud;
+	(void)db;
+	return own_read(ud, 1, e);
+}
 
-	o->usd[1] = 0;
-	o->cap[1] = -1;
-	floors(db, o);
-	if (sum_where(db, "provider", o->provider, o->month0, &o->usd[0], e) < 0 ||
-	    (o->route && sum_where(db, "route", o->route, o->month0, &o->usd[1], e) < 0) ||
-	    sum_where(db, NULL, NULL, o->month0, &o->usd[2], e) < 0 ||
-	    (o->route && cap_of(db, "route", o->route, &o->cap[1], e) < 0) ||
-	    cap_of(db, "total", "all", &o->cap[2], e) < 0)
-		return -1;
-	return 0;
+static int totals_fn(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	(void)db;
+	return own_read(ud, 0, e);
 }
 
 /* ---- what this host saw of Redis, for an outage ------------------------------ */
@@ -332,8 +328,14 @@ static void refused(const redisReply *rep, const struct own *o, const struct llm
 		 o->cap[i], num(rep, 2 + 2 * (size_t)i), num(rep, 3 + 2 * (size_t)i), q->est_usd);
 }
 
+/* What Redis said at the last hold, written with the local hold
+ * (llmr_coord_spend_note(); again if that transaction is retried). */
+static struct seen pending;
+static char pending_names[3][128];
+static int pending_set;
+
 /* Remember what Redis said, for the share of an outage. */
-static void record_seen(struct llmr_state *st, const redisReply *rep, const struct own *o, double est)
+static void record_seen(const redisReply *rep, const struct own *o, double est)
 {
 	struct seen c = {{"provider", "route", "total"}, {NULL, NULL, NULL}, {0}, {0}, {0}, o->month0};
 	const char *names[3] = {o->provider, o->route, "all"};
@@ -346,8 +348,18 @@ static void record_seen(struct llmr_state *st, const redisReply *rep, const stru
 		c.own[i] = o->usd[i] + est;
 		c.all[i] = num(rep, 2 + 2 * (size_t)i) + num(rep, 3 + 2 * (size_t)i) + est;
 	}
-	if (c.name[0] || c.name[1] || c.name[2])
-		llmr_state_tx(st, 1, seen_fn, &c, NULL);
+	pending = c;
+	for (int i = 0; i < 3; i++)
+		if (c.name[i]) {
+			snprintf(pending_names[i], sizeof(pending_names[i]), "%s", c.name[i]);
+			pending.name[i] = pending_names[i];
+		}
+	pending_set = c.name[0] || c.name[1] || c.name[2];
+}
+
+int llmr_coord_spend_note(sqlite3 *db, struct llmr_err *e)
+{
+	return pending_set ? seen_fn(db, &pending, e) : 0;
 }
 
 static void own_args(const struct own *o, char a[3][40])
@@ -359,7 +371,7 @@ static void own_args(const struct own *o, char a[3][40])
 int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req *q,
 			     struct llmr_spend_hold *h, char *why, size_t n)
 {
-	struct own o = {q->provider->name, q->route, llmr_route_month_start(llmr_now_ms()), {0}, {0}, {0}, 0};
+	struct own o = {st, q->provider->name, q->route, llmr_route_month_start(llmr_now_ms()), {0}, {0}, {0}, 0};
 	struct llmr_err e = {0, ""};
 	char host[24], est[40], lease[24], u[3][40], c[3][40], f[3][40], others[16], share[40];
 	const char *argv[26];
@@ -403,11 +415,12 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 		return LLMR_COORD_GO_LOCAL;
 	}
 	returns = llmr_coord_returns();
+	pending_set = 0;
 	if ((rc = num(rep, 0) == 1)) {
 		h->remote = (int64_t)num(rep, 1);
 		snprintf(h->provider, sizeof(h->provider), "%s", o.provider);
 		snprintf(h->route, sizeof(h->route), "%s", o.route ? o.route : "");
-		record_seen(st, rep, &o, q->est_usd);
+		record_seen(rep, &o, q->est_usd);
 	} else {
 		refused(rep, &o, q, why, n);
 	}
@@ -417,7 +430,7 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 
 void llmr_coord_spend_release(struct llmr_state *st, struct llmr_spend_hold *h)
 {
-	struct own o = {h->provider, h->route[0] ? h->route : NULL, llmr_route_month_start(llmr_now_ms()),
+	struct own o = {st, h->provider, h->route[0] ? h->route : NULL, llmr_route_month_start(llmr_now_ms()),
 			{0}, {0}, {0}, 0};
 	struct llmr_err e = {0, ""};
 	char host[24], id[24], u[3][40];
@@ -430,7 +443,7 @@ void llmr_coord_spend_release(struct llmr_state *st, struct llmr_spend_hold *h)
 		return;
 	h->remote = 0;
 	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !(r = llmr_coord_quota_conn(st)) ||
-	    llmr_state_tx(st, 0, own_fn, &o, &e) < 0)
+	    llmr_state_tx(st, 0, totals_fn, &o, &e) < 0)
 		return;
 	host_id(st, host);
 	make_keys(o.provider, o.route, o.month0, &k);

@@ -50,4 +50,9 @@ void llmr_coord_spend_release(struct llmr_state *st, struct llmr_spend_hold *h);
 double llmr_coord_spend_local_cap(sqlite3 *db, const char *scope, const char *name, double cap,
 				  int64_t month0, char *label, size_t n);
 
+/* Inside the local hold's transaction, after llmr_coord_spend_reserve()
+ * held in Redis: record what Redis said (coord_spend_seen), for an
+ * outage. 0, or -1 with e. */
+int llmr_coord_spend_note(sqlite3 *db, struct llmr_err *e);
+
 #endif

@@ -213,7 +213,7 @@ static int reserve_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 		return c < 0 ? -1 : 0;
 	if (q->budget && !q->budget_over && (c = budget_crosses(db, r, e)))
 		return c < 0 ? -1 : 0;
-	if (insert_hold(db, r, e) < 0)
+	if (llmr_coord_spend_note(db, e) < 0 || insert_hold(db, r, e) < 0)
 		return -1;
 	r->got = 1;
 	return 0;
