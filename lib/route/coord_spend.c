@@ -13,7 +13,7 @@
 
 /* Script slots (coord_quota.c 0..4, coord_breaker.c 5..7, coord_budget.c 8,
  * coord_degrade.c 9, coord_ratelimit.c 12..13). */
-enum { S_RESERVE = 10, S_RELEASE = 11 };
+enum { S_RESERVE = 10, S_RELEASE = 11, S_MONTH = 14 };
 
 /* A host's spend only ever grows within a month: a figure lower than the
  * one in Redis is an older one (two processes publishing out of order). */
@@ -42,7 +42,8 @@ enum { S_RESERVE = 10, S_RELEASE = 11 };
  * since may have spent alone up to its share of a cap: that much stays
  * held for each such host until it speaks again. Returns {1, id | 0,
  * scope (1..3)} then spent and held per scope, as strings (a Lua number
- * would come back an integer).
+ * would come back an integer), then what this host's own calls in flight
+ * hold per scope.
  */
 static const char lua_reserve[] = COORD_SPEND_PUBLISH
 	"local t = redis.call('TIME')\n"
@@ -70,14 +71,19 @@ static const char lua_reserve[] = COORD_SPEND_PUBLISH
 	"for _, id in ipairs(old) do redis.call('HDEL', KEYS[2], id) end\n"
 	"if #old > 0 then redis.call('ZREM', KEYS[1], unpack(old)) end\n"
 	"local used = {true, ARGV[10] == '1', true}\n"
-	"local held, spent = {0, 0, 0}, {0, 0, 0}\n"
+	"local held, spent, mine = {0, 0, 0}, {0, 0, 0}, {0, 0, 0}\n"
 	"for i = 1, 3 do if used[i] then publish(KEYS[3 + i], host, ARGV[3 + i]) end end\n"
 	"local live = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')\n"
 	"if #live > 0 then\n"
 	"  for _, s in ipairs(redis.call('HMGET', KEYS[2], unpack(live))) do\n"
 	"    if s then\n"
 	"      local r = cjson.decode(s)\n"
-	"      for i = 1, 3 do if r.k[i] == KEYS[3 + i] then held[i] = held[i] + r.u end end\n"
+	"      for i = 1, 3 do\n"
+	"        if r.k[i] == KEYS[3 + i] then\n"
+	"          held[i] = held[i] + r.u\n"
+	"          if r.h == host then mine[i] = mine[i] + r.u end\n"
+	"        end\n"
+	"      end\n"
 	"    end\n"
 	"  end\n"
 	"end\n"
@@ -102,6 +108,7 @@ static const char lua_reserve[] = COORD_SPEND_PUBLISH
 	"  r[2] = id\n"
 	"end\n"
 	"for i = 1, 3 do r[#r + 1] = string.format('%.17g', spent[i]); r[#r + 1] = string.format('%.17g', held[i]) end\n"
+	"for i = 1, 3 do r[#r + 1] = string.format('%.17g', mine[i]) end\n"
 	"return r\n";
 
 /* Release. KEYS: 1, 2 as above, 3..5 the spend hashes, 6 when each host
@@ -345,7 +352,8 @@ static void record_seen(const redisReply *rep, const struct own *o, double est)
 			continue;
 		c.name[i] = names[i];
 		c.spent[i] = num(rep, 2 + 2 * (size_t)i);
-		c.own[i] = o->usd[i] + est;
+		/* Its calls in flight will be its own spend. */
+		c.own[i] = o->usd[i] + num(rep, 8 + (size_t)i) + est;
 		c.all[i] = num(rep, 2 + 2 * (size_t)i) + num(rep, 3 + 2 * (size_t)i) + est;
 	}
 	pending = c;
@@ -408,7 +416,7 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 		llmr_coord_failed(st, &e);
 		return LLMR_COORD_GO_LOCAL;
 	}
-	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 8) {
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 11) {
 		freeReplyObject(rep);
 		llmr_errf(&e, LLMR_EX_UNAVAILABLE, "redis: unexpected reply to a spend hold");
 		llmr_coord_failed(st, &e);
@@ -455,4 +463,39 @@ void llmr_coord_spend_release(struct llmr_state *st, struct llmr_spend_hold *h)
 		freeReplyObject(rep);
 	else
 		llmr_coord_failed(st, &e);
+}
+
+/* KEYS[1] a spend hash: every host's spend, summed, as a string. */
+static const char lua_month[] =
+	"local s = 0\n"
+	"for _, v in ipairs(redis.call('HVALS', KEYS[1])) do s = s + tonumber(v) end\n"
+	"return string.format('%.17g', s)\n";
+
+int llmr_coord_spend_month(struct llmr_state *st, const char *provider, double *usd)
+{
+	struct llmr_err e = {0, ""};
+	struct llmr_redis *r;
+	redisReply *rep;
+	struct keys k;
+	int got = 0;
+
+	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !(r = llmr_coord_quota_conn(st)))
+		return 0;
+	make_keys(provider, NULL, llmr_route_month_start(llmr_now_ms()), &k);
+	const char *argv[1] = {k.p};
+
+	if (!(rep = llmr_redis_eval(r, S_MONTH, lua_month, 1, 1, argv, &e))) {
+		llmr_coord_failed(st, &e);
+		return 0;
+	}
+	if (rep->type == REDIS_REPLY_STRING) {
+		double all = strtod(rep->str, NULL);
+
+		/* A host that has not published its last calls yet is this one. */
+		if (all > *usd)
+			*usd = all;
+		got = 1;
+	}
+	freeReplyObject(rep);
+	return got;
 }

@@ -50,6 +50,11 @@ void llmr_coord_spend_release(struct llmr_state *st, struct llmr_spend_hold *h);
 double llmr_coord_spend_local_cap(sqlite3 *db, const char *scope, const char *name, double cap,
 				  int64_t month0, char *label, size_t n);
 
+/* llmr-quota: provider's spend this month across every host, from Redis,
+ * into *usd (which holds this host's; the larger is kept). 1 when Redis
+ * answered, 0 when it is not in force. */
+int llmr_coord_spend_month(struct llmr_state *st, const char *provider, double *usd);
+
 /* Inside the local hold's transaction, after llmr_coord_spend_reserve()
  * held in Redis: record what Redis said (coord_spend_seen), for an
  * outage. 0, or -1 with e. */

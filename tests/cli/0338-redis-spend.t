@@ -40,19 +40,27 @@ burst() {
 priced t0338a:
 sed -i '/api_key_env: TEST_OPENAI_KEY/a\    budget: {usd_per_month: 10}' "$LLMR_CONFIG"
 burst
-is "$(fake_count)" 10 "provider cap: exactly 10 calls reached the provider from two hosts"
-is "$(both)" 10.00 "provider cap: \$10 spent between the hosts (host 1 $(spent 1), host 2 $(spent 2))"
+# Within the cap always; all of it nearly always: a call logged but not yet
+# released counts twice for a moment (as in one state file), so a draw at
+# that moment may be refused.
+n=$(fake_count)
+ok_cond "provider cap: $n calls reached the provider from two hosts, at most 10, at least 8" \
+	test "$n" -le 10 -a "$n" -ge 8
+is "$(both)" "$n.00" "provider cap: \$$n spent between the hosts (host 1 $(spent 1), host 2 $(spent 2))"
 is "$(cat par.*.out | jq -r 'select(.error) | .error.class' | sort -u)" rate_limited "the rest refused as temporary"
 like "$(cat par.*.out)" "provider 'openai' monthly cap \\\$10.00: .*\\(all hosts\\)" "the refusal names the cap across hosts"
 is "$(redis-cli -p "$REDIS_PORT" zcard t0338a:spend:holds)" 0 "no money left held in Redis"
 is "$(sqlite3 "$TEST_DIR/h1/state.db" 'SELECT COUNT(*) FROM spend_holds') $(sqlite3 "$TEST_DIR/h2/state.db" 'SELECT COUNT(*) FROM spend_holds')" \
 	"0 0" "no money left held in either state file"
 month=$(date -u +%Y%m)
-is "$(redis-cli -p "$REDIS_PORT" hvals "t0338a:spend:$month:p:openai" | awk '{s += $1} END {printf "%.2f", s}')" 10.00 \
+is "$(redis-cli -p "$REDIS_PORT" hvals "t0338a:spend:$month:p:openai" | awk '{s += $1} END {printf "%.2f", s}')" "$n.00" \
 	"Redis holds each host's spend, from its log"
 run llmr-cost --json --state "$TEST_DIR/h1/state.db" --state "$TEST_DIR/h2/state.db"
-ok_cond "llmr-cost over both state files: \$10 ($(jq_out '.total.cost_usd // .total_usd // .cost_usd' | head -1))" \
-	test "$(printf '%s' "$out" | jq '[.. | objects | (.cost_usd? // empty)] | max | . * 100 | round')" = 1000
+ok_cond "llmr-cost over both state files: \$$n" \
+	test "$(printf '%s' "$out" | jq '[.. | objects | (.cost_usd? // empty)] | max | . * 100 | round')" = "${n}00"
+run on_host 2 llmr-quota --json
+is "$(jq_out '.providers[] | select(.name == "openai") | .month_spend_usd')" "$n" \
+	"llmr-quota on host 2: this month's spend is both hosts' (host 2 alone: $(spent 2))"
 run on_host 1 llmr-ask --no-stream --max-tokens 2 -m openai/gpt-4o-mini "one more"
 is "$status" 75 "host 1 later: the cap is spent (75)"
 
@@ -61,13 +69,15 @@ fake_reset
 priced t0338b:
 for h in 1 2; do rm -f "$TEST_DIR/h$h/state.db"*; on_host $h llmr-cost budget route default 7 >/dev/null; done
 burst -r default
-is "$(fake_count)" 7 "route cap: \$7 admits 7 calls from two hosts"
+n=$(fake_count)
+ok_cond "route cap: \$7 admits $n calls from two hosts (5 to 7)" test "$n" -le 7 -a "$n" -ge 5
 fake_reset
 priced t0338c:
 for h in 1 2; do rm -f "$TEST_DIR/h$h/state.db"*; on_host $h llmr-cost budget total 5 >/dev/null; done
 burst
-is "$(fake_count)" 5 "total cap: \$5 admits 5 calls from two hosts"
-is "$(both)" 5.00 "total cap: \$5 spent"
+n=$(fake_count)
+ok_cond "total cap: \$5 admits $n calls from two hosts (4 or 5)" test "$n" -le 5 -a "$n" -ge 4
+is "$(both)" "$n.00" "total cap: \$$n spent"
 like "$(cat par.*.out)" "total monthly cap \\\$5.00" "total cap: named"
 
 # Ctrl-C while a call is in flight: its hold is given back at once.
@@ -125,20 +135,22 @@ one 2 b4 >/dev/null 2>&1
 is "$(spent 1) $(spent 2)" "4.00 4.00" "before the outage: \$8 of \$12 spent"
 redis_kill
 burst
-is "$(spent 1) $(spent 2)" "6.00 6.00" "Redis down: each host spent half of what it saw left"
-is "$(both)" 12.00 "... and together they stayed within the \$12 cap"
+ok_cond "Redis down: each host spent at most half of what it saw left ($(spent 1), $(spent 2))" \
+	test "$(spent 1 | tr -d .)" -le 600 -a "$(spent 2 | tr -d .)" -le 600 -a "$(spent 1 | tr -d .)" -gt 400
+total=$(both)
+ok_cond "... and together they stayed within the \$12 cap (\$$total)" test "$(echo "$total" | tr -d .)" -le 1200
 like "$(cat par.*.out)" "provider 'openai' \\(this host's share, Redis down\\) monthly cap" "the refusal says it is the host's share"
 redis_restart
 run one 1 back1
 is "$status" 75 "Redis back empty: host 1 does not spend what host 2 may have spent alone"
 run one 2 back2
-is "$status" 75 "host 2 comes back: \$12 spent between them"
-is "$(both)" 12.00 "still \$12"
-sed -i 's/usd_per_month: 12/usd_per_month: 14/' "$LLMR_CONFIG"
+is "$status" 75 "host 2 comes back: it does not spend what host 1 may have spent alone"
+is "$(both)" "$total" "still \$$total"
+sed -i "s/usd_per_month: 12/usd_per_month: $(echo "$total" | awk '{print $1 + 2}')/" "$LLMR_CONFIG"
 codes=
 for h in 1 2 1; do one $h "c$h" >/dev/null 2>&1; codes="$codes$? "; done
-is "$codes" "0 0 75 " "a cap raised to \$14: both hosts heard from, 2 more calls between them"
-is "$(both)" 14.00 "\$14 spent"
+is "$codes" "0 0 75 " "a cap raised by \$2: both hosts heard from, 2 more calls between them"
+is "$(both)" "$(echo "$total" | awk '{printf "%.2f", $1 + 2}')" "\$2 more spent"
 
 # Stopped in the middle of a burst (calls of 1.5 s): no hang, every
 # process ends 0 or 75, and the two hosts together stay within \$12.
