@@ -9,7 +9,6 @@
 #include "base/interrupt.h"
 #include "base/sha256.h"
 #include "route/coord_lua.h"
-#include "route/coord_ratelimit.h"
 #include "route/coord_sync.h"
 #include "route/quota_db.h"
 

@@ -43,11 +43,6 @@ static const char lua_reset[] =
 	"until cur == '0'\n"
 	"return n\n";
 
-void llmr_coord_ratelimit_key(const char *provider, const char *model, char *out, size_t n)
-{
-	snprintf(out, n, "%srl:%s/%s", llmr_coord_prefix(), provider, model ? model : "");
-}
-
 static void ms_of(char *out, size_t n, double s)
 {
 	snprintf(out, n, "%lld", s < 0 ? -1LL : (long long)(s * 1000.0 + 0.5));

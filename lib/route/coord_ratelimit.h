@@ -13,9 +13,6 @@
 #include "net/ratelimit.h"
 #include "route/coord.h"
 
-/* The Redis key of provider/model's headers ("" model: the provider's). */
-void llmr_coord_ratelimit_key(const char *provider, const char *model, char *out, size_t n);
-
 /* Keep what rl says for provider/model in Redis, for every host; nothing
  * when Redis is not in force (an outage is recorded). */
 void llmr_coord_ratelimit_save(struct llmr_state *st, const char *provider, const char *model,

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/sha256.h"
+#include "route/coord_spend_seen.h"
 #include "route/quota_db.h"
 #include "route/route_view.h"
 
@@ -232,77 +233,12 @@ static int own_read(struct own *o, int caps, struct llmr_err *e)
 
 static int own_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 {
-	(void)db;
-	return own_read(ud, 1, e);
+	return (void)db, own_read(ud, 1, e);
 }
 
 static int totals_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 {
-	(void)db;
-	return own_read(ud, 0, e);
-}
-
-/* ---- what this host saw of Redis, for an outage ------------------------------ */
-
-struct seen {
-	const char *scope[3], *name[3];
-	double own[3], all[3], spent[3];
-	int64_t month0;
-};
-
-static int seen_fn(sqlite3 *db, void *ud, struct llmr_err *e)
-{
-	struct seen *c = ud;
-	sqlite3_stmt *s;
-	int rc;
-
-	for (int i = 0; i < 3; i++) {
-		if (!c->name[i])
-			continue;
-		if (llmr_qdb_prepare(db, "INSERT OR REPLACE INTO coord_spend_seen (scope, name, month0,"
-				     " own_usd, all_usd, spent_usd, seen_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-				     &s, e) < 0)
-			return -1;
-		sqlite3_bind_text(s, 1, c->scope[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, c->name[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, c->month0);
-		sqlite3_bind_double(s, 4, c->own[i]);
-		sqlite3_bind_double(s, 5, c->all[i]);
-		sqlite3_bind_double(s, 6, c->spent[i]);
-		sqlite3_bind_int64(s, 7, llmr_now_ms());
-		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
-		if (rc != SQLITE_DONE)
-			return llmr_qdb_fail(db, rc, "cannot record the spend seen in Redis", e);
-	}
-	return 0;
-}
-
-double llmr_coord_spend_local_cap(sqlite3 *db, const char *scope, const char *name, double cap,
-				  int64_t month0, char *label, size_t n)
-{
-	double share = llmr_coord_share(), eff = cap * share;
-	sqlite3_stmt *s;
-	size_t len;
-
-	if (cap < 0 || llmr_coord_mode() != LLMR_COORD_FALLBACK)
-		return cap;
-	if (sqlite3_prepare_v2(db, "SELECT month0, own_usd, all_usd FROM coord_spend_seen"
-			       " WHERE scope = ?1 AND name = ?2", -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, scope, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) == month0) {
-			double own = sqlite3_column_double(s, 1), left = cap - sqlite3_column_double(s, 2);
-
-			/* Its own spend then, plus its share of what was left. */
-			eff = own + (left > 0 ? left * share : 0);
-		}
-		sqlite3_finalize(s);
-	}
-	len = strlen(label);
-	if (len < n)
-		snprintf(label + len, n - len, " (this host's share, Redis down)");
-	return eff;
+	return (void)db, own_read(ud, 0, e);
 }
 
 /* ---- reserve and release ----------------------------------------------------- */
@@ -335,16 +271,10 @@ static void refused(const redisReply *rep, const struct own *o, const struct llm
 		 o->cap[i], num(rep, 2 + 2 * (size_t)i), num(rep, 3 + 2 * (size_t)i), q->est_usd);
 }
 
-/* What Redis said at the last hold, written with the local hold
- * (llmr_coord_spend_note(); again if that transaction is retried). */
-static struct seen pending;
-static char pending_names[3][128];
-static int pending_set;
-
 /* Remember what Redis said, for the share of an outage. */
 static void record_seen(const redisReply *rep, const struct own *o, double est)
 {
-	struct seen c = {{"provider", "route", "total"}, {NULL, NULL, NULL}, {0}, {0}, {0}, o->month0};
+	struct llmr_coord_seen c = {{"provider", "route", "total"}, {NULL, NULL, NULL}, {0}, {0}, {0}, o->month0};
 	const char *names[3] = {o->provider, o->route, "all"};
 
 	for (int i = 0; i < 3; i++) {
@@ -356,18 +286,7 @@ static void record_seen(const redisReply *rep, const struct own *o, double est)
 		c.own[i] = o->usd[i] + num(rep, 8 + (size_t)i) + est;
 		c.all[i] = num(rep, 2 + 2 * (size_t)i) + num(rep, 3 + 2 * (size_t)i) + est;
 	}
-	pending = c;
-	for (int i = 0; i < 3; i++)
-		if (c.name[i]) {
-			snprintf(pending_names[i], sizeof(pending_names[i]), "%s", c.name[i]);
-			pending.name[i] = pending_names[i];
-		}
-	pending_set = c.name[0] || c.name[1] || c.name[2];
-}
-
-int llmr_coord_spend_note(sqlite3 *db, struct llmr_err *e)
-{
-	return pending_set ? seen_fn(db, &pending, e) : 0;
+	llmr_coord_seen_set(&c);
 }
 
 static void own_args(const struct own *o, char a[3][40])
@@ -423,7 +342,7 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 		return LLMR_COORD_GO_LOCAL;
 	}
 	returns = llmr_coord_returns();
-	pending_set = 0;
+	llmr_coord_seen_set(NULL);
 	if ((rc = num(rep, 0) == 1)) {
 		h->remote = (int64_t)num(rep, 1);
 		snprintf(h->provider, sizeof(h->provider), "%s", o.provider);
