@@ -222,7 +222,7 @@ static int own_read(struct own *o, int caps, struct llmr_err *e)
 		return -1;
 	for (int i = 0; i < 3; i++) {
 		o->floor[i] = 0;
-		if (!name[i])
+		if (!name[i] || o->cap[i] < 0) /* a floor matters to a cap only */
 			continue;
 		if ((c = one(o->st, floor_sql, o->month0, scope[i], name[i], &o->floor[i], e)) < 0)
 			return -1;
@@ -278,7 +278,7 @@ static void record_seen(const redisReply *rep, const struct own *o, double est)
 	const char *names[3] = {o->provider, o->route, "all"};
 
 	for (int i = 0; i < 3; i++) {
-		if (!names[i])
+		if (!names[i] || o->cap[i] < 0)
 			continue;
 		c.name[i] = names[i];
 		c.spent[i] = num(rep, 2 + 2 * (size_t)i);
@@ -310,9 +310,9 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 
 	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !(r = llmr_coord_quota_conn(st)))
 		return LLMR_COORD_GO_LOCAL;
+	o.cap[0] = q->provider->budget_usd_per_month;
 	if (llmr_state_tx(st, 0, own_fn, &o, &e) < 0)
 		return LLMR_COORD_GO_LOCAL; /* the state failed: spend.c reports it */
-	o.cap[0] = q->provider->budget_usd_per_month;
 	host_id(st, host);
 	make_keys(o.provider, o.route, o.month0, &k);
 	own_args(&o, u);
