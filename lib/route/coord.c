@@ -26,7 +26,6 @@ static struct {
 	int64_t retry_at;
 	int warned;
 	char last_err[600]; /* why Redis is down, for llmr-quota */
-	unsigned long returns; /* times Redis came back after an outage */
 	void (*warn)(const char *msg);
 } g;
 
@@ -96,7 +95,6 @@ int llmr_coord_setup(const struct llmr_config *cfg, struct llmr_err *e)
 void llmr_coord_shutdown(void)
 {
 	void (*warn)(const char *) = g.warn;
-	unsigned long returns = g.returns;
 
 	llmr_redis_close(g.r);
 	llmr_redis_url_free(&g.url);
@@ -106,7 +104,6 @@ void llmr_coord_shutdown(void)
 	}
 	memset(&g, 0, sizeof(g));
 	g.warn = warn;
-	g.returns = returns;
 }
 
 void llmr_coord_set_warn(void (*fn)(const char *msg))
@@ -119,11 +116,6 @@ enum llmr_coord_mode llmr_coord_mode(void)
 	if (!g.on)
 		return LLMR_COORD_LOCAL;
 	return g.down_since ? LLMR_COORD_FALLBACK : LLMR_COORD_REDIS;
-}
-
-unsigned long llmr_coord_returns(void)
-{
-	return g.returns;
 }
 
 const char *llmr_coord_prefix(void)
@@ -255,8 +247,6 @@ struct llmr_redis *llmr_coord_redis(struct llmr_state *st, int64_t *resync_since
 	g.down_since = 0;
 	g.retry_at = 0;
 	*resync_since = c.since;
-	if (c.since)
-		g.returns++;
 	return g.r;
 }
 

@@ -51,11 +51,6 @@ enum llmr_coord_mode llmr_coord_mode(void);
  * reservations taken since then into Redis (coord_quota.c). */
 struct llmr_redis *llmr_coord_redis(struct llmr_state *st, int64_t *resync_since);
 
-/* How many times this process found Redis back after an outage (its own,
- * or one recorded in the state file by another process): a change tells a
- * caller that the hosts may have been acting alone meanwhile. */
-unsigned long llmr_coord_returns(void);
-
 /* A command on the connection failed (e): drop it and record the outage. */
 void llmr_coord_failed(struct llmr_state *st, const struct llmr_err *e);
 

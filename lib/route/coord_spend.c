@@ -29,22 +29,25 @@ enum { S_RESERVE = 10, S_RELEASE = 11, S_MONTH = 14 };
 /*
  * Reserve. KEYS: 1 the holds (sorted set, score = lease end), 2 their
  * records (hash id -> JSON), 3 the id counter, 4..6 this month's provider,
- * route and total spend (hash host -> usd), 7 when the hosts last came
- * back from an outage, 8 when each host last spoke (hash host -> ms), 9
- * the mark that Redis still holds what it was told. ARGV: 1 host, 2 est,
- * 3 lease ms, 4..6 this host's spend per scope, 7..9 caps (-1 none), 10
- * "1" when there is a route, 11..13 every host's spend per scope as this
- * host last saw it (a floor: a Redis restarted empty must not look less
- * spent), 14 "1" when this host has just come back from an outage, 15 "1"
- * when it saw Redis before this month, 16 how many other hosts there are,
- * 17 the share.
+ * route and total spend (hash host -> usd), 7 when Redis was last found
+ * to have lost its data, 8 when each host last spoke (hash host -> ms), 9
+ * the mark that Redis still holds what it was told, 10..12 each host's
+ * outage allowance per scope (hash host -> usd). ARGV: 1 host, 2 est, 3
+ * lease ms, 4..6 this host's spend per scope, 7..9 caps (-1 none), 10 "1"
+ * when there is a route, 11..13 every host's spend per scope as this host
+ * last saw it (a floor: a Redis restarted empty must not look less
+ * spent), 14 "1" when this host saw Redis before this month, 15 how many
+ * other hosts there are, 16 the share.
  *
- * After an outage (or when Redis lost its data), a host not heard from
- * since may have spent alone up to its share of a cap: that much stays
- * held for each such host until it speaks again. Returns {1, id | 0,
- * scope (1..3)} then spent and held per scope, as strings (a Lua number
- * would come back an integer), then what this host's own calls in flight
- * hold per scope.
+ * An outage allowance is what a host may spend alone if Redis goes down
+ * now: its share of what is left of the cap, set at each of its holds,
+ * and held for it in every other host's check, so that the hosts alone
+ * can never together cross the cap. When Redis lost its data, so did the
+ * allowances: each host not heard from since keeps its share of the cap
+ * held until it speaks again. Returns {1, id | 0, scope (1..3)} then
+ * spent and held (allowances included) per scope, as strings (a Lua
+ * number would come back an integer), then what this host's own calls in
+ * flight hold per scope.
  */
 static const char lua_reserve[] = COORD_SPEND_PUBLISH
 	"local t = redis.call('TIME')\n"
@@ -52,7 +55,7 @@ static const char lua_reserve[] = COORD_SPEND_PUBLISH
 	"local host, est, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])\n"
 	"local keep = 40 * 86400000\n"
 	"local back = tonumber(redis.call('GET', KEYS[7]) or '0')\n"
-	"if ARGV[14] == '1' or (redis.call('EXISTS', KEYS[9]) == 0 and ARGV[15] == '1') then\n"
+	"if redis.call('EXISTS', KEYS[9]) == 0 and ARGV[14] == '1' then\n"
 	"  back = now\n"
 	"  redis.call('SET', KEYS[7], now, 'PX', keep)\n"
 	"end\n"
@@ -61,7 +64,7 @@ static const char lua_reserve[] = COORD_SPEND_PUBLISH
 	"redis.call('PEXPIRE', KEYS[8], keep)\n"
 	"local unheard = 0\n"
 	"if back > 0 then\n"
-	"  unheard = tonumber(ARGV[16])\n"
+	"  unheard = tonumber(ARGV[15])\n"
 	"  local at = redis.call('HGETALL', KEYS[8])\n"
 	"  for j = 1, #at, 2 do\n"
 	"    if at[j] ~= host and tonumber(at[j + 1]) >= back then unheard = unheard - 1 end\n"
@@ -93,7 +96,11 @@ static const char lua_reserve[] = COORD_SPEND_PUBLISH
 	"    for _, v in ipairs(redis.call('HVALS', KEYS[3 + i])) do spent[i] = spent[i] + tonumber(v) end\n"
 	"    if tonumber(ARGV[10 + i]) > spent[i] then spent[i] = tonumber(ARGV[10 + i]) end\n"
 	"    local cap = tonumber(ARGV[6 + i])\n"
-	"    if cap > 0 then held[i] = held[i] + unheard * tonumber(ARGV[17]) * cap end\n"
+	"    if cap > 0 then\n"
+	"      held[i] = held[i] + unheard * tonumber(ARGV[16]) * cap\n"
+	"      local a = redis.call('HGETALL', KEYS[9 + i])\n"
+	"      for j = 1, #a, 2 do if a[j] ~= host then held[i] = held[i] + tonumber(a[j + 1]) end end\n"
+	"    end\n"
 	"  end\n"
 	"end\n"
 	"local r = {1, 0}\n"
@@ -105,7 +112,17 @@ static const char lua_reserve[] = COORD_SPEND_PUBLISH
 	"  local id = redis.call('INCR', KEYS[3])\n"
 	"  redis.call('ZADD', KEYS[1], now + lease, id)\n"
 	"  redis.call('HSET', KEYS[2], id, cjson.encode({u = est, h = host, k = {KEYS[4], KEYS[5], KEYS[6]}}))\n"
-	"  for k = 1, 3 do redis.call('PEXPIRE', KEYS[k], 86400000 + lease) end\n"
+	"  for k = 1, 2 do redis.call('PEXPIRE', KEYS[k], 86400000 + lease) end\n"
+	"  redis.call('PEXPIRE', KEYS[3], keep)\n"
+	"  for i = 1, 3 do\n"
+	"    local cap = tonumber(ARGV[6 + i])\n"
+	"    if used[i] and cap >= 0 then\n"
+	"      local left = cap - spent[i] - held[i] - est\n"
+	"      if left < 0 then left = 0 end\n"
+	"      redis.call('HSET', KEYS[9 + i], host, string.format('%.17g', left * tonumber(ARGV[16])))\n"
+	"      redis.call('PEXPIRE', KEYS[9 + i], keep)\n"
+	"    end\n"
+	"  end\n"
 	"  r[2] = id\n"
 	"end\n"
 	"for i = 1, 3 do r[#r + 1] = string.format('%.17g', spent[i]); r[#r + 1] = string.format('%.17g', held[i]) end\n"
@@ -136,6 +153,7 @@ static void host_id(struct llmr_state *st, char out[24])
 
 struct keys {
 	char z[96], h[100], seq[104], p[400], r[400], t[140], back[96], at[96], mark[96];
+	char pa[408], ra[408], ta[148]; /* the outage allowances */
 };
 
 static void make_keys(const char *provider, const char *route, int64_t month0, struct keys *k)
@@ -156,6 +174,9 @@ static void make_keys(const char *provider, const char *route, int64_t month0, s
 	snprintf(k->back, sizeof(k->back), "%sspend:back", pre);
 	snprintf(k->at, sizeof(k->at), "%sspend:heard", pre);
 	snprintf(k->mark, sizeof(k->mark), "%sspend:kept", pre);
+	snprintf(k->pa, sizeof(k->pa), "%s:allow", k->p);
+	snprintf(k->ra, sizeof(k->ra), "%s:allow", k->r);
+	snprintf(k->ta, sizeof(k->ta), "%s:allow", k->t);
 }
 
 /* What this host's log says was spent this month per scope, and its caps. */
@@ -274,7 +295,8 @@ static void refused(const redisReply *rep, const struct own *o, const struct llm
 /* Remember what Redis said, for the share of an outage. */
 static void record_seen(const redisReply *rep, const struct own *o, double est)
 {
-	struct llmr_coord_seen c = {{"provider", "route", "total"}, {NULL, NULL, NULL}, {0}, {0}, {0}, o->month0};
+	struct llmr_coord_seen c = {{"provider", "route", "total"}, {NULL, NULL, NULL}, {0}, {0}, {0}, o->month0,
+				    (int64_t)num(rep, 1)};
 	const char *names[3] = {o->provider, o->route, "all"};
 
 	for (int i = 0; i < 3; i++) {
@@ -301,8 +323,7 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 	struct own o = {st, q->provider->name, q->route, llmr_route_month_start(llmr_now_ms()), {0}, {0}, {0}, 0};
 	struct llmr_err e = {0, ""};
 	char host[24], est[40], lease[24], u[3][40], c[3][40], f[3][40], others[16], share[40];
-	const char *argv[26];
-	static unsigned long returns; /* llmr_coord_returns() when last told to Redis */
+	const char *argv[28];
 	struct llmr_redis *r;
 	redisReply *rep;
 	struct keys k;
@@ -325,12 +346,12 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 		 (long long)((q->provider->timeout_ms > 0 ? q->provider->timeout_ms : 60000) + 10000));
 	snprintf(others, sizeof(others), "%d", llmr_coord_other_hosts());
 	snprintf(share, sizeof(share), "%.17g", llmr_coord_share());
-	const char *a[26] = {k.z, k.h, k.seq, k.p, k.r, k.t, k.back, k.at, k.mark, host, est, lease,
-			     u[0], u[1], u[2], c[0], c[1], c[2], o.route ? "1" : "0", f[0], f[1], f[2],
-			     llmr_coord_returns() != returns ? "1" : "0", o.seen ? "1" : "0", others, share};
+	const char *a[28] = {k.z, k.h, k.seq, k.p, k.r, k.t, k.back, k.at, k.mark, k.pa, k.ra, k.ta,
+			     host, est, lease, u[0], u[1], u[2], c[0], c[1], c[2], o.route ? "1" : "0",
+			     f[0], f[1], f[2], o.seen ? "1" : "0", others, share};
 
 	memcpy(argv, a, sizeof(a));
-	if (!(rep = llmr_redis_eval(r, S_RESERVE, lua_reserve, 9, 26, argv, &e))) {
+	if (!(rep = llmr_redis_eval(r, S_RESERVE, lua_reserve, 12, 28, argv, &e))) {
 		/* Down, or a script error: either way, the share of an outage. */
 		llmr_coord_failed(st, &e);
 		return LLMR_COORD_GO_LOCAL;
@@ -341,7 +362,6 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 		llmr_coord_failed(st, &e);
 		return LLMR_COORD_GO_LOCAL;
 	}
-	returns = llmr_coord_returns();
 	llmr_coord_seen_set(NULL);
 	if ((rc = num(rep, 0) == 1)) {
 		h->remote = (int64_t)num(rep, 1);

@@ -13,11 +13,14 @@
  * that dies leaves nothing held past it. One Lua script checks every cap
  * against every host's spend plus every hold and takes the hold.
  *
- * While Redis is down, each host checks its own spending against its
- * share (coordination_share) of what was left when it last saw Redis
- * (the table coord_spend_seen), so that the hosts alone cannot together
- * cross a cap; a host that never saw Redis this month gets its share of
- * the cap.
+ * Each hold also sets the host's outage allowance, its share
+ * (coordination_share) of what is left of the cap, which every other
+ * host's check counts as held. While Redis is down, each host spends no
+ * more than its last allowance (kept in the table coord_spend_seen), so
+ * the hosts alone can never together cross a cap; a host that never held
+ * through Redis this month gets its share of the cap. When Redis lost its
+ * data, and with it the allowances, each host not heard from since keeps
+ * its share of the cap held until it speaks again.
  */
 #ifndef LLMR_COORD_SPEND_H
 #define LLMR_COORD_SPEND_H
@@ -43,9 +46,9 @@ void llmr_coord_spend_release(struct llmr_state *st, struct llmr_spend_hold *h);
 /*
  * Inside the local reservation's transaction: the cap to check this
  * host's own spending against for scope ("provider", "route", "total")
- * and name. cap itself unless Redis is configured and down; then the
- * share described above, and label gets " (this host's share, Redis
- * down)" appended.
+ * and name. cap itself unless Redis is configured and down; then its
+ * spend at its last hold plus its allowance (above), and label gets
+ * " (this host's allowance, Redis down)" appended.
  */
 double llmr_coord_spend_local_cap(sqlite3 *db, const char *scope, const char *name, double cap,
 				  int64_t month0, char *label, size_t n);

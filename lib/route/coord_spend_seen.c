@@ -21,9 +21,15 @@ static int seen_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	for (int i = 0; i < 3; i++) {
 		if (!c->name[i])
 			continue;
-		if (llmr_qdb_prepare(db, "INSERT OR REPLACE INTO coord_spend_seen (scope, name, month0,"
-				     " own_usd, all_usd, spent_usd, seen_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-				     &s, e) < 0)
+		/* Processes of one host commit in any order: Redis's order wins
+		 * (its counter restarts only when Redis lost its data). */
+		if (llmr_qdb_prepare(db, "INSERT INTO coord_spend_seen (scope, name, month0, own_usd, all_usd,"
+				     " spent_usd, seen_ms, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+				     " ON CONFLICT (scope, name) DO UPDATE SET month0 = excluded.month0,"
+				     " own_usd = excluded.own_usd, all_usd = excluded.all_usd,"
+				     " spent_usd = excluded.spent_usd, seen_ms = excluded.seen_ms, seq = excluded.seq"
+				     " WHERE excluded.seq > seq OR excluded.month0 <> month0"
+				     " OR excluded.seen_ms > seen_ms + 60000", &s, e) < 0)
 			return -1;
 		sqlite3_bind_text(s, 1, c->scope[i], -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, c->name[i], -1, SQLITE_STATIC);
@@ -32,6 +38,7 @@ static int seen_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 		sqlite3_bind_double(s, 5, c->all[i]);
 		sqlite3_bind_double(s, 6, c->spent[i]);
 		sqlite3_bind_int64(s, 7, llmr_now_ms());
+		sqlite3_bind_int64(s, 8, c->seq);
 		rc = sqlite3_step(s);
 		sqlite3_finalize(s);
 		if (rc != SQLITE_DONE)
@@ -56,14 +63,15 @@ double llmr_coord_spend_local_cap(sqlite3 *db, const char *scope, const char *na
 		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) == month0) {
 			double own = sqlite3_column_double(s, 1), left = cap - sqlite3_column_double(s, 2);
 
-			/* Its own spend then, plus its share of what was left. */
+			/* Its own spend then, plus its allowance: its share of what was
+			 * left, which Redis keeps free for it (coord_spend.c). */
 			eff = own + (left > 0 ? left * share : 0);
 		}
 		sqlite3_finalize(s);
 	}
 	len = strlen(label);
 	if (len < n)
-		snprintf(label + len, n - len, " (this host's share, Redis down)");
+		snprintf(label + len, n - len, " (this host's allowance, Redis down)");
 	return eff;
 }
 

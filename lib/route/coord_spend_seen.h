@@ -18,6 +18,7 @@ struct llmr_coord_seen {
 	const char *scope[3], *name[3];
 	double own[3], all[3], spent[3];
 	int64_t month0;
+	int64_t seq;   /* the hold's number in Redis: a later one wins */
 };
 
 /* Keep c (copied) for llmr_coord_spend_note(); NULL forgets it. */

@@ -414,13 +414,15 @@ static const char arena_v1[] =
 /*
  * Redis coordination of monthly caps (route/coord_spend.h): per cap, this
  * host's spend and every host's (held included, and spent alone), as
- * last seen in Redis: an outage lets this host spend only its share of
- * what was left, and a Redis restarted empty never looks less spent.
+ * last seen in Redis at the hold numbered seq there: an outage lets this
+ * host spend only its allowance, and a Redis restarted empty never looks
+ * less spent.
  */
 static const char coord_v2[] =
 	"CREATE TABLE coord_spend_seen (scope TEXT NOT NULL, name TEXT NOT NULL,"
 	" month0 INTEGER NOT NULL, own_usd REAL NOT NULL, all_usd REAL NOT NULL,"
-	" spent_usd REAL NOT NULL, seen_ms INTEGER NOT NULL, PRIMARY KEY (scope, name)) WITHOUT ROWID;";
+	" spent_usd REAL NOT NULL, seq INTEGER NOT NULL, seen_ms INTEGER NOT NULL,"
+	" PRIMARY KEY (scope, name)) WITHOUT ROWID;";
 
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},

@@ -4,7 +4,8 @@
 # provider, route or total cap between them; what each host spent stays in
 # its own log (llmr-cost over both gives the sum); a hold is released on
 # Ctrl-C, and a killed process's hold ends at its lease; while Redis is
-# down each host spends only its share of what was left.
+# down, stopped between calls or in the middle of a burst, each host
+# spends only its allowance and together they stay within the cap.
 . "$(dirname "$0")/lib.sh"
 . "$LLMR_SRC/tests/cli/redis.sh"
 command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
@@ -40,12 +41,12 @@ burst() {
 priced t0338a:
 sed -i '/api_key_env: TEST_OPENAI_KEY/a\    budget: {usd_per_month: 10}' "$LLMR_CONFIG"
 burst
-# Within the cap always; all of it nearly always: a call logged but not yet
-# released counts twice for a moment (as in one state file), so a draw at
-# that moment may be refused.
+# Within the cap always; most of it: each hold keeps room for the other
+# host's outage allowance (half of what is left), and a call logged but
+# not yet released counts twice for a moment (as in one state file).
 n=$(fake_count)
-ok_cond "provider cap: $n calls reached the provider from two hosts, at most 10, at least 8" \
-	test "$n" -le 10 -a "$n" -ge 8
+ok_cond "provider cap: $n calls reached the provider from two hosts, at most 10, at least 7" \
+	test "$n" -le 10 -a "$n" -ge 7
 is "$(both)" "$n.00" "provider cap: \$$n spent between the hosts (host 1 $(spent 1), host 2 $(spent 2))"
 is "$(cat par.*.out | jq -r 'select(.error) | .error.class' | sort -u)" rate_limited "the rest refused as temporary"
 like "$(cat par.*.out)" "provider 'openai' monthly cap \\\$10.00: .*\\(all hosts\\)" "the refusal names the cap across hosts"
@@ -70,13 +71,13 @@ priced t0338b:
 for h in 1 2; do rm -f "$TEST_DIR/h$h/state.db"*; on_host $h llmr-cost budget route default 7 >/dev/null; done
 burst -r default
 n=$(fake_count)
-ok_cond "route cap: \$7 admits $n calls from two hosts (5 to 7)" test "$n" -le 7 -a "$n" -ge 5
+ok_cond "route cap: \$7 admits $n calls from two hosts (4 to 7)" test "$n" -le 7 -a "$n" -ge 4
 fake_reset
 priced t0338c:
 for h in 1 2; do rm -f "$TEST_DIR/h$h/state.db"*; on_host $h llmr-cost budget total 5 >/dev/null; done
 burst
 n=$(fake_count)
-ok_cond "total cap: \$5 admits $n calls from two hosts (4 or 5)" test "$n" -le 5 -a "$n" -ge 4
+ok_cond "total cap: \$5 admits $n calls from two hosts (3 to 5)" test "$n" -le 5 -a "$n" -ge 3
 is "$(both)" "$n.00" "total cap: \$$n spent"
 like "$(cat par.*.out)" "total monthly cap \\\$5.00" "total cap: named"
 
@@ -119,10 +120,11 @@ fake_reset
 on_host 2 llmr-ask --no-stream --max-tokens 2 -m openai/gpt-4o-mini "after" >/dev/null 2>&1
 is "$(redis-cli -p "$REDIS_PORT" zcard t0338d:spend:holds)" 0 "past its lease the dead process's hold is gone"
 
-# Redis stopped mid-run: each host spends only its share (0.5) of what was
-# left when it last saw Redis, so together they stay within the cap; when
-# Redis is back (empty), a host not heard from since keeps its share held
-# until it speaks, then coordination goes on.
+# Redis stopped mid-run: each host spends only its allowance (its share,
+# 0.5, of what was left at its last hold, which the other host counted as
+# held), so together they stay within the cap; when Redis is back empty, a
+# host not heard from since keeps its share held until it speaks, then
+# coordination goes on.
 fake_reset
 priced t0338e:
 printf 'coordination_share: 0.5\n' >>"$LLMR_CONFIG"
@@ -135,29 +137,29 @@ one 2 b4 >/dev/null 2>&1
 is "$(spent 1) $(spent 2)" "4.00 4.00" "before the outage: \$8 of \$12 spent"
 redis_kill
 burst
-ok_cond "Redis down: each host spent at most half of what it saw left ($(spent 1), $(spent 2))" \
+ok_cond "Redis down: each host spent its allowance, no more ($(spent 1), $(spent 2))" \
 	test "$(spent 1 | tr -d .)" -le 600 -a "$(spent 2 | tr -d .)" -le 600 -a "$(spent 1 | tr -d .)" -gt 400
 total=$(both)
 ok_cond "... and together they stayed within the \$12 cap (\$$total)" test "$(echo "$total" | tr -d .)" -le 1200
-like "$(cat par.*.out)" "provider 'openai' \\(this host's share, Redis down\\) monthly cap" "the refusal says it is the host's share"
+like "$(cat par.*.out)" "provider 'openai' \\(this host's allowance, Redis down\\) monthly cap" "the refusal says it is the host's allowance"
 redis_restart
 run one 1 back1
 is "$status" 75 "Redis back empty: host 1 does not spend what host 2 may have spent alone"
-run one 2 back2
-is "$status" 75 "host 2 comes back: it does not spend what host 1 may have spent alone"
-is "$(both)" "$total" "still \$$total"
-sed -i "s/usd_per_month: 12/usd_per_month: $(echo "$total" | awk '{print $1 + 2}')/" "$LLMR_CONFIG"
-codes=
-for h in 1 2 1; do one $h "c$h" >/dev/null 2>&1; codes="$codes$? "; done
-is "$codes" "0 0 75 " "a cap raised by \$2: both hosts heard from, 2 more calls between them"
-is "$(both)" "$(echo "$total" | awk '{printf "%.2f", $1 + 2}')" "\$2 more spent"
+for h in 2 1 2 1; do one $h "back$h" >/dev/null 2>&1; done
+ok_cond "Redis back: the hosts together still within the \$12 cap (\$$(both))" test "$(both | tr -d .)" -le 1200
+total=$(both)
+sed -i "s/usd_per_month: 12/usd_per_month: $(echo "$total" | awk '{print $1 + 4}')/" "$LLMR_CONFIG"
+for h in 1 2 1 2 1 2; do one $h "c$h" >/dev/null 2>&1; done
+more=$(echo "$(both) $total" | awk '{printf "%d", $1 - $2}')
+ok_cond "a cap raised by \$4: coordination goes on, \$$more more spent, not more than \$4" \
+	test "$more" -ge 1 -a "$more" -le 4
 
 # Stopped in the middle of a burst (calls of 1.5 s): no hang, every
-# process ends 0 or 75, and the two hosts together stay within \$12.
+# process ends 0 or 75, and the two hosts together stay within \$20.
 fake_reset
 priced t0338f:
 printf 'coordination_share: 0.5\n' >>"$LLMR_CONFIG"
-sed -i '/api_key_env: TEST_OPENAI_KEY/a\    budget: {usd_per_month: 12}' "$LLMR_CONFIG"
+sed -i '/api_key_env: TEST_OPENAI_KEY/a\    budget: {usd_per_month: 20}' "$LLMR_CONFIG"
 rm -f "$TEST_DIR"/h*/state.db*
 fake_script '{"family":"openai","delay_ms":1500,"times":-1}'
 pids=
@@ -170,8 +172,8 @@ redis_kill
 codes=
 for p in $pids; do wait "$p"; codes="$codes $?"; done
 is "$(echo $codes | tr ' ' '\n' | grep -cvE '^(0|75)$')" 0 "killed mid-run: every process ended 0 or 75 ($codes)"
-ok_cond "killed mid-run: \$$(both) spent between the hosts, within the \$12 cap" \
-	test "$(both | tr -d .)" -le 1200
+ok_cond "killed mid-run: \$$(both) spent between the hosts, within the \$20 cap" \
+	test "$(both | tr -d .)" -le 2000
 after=0
 for h in 1 2; do
 	n=$(sqlite3 "$TEST_DIR/h$h/state.db" "SELECT COUNT(*) FROM requests WHERE cost_usd > 0 AND ts_ms >=
