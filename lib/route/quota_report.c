@@ -1,9 +1,8 @@
 #include "route/quota_report.h"
 #include "route/verified.h"
 
-#include "route/coord_spend.h"
-
 #include "route/coord_report.h"
+#include "route/coord_spend.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -188,8 +188,8 @@ static int reserve_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	if (llmr_qdb_exec_i64(db, "DELETE FROM spend_holds WHERE t_end <= ?1 AND ?2 = ?2", r->now, 0,
 			      e) < 0)
 		return -1;
-	/* Each cap through llmr_coord_spend_local_cap(): itself, or this
-	 * host's share of it while Redis is down. */
+	/* Each cap through llmr_coord_spend_local_cap(): itself, or what
+	 * this host may spend alone while Redis is down. */
 	if (q->provider->budget_usd_per_month >= 0) {
 		snprintf(label, sizeof(label), "provider '%s'", q->provider->name);
 		cap = llmr_coord_spend_local_cap(db, "provider", q->provider->name,
