@@ -1,7 +1,7 @@
 #!/bin/sh
 # Through Redis, what one host learns from a provider's rate-limit headers
-# holds for the other hosts ("0 requests remaining, reset in 30s", a 429's
-# retry-after, a lower limit), and llmr-quota reset --cooldown forgets it
+# holds for the other hosts ("0 requests remaining, reset in 10m", a token
+# bucket in Anthropic's spelling, a 429's retry-after, a lower limit), and llmr-quota reset --cooldown forgets it
 # for all; daily windows with a calendar reset (rpd_reset) count in Redis
 # since the last reset, not over a sliding 24 h.
 . "$(dirname "$0")/lib.sh"
@@ -27,6 +27,17 @@ is "$status" 0 "host 2 forgets the header-learned limits"
 run ask 1 llmr-ask -m openai/gpt-4o-mini "third"
 is "$status" 0 "... for host 1 too"
 is "$(fake_count)" 2 "which then reaches the provider"
+
+# Anthropic's spelling, a token bucket: 5 tokens left for 10 minutes.
+at=$(date -u -d '+10 min' +%Y-%m-%dT%H:%M:%SZ)
+fake_script "{\"family\":\"anthropic\",\"headers\":{\"anthropic-ratelimit-tokens-limit\":\"100000\",\"anthropic-ratelimit-tokens-remaining\":\"5\",\"anthropic-ratelimit-tokens-reset\":\"$at\"}}"
+run ask 1 llmr-ask -m anthropic/claude-haiku-4-5 "tokens"
+is "$status" 0 "host 1 is told only 5 tokens are left (anthropic-ratelimit-tokens-*)"
+run ask 2 llmr-ask -m anthropic/claude-haiku-4-5 "more tokens"
+is "$status" 75 "host 2 does not send a request of more than 5 tokens (75)"
+like "$(jq_out '.skipped[0].why')" 'provider headers: 5 tokens remaining, ~[0-9]+ needed \(resets in [0-9.]+s, all hosts\)' \
+	"... and says why"
+is "$(fake_count '.family == "anthropic"')" 1 "only host 1's request reached Anthropic"
 
 # A 429 with retry-after on host 2 is a cooldown for host 1.
 fake_reset
