@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "provider/attempt_log.h"
+#include "route/coord_ratelimit.h"
 
 void llmr_ask_note_delta(const char *text, size_t n, void *ud)
 {
@@ -61,11 +62,14 @@ void llmr_ask_log_attempt(struct ask_run *run, const struct llmr_model_ref *ref,
 	/* A failed log write must not lose the answer: it is reported by the
 	 * caller's next state access, and the answer still goes out. */
 	llmr_state_log_attempt(run->ctx->st, &a, &e);
-	if (r->rl.seen)
+	if (r->rl.seen) {
 		/* Seen when the answer came: resets count from then, and quotas
 		 * count what was sent after it. */
 		llmr_state_save_ratelimit(run->ctx->st, ref->provider->name, ref->model->name,
 					  &r->rl, started_ms + (r->latency_ms > 0 ? r->latency_ms : 0), &e);
+		/* And for the other hosts, when they share a Redis. */
+		llmr_coord_ratelimit_save(run->ctx->st, ref->provider->name, ref->model->name, &r->rl);
+	}
 }
 
 void llmr_ask_add_attempt(struct ask_run *run, const struct llmr_model_ref *ref,

@@ -123,6 +123,11 @@ const char *llmr_coord_prefix(void)
 	return g.prefix;
 }
 
+void llmr_coord_ratelimit_key(const char *provider, const char *model, char *out, size_t n)
+{
+	snprintf(out, n, "%srl:%s/%s", g.prefix, provider, model ? model : "");
+}
+
 const char *llmr_coord_where(void)
 {
 	return g.where;

@@ -59,6 +59,10 @@ void llmr_coord_failed(struct llmr_state *st, const struct llmr_err *e);
 const char *llmr_coord_prefix(void);
 const char *llmr_coord_where(void);
 
+/* The Redis key of provider/model's response headers (coord_ratelimit.h;
+ * "" model: the provider's). */
+void llmr_coord_ratelimit_key(const char *provider, const char *model, char *out, size_t n);
+
 /* How often a process whose Redis failed tries it again. */
 #define LLMR_COORD_RETRY_MS 1000
 

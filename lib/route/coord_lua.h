@@ -22,7 +22,11 @@
  * Requests in a window are a ZCOUNT and its oldest entry one ZRANGE,
  * O(log n) however busy the window; in flight (concurrent) are the
  * entries whose score, their lease, is still ahead. Only token windows
- * read each entry's tokens, over the longest limited one.
+ * read each entry's tokens, over the longest limited one. cal gives the
+ * daily windows a calendar reset (rpd_reset, tpd_reset): {ms since the
+ * last rpd reset, ms to the next, the same for tpd}, -1 when none; such a
+ * window counts since its last reset and frees at the next (durations
+ * travel between the hosts' clocks and Redis's, instants do not).
  */
 #define COORD_LUA_COMMON \
 	"local t = redis.call('TIME')\n" \
@@ -35,7 +39,10 @@
 	"  if s > now then s = now end\n" \
 	"  return s\n" \
 	"end\n" \
-	"local function usage(z, h, lim)\n" \
+	"local function usage(z, h, lim, cal)\n" \
+	"  local W = {W[1], W[2], W[3], W[4], W[5], W[6], W[7]}\n" \
+	"  if cal[1] >= 0 then W[3] = cal[1] end\n" \
+	"  if cal[3] >= 0 then W[6] = cal[3] end\n" \
 	"  local old = redis.call('ZRANGEBYSCORE', z, '-inf', now - 86400000 - 1, 'LIMIT', 0, 200)\n" \
 	"  for _, id in ipairs(old) do redis.call('HDEL', h, id) end\n" \
 	"  if #old > 0 then redis.call('ZREM', z, unpack(old)) end\n" \
@@ -52,7 +59,12 @@
 	"    used[7] = redis.call('ZCOUNT', z, '(' .. now, '+inf')\n" \
 	"    first[7] = now\n" \
 	"  end\n" \
-	"  if span == 0 then return used, first end\n" \
+	"  local function calendar()\n" \
+	"    if cal[1] >= 0 then first[3] = 0; if used[3] > 0 then first[3] = now + cal[2] end end\n" \
+	"    if cal[3] >= 0 then first[6] = 0; if used[6] > 0 then first[6] = now + cal[4] end end\n" \
+	"    return used, first\n" \
+	"  end\n" \
+	"  if span == 0 then return calendar() end\n" \
 	"  local e = redis.call('ZRANGEBYSCORE', z, '(' .. (now - span), '+inf', 'WITHSCORES')\n" \
 	"  for j = 1, #e, 2 do\n" \
 	"    local d = redis.call('HGET', h, e[j]) or '0 0'\n" \
@@ -67,25 +79,44 @@
 	"      end\n" \
 	"    end\n" \
 	"  end\n" \
-	"  return used, first\n" \
+	"  return calendar()\n" \
 	"end\n"
 
 /*
- * Acquire. ARGV: 1 tokens, 2 lease ms, 3 model scope (0/1), 4..10 provider
- * limits, 11..17 model limits (-1 none), 18 id counter key, 19 the
- * "returning" key, 20 the share, 21 how many other hosts. While the
- * returning key lives (a host came back from an outage moments ago),
- * each limit keeps room for the other hosts' shares: they may still be
- * admitting alone until they notice that Redis is back. Returns
- * {1, id, now} or {0, window (1..7), used, limit, free_at, scope, now}.
+ * Acquire. KEYS[5]: what the provider's response headers said, from any
+ * host (coord_ratelimit.c). ARGV: 1 tokens, 2 lease ms, 3 model scope
+ * (0/1), 4..10 provider limits, 11..17 model limits (-1 none), 18 id
+ * counter key, 19 the "returning" key, 20 the share, 21 how many other
+ * hosts, 22..25 and 26..29 the provider's and the model's calendar (see
+ * usage). While the returning key lives (a host came back from an outage
+ * moments ago), each limit keeps room for the other hosts' shares: they
+ * may still be admitting alone until they notice that Redis is back.
+ * The headers go first, as in quota_status.c: a retry-after is a cooldown,
+ * "0 remaining, reset in 20s" blocks until then less what every host
+ * admitted since, and a lower per-minute limit replaces the config's.
+ * Returns {1, id, now} or {0, window (1..7; 8 cooldown, 9 header
+ * requests, 10 header tokens), used, limit, free_at, scope, now}.
  */
 static const char coord_lua_acquire[] = COORD_LUA_COMMON
 	"local tokens, lease = tonumber(ARGV[1]), tonumber(ARGV[2])\n"
 	"local returning = redis.call('EXISTS', ARGV[19]) == 1\n"
+	"local hd = {}\n"
+	"local F = {'req_limit', 'req_rem', 'req_reset', 'tok_limit', 'tok_rem', 'tok_reset', 'cool',\n"
+	"  'since_req', 'since_tok'}\n"
+	"local hv = redis.call('HMGET', KEYS[5], unpack(F))\n"
+	"for i = 1, 9 do hd[i] = tonumber(hv[i] or '-1') end\n"
+	"if hd[7] > now then return {0, 8, 0, 0, hd[7], 0, now} end\n"
+	"if hd[2] >= 0 and hd[3] > now and hd[2] - hd[8] <= 0 then return {0, 9, hd[8], hd[2], hd[3], 0, now} end\n"
+	"if hd[5] >= 0 and hd[6] > now and hd[5] - hd[9] < tokens then\n"
+	"  return {0, 10, hd[9], hd[5], hd[6], 0, now}\n"
+	"end\n"
 	"local function check(z, h, base, scope)\n"
-	"  local lims = {}\n"
+	"  local lims, cal = {}, {}\n"
 	"  for i = 1, 7 do lims[i] = tonumber(ARGV[base + i]) end\n"
-	"  local used, first = usage(z, h, lims)\n"
+	"  for i = 1, 4 do cal[i] = tonumber(ARGV[22 + scope * 4 + i - 1]) end\n"
+	"  if scope == 0 and hd[1] >= 0 and lims[2] > hd[1] then lims[2] = hd[1] end\n"
+	"  if scope == 0 and hd[4] >= 0 and lims[5] > hd[4] then lims[5] = hd[4] end\n"
+	"  local used, first = usage(z, h, lims, cal)\n"
 	"  for i = 1, 7 do\n"
 	"    local lim = lims[i]\n"
 	"    if lim > 0 and returning then\n"
@@ -118,6 +149,10 @@ static const char coord_lua_acquire[] = COORD_LUA_COMMON
 	"  redis.call('PEXPIRE', KEYS[k + 1], ttl)\n"
 	"end\n"
 	"redis.call('PEXPIRE', ARGV[18], ttl)\n"
+	"if hd[8] >= 0 then\n"
+	"  redis.call('HINCRBY', KEYS[5], 'since_req', 1)\n"
+	"  redis.call('HINCRBY', KEYS[5], 'since_tok', tokens)\n"
+	"end\n"
 	"return {1, tonumber(id), now}\n";
 
 /*
@@ -163,9 +198,10 @@ static const char coord_lua_returning[] =
 	"redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])\n"
 	"return 1\n";
 
-/* Usage of one scope: {used[1..7], first[1..7], now}. */
+/* Usage of one scope: {used[1..7], first[1..7], now}. ARGV: its calendar. */
 static const char coord_lua_usage[] = COORD_LUA_COMMON
-	"local used, first = usage(KEYS[1], KEYS[2], {0, 0, 0, 0, 0, 0, 0})\n"
+	"local cal = {tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])}\n"
+	"local used, first = usage(KEYS[1], KEYS[2], {0, 0, 0, 0, 0, 0, 0}, cal)\n"
 	"local r = {}\n"
 	"for i = 1, 7 do r[i] = used[i]; r[i + 7] = first[i] end\n"
 	"r[15] = now\n"

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/calreset.h"
 #include "base/interrupt.h"
 #include "base/sha256.h"
 #include "route/coord_lua.h"
@@ -14,7 +15,7 @@
 enum { S_ACQUIRE, S_FINISH, S_IMPORT, S_USAGE, S_RETURNING };
 
 struct keys {
-	char pz[300], ph[304], mz[600], mh[604];
+	char pz[300], ph[304], mz[600], mh[604], rl[600];
 };
 
 static void make_keys(const char *provider, const char *model, struct keys *k)
@@ -23,6 +24,28 @@ static void make_keys(const char *provider, const char *model, struct keys *k)
 	snprintf(k->ph, sizeof(k->ph), "%s:h", k->pz);
 	snprintf(k->mz, sizeof(k->mz), "%s/%s", k->pz, model ? model : "");
 	snprintf(k->mh, sizeof(k->mh), "%s:h", k->mz);
+	llmr_coord_ratelimit_key(provider, model, k->rl, sizeof(k->rl));
+}
+
+/* The calendar of l's daily windows for the scripts (coord_lua.h, usage):
+ * ms since the last rpd reset and to the next, the same for tpd; -1 when
+ * a window has no reset. */
+static void put_calendar(char a[][24], const struct llmr_limits *l)
+{
+	const char *spec[2] = {l ? l->rpd_reset : NULL, l ? l->tpd_reset : NULL};
+	int64_t now = llmr_now_ms();
+	char tz[128], why[300];
+	int minute;
+
+	for (int i = 0; i < 2; i++) {
+		if (!spec[i] || llmr_reset_parse(spec[i], &minute, tz, sizeof(tz), why, sizeof(why)) < 0) {
+			snprintf(a[2 * i], 24, "-1");
+			snprintf(a[2 * i + 1], 24, "-1");
+			continue;
+		}
+		snprintf(a[2 * i], 24, "%lld", (long long)(now - llmr_reset_last(now, minute, tz)));
+		snprintf(a[2 * i + 1], 24, "%lld", (long long)(llmr_reset_next(now, minute, tz) - now));
+	}
 }
 
 static int has_limits(const struct llmr_limits *l)
@@ -44,6 +67,21 @@ static long long elem(const redisReply *r, size_t i)
 	return i < r->elements && r->element[i]->type == REDIS_REPLY_INTEGER ? r->element[i]->integer : 0;
 }
 
+/* A refusal by what some host's response headers said (coord_lua.h). */
+static void header_why(long long w, const redisReply *rep, long tokens, int64_t wait_ms, char *why,
+		       size_t n)
+{
+	double in = (double)(wait_ms > 0 ? wait_ms : 0) / 1000.0;
+
+	if (w == 7)
+		snprintf(why, n, "cooldown: provider said retry after %.1fs (all hosts)", in);
+	else if (w == 8)
+		snprintf(why, n, "provider headers: no requests remaining (resets in %.1fs, all hosts)", in);
+	else
+		snprintf(why, n, "provider headers: %lld tokens remaining, ~%ld needed (resets in %.1fs, all hosts)",
+			 elem(rep, 3) - elem(rep, 2), tokens, in);
+}
+
 struct try {
 	struct llmr_redis *r;
 	const struct llmr_provider_cfg *p;
@@ -58,8 +96,8 @@ static int try_once(struct try *t, struct llmr_quota_res *res, char *why, size_t
 {
 	static const struct llmr_limits none = {-1, -1, -1, -1, -1, -1, -1, NULL, NULL};
 	int mscope = t->m && has_limits(&t->m->limits);
-	char a[20][24], seq[80], ret[80];
-	const char *argv[25];
+	char a[28][24], seq[80], ret[80];
+	const char *argv[34];
 	struct keys k;
 	redisReply *rep;
 	int rc = 0;
@@ -74,14 +112,18 @@ static int try_once(struct try *t, struct llmr_quota_res *res, char *why, size_t
 	snprintf(a[2], 24, "%d", mscope);
 	put_limits(&a[3], &t->p->limits);
 	put_limits(&a[10], mscope ? &t->m->limits : &none);
-	argv[0] = k.pz, argv[1] = k.ph, argv[2] = k.mz, argv[3] = k.mh;
+	put_calendar(&a[20], &t->p->limits);
+	put_calendar(&a[24], mscope ? &t->m->limits : NULL);
+	argv[0] = k.pz, argv[1] = k.ph, argv[2] = k.mz, argv[3] = k.mh, argv[4] = k.rl;
 	for (int i = 0; i < 17; i++)
-		argv[4 + i] = a[i];
-	argv[21] = seq;
-	argv[22] = ret;
-	argv[23] = a[17];
-	argv[24] = a[18];
-	if (!(rep = llmr_redis_eval(t->r, S_ACQUIRE, coord_lua_acquire, 4, 25, argv, e)))
+		argv[5 + i] = a[i];
+	argv[22] = seq;
+	argv[23] = ret;
+	argv[24] = a[17];
+	argv[25] = a[18];
+	for (int i = 0; i < 8; i++)
+		argv[26 + i] = a[20 + i];
+	if (!(rep = llmr_redis_eval(t->r, S_ACQUIRE, coord_lua_acquire, 5, 34, argv, e)))
 		return -1;
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 3) {
 		rc = llmr_errf(e, LLMR_EX_SOFTWARE, "redis: unexpected reply to a reservation");
@@ -103,8 +145,11 @@ static int try_once(struct try *t, struct llmr_quota_res *res, char *why, size_t
 		 * this file, so this file must not call it back. */
 		static const char *const names[] = {"rps", "rpm", "rpd", "tps", "tpm", "tpd", "concurrent"};
 
-		snprintf(why, n, "%s exhausted (%lld/%lld%s, all hosts)", w >= 0 && w < 7 ? names[w] : "?",
-			 elem(rep, 2), elem(rep, 3), elem(rep, 5) ? ", model" : "");
+		if (w >= 7)
+			header_why(w, rep, t->tokens, t->wait_ms, why, n);
+		else
+			snprintf(why, n, "%s exhausted (%lld/%lld%s, all hosts)", w >= 0 ? names[w] : "?",
+				 elem(rep, 2), elem(rep, 3), elem(rep, 5) ? ", model" : "");
 	}
 	freeReplyObject(rep);
 	return rc;
@@ -309,7 +354,8 @@ int llmr_coord_quota_usage(struct llmr_state *st, const struct llmr_provider_cfg
 {
 	struct llmr_err e = {0, ""};
 	struct llmr_redis *r;
-	const char *argv[2];
+	const char *argv[6];
+	char cal[4][24];
 	struct keys k;
 	redisReply *rep;
 	int64_t now = llmr_now_ms(), rnow;
@@ -317,8 +363,11 @@ int llmr_coord_quota_usage(struct llmr_state *st, const struct llmr_provider_cfg
 	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !(r = llmr_coord_quota_conn(st)))
 		return 0;
 	make_keys(p->name, m ? m->name : "", &k);
+	put_calendar(cal, m ? &m->limits : &p->limits);
 	argv[0] = m ? k.mz : k.pz, argv[1] = m ? k.mh : k.ph;
-	if (!(rep = llmr_redis_eval(r, S_USAGE, coord_lua_usage, 2, 2, argv, &e))) {
+	for (int i = 0; i < 4; i++)
+		argv[2 + i] = cal[i];
+	if (!(rep = llmr_redis_eval(r, S_USAGE, coord_lua_usage, 2, 6, argv, &e))) {
 		if (e.code == LLMR_EX_UNAVAILABLE)
 			llmr_coord_failed(st, &e);
 		return 0;

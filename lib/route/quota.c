@@ -7,6 +7,7 @@
 
 #include "base/interrupt.h"
 #include "route/coord_quota.h"
+#include "route/coord_ratelimit.h"
 #include "route/quota_db.h"
 
 /* ---- reservations ---------------------------------------------------------- */
@@ -328,6 +329,7 @@ int llmr_quota_reset_cooldown(struct llmr_state *st, const char *provider, struc
 {
 	struct reset_ctx c = {provider};
 
+	llmr_coord_ratelimit_reset(st, provider); /* the hosts' shared headers too */
 	return llmr_state_tx(st, 1, reset_fn, &c, e);
 }
 

@@ -2,6 +2,7 @@
 #include "route/verified.h"
 
 #include "route/coord_report.h"
+#include "route/coord_spend.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -221,6 +222,7 @@ static json_t *provider_json(struct llmr_state *st, const struct llmr_config *cf
 	    llmr_breaker_get(st, pc->name, &b, e) < 0 ||
 	    llmr_route_month_spend(st, pc->name, &spend, e) < 0)
 		return NULL;
+	llmr_coord_spend_month(st, pc->name, &spend); /* every host's, through Redis */
 	p = json_pack("{s:s,s:s,s:s,s:s}", "name", pc->name, "status", status_name(pc->status),
 		      "tier", tier_name(pc->tier), "protocol", llmr_protocol_name(pc->protocol));
 	windows(p, &q);

@@ -1,6 +1,7 @@
 #include "route/spend.h"
 
 #include "route/coord_budget.h"
+#include "route/coord_spend.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -187,26 +188,32 @@ static int reserve_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	if (llmr_qdb_exec_i64(db, "DELETE FROM spend_holds WHERE t_end <= ?1 AND ?2 = ?2", r->now, 0,
 			      e) < 0)
 		return -1;
+	/* Each cap through llmr_coord_spend_local_cap(): itself, or what
+	 * this host may spend alone while Redis is down. */
 	if (q->provider->budget_usd_per_month >= 0) {
 		snprintf(label, sizeof(label), "provider '%s'", q->provider->name);
-		if ((c = crosses(db, r, label, q->provider->budget_usd_per_month, q->provider->name,
-				 NULL, e)))
+		cap = llmr_coord_spend_local_cap(db, "provider", q->provider->name,
+						 q->provider->budget_usd_per_month, r->month0, label, sizeof(label));
+		if ((c = crosses(db, r, label, cap, q->provider->name, NULL, e)))
 			return c < 0 ? -1 : 0;
 	}
 	if (q->route) {
 		if (state_cap(db, "route", q->route, &cap, e) < 0)
 			return -1;
 		snprintf(label, sizeof(label), "route '%s'", q->route);
+		cap = llmr_coord_spend_local_cap(db, "route", q->route, cap, r->month0, label, sizeof(label));
 		if (cap >= 0 && (c = crosses(db, r, label, cap, NULL, q->route, e)))
 			return c < 0 ? -1 : 0;
 	}
 	if (state_cap(db, "total", "all", &cap, e) < 0)
 		return -1;
-	if (cap >= 0 && (c = crosses(db, r, "total", cap, NULL, NULL, e)))
+	snprintf(label, sizeof(label), "total");
+	cap = llmr_coord_spend_local_cap(db, "total", "all", cap, r->month0, label, sizeof(label));
+	if (cap >= 0 && (c = crosses(db, r, label, cap, NULL, NULL, e)))
 		return c < 0 ? -1 : 0;
 	if (q->budget && !q->budget_over && (c = budget_crosses(db, r, e)))
 		return c < 0 ? -1 : 0;
-	if (insert_hold(db, r, e) < 0)
+	if (llmr_coord_spend_note(db, e) < 0 || insert_hold(db, r, e) < 0)
 		return -1;
 	r->got = 1;
 	return 0;
@@ -216,6 +223,7 @@ int llmr_spend_reserve(struct llmr_state *st, const struct llmr_spend_req *q,
 		       struct llmr_spend_hold *h, char *why, size_t n, struct llmr_err *e)
 {
 	struct reserve r;
+	int c;
 
 	memset(h, 0, sizeof(*h));
 	memset(&r, 0, sizeof(r));
@@ -226,8 +234,15 @@ int llmr_spend_reserve(struct llmr_state *st, const struct llmr_spend_req *q,
 	r.why = why;
 	r.n = n;
 	why[0] = '\0';
-	if (llmr_state_tx(st, 1, reserve_fn, &r, e) < 0)
+	/* Across hosts first (Redis), then this host's own hold as ever. */
+	if ((c = llmr_coord_spend_reserve(st, q, h, why, n)) == 0)
+		return 0;
+	if (llmr_state_tx(st, 1, reserve_fn, &r, e) < 0) {
+		llmr_coord_spend_release(st, h);
 		return -1;
+	}
+	if (!r.got)
+		llmr_coord_spend_release(st, h);
 	return r.got;
 }
 
@@ -262,6 +277,7 @@ int llmr_spend_release(struct llmr_state *st, struct llmr_spend_hold *h, double 
 	struct release r = {h, actual_usd};
 	int rc;
 
+	llmr_coord_spend_release(st, h); /* after the cost was logged */
 	if (!h->id)
 		return 0;
 	rc = llmr_state_tx(st, 1, release_fn, &r, e);

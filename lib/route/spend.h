@@ -39,6 +39,8 @@ struct llmr_spend_req {
 struct llmr_spend_hold {
 	int64_t id;              /* spend_holds row; 0 when nothing is held */
 	char budget[48];         /* request budget to charge the actual cost to */
+	int64_t remote;          /* the hold's id in Redis (coord_spend.h); 0 none */
+	char provider[128], route[128]; /* its scopes there */
 };
 
 /*

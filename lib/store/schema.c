@@ -411,6 +411,19 @@ static const char arena_v1[] =
 	" provider TEXT PRIMARY KEY, verified_ms INTEGER NOT NULL, model TEXT NOT NULL,"
 	" latency_ms INTEGER NOT NULL) WITHOUT ROWID;";
 
+/*
+ * Redis coordination of monthly caps (route/coord_spend.h): per cap, this
+ * host's spend and every host's (held included, and spent alone), as
+ * last seen in Redis at the hold numbered seq there: an outage lets this
+ * host spend only its allowance, and a Redis restarted empty never looks
+ * less spent.
+ */
+static const char coord_v2[] =
+	"CREATE TABLE coord_spend_seen (scope TEXT NOT NULL, name TEXT NOT NULL,"
+	" month0 INTEGER NOT NULL, own_usd REAL NOT NULL, all_usd REAL NOT NULL,"
+	" spent_usd REAL NOT NULL, seq INTEGER NOT NULL, seen_ms INTEGER NOT NULL,"
+	" PRIMARY KEY (scope, name)) WITHOUT ROWID;";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -431,6 +444,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"ask: what the semantic cache learned about its entries", semobs_v1},
 	{"bench: suite hash and run status; inter-token latency, tokens, format score", bench_v2},
 	{"bench: arena sessions and scores, probes, providers last verified", arena_v1},
+	{"route: monthly spend last seen in Redis, per cap", coord_v2},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

@@ -16,7 +16,7 @@ write_config "$TEST_DIR/llmr.conf" '  default:
 sed -i '/api_key_env: TEST_OPENAI_KEY/a\    limits: {rps: 30}' "$LLMR_CONFIG"
 # 24 processes and the fake on a shared test machine can be scheduled out
 # for more than the default 50 ms bound: an outage is 0333's test, not this.
-printf 'coordination: %s\ncoordination_prefix: "t0332:"\ncoordination_timeout: 2s\n' "$REDIS_URL" >>"$LLMR_CONFIG"
+redis_coordinate t0332: 'coordination_timeout: 2s'
 fake_limit '{"family":"openai","requests":30,"window_ms":1000}'
 
 for p in 1 2 3 4 5 6 7 8; do
@@ -27,16 +27,10 @@ for p in 1 2 3 4 5 6 7 8; do
 	done >"in.$p"
 done
 # One host: its own state file and environment.
-host() {
-	h=$1
-	shift
-	mkdir -p "h$h"
-	(cd "h$h" && HOME=$TEST_DIR/h$h LLMR_STATE=$TEST_DIR/h$h/state.db "$@")
-}
 pids=
 for h in 1 2 3; do
 	for p in 1 2 3 4 5 6 7 8; do
-		host $h llmr-ask --jsonl --no-stream <"in.$p" >"out.$h.$p" 2>"err.$h.$p" &
+		on_host $h llmr-ask --jsonl --no-stream <"in.$p" >"out.$h.$p" 2>"err.$h.$p" &
 		pids="$pids $!"
 	done
 done
@@ -58,7 +52,7 @@ for h in 1 2 3; do
 	is "$(sqlite3 h$h/state.db 'SELECT COUNT(*) FROM quota_log' 2>/dev/null)" 0 "host $h reserved nothing locally"
 done
 
-run host 1 llmr-quota --json
+run on_host 1 llmr-quota --json
 is "$(jq_out .coordination.mode)" redis "llmr-quota: Redis in force"
 is "$(jq_out .coordination.healthy)" true "llmr-quota: Redis healthy"
 is "$(jq_out '.providers[] | select(.name == "openai") | .used.rpd')" 192 "llmr-quota on host 1: the day's 192 requests of all hosts"
@@ -67,7 +61,7 @@ ok_cond "keys carry the prefix" sh -c "redis-cli -p $REDIS_PORT --scan --pattern
 # llmr-route previews with every host's windows (just after the burst the
 # last second may still be full, and it would rightly say 75: wait it out).
 sleep 1.1
-run host 2 llmr-route --json x
+run on_host 2 llmr-route --json x
 is "$status" 0 "llmr-route runs coordinated"
 ttl=$(redis-cli -p "$REDIS_PORT" pttl t0332:q:openai)
 ok_cond "keys expire by themselves (pttl $ttl)" test "$ttl" -gt 0

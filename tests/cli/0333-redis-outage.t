@@ -14,7 +14,7 @@ write_config "$TEST_DIR/llmr.conf" '  default:
       complex: [openai/gpt-4o-mini]
     max_wait: 60s'
 sed -i '/api_key_env: TEST_OPENAI_KEY/a\    limits: {rps: 30}' "$LLMR_CONFIG"
-printf 'coordination: %s\ncoordination_prefix: "t0333:"\ncoordination_share: 0.33\n' "$REDIS_URL" >>"$LLMR_CONFIG"
+redis_coordinate t0333: 'coordination_share: 0.33'
 fake_limit '{"family":"openai","requests":30,"window_ms":1000}'
 
 for p in 1 2 3 4 5 6 7 8; do
@@ -24,17 +24,11 @@ for p in 1 2 3 4 5 6 7 8; do
 		i=$((i + 1))
 	done >"in.$p"
 done
-host() {
-	h=$1
-	shift
-	mkdir -p "h$h"
-	(cd "h$h" && HOME=$TEST_DIR/h$h LLMR_STATE=$TEST_DIR/h$h/state.db "$@")
-}
 start=$(date +%s)
 pids=
 for h in 1 2 3; do
 	for p in 1 2 3 4 5 6 7 8; do
-		host $h timeout 120 llmr-ask --jsonl --no-stream <"in.$p" >"out.$h.$p" 2>"err.$h.$p" &
+		on_host $h timeout 120 llmr-ask --jsonl --no-stream <"in.$p" >"out.$h.$p" 2>"err.$h.$p" &
 		pids="$pids $!"
 	done
 done
@@ -74,21 +68,21 @@ for h in 1 2 3; do
 	ok_cond "host $h: $rows local reservations, at most 9 in any second (saw $worst)" test "$worst" -le 9
 done
 ok_cond "some requests went through the local share" test "$(cat h*/state.db >/dev/null; sqlite3 h1/state.db 'SELECT COUNT(*) FROM quota_log')" -gt 0
-run host 1 llmr-quota --json
+run on_host 1 llmr-quota --json
 is "$(jq_out .coordination.mode)" redis "llmr-quota: Redis in force again"
 is "$(jq_out .coordination.healthy)" true "llmr-quota: Redis healthy again"
 ok_cond "llmr-quota: the outage recorded, and ended" test "$(jq_out '.coordination.last_outage.ended_at > .coordination.last_outage.started_at')" = true
-run host 2 llmr-quota
+run on_host 2 llmr-quota
 like "$out" '^last outage: ' "the table shows the outage"
 ok_cond "coordination resumed in the new Redis" test "$(redis-cli -p "$REDIS_PORT" get t0333:seq)" -gt 0
 # Redis down: a request is not held past the bound.
 redis_kill
 t0=$(date +%s%N)
-run host 3 llmr-ask --no-stream "one more"
+run on_host 3 llmr-ask --no-stream "one more"
 t1=$(date +%s%N)
 is "$status" 0 "with Redis down, llmr-ask answers under the local share"
 ok_cond "in $(((t1 - t0) / 1000000)) ms" test $(((t1 - t0) / 1000000)) -lt 3000
-run host 3 llmr-quota --json
+run on_host 3 llmr-quota --json
 is "$(jq_out .coordination.healthy)" false "llmr-quota: Redis down"
 is "$(jq_out .coordination.mode)" fallback "llmr-quota: fallback in force"
 done_testing

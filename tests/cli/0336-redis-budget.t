@@ -8,21 +8,15 @@
 fake_start
 redis_start
 write_config
-printf 'coordination: %s\ncoordination_prefix: "t0336:"\n' "$REDIS_URL" >>"$LLMR_CONFIG"
-host() {
-	h=$1
-	shift
-	mkdir -p "$TEST_DIR/h$h"
-	HOME=$TEST_DIR/h$h LLMR_STATE=$TEST_DIR/h$h/state.db "$@"
-}
+redis_coordinate t0336:
 
-id=$(host 1 llmr-quota budget open --calls 3)
+id=$(on_host 1 llmr-quota budget open --calls 3)
 like "$id" '^b-' "budget open on host 1"
 is "$(redis-cli -p "$REDIS_PORT" hget "t0336:budget:$id" calls_max)" 3 "the budget is in Redis"
 pids=
 for i in 1 2 3 4 5 6; do
 	h=$(((i - 1) % 3 + 1))
-	host $h llmr-ask --json --no-stream --budget "$id" --priority P2 "agent $i" >"a$i.out" 2>"a$i.err" &
+	on_host $h llmr-ask --json --no-stream --budget "$id" --priority P2 "agent $i" >"a$i.out" 2>"a$i.err" &
 	pids="$pids $!"
 done
 for pid in $pids; do
@@ -30,21 +24,21 @@ for pid in $pids; do
 done
 is "$(cat a*.out | jq -r 'select(.text != null) | .id' | wc -l | tr -d ' ')" 3 "exactly 3 of 6 agents on three hosts ran"
 is "$(cat a*.out | jq -r 'select(.skipped == "budget") | .id' | wc -l | tr -d ' ')" 3 "the other 3 skipped: budget"
-run host 2 llmr-quota budget show --json "$id"
+run on_host 2 llmr-quota budget show --json "$id"
 is "$(jq -c '[.calls_used, .skipped, .calls_in_flight]' "$OUT")" "[3,3,0]" "host 2 sees the budget: 3 used, 3 skipped, none in flight"
 ok_cond "its dollars charged: $(jq_out .usd_used)" test "$(jq_out '.usd_used > 0')" = true
 
 # Dollars: a budget of one call's worth, spent on host 2, is spent on host 3.
-usd=$(host 1 llmr-quota budget open --usd 0.0002)
-run host 2 llmr-ask --json --no-stream --budget "$usd" --priority P2 "one"
+usd=$(on_host 1 llmr-quota budget open --usd 0.0002)
+run on_host 2 llmr-ask --json --no-stream --budget "$usd" --priority P2 "one"
 is "$status" 0 "host 2 spends the budget's dollars"
-run host 3 llmr-quota budget show --json "$usd"
+run on_host 3 llmr-quota budget show --json "$usd"
 ok_cond "host 3 sees them spent ($(jq_out .usd_used))" test "$(jq_out '.usd_used > 0')" = true
-run host 3 llmr-ask --json --no-stream --budget "$usd" --priority P2 "two"
+run on_host 3 llmr-ask --json --no-stream --budget "$usd" --priority P2 "two"
 is "$status" 75 "host 3: the budget is spent (75)"
 
-run host 3 llmr-quota budget close "$id"
+run on_host 3 llmr-quota budget close "$id"
 like "$out" closed "closed on host 3"
-run host 1 llmr-ask --json --no-stream --budget "$id" --priority P2 "after close"
+run on_host 1 llmr-ask --json --no-stream --budget "$id" --priority P2 "after close"
 is "$(jq_out .skipped)" budget "closed for host 1"
 done_testing

@@ -6,6 +6,7 @@
 #                      REDIS_PORT and REDIS_URL
 #   redis_kill         kill -9 it now (an outage)
 #   redis_restart      start it again on the same port (empty)
+#   redis_coordinate, on_host: see below
 
 command -v redis-server >/dev/null 2>&1 ||
 	skip_all "redis-server is not installed (apt-get install redis-server)"
@@ -45,4 +46,22 @@ redis_kill() {
 
 redis_restart() {
 	_redis_run
+}
+
+# Coordination config and hosts, for the tests that need several:
+#
+#   redis_coordinate PREFIX [YAML]   append coordination: $REDIS_URL with
+#                      PREFIX (e.g. "t0338:") and YAML lines to $LLMR_CONFIG
+#   on_host N CMD...   run CMD as host N: its own HOME and state file
+#                      ($TEST_DIR/hN/state.db), from $TEST_DIR/hN
+redis_coordinate() {
+	printf 'coordination: %s\ncoordination_prefix: "%s"\n' "$REDIS_URL" "$1" >>"$LLMR_CONFIG"
+	[ -z "${2:-}" ] || printf '%s\n' "$2" >>"$LLMR_CONFIG"
+}
+
+on_host() {
+	_h=$1
+	shift
+	mkdir -p "$TEST_DIR/h$_h"
+	(cd "$TEST_DIR/h$_h" && HOME=$TEST_DIR/h$_h LLMR_STATE=$TEST_DIR/h$_h/state.db "$@")
 }

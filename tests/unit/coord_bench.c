@@ -4,7 +4,9 @@
  * the time each one adds to a request.
  *
  * tests/bench/redis.sh starts a redis-server and runs it with
- * "--bench PROCS COUNT REDIS_URL". As a test (no arguments) it checks
+ * "--bench PROCS COUNT REDIS_URL"; "--bench-spend ..." measures spend
+ * holds (route/spend.h: reserve against a monthly cap, then release) the
+ * same way. As a test (no arguments) it checks
  * the counts against $LLMR_TEST_REDIS_URL, and skips without it.
  */
 #include <stdio.h>
@@ -16,8 +18,26 @@
 
 #include "route/coord.h"
 #include "route/quota.h"
+#include "route/spend.h"
 #include "store/state.h"
 #include "tap.h"
+
+static int spend_mode; /* --bench-spend: spend holds, not quota reservations */
+
+/* One spend hold against a monthly cap no one reaches, then its release. */
+static int one_hold(struct llmr_state *st, const struct llmr_provider_cfg *p, long *remote)
+{
+	struct llmr_spend_req q = {p, "bench", NULL, 0, false, 0.001};
+	struct llmr_spend_hold h;
+	struct llmr_err e;
+	char why[200];
+
+	if (llmr_spend_reserve(st, &q, &h, why, sizeof(why), &e) != 1)
+		return 0;
+	*remote += h.remote != 0;
+	llmr_spend_release(st, &h, 0.001, &e);
+	return 1;
+}
 
 struct stats {
 	long got, remote;
@@ -52,12 +72,15 @@ static void child(int fd, const char *path, const char *url, const char *prefix,
 	p.name = "bench";
 	p.timeout_ms = 10000;
 	p.limits = (struct llmr_limits){-1, limit, -1, -1, -1, -1, -1, NULL, NULL};
+	p.budget_usd_per_month = 1e9;
 	if (llmr_state_open(path, &st, &e) < 0)
 		_exit(1);
 	for (long i = 0; i < count; i++) {
 		double t0 = now_us();
 
-		if (llmr_quota_acquire(st, &p, NULL, 100, 0, 0, &r, why, sizeof(why), &e) == 1) {
+		if (spend_mode) {
+			s.got += one_hold(st, &p, &s.remote);
+		} else if (llmr_quota_acquire(st, &p, NULL, 100, 0, 0, &r, why, sizeof(why), &e) == 1) {
 			s.got++;
 			s.remote += r.remote;
 			llmr_quota_settle(st, &r, 100, &e);
@@ -121,9 +144,10 @@ static void bench(const char *path, int procs, long count, const char *url)
 		snprintf(prefix, sizeof(prefix), "bench%d:", (int)getpid());
 		/* An rpm limit no one reaches: every reservation counts the window. */
 		rate = run(path, redis ? url : NULL, prefix, procs, count, 1000000000, &t);
-		printf("  %-7s %2d processes: %7.0f reservations/s, %7.3f ms per request (acquire + settle)%s\n",
-		       redis ? "redis" : "sqlite", procs, rate, t.got ? t.us / 1000.0 / (double)(procs * count) : 0,
-		       redis && t.remote < t.got ? " (some fell back: Redis past the 50 ms bound)" : "");
+		printf("  %-7s %2d processes: %7.0f %s/s, %7.3f ms per request (%s)%s\n",
+		       redis ? "redis" : "sqlite", procs, rate, spend_mode ? "spend holds" : "reservations",
+		       t.got ? t.us / 1000.0 / (double)(procs * count) : 0,
+		       spend_mode ? "hold + release" : "acquire + settle", redis && t.remote < t.got ? " (some fell back: Redis past the 50 ms bound)" : "");
 		cleanup(path);
 	}
 }
@@ -143,7 +167,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	llmr_state_close(st); /* migrate once, before the children race */
-	if (argc == 5 && !strcmp(argv[1], "--bench")) {
+	if (argc == 5 && (!strcmp(argv[1], "--bench") || !strcmp(argv[1], "--bench-spend"))) {
+		spend_mode = !strcmp(argv[1], "--bench-spend");
 		bench(path, atoi(argv[2]), atol(argv[3]), argv[4]);
 		cleanup(path);
 		return 0;

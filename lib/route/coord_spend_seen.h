@@ -1,0 +1,27 @@
+/*
+ * coord_spend_seen.h - what this host last saw of every host's monthly
+ * spend in Redis (the table coord_spend_seen), for coord_spend.c: the
+ * share a host may spend alone in an outage, and the floor that keeps a
+ * Redis restarted empty from looking less spent. The functions of
+ * coord_spend.h that read it (llmr_coord_spend_local_cap(),
+ * llmr_coord_spend_note()) are here.
+ */
+#ifndef LLMR_COORD_SPEND_SEEN_H
+#define LLMR_COORD_SPEND_SEEN_H
+
+#include "route/coord_spend.h"
+
+/* Per scope (provider, route, total; name NULL: not this call's): this
+ * host's spend then, its calls in flight included; every host's spend
+ * plus holds; every host's spend alone. */
+struct llmr_coord_seen {
+	const char *scope[3], *name[3];
+	double own[3], all[3], spent[3];
+	int64_t month0;
+	int64_t seq;   /* the hold's number in Redis: a later one wins */
+};
+
+/* Keep c (copied) for llmr_coord_spend_note(); NULL forgets it. */
+void llmr_coord_seen_set(const struct llmr_coord_seen *c);
+
+#endif
