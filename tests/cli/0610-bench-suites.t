@@ -229,7 +229,10 @@ first=$out
 run llmr-bench ratings --json
 is "$out" "$first" "the bootstrap is seeded: the same output twice"
 run llmr-bench ratings
-like "$out" "^openai/gpt-4o-mini +1[0-9]{3} +[0-9]+\.\.[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$" "a table"
+like "$out" "^ +1 openai/gpt-4o-mini +1[0-9]{3} +[0-9]+\.\.[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$" "a table, the rank first"
+like "$out" "^rank model +rating" "... under a header naming it"
+is "$(printf '%s\n' "$out" | awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $1}' | paste -sd' ')" \
+	"$(llmr-bench ratings --json | jq -r '[.models[].rank] | join(" ")')" "the ranks are the JSON's"
 run llmr-bench ratings --state "$TEST_DIR/empty.db"
 like "$out" "no pairwise results yet" "no results yet: said"
 
