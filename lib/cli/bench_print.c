@@ -236,7 +236,9 @@ void llmr_bench_print_export(FILE *fp, const json_t *rows, bool csv)
 					   "answer_b", "winner", "error", "score", "pass", "cost_usd",
 					   "latency_ms", "ttft_ms", "output_tps", "suite_hash",
 					   "evaluator", "label", "answer", "tags", "comment",
-					   "confidence", "time_ms", NULL};
+					   "confidence", "time_ms", "answered_by", "itl_ms",
+					   "input_tokens", "output_tokens", "format_score", "format",
+					   "run_status", "run_finished_ms", NULL};
 	size_t i;
 	json_t *r;
 
