@@ -8,6 +8,7 @@
 
 #include "bench/bt.h"
 #include "bench/report.h"
+#include "bench/report_impl.h"
 
 #define FILTER " WHERE (?1 = 0 OR b.id = ?1) AND b.started_ms >= ?2"
 /* Case-weighted as llmr-bench run weighs them (a suite of zero weights
@@ -58,9 +59,8 @@ static json_t *row_object(sqlite3_stmt *s)
 	return o;
 }
 
-/* Every row of sql, with ?1 the run and ?2 the time filter. */
-static json_t *rows(struct llmr_state *st, const char *sql, const struct llmr_bench_report_opts *o,
-		    struct llmr_err *e)
+json_t *llmr_bench_report_rows(struct llmr_state *st, const char *sql,
+			       const struct llmr_bench_report_opts *o, struct llmr_err *e)
 {
 	sqlite3_stmt *s;
 	json_t *out;
@@ -210,6 +210,8 @@ static int run_exists(struct llmr_state *st, int64_t run, struct llmr_err *e)
 	return llmr_errf(e, LLMR_EX_NOINPUT, "run %lld: no such run", (long long)run);
 }
 
+#define ROWS(sql) llmr_bench_report_rows(st, (sql), o, e)
+
 json_t *llmr_bench_report(struct llmr_state *st, const struct llmr_bench_report_opts *o,
 			  struct llmr_err *e)
 {
@@ -218,9 +220,8 @@ json_t *llmr_bench_report(struct llmr_state *st, const struct llmr_bench_report_
 
 	if (o->run && run_exists(st, o->run, e) < 0)
 		return NULL;
-	if (!(runs = rows(st, sql_runs, o, e)) || !(models = rows(st, sql_models, o, e)) ||
-	    !(skills = rows(st, sql_skills, o, e)) || !(trends = rows(st, sql_trends, o, e)) ||
-	    !(pairs = rows(st, sql_pairs, o, e))) {
+	if (!(runs = ROWS(sql_runs)) || !(models = ROWS(sql_models)) || !(skills = ROWS(sql_skills)) ||
+	    !(trends = ROWS(sql_trends)) || !(pairs = ROWS(sql_pairs))) {
 		json_decref(runs), json_decref(models), json_decref(skills), json_decref(trends);
 		return NULL;
 	}
@@ -235,5 +236,9 @@ json_t *llmr_bench_report(struct llmr_state *st, const struct llmr_bench_report_
 	json_decref(skills);
 	json_decref(trends);
 	json_decref(pairs);
+	if (llmr_bench_report_arena(st, rep, o, e) < 0) {
+		json_decref(rep);
+		return NULL;
+	}
 	return rep;
 }
