@@ -138,6 +138,8 @@ static void print_compare(FILE *fp, const json_t *r)
 		(long long)json_integer_value(json_object_get(r, "tie")),
 		(long long)json_integer_value(json_object_get(r, "inconsistent")),
 		(long long)json_integer_value(json_object_get(r, "skipped")), S(r, "judge"));
+	if (json_is_true(json_object_get(r, "interrupted")))
+		fprintf(fp, "interrupted: %zu cases compared\n", json_array_size(json_object_get(r, "pairs")));
 	llmr_buf_release(&b);
 }
 
