@@ -64,6 +64,8 @@ static void finish_scores(json_t *out, const json_t *evaluators)
 
 		if (!strcmp(json_string_value(json_object_get(o, "kind")), "result"))
 			unstring((json_t *)o, "format");
+		if (!strcmp(json_string_value(json_object_get(o, "kind")), "pair"))
+			unstring((json_t *)o, "judge_reasons");
 		if (strcmp(json_string_value(json_object_get(o, "kind")), "score"))
 			continue;
 		unstring((json_t *)o, "tags");
@@ -91,7 +93,7 @@ json_t *llmr_bench_db_export(struct llmr_state *st, struct llmr_err *e)
 	static const char *const pnames[] = {"run", "suite", "suite_hash", "source", "ts_ms",
 					     "case", "evaluator", "judge", "prompt", "model_a",
 					     "model_b", "label_a", "label_b", "answer_a",
-					     "answer_b", "winner", "time_ms", NULL};
+					     "answer_b", "winner", "time_ms", "judge_reasons", NULL};
 	static const char *const snames[] = {"run", "suite", "suite_hash", "ts_ms", "case",
 					     "evaluator", "model", "label", "prompt", "answer",
 					     "score", "tags", "comment", "confidence", "time_ms",
@@ -106,7 +108,7 @@ json_t *llmr_bench_db_export(struct llmr_state *st, struct llmr_err *e)
 		" p.evaluator, json_extract(p.detail, '$.judge'), p.prompt, p.model_a, p.model_b,"
 		" json_extract(p.detail, '$.label_a'), json_extract(p.detail, '$.label_b'),"
 		" json_extract(p.detail, '$.answer_a'), json_extract(p.detail, '$.answer_b'), p.winner,"
-		" json_extract(p.detail, '$.time_ms') FROM bench_pairs p"
+		" json_extract(p.detail, '$.time_ms'), json_extract(p.detail, '$.reasons') FROM bench_pairs p"
 		" LEFT JOIN bench_runs b ON b.id = p.run"
 		" LEFT JOIN bench_arena_sessions a ON a.run = p.run ORDER BY p.id";
 	static const char ssql[] =

@@ -17,20 +17,25 @@
 struct verdicts {
 	int first, second;
 	char *err;
+	char *why[2]; /* the JSON verdicts' reasons, NULL where none */
 };
 
 static int ask_verdict(const struct llmr_bench_env *env, const struct llmr_suite *s,
-		       const char *judge, const char *q, const char *x, const char *y, char **err)
+		       const char *judge, const char *q, const char *x, const char *y, char **err,
+		       char **why)
 {
 	char *p = llmr_judge_pair_prompt(q, x, y);
 	json_t *resp = bench_ask(env, s->route, judge, p, NULL);
+	const char *text = json_string_value(json_object_get(resp, "text"));
 	int v = 0;
 
 	free(p);
-	if (bench_error(resp))
+	if (bench_error(resp)) {
 		*err = llmr_xstrdup(bench_error(resp));
-	else
-		v = llmr_judge_parse_verdict(json_string_value(json_object_get(resp, "text")));
+	} else if (text) {
+		v = llmr_judge_parse_verdict(text);
+		*why = llmr_judge_verdict_reason(text);
+	}
 	json_decref(resp);
 	return v;
 }
@@ -40,8 +45,8 @@ static void judge_twice(const struct llmr_bench_env *env, const struct llmr_suit
 			struct verdicts *v)
 {
 	v->err = NULL;
-	v->first = ask_verdict(env, s, judge, q, ta, tb, &v->err);
-	v->second = v->err ? 0 : ask_verdict(env, s, judge, q, tb, ta, &v->err);
+	v->first = ask_verdict(env, s, judge, q, ta, tb, &v->err, &v->why[0]);
+	v->second = v->err ? 0 : ask_verdict(env, s, judge, q, tb, ta, &v->err, &v->why[1]);
 }
 
 static const char *verdict_name(int v)
@@ -59,7 +64,7 @@ static json_t *compare_case(const struct llmr_bench_env *env, const struct llmr_
 	json_t *rb = bench_ask(env, s->route, b, c->prompt, c->messages);
 	char *q = bench_question(c);
 	json_t *pair = json_pack("{s:I}", "case", (json_int_t)k + 1);
-	struct verdicts v = {0, 0, NULL};
+	struct verdicts v = {0, 0, NULL, {NULL, NULL}};
 	const char *err = bench_error(ra) ? bench_error(ra) : bench_error(rb);
 
 	if (err) {
@@ -80,6 +85,7 @@ static json_t *compare_case(const struct llmr_bench_env *env, const struct llmr_
 					   !llmr_judge_consistent(v.first, v.second));
 		char *dt;
 
+		json_object_set_new(detail, "reasons", json_pack("[s?, s?]", v.why[0], v.why[1]));
 		json_object_update(pair, detail);
 		/* The answers are kept with the verdict: the pair is a dataset row. */
 		json_object_set(detail, "answer_a", json_object_get(ra, "text"));
@@ -95,6 +101,8 @@ static json_t *compare_case(const struct llmr_bench_env *env, const struct llmr_
 	}
 out:
 	free(v.err);
+	free(v.why[0]);
+	free(v.why[1]);
 	free(q);
 	json_decref(ra);
 	json_decref(rb);

@@ -184,6 +184,21 @@ static int json_verdict(const char *t)
 	return v;
 }
 
+char *llmr_judge_verdict_reason(const char *text)
+{
+	json_t *j;
+	const char *why;
+	char *out;
+
+	if (json_verdict(text) <= 0)
+		return NULL;
+	j = reply_object(text);
+	why = json_string_value(json_object_get(j, "reason"));
+	out = why ? llmr_xstrdup(why) : NULL;
+	json_decref(j);
+	return out;
+}
+
 int llmr_judge_parse_verdict(const char *text)
 {
 	int found = json_verdict(text);

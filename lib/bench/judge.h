@@ -33,6 +33,10 @@ char *llmr_judge_pair_prompt(const char *question, const char *answer_a, const c
  */
 int llmr_judge_parse_verdict(const char *text);
 
+/* The reason of a reply's valid JSON verdict (new string), or NULL when
+ * the reply holds no valid JSON verdict or it gives no reason. */
+char *llmr_judge_verdict_reason(const char *text);
+
 /*
  * MT-Bench's rule: first is the verdict with A shown first, second the one
  * with the answers swapped (its 'A' is the second model). Returns 'A' or

@@ -240,7 +240,7 @@ void llmr_bench_print_export(FILE *fp, const json_t *rows, bool csv)
 					   "evaluator", "label", "answer", "tags", "comment",
 					   "confidence", "time_ms", "answered_by", "itl_ms",
 					   "input_tokens", "output_tokens", "format_score", "format",
-					   "run_status", "run_finished_ms", NULL};
+					   "run_status", "run_finished_ms", "judge_reasons", NULL};
 	size_t i;
 	json_t *r;
 

@@ -230,6 +230,10 @@ run llmr-bench compare --json pair.yaml
 is "$(jq_out '[.pairs[] | [.winner, .first, .second, .inconsistent]]' | jq -c .)" \
 	'[["a","A","B",false],["tie","tie","tie",false],["tie","A","unreadable",false]]' \
 	"JSON verdicts: a win, an agreed tie; a winner that is not A, B or tie is unreadable (no fallback inside JSON)"
+is "$(jq_out '[.pairs[].reasons]' | jq -c .)" '[["it names one","it names one"],["both fruits","x"],["first",null]]' \
+	"the JSON verdicts' reasons are kept; a verdict not valid has none"
+is "$(llmr-bench export | jq -c 'select(.kind == "pair") | .judge_reasons' | tail -3 | paste -sd' ')" \
+	'["it names one","it names one"] ["both fruits","x"] ["first",null]' "export carries the judge's reasons"
 like "$(fake_jq '[.log[] | select(.model == "gpt-4.1")][0].body.messages[0].content')" \
 	'\{"winner": "A", "reason": "a short explanation"\}' "the judge is asked for a JSON object"
 say gpt-4o-mini "Blue."; say deepseek-chat "Dunno."
