@@ -266,6 +266,7 @@ int llmr_state_open(const char *path, struct llmr_state **out, struct llmr_err *
 		llmr_state_close(st);
 		return -1;
 	}
+	llmr_state_register(st);
 	if (sqlite3_db_readonly(st->db, "main") == 1) {
 		llmr_errf(e, LLMR_EX_IOERR, "cannot open state file '%s': read-only", path);
 		llmr_state_close(st);
@@ -300,6 +301,7 @@ int llmr_state_open_ro(const char *path, struct llmr_state **out, struct llmr_er
 	st->path = llmr_xstrdup(path);
 	st->seed = (unsigned)getpid() ^ (unsigned)llmr_mono_ms();
 	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	llmr_state_register(st);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_handler(st->db, busy_handler, st);
 		sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
@@ -329,6 +331,7 @@ void llmr_state_close(struct llmr_state *st)
 {
 	if (!st)
 		return;
+	llmr_state_unregister(st);
 	for (int i = 0; i < LLMR_STATE_NSTMT; i++)
 		sqlite3_finalize(st->stmts[i].stmt);
 	sqlite3_close_v2(st->db);
