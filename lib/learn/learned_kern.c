@@ -209,11 +209,10 @@ __attribute__((target("popcnt"))) static void hamming_popcnt(const uint64_t *q,
  * permutation puts them back in order. Four times the scalar scan's speed.
  */
 __attribute__((target("avx2,avx512f,avx512vl,avx512bw,avx512vpopcntdq"))) static void
-hamming_avx512(const uint64_t *q, const llmr_sketch *sk, size_t n, uint16_t *dist, size_t *hist)
+hamming_avx512(const uint64_t *q, const llmr_sketch *sk, size_t n, size_t want, uint16_t *dist,
+	       size_t *hist)
 {
-	/* One histogram a lane: eight increments in a row never wait on each
-	 * other, although the distances bunch together. */
-	uint32_t h8[8][LLMR_SKETCH_BITS + 1] = {{0}};
+	uint32_t h1[LLMR_SKETCH_BITS + 1] = {0};
 	size_t i = 0;
 	__m512i qq = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)q));
 	__m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
@@ -236,15 +235,34 @@ hamming_avx512(const uint64_t *q, const llmr_sketch *sk, size_t n, uint16_t *dis
 				     __builtin_popcountll(q[1] ^ sk[i][1]) +
 				     __builtin_popcountll(q[2] ^ sk[i][2]) +
 				     __builtin_popcountll(q[3] ^ sk[i][3]));
-	/* Counted apart: a load of a distance just stored from a vector
-	 * register waits for the store. */
-	for (i = 0; i < n; i++)
-		h8[i & 7][dist[i]]++;
-	for (size_t d = 0; d <= LLMR_SKETCH_BITS; d++) {
-		hist[d] = 0;
-		for (int k = 0; k < 8; k++)
-			hist[d] += h8[k][d];
+	/*
+	 * The caller reads the counts only up to the cut, the want-th smallest
+	 * distance, which is at most the want-th smallest of the first 1,024:
+	 * that bound found, only the distances up to it are counted (a tenth
+	 * of them with 10,000 prompts), exactly. Counted apart from the scan:
+	 * a load of a distance just stored from a vector register waits.
+	 */
+	size_t m = n < 1024 ? n : 1024, cum = 0;
+	int bound = LLMR_SKETCH_BITS;
+	__m512i b;
+
+	if (m >= want) {
+		for (i = 0; i < m; i++)
+			h1[dist[i]]++;
+		for (bound = 0; bound < LLMR_SKETCH_BITS && cum + h1[bound] < want; bound++)
+			cum += h1[bound];
 	}
+	memset(hist, 0, (LLMR_SKETCH_BITS + 1) * sizeof(*hist));
+	b = _mm512_set1_epi16((short)bound);
+	for (i = 0; i + 32 <= n; i += 32) {
+		uint32_t mk = _mm512_cmple_epu16_mask(_mm512_loadu_si512((const void *)(dist + i)), b);
+
+		for (; mk; mk &= mk - 1)
+			hist[dist[i + (size_t)__builtin_ctz(mk)]]++;
+	}
+	for (; i < n; i++)
+		if (dist[i] <= bound)
+			hist[dist[i]]++;
 }
 
 /*
@@ -286,8 +304,10 @@ select_avx512(const uint16_t *dist, size_t n, int cut, size_t ties, size_t want,
 static int has_popcnt = -1, has_avx512;
 #endif
 
-static void hamming(const uint64_t *q, const llmr_sketch *sk, size_t n, uint16_t *dist, size_t *hist)
+static void hamming(const uint64_t *q, const llmr_sketch *sk, size_t n, size_t want, uint16_t *dist,
+		    size_t *hist)
 {
+	(void)want; /* only the AVX-512 scan uses it */
 #if defined(__x86_64__) && defined(__GNUC__)
 	if (has_popcnt < 0) {
 		__builtin_cpu_init();
@@ -297,7 +317,7 @@ static void hamming(const uint64_t *q, const llmr_sketch *sk, size_t n, uint16_t
 		has_popcnt = __builtin_cpu_supports("popcnt");
 	}
 	if (has_avx512) {
-		hamming_avx512(q, sk, n, dist, hist);
+		hamming_avx512(q, sk, n, want, dist, hist);
 		return;
 	}
 	if (has_popcnt) {
@@ -314,7 +334,7 @@ size_t llmr_lk_candidates(const llmr_sketch *sk, size_t n, const uint64_t *q, si
 	size_t hist[LLMR_SKETCH_BITS + 1] = {0}, below = 0, nc = 0, at = 0;
 	int cut = 0;
 
-	hamming(q, sk, n, dist, hist);
+	hamming(q, sk, n, want, dist, hist);
 	while (cut < LLMR_SKETCH_BITS && below + hist[cut] < want)
 		below += hist[cut++];
 	/* Every prompt below the cut and the first ties at it, in order;
