@@ -159,7 +159,8 @@ int llmr_index_drop_pending(struct llmr_indexer *ix, struct llmr_err *e)
 
 	if (!ix->rebuild_pending)
 		return 0;
-	if (llmr_index_batch_begin(ix, e) < 0 || llmr_state_tx(ix->st, 1, drop_tx, ix, e) < 0)
+	if (llmr_index_change_keep_prev(ix, e) < 0 || llmr_index_batch_begin(ix, e) < 0 ||
+	    llmr_state_tx(ix->st, 1, drop_tx, ix, e) < 0)
 		return -1;
 	ix->rebuild_pending = 0;
 	ix->changed = 1;
@@ -239,6 +240,7 @@ int llmr_index_open(struct llmr_state *st, const struct llmr_config *cfg,
 	ix->name = llmr_xstrdup(c.name);
 	if (llmr_embedder_open(cfg, cfg ? cfg->index_embedder : NULL, &ix->em, e) < 0 ||
 	    (ix->em->st = st, llmr_state_tx(st, 1, open_tx, &c, e) < 0) ||
+	    llmr_index_load_roots(ix, e) < 0 ||
 	    (ix->rebuild_pending ? (llmr_index_rehash(ix), 0) : load_docs(ix, e)) < 0) {
 		llmr_index_free(ix);
 		return -1;
@@ -260,6 +262,8 @@ void llmr_index_free(struct llmr_indexer *ix)
 	free(ix->docs);
 	free(ix->tab);
 	free(ix->name);
+	llmr_index_roots_free(ix);
+	llmr_index_change_free(ix);
 	llmr_embedder_free(ix->em);
 	free(ix);
 }
@@ -335,6 +339,10 @@ int llmr_index_close(struct llmr_indexer *ix, struct llmr_index_counts *counts,
 	if (ix->in_batch && llmr_index_batch_end(ix, 1, e) < 0) {
 		llmr_index_free(ix);
 		return -1;
+	}
+	if (ix->o.change) {
+		llmr_index_change_prev_gone(ix);
+		llmr_index_change_flush(ix);
 	}
 	if (ix->changed)
 		rc = llmr_index_update_graph(ix->st, ix->coll, ix->em->spec, ix->cfg, e);

@@ -113,9 +113,13 @@ static int write_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 static int run_tx(struct llmr_indexer *ix, int (*fn)(sqlite3 *, void *, struct llmr_err *),
 		  void *ud, struct llmr_err *e)
 {
-	if (llmr_index_batch_begin(ix, e) < 0 || llmr_state_tx(ix->st, 1, fn, ud, e) < 0)
+	if (llmr_index_batch_begin(ix, e) < 0 || llmr_state_tx(ix->st, 1, fn, ud, e) < 0 ||
+	    llmr_index_batch_end(ix, 0, e) < 0)
 		return -1;
-	return llmr_index_batch_end(ix, 0, e);
+	/* Committed (no batch left open): what it held can be told. */
+	if (!ix->in_batch && ix->o.change)
+		llmr_index_change_flush(ix);
+	return 0;
 }
 
 int llmr_index_write_doc(struct llmr_indexer *ix, const struct llmr_index_write *w,
@@ -123,8 +127,14 @@ int llmr_index_write_doc(struct llmr_indexer *ix, const struct llmr_index_write 
 {
 	struct write_ctx c = {ix, w};
 
-	if (llmr_index_drop_pending(ix, e) < 0 || run_tx(ix, write_tx, &c, e) < 0)
+	if (llmr_index_drop_pending(ix, e) < 0)
 		return -1;
+	llmr_index_change_queue(ix, w->change, w->source, w->url, w->hash);
+	if (run_tx(ix, write_tx, &c, e) < 0) {
+		if (w->change)
+			llmr_index_change_unqueue(ix);
+		return -1;
+	}
 	ix->changed = 1;
 	return 0;
 }
@@ -313,6 +323,7 @@ int llmr_index_doc(struct llmr_indexer *ix, const char *id, const char *text, si
 	w.hash = hash;
 	w.size = -1;
 	w.mtime_ns = -1;
+	w.change = d ? "updated" : "added";
 	md.max = LLMR_EXTRACT_MAX_BYTES;
 	rc = llmr_extract_to_utf8(text, n, &md, e);
 	if (rc == 0)

@@ -19,6 +19,13 @@ struct llmr_index_docrec {
 	int seen; /* met during this run */
 };
 
+struct llmr_index_root {
+	char *root, *base; /* canonical folder, its web address */
+};
+
+struct llmr_index_pending;
+struct llmr_index_prev;
+
 struct llmr_indexer {
 	struct llmr_state *st;
 	sqlite3 *db;
@@ -40,6 +47,12 @@ struct llmr_indexer {
 	int in_batch;          /* a batch transaction is open */
 	int64_t batch_ms;      /* when it began */
 	size_t batch_docs;
+	struct llmr_index_root *roots; /* idx_roots of the collection */
+	size_t nroots;
+	struct llmr_index_pending *pend; /* changes waiting for a commit */
+	size_t npend, pendcap;
+	struct llmr_index_prev *prev;    /* --rebuild: what it held before */
+	size_t nprev;
 };
 
 struct llmr_index_docrec *llmr_index_find(struct llmr_indexer *ix, const char *source);
@@ -69,6 +82,7 @@ struct llmr_index_write {
 	const struct llmr_chunks *chunks; /* NULL for a failed document */
 	const float *vecs;                /* API embedders: one per chunk */
 	size_t dim;
+	const char *change;               /* "added", "updated" or NULL */
 };
 
 /* Replace a document (chunks, FTS rows, document row) in one transaction. */
@@ -99,5 +113,27 @@ int llmr_index_batch_end(struct llmr_indexer *ix, int force, struct llmr_err *e)
 /* Build the graph only if chunks exist past what it covers. */
 int llmr_index_graph_if_stale(struct llmr_state *st, int64_t coll, const char *embedder,
 			      const struct llmr_config *cfg, struct llmr_err *e);
+
+/* index_url.c: the address of a file document (new string, may be NULL);
+ * the collection's roots with a web address; --url-base for one root. */
+char *llmr_index_file_url(const struct llmr_indexer *ix, const char *source);
+int llmr_index_load_roots(struct llmr_indexer *ix, struct llmr_err *e);
+int llmr_index_set_url_base(struct llmr_indexer *ix, const char *root, const char *base,
+			    struct llmr_err *e);
+void llmr_index_roots_free(struct llmr_indexer *ix);
+
+/* index_change.c: queue a change (kind NULL: none; hash compares with the
+ * pre-rebuild content), take the last one back, tell the queued ones
+ * (after a commit); keep the documents aside before a rebuild drop, and
+ * queue those not met again as deleted. */
+void llmr_index_change_queue(struct llmr_indexer *ix, const char *kind, const char *source,
+			     const char *url, const char *hash);
+void llmr_index_change_unqueue(struct llmr_indexer *ix);
+void llmr_index_change_flush(struct llmr_indexer *ix);
+int llmr_index_change_keep_prev(struct llmr_indexer *ix, struct llmr_err *e);
+void llmr_index_change_prev_gone(struct llmr_indexer *ix);
+void llmr_index_change_free(struct llmr_indexer *ix);
+/* The url stored for document id (new string), or NULL. */
+char *llmr_index_stored_url(struct llmr_indexer *ix, int64_t id);
 
 #endif

@@ -125,24 +125,6 @@ static int under(const char *source, const char *root)
 	return !strncmp(source, root, n) && (source[n] == '/' || source[n] == '\0');
 }
 
-static char *file_url(const char *path)
-{
-	char real[PATH_MAX];
-	struct llmr_buf b = LLMR_BUF_INIT;
-	const unsigned char *p;
-
-	if (!realpath(path, real))
-		return NULL;
-	llmr_buf_adds(&b, "file://");
-	for (p = (const unsigned char *)real; *p; p++) {
-		if (*p <= ' ' || *p == '%' || *p == '#' || *p == '?' || *p >= 0x7f)
-			llmr_buf_addf(&b, "%%%02X", *p);
-		else
-			llmr_buf_add(&b, p, 1);
-	}
-	return llmr_buf_detach(&b);
-}
-
 static int index_file(struct llmr_indexer *ix, const struct entry *en, struct llmr_err *e)
 {
 	struct llmr_index_docrec *d = llmr_index_find(ix, en->path);
@@ -176,7 +158,7 @@ static int index_file(struct llmr_indexer *ix, const struct entry *en, struct ll
 		goto out;
 	}
 	memset(&w, 0, sizeof(w));
-	url = file_url(en->path);
+	url = llmr_index_file_url(ix, en->path);
 	w.source = en->path;
 	w.origin = "file";
 	w.url = url;
@@ -184,12 +166,14 @@ static int index_file(struct llmr_indexer *ix, const struct entry *en, struct ll
 	w.hash = hash;
 	w.size = en->size;
 	w.mtime_ns = en->mtime_ns;
+	w.change = d ? "updated" : "added";
 	md.max = LLMR_EXTRACT_MAX_BYTES;
 	if (llmr_extract_mem(f, raw.s, raw.len, &md, &xe) < 0) {
 		/* Recorded with its error, so that the next runs skip it until
 		 * it changes, and --stats can list it. */
 		warn(ix, en->path, xe.msg);
 		w.error = xe.msg;
+		w.change = NULL;
 		rc = llmr_index_write_doc(ix, &w, e);
 		ix->c.failed++;
 	} else {
@@ -279,6 +263,12 @@ static int drop_gone(struct llmr_indexer *ix, const struct root *r, const struct
 			kept++;
 			continue;
 		}
+		if (ix->o.change) {
+			char *url = llmr_index_stored_url(ix, d->id);
+
+			llmr_index_change_queue(ix, "deleted", d->source, url, NULL);
+			free(url);
+		}
 		if (llmr_index_delete_doc(ix, d->id, e) < 0)
 			return -1;
 		ix->c.deleted++;
@@ -303,8 +293,16 @@ int llmr_index_paths(struct llmr_indexer *ix, char *const *paths, size_t n, stru
 	size_t i;
 	int rc = llmr_index_migrate_sources(ix, e);
 
+	if (rc == 0 && ix->o.url_base && n != 1)
+		rc = llmr_errf(e, LLMR_EX_USAGE, "--url-base: name one root, not %zu", n);
 	if (rc == 0)
 		collect(ix, paths, n, &w, roots);
+	if (rc == 0 && ix->o.url_base) {
+		if (!roots[0].path)
+			rc = llmr_errf(e, LLMR_EX_NOINPUT, "--url-base: cannot resolve '%s'", paths[0]);
+		else
+			rc = llmr_index_set_url_base(ix, roots[0].path, ix->o.url_base, e);
+	}
 	for (i = 0; i < w.n && rc == 0; i++) {
 		if (ix->o.progress)
 			ix->o.progress(i, w.n, w.v[i].path, ix->o.ud);

@@ -339,6 +339,16 @@ static const char coord_v1[] =
 	" ended_ms INTEGER, last_ms INTEGER NOT NULL, failures INTEGER NOT NULL DEFAULT 1, reason TEXT);"
 	"CREATE TABLE coord_sync (k INTEGER PRIMARY KEY CHECK (k = 0), last_id INTEGER NOT NULL);";
 
+/*
+ * llmr-index --url-base: the web address of the synced copy of an indexed
+ * root (a folder's canonical path), per collection. Documents under it get
+ * that address with their root-relative path appended, now and on every
+ * later run that does not name another.
+ */
+static const char index_roots_v1[] =
+	"CREATE TABLE idx_roots (coll INTEGER NOT NULL, root TEXT NOT NULL,"
+	" url_base TEXT NOT NULL, PRIMARY KEY (coll, root)) WITHOUT ROWID;";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -356,6 +366,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"ask: semantic cache, in-flight leases, cache entries by route", semcache_v1},
 	{"learn: embedding cache, pending routing changes, measured quality", learn_v2},
 	{"route: Redis coordination outages and resync mark", coord_v1},
+	{"index: the web address of each indexed root (--url-base)", index_roots_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);
