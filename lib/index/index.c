@@ -237,10 +237,15 @@ int llmr_index_open(struct llmr_state *st, const struct llmr_config *cfg,
 	ix->overlap = cfg && cfg->index_overlap >= 0 ? cfg->index_overlap : 40;
 	c.ix = ix;
 	c.name = o->collection ? o->collection : "default";
+	/* Each document is written inside a savepoint, whose journal of the
+	 * pages it changes went to a temporary file, page by page: tens of
+	 * writes a document. Memory is enough for one document's pages. */
+	sqlite3_exec(ix->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
 	ix->name = llmr_xstrdup(c.name);
 	if (llmr_embedder_open(cfg, cfg ? cfg->index_embedder : NULL, &ix->em, e) < 0 ||
 	    (ix->em->st = st, llmr_state_tx(st, 1, open_tx, &c, e) < 0) ||
 	    llmr_index_load_roots(ix, e) < 0 ||
+	    (llmr_index_pipe_start(ix), 0) ||
 	    (ix->rebuild_pending ? (llmr_index_rehash(ix), 0) : load_docs(ix, e)) < 0) {
 		llmr_index_free(ix);
 		return -1;
@@ -255,8 +260,12 @@ void llmr_index_free(struct llmr_indexer *ix)
 
 	if (!ix)
 		return;
+	llmr_index_pipe_stop(ix->pipe);
 	if (ix->in_batch) /* an error left it open: drop the partial batch */
 		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+	free(ix->skid);
+	free(ix->sk);
+	llmr_index_stmts_free(ix);
 	for (i = 0; i < ix->ndocs; i++)
 		free(ix->docs[i].source);
 	free(ix->docs);
@@ -268,8 +277,8 @@ void llmr_index_free(struct llmr_indexer *ix)
 	free(ix);
 }
 
-#define BATCH_DOCS 64
-#define BATCH_MS 250
+#define BATCH_DOCS 4096
+#define BATCH_MS 1000
 #define BUSY_DEADLINE_MS 30000
 
 static int exec_busy(struct llmr_indexer *ix, const char *sql, struct llmr_err *e)
@@ -311,6 +320,7 @@ int llmr_index_batch_end(struct llmr_indexer *ix, int force, struct llmr_err *e)
 	ix->in_batch = 0;
 	if (exec_busy(ix, "COMMIT", e) < 0) {
 		sqlite3_exec(ix->db, "ROLLBACK", NULL, NULL, NULL);
+		ix->nsk = 0; /* ids of rows that are gone: the graph embeds again */
 		return -1;
 	}
 	return 0;
@@ -321,6 +331,11 @@ int llmr_index_close(struct llmr_indexer *ix, struct llmr_index_counts *counts,
 {
 	int rc = 0;
 
+	/* The JSON-lines documents still in the pipeline. */
+	if (llmr_index_pipe_drain(ix, e) < 0) {
+		llmr_index_free(ix);
+		return -1;
+	}
 	/* --rebuild, and nothing found to put back: refuse, unless --prune
 	 * asked for the collection to be emptied anyway. */
 	if (ix->rebuild_pending && !ix->o.prune) {
@@ -345,7 +360,7 @@ int llmr_index_close(struct llmr_indexer *ix, struct llmr_index_counts *counts,
 		llmr_index_change_flush(ix);
 	}
 	if (ix->changed)
-		rc = llmr_index_update_graph(ix->st, ix->coll, ix->em->spec, ix->cfg, e);
+		rc = llmr_index_graph_close(ix, e);
 	else
 		rc = llmr_index_graph_if_stale(ix->st, ix->coll, ix->em->spec, ix->cfg, e);
 	/* A run that wrote much leaves a long WAL that every later search must
