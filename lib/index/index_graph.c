@@ -151,6 +151,8 @@ static int graph_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 		llmr_index_dberr(db, e, "chunks");
 		goto fail;
 	}
+	if (added || rebuilt)
+		llmr_ann_repair(&a);
 	if ((added || rebuilt) && llmr_ann_save(db, c->coll, &a, newupto, rebuilt, e) < 0)
 		goto fail;
 	llmr_ann_release(&a);
