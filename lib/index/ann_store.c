@@ -307,6 +307,7 @@ static const uint32_t *lazy_links(void *ud, uint32_t node, int level)
 	return z->links[node] + slot(level);
 }
 
+#define SKETCH_BEAM 8
 /* Neighbours of one node worth scoring exactly, best by sketch first. */
 #define EXACT_PER_STEP 4
 
@@ -417,7 +418,10 @@ int llmr_ann_search_db(sqlite3 *db, int64_t coll, const uint64_t *q, const float
 	v.stamp = &stamp;
 	v.lut = lut;
 	nodes = llmr_xmalloc((max ? max : 1) * sizeof(*nodes));
-	got = llmr_ann_search_view(&v, q, ef * 8, nodes, max);
+	/* A beam of SKETCH_BEAM x ef on sketch distances, which cost little,
+	 * and only its best ef scored exactly: a narrow beam misses the true
+	 * neighbours of short queries (tests/unit/ann_recall.c). */
+	got = llmr_ann_search_view(&v, q, ef * SKETCH_BEAM, nodes, max);
 	if (got > ef)
 		got = ef;
 	if (exact && scores) {
