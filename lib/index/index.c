@@ -277,8 +277,8 @@ void llmr_index_free(struct llmr_indexer *ix)
 	free(ix);
 }
 
-#define BATCH_DOCS 4096
-#define BATCH_MS 1000
+#define BATCH_DOCS 1024
+#define BATCH_MS 250
 #define BUSY_DEADLINE_MS 30000
 
 static int exec_busy(struct llmr_indexer *ix, const char *sql, struct llmr_err *e)

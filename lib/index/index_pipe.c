@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <libxml/parser.h>
 
@@ -20,6 +21,7 @@
 
 #define RING 64       /* jobs in flight */
 #define MAX_WORKERS 4
+#define WAIT_IN_BATCH_MS 50 /* then the open batch is committed */
 
 struct llmr_index_pipe {
 	pthread_mutex_t mu;
@@ -201,6 +203,28 @@ static int write_oldest(struct llmr_indexer *ix, struct llmr_err *e)
 
 	pthread_mutex_lock(&p->mu);
 	j = p->ring[p->head % RING];
+	if (!j->done && ix->in_batch) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += WAIT_IN_BATCH_MS * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		while (!j->done && pthread_cond_timedwait(&p->done, &p->mu, &ts) == 0)
+			;
+	}
+	if (!j->done && ix->in_batch) {
+		/* Never hold the write lock while a worker is busy (a long PDF):
+		 * commit what is written first. */
+		pthread_mutex_unlock(&p->mu);
+		if (llmr_index_batch_end(ix, 1, e) < 0)
+			return -1;
+		if (ix->o.change)
+			llmr_index_change_flush(ix);
+		pthread_mutex_lock(&p->mu);
+	}
 	while (!j->done)
 		pthread_cond_wait(&p->done, &p->mu);
 	p->head++;
