@@ -276,3 +276,27 @@ int llmr_index_pipe_drain(struct llmr_indexer *ix, struct llmr_err *e)
 			return -1;
 	return 0;
 }
+
+/* JSON lines: a document given as text becomes a job like a file. */
+int llmr_index_doc(struct llmr_indexer *ix, const char *id, const char *text, size_t n,
+		   const char *url, json_t *meta, struct llmr_err *e)
+{
+	struct llmr_index_docrec *d = llmr_index_find(ix, id);
+	struct llmr_index_job *j = llmr_xcalloc(1, sizeof(*j));
+
+	ix->c.files++;
+	if (d) {
+		d->seen = 1;
+		j->have_old = 1;
+		j->old_id = d->id;
+		memcpy(j->old_hash, d->hash, sizeof(j->old_hash));
+	}
+	j->source = llmr_xstrdup(id);
+	j->text = llmr_xmalloc(n + 1);
+	memcpy(j->text, text, n);
+	j->text[n] = '\0';
+	j->n = n;
+	j->url = url ? llmr_xstrdup(url) : NULL;
+	j->metas = meta ? json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	return llmr_index_pipe_push(ix, j, e);
+}
