@@ -418,10 +418,10 @@ int llmr_ann_search_db(sqlite3 *db, int64_t coll, const uint64_t *q, const float
 	v.stamp = &stamp;
 	v.lut = lut;
 	nodes = llmr_xmalloc((max ? max : 1) * sizeof(*nodes));
-	/* A beam of SKETCH_BEAM x ef on sketch distances, which cost little,
-	 * and only its best ef scored exactly: a narrow beam misses the true
+	/* Before an exact phase, a beam of SKETCH_BEAM x ef on sketch
+	 * distances, which cost little, and only its best ef scored exactly: a narrow beam misses the true
 	 * neighbours of short queries (tests/unit/ann_recall.c). */
-	got = llmr_ann_search_view(&v, q, ef * SKETCH_BEAM, nodes, max);
+	got = llmr_ann_search_view(&v, q, exact && scores ? ef * SKETCH_BEAM : ef, nodes, max);
 	if (got > ef)
 		got = ef;
 	if (exact && scores) {
