@@ -2,7 +2,7 @@
 # tests/bench/index.sh - indexing benchmarks (make bench): prints figures.
 #
 #  1. throughput, MB of text a second (wall and CPU), with the local
-#     embedder, on a generated French/English corpus (corpus.sh) of 1,000
+#     embedder, on a generated French/English corpus (corpus.inc) of 1,000
 #     Markdown files and 100,000 sections (graph building included);
 #  2. the same for 100,000 short documents piped in as JSON lines;
 #  3. bytes of index per chunk beyond the text, against float32 vectors;
@@ -22,7 +22,7 @@ HOME=$BENCH_DIR/home XDG_CONFIG_HOME=$BENCH_DIR/home/.config
 export HOME XDG_CONFIG_HOME
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-. "$SRC/tests/bench/corpus.sh"
+. "$SRC/tests/bench/corpus.inc"
 gen() { corpus_files "$@"; }
 
 now_ms() { date +%s%3N; }
