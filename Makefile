@@ -20,7 +20,7 @@ PKGS = libcurl jansson sqlite3 yaml-0.1 readline libxml-2.0 libzip poppler-glib 
 # make demo) needs the first list; the tests also need the second.
 DEB_PKGS = gcc make pkg-config libc6-dev libcurl4-openssl-dev libjansson-dev \
 	libsqlite3-dev libyaml-dev libreadline-dev libxml2-dev libzip-dev libpoppler-glib-dev \
-	libuchardet-dev libmicrohttpd-dev libhiredis-dev ca-certificates jq python3
+	libuchardet-dev libmicrohttpd-dev libhiredis-dev libstemmer-dev ca-certificates jq python3
 # No valgrind: no test needs it (LLMR_VALGRIND=1 is a choice; install it
 # then). chromium renders the HTML cost report (tests/cli/0440).
 DEB_TEST_PKGS = perl curl mandoc sqlite3 chromium redis-server
@@ -36,7 +36,7 @@ override CFLAGS += -std=c11 -Wall -Wextra -MMD -MP -D_DEFAULT_SOURCE -D_POSIX_C_
 # --as-needed: a program links only the libraries it uses (llmr-ask has no
 # need of poppler and its dozens of dependencies, which cost 50 ms at start).
 override LDFLAGS += -Wl,--as-needed
-LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lpthread
 ifneq ($(WERROR),)
 override CFLAGS += -Werror
 endif

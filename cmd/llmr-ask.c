@@ -180,7 +180,7 @@ static void note_fallback(const char *from, const char *to, const char *why, voi
 static int ask_once(struct ask_main *m, struct llmr_ask_req *req)
 {
 	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, m, note_fallback, 0,
-				   llmr_interrupt_flag(), m->learned};
+				   llmr_interrupt_flag(), m->learned, NULL};
 	json_t *resp, *err;
 	int code;
 
@@ -217,7 +217,7 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 {
 	struct ask_main *m = ud;
 	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0,
-				   llmr_interrupt_flag(), m->learned};
+				   llmr_interrupt_flag(), m->learned, NULL};
 	struct llmr_ask_req req = m->defaults;
 	struct llmr_err e = {0, ""};
 	json_t *obj, *resp;
@@ -251,7 +251,7 @@ static char *batch_line(const char *line, size_t len, long lineno, int *status, 
 static char *warm_line(const char *line, size_t len, long lineno, int *status, void *ud)
 {
 	struct ask_main *m = ud;
-	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0, llmr_interrupt_flag(), m->learned};
+	struct llmr_ask_ctx ctx = {m->cfg, state_get(m), NULL, NULL, NULL, 0, llmr_interrupt_flag(), m->learned, NULL};
 	struct llmr_ask_req req = m->defaults;
 	struct llmr_err e = {0, ""};
 	json_t *obj = NULL, *resp, *sum;

@@ -70,28 +70,15 @@ static const struct llmr_cli cli = {
 	"budget route NAME USD [ALERT] | budget total USD [ALERT]\n"
 	"logs [-n N] [--json] [WORDS...]\n"
 	"cache [--since TIME] [--json] | cache purge [--route R] [--namespace N] [--older-than DUR]\n"
+	"cache wrong REQUEST_ID...\n"
 	"--check",
 	"Spend reports, savings, forecasts and what-if simulation from the request log.",
 	opts
 };
 
-struct cost_main {
-	const char *config_opt, *state_opt, *baseline, *note;
-	const char *route, *ns, *older;
-	char *states[64];  /* every --state, in order */
-	size_t nstates;
-	struct llmr_config *cfg;
-	struct llmr_state *st;
-	struct llmr_sim_changes ch;
-	int64_t now, since, until;
-	int by, fmt, check, apply, add, quiet;
-	long limit;
-	char *since_s, *until_s;
-};
+#include "llmr-cost/cost_cmd.h"
 
-enum { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_HTML };
-
-static void fail(const struct llmr_err *e)
+void cost_fail(const struct llmr_err *e)
 {
 	llmr_die(e->code ? e->code : LLMR_EX_SOFTWARE, "%s", e->msg);
 }
@@ -108,13 +95,13 @@ static void load(struct cost_main *m, bool writes)
 
 	m->cfg = llmr_cli_config(m->config_opt, NULL);
 	if (m->nstates && llmr_state_expand(m->states, m->nstates, &paths, &n, &e) < 0)
-		fail(&e);
+		cost_fail(&e);
 	if (n > 1 && writes)
 		llmr_die(LLMR_EX_USAGE, "--state: this subcommand writes: give one state file");
 	sp = llmr_state_path(n ? paths[0] : m->state_opt, m->cfg);
 	if ((writes ? llmr_state_open : llmr_state_open_ro)(sp, &m->st, &e) < 0 ||
 	    (n > 1 && llmr_state_union(m->st, paths + 1, n - 1, &e) < 0))
-		fail(&e);
+		cost_fail(&e);
 	free(sp);
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
@@ -122,17 +109,17 @@ static void load(struct cost_main *m, bool writes)
 	/* Simulations weigh quality as routing does: measured where
 	 * llmr-bench recommend measured it. */
 	if (llmr_routing_overlay(m->st, m->cfg, &e) < 0 || llmr_quality_overlay(m->st, m->cfg, &e) < 0)
-		fail(&e);
+		cost_fail(&e);
 }
 
-static void out(struct llmr_buf *b)
+void cost_out(struct llmr_buf *b)
 {
 	if (b->len)
 		fwrite(b->s, 1, b->len, stdout);
 	llmr_buf_release(b);
 }
 
-static void out_json(json_t *o)
+void cost_out_json(json_t *o)
 {
 	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
 	putchar('\n');
@@ -146,9 +133,9 @@ static int cmd_report(struct cost_main *m)
 	struct llmr_buf b = LLMR_BUF_INIT;
 
 	if (llmr_cost_run(llmr_state_db(m->st), m->cfg, m->since, m->until, m->by, m->baseline, &run, &e))
-		fail(&e);
+		cost_fail(&e);
 	if (m->fmt == FMT_JSON) {
-		out_json(llmr_report_json(&run.report, &run.forecast, &run.savings));
+		cost_out_json(llmr_report_json(&run.report, &run.forecast, &run.savings));
 	} else if (m->fmt == FMT_CSV) {
 		llmr_report_csv(&b, &run.report);
 	} else if (m->fmt == FMT_HTML) {
@@ -156,51 +143,14 @@ static int cmd_report(struct cost_main *m)
 		size_t n;
 
 		if (llmr_prices_table(llmr_state_db(m->st), &run.pb, &rows, &n, &e))
-			fail(&e);
+			cost_fail(&e);
 		llmr_report_html(&b, &run.report, &run.forecast, &run.savings, rows, n);
 		llmr_price_rows_free(rows, n);
 	} else {
 		llmr_report_text(&b, &run.report, &run.forecast, &run.savings, isatty(STDOUT_FILENO),
 				 llmr_cli_color(stdout));
 	}
-	out(&b);
-	llmr_cost_run_release(&run);
-	return 0;
-}
-
-/* cache: hit rates, savings and entries; cache purge: drop entries. */
-static int cmd_cache(struct cost_main *m, bool purge)
-{
-	struct llmr_err e = {0, ""};
-	struct llmr_cost_run run;
-	struct llmr_buf b = LLMR_BUF_INIT;
-	json_t *rep;
-
-	if (purge) {
-		int64_t before = INT64_MAX;
-		long ex, sem;
-
-		if (m->older && (llmr_cost_parse_time(m->older, m->now, &before) || before >= m->now))
-			llmr_die(LLMR_EX_USAGE, "--older-than: '%s' is not a duration (try 12h or 7d)",
-				 m->older);
-		if (llmr_cache_purge(m->st, m->route, m->ns, before, &ex, &sem, &e) < 0)
-			fail(&e);
-		if (m->fmt == FMT_JSON)
-			out_json(json_pack("{s:I,s:I}", "exact", (json_int_t)ex, "semantic", (json_int_t)sem));
-		else if (!m->quiet)
-			printf("purged %ld exact and %ld semantic entries\n", ex, sem);
-		return 0;
-	}
-	if (llmr_cost_run(llmr_state_db(m->st), m->cfg, m->since, m->until, LLMR_BY_NONE, NULL, &run, &e) ||
-	    !(rep = llmr_cache_report(&run, m->cfg, llmr_state_db(m->st), m->since, m->until, m->now, &e)))
-		fail(&e);
-	if (m->fmt == FMT_JSON) {
-		out_json(rep);
-	} else {
-		llmr_cache_report_text(&b, rep);
-		json_decref(rep);
-		out(&b);
-	}
+	cost_out(&b);
 	llmr_cost_run_release(&run);
 	return 0;
 }
@@ -216,22 +166,22 @@ static int cmd_simulate(struct cost_main *m)
 	if (llmr_pricebook_load(&pb, m->cfg, llmr_state_db(m->st), &e) ||
 	    (!m->ch.nprofiles && llmr_cost_log_load(llmr_state_db(m->st), m->since, m->until, &log, &e)) ||
 	    llmr_simulate(&log, m->since, m->until, m->cfg, &pb, &m->ch, &r, &e))
-		fail(&e);
+		cost_fail(&e);
 	if (m->fmt == FMT_JSON)
-		out_json(llmr_sim_json(&r));
+		cost_out_json(llmr_sim_json(&r));
 	else
 		llmr_sim_text(&b, &r, llmr_cli_color(stdout));
-	out(&b);
+	cost_out(&b);
 	if (m->apply) {
 		bool changed;
 		long v;
 
 		if (llmr_routing_apply_changes(m->cfg, &m->ch, &changed, &e))
-			fail(&e);
+			cost_fail(&e);
 		if (!changed)
 			llmr_die(LLMR_EX_USAGE, "--apply: nothing to apply: only --replace and --chain change the routing");
 		if (llmr_routing_save(m->st, m->cfg, m->note, m->now, &v, &e))
-			fail(&e);
+			cost_fail(&e);
 		if (!m->quiet)
 			fprintf(stderr, "llmr-cost: routing version %ld applied (undo: llmr-cost rollback)\n", v);
 	}
@@ -248,7 +198,7 @@ static int cmd_prices(struct cost_main *m, int argc, char **argv)
 				       m->fmt == FMT_JSON, &e);
 
 	if (rc < 0)
-		fail(&e);
+		cost_fail(&e);
 	return 0;
 }
 
@@ -262,7 +212,7 @@ static int cmd_rollback(struct cost_main *m, int argc, char **argv)
 	if (argc == 1)
 		v = llmr_cli_long("rollback", argv[0]);
 	if (llmr_routing_rollback(m->st, v, m->now, &restored, &e))
-		fail(&e);
+		cost_fail(&e);
 	if (!m->quiet)
 		printf("routing version %ld in force%s\n", restored, restored ? "" : " (the config as written)");
 	return 0;
@@ -277,7 +227,7 @@ static int cmd_versions(struct cost_main *m)
 	char when[32];
 
 	if (llmr_routing_history(m->st, &v, &n, &active, &e))
-		fail(&e);
+		cost_fail(&e);
 	printf("%s 0  config as written\n", active == 0 ? "*" : " ");
 	for (i = 0; i < n; i++) {
 		llmr_cost_fmt_iso(v[i].created_ms, when);
@@ -308,7 +258,7 @@ static int cmd_budget(struct cost_main *m, int argc, char **argv)
 	if (llmr_budget_set(m->st, argv[0], total ? "all" : argv[1],
 			    !strcmp(argv[need - 1], "off") ? -1 : num_arg("budget", argv[need - 1]),
 			    argc > need ? num_arg("alert", argv[need]) : 0.8, &e))
-		fail(&e);
+		cost_fail(&e);
 	return 0;
 }
 
@@ -321,16 +271,16 @@ static int cmd_check(struct cost_main *m)
 	int worst = LLMR_BUDGET_OK;
 
 	if (llmr_budget_check(m->st, m->cfg, m->until, &s, &n, &e))
-		fail(&e);
+		cost_fail(&e);
 	for (i = 0; i < n; i++) {
 		if (s[i].level > worst)
 			worst = s[i].level;
 		if (m->fmt == FMT_JSON)
-			out_json(llmr_budget_json(&s[i]));
+			cost_out_json(llmr_budget_json(&s[i]));
 		else if (!m->quiet || s[i].level != LLMR_BUDGET_OK)
 			llmr_budget_text(&b, &s[i]);
 	}
-	out(&b);
+	cost_out(&b);
 	free(s);
 	if (worst >= LLMR_BUDGET_FORECAST)
 		llmr_warn("budget: a cap is %s", worst == LLMR_BUDGET_OVER ? "reached" : "forecast to be reached");
@@ -347,13 +297,13 @@ static int cmd_logs(struct cost_main *m, int argc, char **argv)
 
 	if (llmr_transcript_search(m->st, (const char *const *)argv, (size_t)argc, m->limit, &rows,
 				   &e) < 0)
-		fail(&e);
+		cost_fail(&e);
 	if (m->fmt == FMT_JSON)
 		json_array_foreach(rows, i, r)
-			out_json(json_incref(r));
+			cost_out_json(json_incref(r));
 	else
 		llmr_transcript_text(rows, isatty(STDOUT_FILENO), &b);
-	out(&b);
+	cost_out(&b);
 	json_decref(rows);
 	return 0;
 }
@@ -455,11 +405,13 @@ int main(int argc, char **argv)
 		llmr_die(LLMR_EX_USAGE, "%s: unexpected operand '%s'", sub, ops[1]);
 	if (m.apply && strcmp(sub, "simulate"))
 		llmr_die(LLMR_EX_USAGE, "--apply goes with simulate");
-	if (!strcmp(sub, "cache") && nops > 0 && strcmp(ops[1], "purge"))
-		llmr_die(LLMR_EX_USAGE, "cache: '%s' is not purge", ops[1]);
-	if (!strcmp(sub, "cache") && nops > 1)
+	if (!strcmp(sub, "cache") && nops > 0 && strcmp(ops[1], "purge") && strcmp(ops[1], "wrong"))
+		llmr_die(LLMR_EX_USAGE, "cache: '%s' is not purge or wrong", ops[1]);
+	if (!strcmp(sub, "cache") && nops > 1 && !strcmp(ops[1], "purge"))
 		llmr_die(LLMR_EX_USAGE, "cache purge: unexpected operand '%s'", ops[2]);
-	if ((m.route || m.ns || m.older) && !(!strcmp(sub, "cache") && nops > 0))
+	if (!strcmp(sub, "cache") && nops == 1 && !strcmp(ops[1], "wrong"))
+		llmr_die(LLMR_EX_USAGE, "cache wrong: a REQUEST_ID is needed");
+	if ((m.route || m.ns || m.older) && !(!strcmp(sub, "cache") && nops > 0 && !strcmp(ops[1], "purge")))
 		llmr_die(LLMR_EX_USAGE, "--route, --namespace and --older-than go with cache purge");
 	period(&m);
 	load(&m, !m.check && (m.apply || !strcmp(sub, "rollback") || !strcmp(sub, "budget") ||
@@ -482,9 +434,9 @@ int main(int argc, char **argv)
 	else if (!strcmp(sub, "logs"))
 		code = cmd_logs(&m, nops, ops + 1);
 	else if (!strcmp(sub, "routing"))
-		out_json(llmr_routing_snapshot(m.cfg));
+		cost_out_json(llmr_routing_snapshot(m.cfg));
 	else if (!strcmp(sub, "cache"))
-		code = cmd_cache(&m, nops > 0);
+		code = cost_cmd_cache(&m, nops > 0 ? ops[1] : NULL, nops - 1, ops + 2);
 	else
 		code = cmd_budget(&m, nops, ops + 1);
 	llmr_sim_changes_release(&m.ch);

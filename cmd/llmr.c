@@ -19,7 +19,7 @@ static const char *const commands[][2] = {
 	{"cost", "spend reports, forecasts, what-if simulation, prices"},
 	{"index", "add documents to a collection"},
 	{"search", "hybrid keyword and semantic search"},
-	{"bench", "import outcomes, evaluate and learn routing"},
+	{"bench", "benchmark suites (cron-ready), judged comparisons, ratings; learned routing"},
 };
 
 static void usage(FILE *fp)

@@ -9,9 +9,16 @@ _llmr_options()
 	done
 }
 
+# The subcommands (llmr-bench arena, llmr-quota reset...): the first word
+# after the program's name in each usage line of its --help.
+_llmr_commands()
+{
+	"$1" --help 2>&1 | sed -En 's/^ *(usage|or): [^ ]* ([a-z][a-z-]*).*/\2/p' | sort -u
+}
+
 _llmr_prog()
 {
-	local cur prev prog=$1
+	local cur prev prog=$1 first=$2 i cmds
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
@@ -19,6 +26,14 @@ _llmr_prog()
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(_llmr_options "$prog")" -- "$cur"))
+		return
+	fi
+	# No operand yet: a subcommand, when the program has any.
+	for ((i = first; i < COMP_CWORD; i++)); do
+		[[ ${COMP_WORDS[i]} == -* ]] || break
+	done
+	if ((i == COMP_CWORD)) && cmds=$(_llmr_commands "$prog") && [[ -n $cmds ]]; then
+		COMPREPLY=($(compgen -W "$cmds" -- "$cur"))
 	else
 		COMPREPLY=($(compgen -f -- "$cur"))
 	fi
@@ -33,8 +48,10 @@ _llmr()
 			return
 		fi
 		prog=llmr-${COMP_WORDS[1]}
+		_llmr_prog "$prog" 2
+		return
 	fi
-	_llmr_prog "$prog"
+	_llmr_prog "$prog" 1
 }
 
 complete -o filenames -F _llmr llmr llmr-ask llmr-route llmr-quota llmr-cost llmr-index llmr-search llmr-bench

@@ -80,9 +80,12 @@ int bench_suite_command(struct bench_main *m, const char *cmd, int argc, char **
 	cfg = llmr_cli_config(m->config_opt, NULL);
 	env.cfg = cfg;
 	/* --judge, else the config's judge, stands in for a suite that names none. */
-	if (!ratings && (llmr_suite_load(argv[0], m->judge ? m->judge : cfg->judge_model, &s,
-					 &e) < 0 ||
-			 llmr_bench_check(&env, &s, &e) < 0))
+	if (!ratings && llmr_suite_load(argv[0], m->judge ? m->judge : cfg->judge_model, &s, &e) < 0)
+		bench_fail(&e);
+	/* run -m: these models instead of the suite's (compare reads two). */
+	if (!strcmp(cmd, "run") && m->models && llmr_suite_set_models(&s, m->models, &e) < 0)
+		bench_fail(&e);
+	if (!ratings && llmr_bench_check(&env, &s, &e) < 0)
 		bench_fail(&e);
 	path = llmr_state_path(m->state_opt, cfg);
 	if ((ratings ? llmr_state_open_ro(path, &env.st, &e) : llmr_state_open(path, &env.st, &e)) < 0)
@@ -90,7 +93,7 @@ int bench_suite_command(struct bench_main *m, const char *cmd, int argc, char **
 	if (ratings)
 		r = llmr_bench_ratings(env.st, LLMR_BENCH_ROUNDS, (uint64_t)m->seed, &e);
 	else if (!strcmp(cmd, "run"))
-		r = llmr_bench_run(&env, &s, &e);
+		r = llmr_bench_run(&env, &s, (int)m->parallel, path, &e);
 	else
 		r = compare(&env, m, &s, &e);
 	if (!r)
@@ -99,6 +102,12 @@ int bench_suite_command(struct bench_main *m, const char *cmd, int argc, char **
 	code = llmr_bench_unanswered(cmd, r);
 	if (code)
 		llmr_warn("%s: no model could answer: %s", cmd, llmr_bench_first_error(r));
+	else if (!strcmp(cmd, "run") && !json_is_true(json_object_get(r, "passed")) &&
+		 !json_is_true(json_object_get(r, "interrupted"))) {
+		/* For cron: a suite below its threshold is a failed check. */
+		code = LLMR_BENCH_EX_BELOW;
+		llmr_warn("run: %s: below the threshold: %s", s.file, llmr_bench_tally(r));
+	}
 	json_decref(r);
 	llmr_state_close(env.st);
 	if (!ratings)

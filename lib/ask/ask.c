@@ -91,7 +91,8 @@ static int cascade(struct ask_run *run, struct llmr_chat_result *r)
 	char why[200];
 	int rc = 1;
 
-	while (rc == 1 && run->ra && !run->req->model &&
+	/* Tool calls are an answer, though they hold no text. */
+	while (rc == 1 && run->ra && !run->req->model && !json_array_size(r->tool_calls) &&
 	       run->answered_by->provider->protocol != LLMR_PROTO_EXTRACTIVE &&
 	       llmr_route_check_answer(r->text.s, r->text.len, r->finish_reason, run->req->json,
 				       why, sizeof(why)) < 0 &&
@@ -128,8 +129,10 @@ static bool not_json(struct ask_run *run, const struct llmr_chat_result *r, json
 {
 	char why[200], msg[400];
 
-	if (!run->req->json || llmr_route_check_answer(r->text.s, r->text.len, r->finish_reason,
-						       true, why, sizeof(why)) == 0)
+	/* Tool calls are the answer: there is no JSON text to check. */
+	if (!run->req->json || json_array_size(r->tool_calls) ||
+	    llmr_route_check_answer(r->text.s, r->text.len, r->finish_reason, true, why,
+				    sizeof(why)) == 0)
 		return false;
 	snprintf(msg, sizeof(msg), "%s: no JSON object in the answer (%s)", run->answered_by->spec,
 		 why);

@@ -21,7 +21,7 @@ struct llmr_ask_ctx {
 	const struct llmr_config *cfg; /* borrowed */
 	struct llmr_state *st;         /* borrowed; NULL: nothing is logged */
 	llmr_delta_fn on_delta;        /* streamed text, or NULL */
-	void *ud;
+	void *ud;                      /* for on_delta and on_tool */
 	/* Called before a fallback, or a retry of the same model (to is then
 	 * from), when text was already streamed from the try that failed, so
 	 * a UI can mark the break. May be NULL. */
@@ -36,6 +36,8 @@ struct llmr_ask_ctx {
 	struct llmr_learned *learned;  /* borrowed, may be NULL: with
 					  router.learned, the learned router
 					  (learn/learned_route.h) picks the tier */
+	llmr_tool_fn on_tool;          /* streamed tool-call pieces (OpenAI's
+					  delta.tool_calls elements), or NULL */
 };
 
 /*

@@ -49,6 +49,9 @@ void llmr_ask_cache_prepare(struct ask_run *run)
 	run->cache_read = !req->no_cache;
 	run->cache_write = !req->no_store;
 	llmr_ask_cache_scope(run, &scope);
+	/* Tools, tool calls and the other agent fields change the answer. */
+	if (req->params || llmr_ask_req_uses_tools(req))
+		llmr_ask_req_agent_key(req, &scope);
 	run->cache_key = llmr_cache_key(scope.s, run->system.len ? run->system.s : NULL, run->msgs,
 					run->nmsgs, req->max_tokens, req->temperature, req->json);
 	llmr_buf_release(&scope);

@@ -19,7 +19,9 @@ struct hedge_ctx {
 
 bool llmr_ask_hedge_wanted(const struct ask_run *run, const struct llmr_model_ref *next)
 {
+	/* Tool-call pieces are not raced: a tool exchange is never hedged. */
 	return run->route->hedge_after_ms >= 0 && !run->req->model && next &&
+	       !llmr_ask_req_uses_tools(run->req) &&
 	       next->provider->protocol != LLMR_PROTO_EXTRACTIVE &&
 	       next->provider->status != LLMR_PSTATUS_INACTIVE;
 }

@@ -180,6 +180,8 @@ static void chat_req(const struct ask_run *run, const struct llmr_model_ref *ref
 	creq->json = run->req->json;
 	creq->stream = run->req->stream;
 	creq->cancel = run->ctx->cancel;
+	creq->params = run->req->params;
+	creq->on_tool = llmr_ask_note_tool;
 }
 
 /* ref's key, or NULL when it has none (ref is then skipped). */
@@ -208,6 +210,17 @@ int llmr_ask_try_candidate(struct ask_run *run, const struct llmr_model_ref *ref
 
 	if (p->status == LLMR_PSTATUS_INACTIVE) {
 		llmr_ask_skip(run, ref, "provider inactive");
+		return 0;
+	}
+	/* A tool exchange goes on only with a model that takes tools. */
+	if (llmr_ask_req_uses_tools(run->req) &&
+	    (p->protocol == LLMR_PROTO_EXTRACTIVE || ref->model->tools == 0)) {
+		llmr_ask_skip(run, ref, p->protocol == LLMR_PROTO_EXTRACTIVE
+						? "the request uses tools: the extractive model has none"
+						: "the request uses tools: the model does not take them "
+						  "(tools: false)");
+		if (run->last_class == LLMR_ERR_NONE)
+			llmr_ask_fail(run, LLMR_ERR_NO_CANDIDATE, "%s: does not take tools", ref->spec);
 		return 0;
 	}
 	if (p->protocol == LLMR_PROTO_EXTRACTIVE)

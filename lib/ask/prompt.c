@@ -45,12 +45,14 @@ int llmr_ask_build_messages(struct ask_run *run, struct llmr_err *e)
 		json_t *m = json_array_get(req->messages, i);
 		const char *role = json_string_value(json_object_get(m, "role"));
 		const char *content = json_string_value(json_object_get(m, "content"));
+		const json_t *calls = json_object_get(m, "tool_calls");
 
-		if (!role || !content)
-			return llmr_errf(e, LLMR_EX_DATAERR,
-					 "messages[%zu]: needs string \"role\" and \"content\"", i);
+		if (llmr_ask_req_check_message(m, i, e) < 0)
+			return -1;
 		run->msgs[i].role = role;
-		run->msgs[i].content = content;
+		run->msgs[i].content = content ? content : "";
+		run->msgs[i].tool_calls = json_array_size(calls) ? calls : NULL;
+		run->msgs[i].tool_call_id = json_string_value(json_object_get(m, "tool_call_id"));
 	}
 	run->nmsgs = n;
 	return 0;

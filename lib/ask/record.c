@@ -15,6 +15,15 @@ void llmr_ask_note_delta(const char *text, size_t n, void *ud)
 		run->ctx->on_delta(text, n, run->ctx->ud);
 }
 
+void llmr_ask_note_tool(const json_t *delta, void *ud)
+{
+	struct ask_run *run = ud;
+
+	run->streamed_text = true;
+	if (run->ctx->on_tool)
+		run->ctx->on_tool(delta, run->ctx->ud);
+}
+
 bool llmr_ask_stopping(struct ask_run *run)
 {
 	if (run->ctx->cancel && *run->ctx->cancel)

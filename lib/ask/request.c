@@ -124,10 +124,8 @@ static int messages_from_json(json_t *v, struct llmr_ask_req *req, struct llmr_e
 	if (!json_is_array(v) || !json_array_size(v))
 		return llmr_errf(e, LLMR_EX_DATAERR, "\"messages\" must be a non-empty array");
 	json_array_foreach(v, i, m)
-		if (!json_is_string(json_object_get(m, "role")) ||
-		    !json_is_string(json_object_get(m, "content")))
-			return llmr_errf(e, LLMR_EX_DATAERR,
-					 "messages[%zu]: needs string \"role\" and \"content\"", i);
+		if (llmr_ask_req_check_message(m, i, e) < 0)
+			return -1;
 	req->messages = v;
 	return 0;
 }
@@ -157,7 +155,9 @@ int llmr_ask_req_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_er
 		return -1;
 	if (!req->prompt && !req->messages)
 		return llmr_errf(e, LLMR_EX_DATAERR, "needs \"prompt\" or \"messages\"");
-	if ((v = json_object_get(obj, "max_tokens"))) {
+	if (!(v = json_object_get(obj, "max_tokens")))
+		v = json_object_get(obj, "max_completion_tokens");
+	if (v) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 		    json_integer_value(v) > LLMR_MAX_TOKENS_LIMIT)
 			return llmr_errf(e, LLMR_EX_DATAERR,
@@ -172,7 +172,8 @@ int llmr_ask_req_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_er
 		req->temperature = json_number_value(v);
 	}
 	if (flag_from_json(obj, "cache", &cache, e) < 0 || flag_from_json(obj, "store", &store, e) < 0 ||
-	    flag_from_json(obj, "json", &req->json, e) < 0)
+	    flag_from_json(obj, "json", &req->json, e) < 0 ||
+	    llmr_ask_req_agent_from_json(obj, req, e) < 0)
 		return -1;
 	req->no_cache = !cache;
 	req->no_store = !store;
@@ -221,6 +222,7 @@ void llmr_ask_req_route(const struct llmr_ask_req *req, struct llmr_route_req *r
 	r->complexity = req->complexity;
 	r->max_tokens = req->max_tokens;
 	r->json = req->json;
+	r->tools = llmr_ask_req_uses_tools(req);
 	llmr_buf_reset(text);
 	if (req->prompt) {
 		r->text = req->prompt;

@@ -28,7 +28,11 @@
 struct llmr_ask_req {
 	const char *id;          /* NULL: one is generated */
 	const char *prompt;      /* or messages */
-	json_t *messages;        /* borrowed: [{"role","content"}], or NULL */
+	json_t *messages;        /* borrowed: [{"role","content"}], or NULL;
+				    an assistant's may hold "tool_calls", a
+				    "tool" one "tool_call_id" */
+	json_t *params;          /* borrowed: the request object when it holds
+				    agent fields (request_tools.c), else NULL */
 	const char *system;      /* overrides the route's system prompt */
 	const char *route;       /* NULL: default_route, else the first route */
 	const char *model;       /* "provider/model": only this model, no chain */
@@ -102,5 +106,30 @@ int llmr_ask_req_check(const struct llmr_config *cfg, const struct llmr_ask_req 
  */
 void llmr_ask_req_route(const struct llmr_ask_req *req, struct llmr_route_req *r,
 			struct llmr_buf *text);
+
+/* ---- request_tools.c ---- */
+
+/*
+ * The agent fields of obj, in OpenAI's names and shapes: "tools",
+ * "tool_choice", "parallel_tool_calls", "response_format" (text,
+ * json_object, json_schema: the last two set req->json), "top_p", "stop",
+ * "seed", "presence_penalty", "frequency_penalty". Checked; when any is
+ * there, req->params borrows obj. Returns 0, or -1 with e (LLMR_EX_DATAERR)
+ * naming the field.
+ */
+int llmr_ask_req_agent_from_json(json_t *obj, struct llmr_ask_req *req, struct llmr_err *e);
+
+/* One message: a string role; string content, or null beside an
+ * assistant's "tool_calls" [{"id","function":{"name","arguments"}}]; a
+ * "tool" message's "tool_call_id". Returns 0, or -1 with e (65). */
+int llmr_ask_req_check_message(const json_t *m, size_t i, struct llmr_err *e);
+
+/* Does answering need a model that takes tools: tools defined, or a tool
+ * exchange in the messages? */
+bool llmr_ask_req_uses_tools(const struct llmr_ask_req *req);
+
+/* What the answer depends on besides the text: the agent fields and the
+ * tool parts of the messages, appended to out for the cache key. */
+void llmr_ask_req_agent_key(const struct llmr_ask_req *req, struct llmr_buf *out);
 
 #endif

@@ -26,6 +26,8 @@ json_t *llmr_ask_success_json(struct ask_run *run, const struct llmr_model_ref *
 	json_object_set_new(o, "complexity", json_string(llmr_complexity_name(run->complexity)));
 	json_object_set_new(o, "priority", json_string(run->priority));
 	json_object_set_new(o, "finish_reason", json_string(r->finish_reason));
+	if (json_array_size(r->tool_calls))
+		json_object_set_new(o, "tool_calls", json_deep_copy(r->tool_calls));
 	json_object_set_new(o, "usage", usage_json(&r->usage));
 	json_object_set_new(o, "cost_usd", json_real(cost));
 	json_object_set_new(o, "latency_ms", json_integer(total_ms));

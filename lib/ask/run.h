@@ -82,6 +82,8 @@ int llmr_ask_add_rag(struct ask_run *run, struct llmr_err *e);
 bool llmr_ask_stopping(struct ask_run *run);
 /* Streamed text, as an llmr_delta_fn with run as ud. */
 void llmr_ask_note_delta(const char *text, size_t n, void *ud);
+/* Streamed tool-call pieces, as an llmr_tool_fn with run as ud. */
+void llmr_ask_note_tool(const json_t *delta, void *ud);
 /* One attempt into the state's request log (and its rate-limit headers). */
 void llmr_ask_log_attempt(struct ask_run *run, const struct llmr_model_ref *ref,
 			  const struct llmr_chat_result *r, int64_t started_ms, double cost);

@@ -42,7 +42,9 @@ static int put_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	if (rc != SQLITE_DONE)
 		return db_err(db, rc, e);
 	/* Blocks of groups that expired whole would stay: drop them. */
-	if (sqlite3_changes(db) > 0 && (rc = sqlite3_exec(db, LLMR_SEMBLOCK_ORPHANS, NULL, NULL, NULL)))
+	if (sqlite3_changes(db) > 0 &&
+	    ((rc = sqlite3_exec(db, LLMR_SEMBLOCK_ORPHANS, NULL, NULL, NULL)) ||
+	     (rc = sqlite3_exec(db, LLMR_SEMOBS_ORPHANS, NULL, NULL, NULL))))
 		return db_err(db, rc, e);
 	rc = sqlite3_prepare_v2(db,
 				"INSERT INTO semantic_cache (scope, guard, expires_ms, sketch, route,"
@@ -102,6 +104,8 @@ struct find_ctx {
 	int nbest;
 	json_t *resp;
 	double sim;
+	int64_t id;     /* the entry that gave resp */
+	char *question; /* its question (malloc'd) */
 };
 
 /* Keep the SEMCACHE_RERANK closest sketches, sorted by distance. */
@@ -182,12 +186,16 @@ static int rerank(sqlite3 *db, struct find_ctx *f)
 	free(v);
 	if (rc != SQLITE_OK || best_id < 0)
 		return rc;
-	rc = sqlite3_prepare_v2(db, "SELECT response FROM semantic_cache WHERE id = ?1", -1, &st, NULL);
+	rc = sqlite3_prepare_v2(db, "SELECT response, question FROM semantic_cache WHERE id = ?1",
+				-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, best_id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		f->resp = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    (f->resp = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL))) {
+		f->id = best_id;
+		f->question = llmr_xstrdup((const char *)sqlite3_column_text(st, 1));
+	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : rc;
 }
@@ -201,25 +209,51 @@ static int find_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	f->sim = -1;
 	json_decref(f->resp);
 	f->resp = NULL;
+	free(f->question);
+	f->question = NULL;
 	if ((rc = scan(db, f)) || (rc = rerank(db, f)))
 		return db_err(db, rc, e);
 	return 0;
+}
+
+int llmr_semcache_find_entry(struct llmr_state *st, const char *scope, const char *guard,
+			     const float *vec, size_t dim, double threshold, int64_t now_ms,
+			     struct llmr_semcache_hit *hit, struct llmr_err *e)
+{
+	struct find_ctx f = {.scope = scope, .guard = guard, .vec = vec, .dim = dim,
+			     .threshold = threshold, .now = now_ms};
+
+	llmr_embed_sketch(vec, dim, f.sk);
+	memset(hit, 0, sizeof(*hit));
+	if (llmr_state_tx(st, 0, find_fn, &f, e) < 0) {
+		json_decref(f.resp);
+		free(f.question);
+		return -1;
+	}
+	hit->resp = f.resp;
+	hit->sim = f.sim;
+	hit->id = f.id;
+	hit->question = f.question;
+	return f.resp != NULL;
+}
+
+void llmr_semcache_hit_release(struct llmr_semcache_hit *hit)
+{
+	json_decref(hit->resp);
+	free(hit->question);
+	memset(hit, 0, sizeof(*hit));
 }
 
 int llmr_semcache_find(struct llmr_state *st, const char *scope, const char *guard,
 		       const float *vec, size_t dim, double threshold, int64_t now_ms,
 		       json_t **resp, double *sim, struct llmr_err *e)
 {
-	struct find_ctx f = {.scope = scope, .guard = guard, .vec = vec, .dim = dim,
-			     .threshold = threshold, .now = now_ms};
+	struct llmr_semcache_hit hit;
+	int rc = llmr_semcache_find_entry(st, scope, guard, vec, dim, threshold, now_ms, &hit, e);
 
-	llmr_embed_sketch(vec, dim, f.sk);
-	*resp = NULL;
-	if (llmr_state_tx(st, 0, find_fn, &f, e) < 0) {
-		json_decref(f.resp);
-		return -1;
-	}
-	*resp = f.resp;
-	*sim = f.sim;
-	return f.resp != NULL;
+	*resp = hit.resp;
+	*sim = hit.sim;
+	hit.resp = NULL;
+	llmr_semcache_hit_release(&hit);
+	return rc;
 }

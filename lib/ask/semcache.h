@@ -46,6 +46,44 @@ int llmr_semcache_find(struct llmr_state *st, const char *scope, const char *gua
 		       const float *vec, size_t dim, double threshold, int64_t now_ms,
 		       json_t **resp, double *sim, struct llmr_err *e);
 
+/* The closest live entry at or above threshold, in full: its id, its
+ * similarity, its response (a new reference) and its question. */
+struct llmr_semcache_hit {
+	int64_t id;
+	double sim;
+	json_t *resp;
+	char *question;
+};
+/* As llmr_semcache_find, filling hit (release it). */
+int llmr_semcache_find_entry(struct llmr_state *st, const char *scope, const char *guard,
+			     const float *vec, size_t dim, double threshold, int64_t now_ms,
+			     struct llmr_semcache_hit *hit, struct llmr_err *e);
+void llmr_semcache_hit_release(struct llmr_semcache_hit *hit);
+
+/* What the cache learned of an entry (semcache_obs.c): its own threshold,
+ * given the route's, from the hits confirmed right or wrong. */
+struct llmr_semcache_learned {
+	double threshold;   /* serve without confirmation at or above this */
+	double wrong_at;    /* never serve at or below this (-1: no wrong hit seen) */
+	long confirmed;     /* confirmations and corrections known */
+};
+/* The zero-failure bound: an entry's threshold comes down to a lower
+ * similarity only once n hits at or above it were all right, n being the
+ * fewest for which a 95% upper bound on the error rate (1 - 0.05^(1/n))
+ * is within error_rate. */
+long llmr_semcache_needed(double error_rate);
+int llmr_semcache_learned(struct llmr_state *st, int64_t entry_id, double base,
+			  double error_rate, struct llmr_semcache_learned *out,
+			  struct llmr_err *e);
+/* Record one observation of an entry: correct 1, 0, or -1 (unknown, a hit
+ * served unchecked); source "hit", "confirm" or "correction". */
+int llmr_semcache_observe(struct llmr_state *st, int64_t entry_id, const char *request_id,
+			  double sim, int correct, const char *source, struct llmr_err *e);
+/* A semantic hit served to request_id was wrong: recorded against its
+ * entry, which from then on misses at that similarity and below. Returns
+ * 1, 0 when request_id got no semantic hit, -1 with e. */
+int llmr_semcache_correct(struct llmr_state *st, const char *request_id, struct llmr_err *e);
+
 /* Internal to semcache*.c: the packed sketches (semcache_blocks.c). */
 #define LLMR_SEMBLOCK_N 512
 #define LLMR_SEMBLOCK_SK 32
@@ -58,6 +96,10 @@ int llmr_semblock_append(sqlite3 *db, const char *scope, const char *guard, int6
 #define LLMR_SEMBLOCK_ORPHANS                                                                   \
 	"DELETE FROM semantic_blocks WHERE NOT EXISTS (SELECT 1 FROM semantic_cache c"          \
 	" WHERE c.scope = semantic_blocks.scope AND c.guard = semantic_blocks.guard)"
+/* What was learned of entries gone (semcache_obs.c): dropped with them,
+ * as a new entry may take a gone one's id. */
+#define LLMR_SEMOBS_ORPHANS                                                                     \
+	"DELETE FROM semantic_obs WHERE entry_id NOT IN (SELECT id FROM semantic_cache)"
 /* The id stored at p in a block. */
 int64_t llmr_semblock_id(const unsigned char *p);
 

@@ -47,8 +47,10 @@ int llmr_bench_db_run(struct llmr_state *st, const char *suite, const char *file
 
 static const char sql_result[] =
 	"INSERT OR REPLACE INTO bench_results (run, model, case_no, answered_by, prompt, output,"
-	" error, cost_usd, latency_ms, ttft_ms, output_tps, pass, score, weight, asserts)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+	" error, cost_usd, latency_ms, ttft_ms, output_tps, pass, score, weight, asserts,"
+	" itl_ms, input_tokens, output_tokens, format_score, format)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+	" ?16, ?17, ?18, ?19, ?20)";
 
 static void bind_json(sqlite3_stmt *s, int i, const json_t *v)
 {
@@ -73,7 +75,9 @@ static int result_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 {
 	static const char *const cols[] = {"model", "case", "answered_by", "prompt", "output",
 					   "error", "cost_usd", "latency_ms", "ttft_ms",
-					   "output_tps", "pass", "score", "weight", "asserts"};
+					   "output_tps", "pass", "score", "weight", "asserts",
+					   "itl_ms", "input_tokens", "output_tokens", "format_score",
+					   "format"};
 	struct run_ctx *c = ud;
 	sqlite3_stmt *s;
 
@@ -81,7 +85,7 @@ static int result_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	if (llmr_state_stmt(c->st, sql_result, &s, e) < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, c->run);
-	for (int i = 0; i < 14; i++)
+	for (int i = 0; i < (int)(sizeof(cols) / sizeof(cols[0])); i++)
 		bind_json(s, i + 2, json_object_get(c->row, cols[i]));
 	return llmr_state_step_done(c->st, s, "cannot store a bench result", e);
 }
@@ -92,6 +96,41 @@ int llmr_bench_db_result(struct llmr_state *st, int64_t run, const json_t *row,
 	struct run_ctx c = {.st = st, .run = run, .row = row};
 
 	return llmr_state_tx(st, 0, result_fn, &c, e);
+}
+
+static const char sql_status[] =
+	"UPDATE bench_runs SET suite_hash = coalesce(?2, suite_hash), status = ?3,"
+	" finished_ms = CASE WHEN ?3 = 'running' THEN NULL ELSE ?4 END WHERE id = ?1";
+
+static int status_fn(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	struct run_ctx *c = ud;
+	sqlite3_stmt *s;
+
+	int rc;
+
+	/* Prepared each time (twice a run): the connection's cache of
+	 * statements is for the hot ones. */
+	if (sqlite3_prepare_v2(db, sql_status, -1, &s, NULL) != SQLITE_OK)
+		return llmr_state_dberr(c->st, "cannot store a bench run's status", e);
+	sqlite3_bind_int64(s, 1, c->run);
+	sqlite3_bind_text(s, 2, c->file, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, c->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, llmr_now_ms());
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return llmr_state_is_busy(rc) ? SQLITE_BUSY : llmr_state_dberr(c->st, "cannot store a bench run's status", e);
+}
+
+int llmr_bench_db_run_status(struct llmr_state *st, int64_t run, const char *hash,
+			     const char *status, struct llmr_err *e)
+{
+	/* file and kind carry the hash and the status. */
+	struct run_ctx c = {.st = st, .run = run, .file = hash, .kind = status};
+
+	return llmr_state_tx(st, 0, status_fn, &c, e);
 }
 
 static const char sql_pair[] =

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "bench/arena.h"
 #include "bench/bench_db.h"
 
 static json_t *column(sqlite3_stmt *s, int i)
@@ -41,25 +42,74 @@ static int rows(struct llmr_state *st, const char *sql, const char *kind,
 	return 0;
 }
 
+/* Tags are stored as JSON text: exported as the array they are; each
+ * person's score says whether its evaluator is flagged as an outlier. */
+static void finish_scores(json_t *out, const json_t *evaluators)
+{
+	const json_t *o, *ev;
+	size_t i, j;
+
+	json_array_foreach(out, i, o) {
+		const char *who = json_string_value(json_object_get(o, "evaluator"));
+		json_t *tags = json_object_get(o, "tags");
+
+		if (strcmp(json_string_value(json_object_get(o, "kind")), "score"))
+			continue;
+		if (json_is_string(tags))
+			json_object_set_new((json_t *)o, "tags",
+					    json_loads(json_string_value(tags), JSON_DECODE_ANY, NULL));
+		json_array_foreach(json_object_get(evaluators, "evaluators"), j, ev)
+			if (who && !strcmp(who, json_string_value(json_object_get(ev, "evaluator"))))
+				json_object_set((json_t *)o, "outlier", json_object_get(ev, "flagged"));
+	}
+	json_array_foreach(json_object_get(evaluators, "evaluators"), i, ev) {
+		json_t *row = json_pack("{s:s}", "kind", "evaluator");
+
+		json_object_update(row, (json_t *)ev);
+		json_object_set(row, "median_deviation", json_object_get(evaluators, "median_deviation"));
+		json_array_append_new(out, row);
+	}
+}
+
 json_t *llmr_bench_db_export(struct llmr_state *st, struct llmr_err *e)
 {
-	static const char *const rnames[] = {"run", "suite", "model", "case", "prompt", "output",
-					     "error", "cost_usd", "latency_ms", "ttft_ms",
-					     "output_tps", "score", "pass", NULL};
-	static const char *const pnames[] = {"run", "source", "ts_ms", "prompt", "model_a",
-					     "model_b", "answer_a", "answer_b", "winner", NULL};
+	static const char *const rnames[] = {"run", "suite", "suite_hash", "run_started_ms",
+					     "model", "case", "prompt", "output", "error",
+					     "cost_usd", "latency_ms", "ttft_ms", "output_tps",
+					     "score", "pass", NULL};
+	static const char *const pnames[] = {"run", "suite", "suite_hash", "source", "ts_ms",
+					     "case", "evaluator", "judge", "prompt", "model_a",
+					     "model_b", "label_a", "label_b", "answer_a",
+					     "answer_b", "winner", "time_ms", NULL};
+	static const char *const snames[] = {"run", "suite", "suite_hash", "ts_ms", "case",
+					     "evaluator", "model", "label", "prompt", "answer",
+					     "score", "tags", "comment", "confidence", "time_ms",
+					     NULL};
 	static const char rsql[] =
-		"SELECT r.run, b.suite, r.model, r.case_no, r.prompt, r.output, r.error, r.cost_usd,"
-		" r.latency_ms, r.ttft_ms, r.output_tps, r.score, r.pass"
+		"SELECT r.run, b.suite, b.suite_hash, b.started_ms, r.model, r.case_no, r.prompt, r.output,"
+		" r.error, r.cost_usd, r.latency_ms, r.ttft_ms, r.output_tps, r.score, r.pass"
 		" FROM bench_results r JOIN bench_runs b ON b.id = r.run ORDER BY r.run, r.model, r.case_no";
 	static const char psql[] =
-		"SELECT run, source, ts_ms, prompt, model_a, model_b, json_extract(detail, '$.answer_a'),"
-		" json_extract(detail, '$.answer_b'), winner FROM bench_pairs ORDER BY id";
-	json_t *out = json_array();
+		"SELECT p.run, b.suite, COALESCE(a.suite_hash, b.suite_hash), p.source, p.ts_ms, p.case_no,"
+		" p.evaluator, json_extract(p.detail, '$.judge'), p.prompt, p.model_a, p.model_b,"
+		" json_extract(p.detail, '$.label_a'), json_extract(p.detail, '$.label_b'),"
+		" json_extract(p.detail, '$.answer_a'), json_extract(p.detail, '$.answer_b'), p.winner,"
+		" json_extract(p.detail, '$.time_ms') FROM bench_pairs p"
+		" LEFT JOIN bench_runs b ON b.id = p.run"
+		" LEFT JOIN bench_arena_sessions a ON a.run = p.run ORDER BY p.id";
+	static const char ssql[] =
+		"SELECT s.run, b.suite, a.suite_hash, s.ts_ms, s.case_no, s.evaluator, s.model,"
+		" s.label, s.prompt, s.answer, s.score, s.tags, s.comment, s.confidence, s.time_ms"
+		" FROM bench_arena_scores s JOIN bench_runs b ON b.id = s.run"
+		" JOIN bench_arena_sessions a ON a.run = s.run ORDER BY s.id";
+	json_t *out = json_array(), *ev = NULL;
 
-	if (rows(st, rsql, "result", rnames, out, e) < 0 || rows(st, psql, "pair", pnames, out, e) < 0) {
+	if (rows(st, rsql, "result", rnames, out, e) < 0 || rows(st, psql, "pair", pnames, out, e) < 0 ||
+	    rows(st, ssql, "score", snames, out, e) < 0 || !(ev = llmr_arena_evaluators(st, e))) {
 		json_decref(out);
 		return NULL;
 	}
+	finish_scores(out, ev);
+	json_decref(ev);
 	return out;
 }

@@ -72,8 +72,10 @@ static json_t *compare_case(const struct llmr_bench_env *env, const struct llmr_
 	} else {
 		int w = llmr_judge_combine(v.first, v.second);
 		const char *winner = w == 'A' ? "a" : w == 'B' ? "b" : "tie";
-		json_t *detail = json_pack("{s:s, s:s, s:s}", "judge", judge, "first",
-					   verdict_name(v.first), "second", verdict_name(v.second));
+		json_t *detail = json_pack("{s:s, s:s, s:s, s:b}", "judge", judge, "first",
+					   verdict_name(v.first), "second", verdict_name(v.second),
+					   "inconsistent", v.first && v.second &&
+					   !llmr_judge_consistent(v.first, v.second));
 		char *dt;
 
 		json_object_update(pair, detail);
@@ -101,7 +103,7 @@ json_t *llmr_bench_compare(const struct llmr_bench_env *env, const struct llmr_s
 			   const char *a, const char *b, struct llmr_err *e)
 {
 	const char *judge = env->judge ? env->judge : s->judge;
-	size_t n[4] = {0, 0, 0, 0}; /* a, b, tie, skipped */
+	size_t n[5] = {0, 0, 0, 0, 0}; /* a, b, tie, skipped, inconsistent */
 	json_t *pairs;
 	int64_t run;
 
@@ -128,10 +130,11 @@ json_t *llmr_bench_compare(const struct llmr_bench_env *env, const struct llmr_s
 			return json_decref(pairs), NULL;
 		w = json_string_value(json_object_get(p, "winner"));
 		n[!w ? 3 : !strcmp(w, "a") ? 0 : !strcmp(w, "b") ? 1 : 2]++;
+		n[4] += json_is_true(json_object_get(p, "inconsistent"));
 		json_array_append_new(pairs, p);
 	}
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "run",
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "run",
 			 (json_int_t)run, "suite", s->name, "model_a", a, "model_b", b, "judge",
 			 judge, "a", (json_int_t)n[0], "b", (json_int_t)n[1], "tie", (json_int_t)n[2],
-			 "skipped", (json_int_t)n[3], "pairs", pairs);
+			 "inconsistent", (json_int_t)n[4], "skipped", (json_int_t)n[3], "pairs", pairs);
 }

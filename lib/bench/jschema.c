@@ -260,3 +260,8 @@ int llmr_jschema_valid(const json_t *schema, const json_t *inst, char *why, size
 		*why = '\0';
 	return valid_at(schema, inst, "", why, n);
 }
+
+int llmr_jschema_type_ok(const json_t *type, const json_t *inst)
+{
+	return type_ok(type, inst);
+}

@@ -17,4 +17,8 @@ int llmr_jschema_check_schema(const json_t *schema, char *why, size_t n);
 /* 1 if inst is valid against schema, 0 if not (why says where and what). */
 int llmr_jschema_valid(const json_t *schema, const json_t *inst, char *why, size_t n);
 
+/* 1 if inst has the type the "type" keyword's value names (a name or a
+ * list of names; 2.0 is an integer), else 0. */
+int llmr_jschema_type_ok(const json_t *type, const json_t *inst);
+
 #endif

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "base/util.h"
 #include "bench/judge.h"
 
@@ -18,8 +20,9 @@ char *llmr_judge_prompt(const char *question, const char *answer, const char *ru
 	llmr_buf_addf(&b,
 		      "Please act as an impartial judge and evaluate the response of an AI "
 		      "assistant to the question below, against this rubric:\n%s\n\n"
-		      "Be as objective as possible. After a short explanation, rate the response "
-		      "from 0 to 10 by strictly following this format: \"Rating: [[5]]\".\n\n"
+		      "Be as objective as possible. Rate the response from 0 to 10 and reply with "
+		      "one JSON object only, in this form: {\"score\": 5, \"reason\": \"a short "
+		      "explanation\"}.\n\n"
 		      "[Question]\n%s\n\n[The Start of Assistant's Answer]\n%s\n"
 		      "[The End of Assistant's Answer]",
 		      rubric, question, answer);
@@ -96,10 +99,42 @@ static double find_score(const char *t)
 	return best;
 }
 
+/* The JSON the judge was asked for: 1 and *d for a valid object, 0 when
+ * the reply holds no JSON object, -1 for one that is not valid (no
+ * "score", not a number, out of 0..10, "reason" not a string). */
+static int json_score(const char *t, double *d)
+{
+	const char *open = strchr(t, '{'), *close = strrchr(t, '}');
+	json_t *j, *sc, *why;
+	int rc = -1;
+
+	if (!open || close < open ||
+	    !(j = json_loadb(open, (size_t)(close - open + 1), JSON_REJECT_DUPLICATES, NULL)))
+		return 0;
+	sc = json_object_get(j, "score");
+	why = json_object_get(j, "reason");
+	if (json_is_number(sc) && json_number_value(sc) >= 0 && json_number_value(sc) <= 10 &&
+	    (!why || json_is_string(why))) {
+		*d = json_number_value(sc);
+		rc = 1;
+	}
+	json_decref(j);
+	return rc;
+}
+
 int llmr_judge_parse_score(const char *text, double *score)
 {
 	const char *e;
-	double d = find_score(text);
+	double d;
+	int js = json_score(text, &d);
+
+	if (js) {
+		if (js < 0)
+			return -1;
+		*score = d;
+		return 0;
+	}
+	d = find_score(text);
 
 	if (d < 0) {
 		/* A reply that is only a number. */
@@ -132,6 +167,12 @@ int llmr_judge_parse_verdict(const char *text)
 	if (strstr(text, "[[C]]"))
 		found = found ? -1 : 'C';
 	return found > 0 ? found : 0;
+}
+
+int llmr_judge_consistent(int first, int second)
+{
+	return (first == 'A' && second == 'B') || (first == 'B' && second == 'A') ||
+	       (first == 'C' && second == 'C');
 }
 
 int llmr_judge_combine(int first, int second)

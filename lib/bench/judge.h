@@ -10,7 +10,11 @@
 char *llmr_judge_prompt(const char *question, const char *answer, const char *rubric);
 
 /*
- * The score in a judge's reply, 0..10: "Rating: [[7]]" (MT-Bench), else
+ * The score in a judge's reply, 0..10: the JSON object the prompt asks
+ * for, {"score": 7, "reason": "..."}, validated (a JSON object whose
+ * score is missing, not a number, out of range, or whose reason is not a
+ * string gives -1); a reply without a JSON object is read the ways judges
+ * wander to: "Rating: [[7]]" (MT-Bench), else
  * the last "score: 7", "rating: 7.5" or "7/10", else a reply that is only
  * a number. Returns 0 and *score, or -1 when no score in range is found.
  */
@@ -30,5 +34,10 @@ int llmr_judge_parse_verdict(const char *text);
  * verdicts disagree, say tie, or one could not be read).
  */
 int llmr_judge_combine(int first, int second);
+
+/* 1 when the two verdicts agree once the swap is undone (A then B, B then
+ * A, tie then tie). Two readable verdicts that do not agree are counted
+ * as inconsistent: the tie they make is the judge's position bias. */
+int llmr_judge_consistent(int first, int second);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * run.c - llmr-bench run: every case on every contestant, each assertion
- * scored, the case's weighted score against the threshold, each result
- * stored as it comes, then a summary per contestant.
+ * run.c - one case of llmr-bench run on one contestant: the call, its
+ * measures (latency, TTFT, inter-token latency, tokens/s, tokens, cost),
+ * each assertion scored, the format score when JSON was asked, and the
+ * case's weighted score against the threshold. run_pool.c runs the cases.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "ask/ask.h"
 #include "base/interrupt.h"
 #include "bench/bench_db.h"
+#include "bench/format_score.h"
 #include "bench/judge.h"
 #include "bench/run_impl.h"
 
@@ -52,6 +54,13 @@ char *bench_question(const struct llmr_case *c)
 	return llmr_buf_detach(&b);
 }
 
+int bench_cancelled(const json_t *resp)
+{
+	const char *cls = json_string_value(json_object_get(json_object_get(resp, "error"), "class"));
+
+	return cls && !strcmp(cls, "cancelled");
+}
+
 const char *bench_error(const json_t *resp)
 {
 	json_t *err = json_object_get(resp, "error");
@@ -88,7 +97,7 @@ int llmr_bench_check(const struct llmr_bench_env *env, const struct llmr_suite *
  * (why says so). */
 static double judge_score(const struct llmr_bench_env *env, const struct llmr_suite *s,
 			  const char *question, const char *answer, const char *rubric,
-			  double *cost, char *why, size_t n)
+			  double *cost, int *cancelled, char *why, size_t n)
 {
 	const char *judge = env->judge ? env->judge : s->judge;
 	char *p = llmr_judge_prompt(question, answer, rubric);
@@ -98,6 +107,7 @@ static double judge_score(const struct llmr_bench_env *env, const struct llmr_su
 
 	free(p);
 	*cost += json_number_value(json_object_get(resp, "cost_usd"));
+	*cancelled |= bench_cancelled(resp);
 	if (err)
 		snprintf(why, n, "judge %s: %s", judge, err);
 	else if (llmr_judge_parse_score(json_string_value(json_object_get(resp, "text")), &score) < 0)
@@ -108,7 +118,8 @@ static double judge_score(const struct llmr_bench_env *env, const struct llmr_su
 
 /* Score the assertions of one answered case into res. */
 static double score_case(const struct llmr_bench_env *env, const struct llmr_suite *s,
-			 const struct llmr_case *c, const struct llmr_answer *base, json_t *res)
+			 const struct llmr_case *c, const struct llmr_answer *base, json_t *res,
+			 int *cancelled)
 {
 	json_t *list = json_array();
 	double wsum = 0, sum = 0, judge_cost = 0;
@@ -121,8 +132,8 @@ static double score_case(const struct llmr_bench_env *env, const struct llmr_sui
 		double sc;
 
 		if (a->type == LLMR_A_JUDGE)
-			ans.judge = judge_score(env, s, question, ans.text, a->value, &judge_cost, why,
-						sizeof(why));
+			ans.judge = judge_score(env, s, question, ans.text, a->value, &judge_cost,
+						cancelled, why, sizeof(why));
 		sc = *why ? 0 : llmr_assert_score(a, &ans, why, sizeof(why));
 		wsum += a->weight;
 		sum += a->weight * sc;
@@ -137,11 +148,16 @@ static double score_case(const struct llmr_bench_env *env, const struct llmr_sui
 	return wsum > 0 ? sum / wsum : 1;
 }
 
+static double usage_tokens(const json_t *resp, const char *key)
+{
+	return json_number_value(json_object_get(json_object_get(resp, "usage"), key));
+}
+
 /* Output tokens per second of generation: after the first token when the
  * answer was streamed, else over the whole call. */
 static double output_tps(const json_t *resp)
 {
-	double out = json_number_value(json_object_get(json_object_get(resp, "usage"), "output_tokens"));
+	double out = usage_tokens(resp, "output_tokens");
 	double lat = json_number_value(json_object_get(resp, "latency_ms"));
 	json_t *ttft = json_object_get(resp, "ttft_ms");
 	double gen = lat;
@@ -151,6 +167,20 @@ static double output_tps(const json_t *resp)
 	return gen > 0 ? 1000 * out / gen : 0;
 }
 
+/* The mean inter-token latency: the time after the first token over the
+ * tokens after it (as GenAI-Perf defines it); null without a TTFT or with
+ * fewer than two tokens. */
+static json_t *itl_ms(const json_t *resp)
+{
+	double out = usage_tokens(resp, "output_tokens");
+	double lat = json_number_value(json_object_get(resp, "latency_ms"));
+	json_t *ttft = json_object_get(resp, "ttft_ms");
+
+	if (!json_is_integer(ttft) || out < 2 || lat < (double)json_integer_value(ttft))
+		return json_null();
+	return json_real((lat - (double)json_integer_value(ttft)) / (out - 1));
+}
+
 static void copy_or_null(json_t *to, const json_t *from, const char *key)
 {
 	json_t *v = json_object_get(from, key);
@@ -158,34 +188,70 @@ static void copy_or_null(json_t *to, const json_t *from, const char *key)
 	json_object_set_new(to, key, v ? json_incref(v) : json_null());
 }
 
-static json_t *run_case(const struct llmr_bench_env *env, const struct llmr_suite *s,
-			const char *contestant, const char *model, size_t k)
+/* The format score when the case asks for JSON (json-schema, else
+ * is-json; not their not- variants), else nulls. */
+static void format_part(const struct llmr_case *c, const char *text, json_t *res)
+{
+	const struct llmr_assert *want = NULL;
+	struct llmr_format_score f;
+
+	for (size_t i = 0; i < c->nasserts; i++) {
+		const struct llmr_assert *a = &c->asserts[i];
+
+		if (!a->negate && a->type == LLMR_A_JSON_SCHEMA) {
+			want = a;
+			break;
+		}
+		if (!a->negate && a->type == LLMR_A_IS_JSON && !want)
+			want = a;
+	}
+	if (!want || !text) {
+		json_object_set_new(res, "format_score", json_null());
+		json_object_set_new(res, "format", json_null());
+		return;
+	}
+	llmr_format_score(text, want->schema, &f);
+	json_object_set_new(res, "format_score", json_real(f.score));
+	json_object_set_new(res, "format", llmr_format_score_json(&f));
+}
+
+/* What the call measured, into res. */
+static void measures(const json_t *resp, int answered, json_t *res)
+{
+	json_object_set_new(res, "cost_usd", json_real(json_number_value(json_object_get(resp, "cost_usd"))));
+	copy_or_null(res, resp, "latency_ms");
+	copy_or_null(res, resp, "ttft_ms");
+	json_object_set_new(res, "itl_ms", answered ? itl_ms(resp) : json_null());
+	json_object_set_new(res, "output_tps", answered ? json_real(output_tps(resp)) : json_null());
+	json_object_set_new(res, "input_tokens", json_integer((json_int_t)usage_tokens(resp, "input_tokens")));
+	json_object_set_new(res, "output_tokens", json_integer((json_int_t)usage_tokens(resp, "output_tokens")));
+}
+
+json_t *bench_run_case(const struct llmr_bench_env *env, const struct llmr_suite *s,
+		       const char *contestant, const char *model, size_t k, int *cancelled)
 {
 	const struct llmr_case *c = &s->cases[k];
 	json_t *resp = bench_ask(env, s->route, model, c->prompt, c->messages);
-	const char *err = bench_error(resp);
+	const char *err = bench_error(resp), *text = json_string_value(json_object_get(resp, "text"));
 	char *question = bench_question(c);
 	json_t *res = json_pack("{s:s, s:I, s:s?, s:s, s:s?, s:s?}", "model", contestant, "case",
 				(json_int_t)k + 1, "answered_by",
 				json_string_value(json_object_get(resp, "model")), "prompt", question,
-				"output", json_string_value(json_object_get(resp, "text")), "error", err);
+				"output", text, "error", err);
 	double score = 0;
 
 	free(question);
-	json_object_set_new(res, "cost_usd", json_real(json_number_value(json_object_get(resp, "cost_usd"))));
-	copy_or_null(res, resp, "latency_ms");
-	copy_or_null(res, resp, "ttft_ms");
+	*cancelled |= bench_cancelled(resp);
+	measures(resp, !err, res);
+	format_part(c, err ? NULL : text, res);
 	if (err) {
-		json_object_set_new(res, "output_tps", json_null());
 		json_object_set_new(res, "asserts", json_array());
 		json_object_set_new(res, "judge_cost_usd", json_real(0));
 	} else {
-		struct llmr_answer ans = {json_string_value(json_object_get(resp, "text")),
-					  json_number_value(json_object_get(resp, "cost_usd")),
+		struct llmr_answer ans = {text, json_number_value(json_object_get(resp, "cost_usd")),
 					  json_number_value(json_object_get(resp, "latency_ms")), -1};
 
-		json_object_set_new(res, "output_tps", json_real(output_tps(resp)));
-		score = score_case(env, s, c, &ans, res);
+		score = score_case(env, s, c, &ans, res, cancelled);
 	}
 	json_object_set_new(res, "score", json_real(score));
 	json_object_set_new(res, "weight", json_real(c->weight));
@@ -193,83 +259,4 @@ static json_t *run_case(const struct llmr_bench_env *env, const struct llmr_suit
 	json_object_set_new(res, "pass", json_boolean(!err && score >= s->threshold - 1e-9));
 	json_decref(resp);
 	return res;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The summary of one contestant over its results. */
-static json_t *summary(const char *contestant, const json_t *results)
-{
-	double w = 0, wpass = 0, wscore = 0, cost = 0, jcost = 0, *lat;
-	size_t i, n = 0, nlat = 0, passed = 0, errors = 0;
-	json_t *r, *o;
-
-	lat = llmr_xcalloc(json_array_size(results) + 1, sizeof(*lat));
-	json_array_foreach(results, i, r) {
-		double cw = json_number_value(json_object_get(r, "weight"));
-
-		if (strcmp(json_string_value(json_object_get(r, "model")), contestant))
-			continue;
-		n++;
-		w += cw;
-		wscore += cw * json_number_value(json_object_get(r, "score"));
-		if (json_is_true(json_object_get(r, "pass")))
-			passed++, wpass += cw;
-		cost += json_number_value(json_object_get(r, "cost_usd"));
-		jcost += json_number_value(json_object_get(r, "judge_cost_usd"));
-		if (json_object_get(r, "error") && !json_is_null(json_object_get(r, "error")))
-			errors++;
-		else
-			lat[nlat++] = json_number_value(json_object_get(r, "latency_ms"));
-	}
-	qsort(lat, nlat, sizeof(*lat), cmp_double);
-	o = json_pack("{s:s, s:I, s:I, s:I, s:f, s:f, s:f, s:f}", "model", contestant, "cases",
-		      (json_int_t)n, "passed", (json_int_t)passed, "errors", (json_int_t)errors,
-		      "pass_rate", w > 0 ? wpass / w : 0.0, "mean_score", w > 0 ? wscore / w : 0.0,
-		      "cost_usd", cost, "judge_cost_usd", jcost);
-	/* The lower median: a latency some call actually had. */
-	json_object_set_new(o, "p50_latency_ms",
-			    nlat ? json_integer((json_int_t)lat[(nlat - 1) / 2]) : json_null());
-	free(lat);
-	return o;
-}
-
-json_t *llmr_bench_run(const struct llmr_bench_env *env, const struct llmr_suite *s,
-		       struct llmr_err *e)
-{
-	size_t nc = s->nmodels ? s->nmodels : 1, answered = 0;
-	json_t *results = json_array(), *models = json_array(), *out;
-	char route_name[256];
-	int64_t run;
-
-	snprintf(route_name, sizeof(route_name), "route:%s", s->route ? s->route : "default");
-	if (llmr_bench_db_run(env->st, s->name, s->file, "run", s->threshold, &run, e) < 0)
-		goto fail;
-	for (size_t m = 0; m < nc; m++) {
-		const char *model = s->nmodels ? s->models[m] : NULL;
-		const char *contestant = model ? model : route_name;
-
-		for (size_t k = 0; k < s->ncases; k++) {
-			json_t *res = run_case(env, s, contestant, model, k);
-
-			answered += json_is_null(json_object_get(res, "error"));
-			json_array_append_new(results, res);
-			if (llmr_bench_db_result(env->st, run, res, e) < 0)
-				goto fail;
-		}
-		json_array_append_new(models, summary(contestant, results));
-	}
-	out = json_pack("{s:I, s:s, s:s, s:f, s:I, s:o, s:o}", "run", (json_int_t)run, "suite",
-			s->name, "file", s->file, "threshold", s->threshold, "answered",
-			(json_int_t)answered, "models", models, "results", results);
-	return out;
-fail:
-	json_decref(results);
-	json_decref(models);
-	return NULL;
 }

@@ -19,4 +19,13 @@ char *bench_question(const struct llmr_case *c);
 /* The error message of a failed call, or NULL when it answered. */
 const char *bench_error(const json_t *resp);
 
+/* 1 when the call was stopped by Ctrl-C (error class "cancelled"). */
+int bench_cancelled(const json_t *resp);
+
+/* One case (index k) on one contestant (model NULL: the suite's route):
+ * the result object of llmr_bench_run's report (new reference). Sets
+ * *cancelled when a call of it, the judge's too, was stopped by Ctrl-C. */
+json_t *bench_run_case(const struct llmr_bench_env *env, const struct llmr_suite *s,
+		       const char *contestant, const char *model, size_t k, int *cancelled);
+
 #endif

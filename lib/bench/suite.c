@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sha256.h"
 #include "bench/jschema.h"
 #include "bench/suite_impl.h"
 
@@ -315,6 +316,20 @@ static int check_judge(struct sy_ctx *c, struct llmr_suite *s, const char *judge
 	return 0;
 }
 
+/* The suite's identity in the results: its bytes, as read. */
+static int hash_file(struct sy_ctx *c, struct llmr_suite *s)
+{
+	struct llmr_buf b = LLMR_BUF_INIT;
+
+	if (llmr_read_file(s->file, &b) < 0) {
+		llmr_buf_release(&b);
+		return llmr_errf(c->e, LLMR_EX_NOINPUT, "%s: cannot read", s->file);
+	}
+	llmr_sha256_hex(b.s ? b.s : "", b.len, s->hash);
+	llmr_buf_release(&b);
+	return 0;
+}
+
 int llmr_suite_load(const char *path, const char *judge_default, struct llmr_suite *s,
 		    struct llmr_err *e)
 {
@@ -328,6 +343,8 @@ int llmr_suite_load(const char *path, const char *judge_default, struct llmr_sui
 	s->threshold = 1;
 	s->file = llmr_xstrdup(path);
 	rc = sy_load(&c, path);
+	if (!rc)
+		rc = hash_file(&c, s);
 	if (!rc)
 		rc = read_root(&c, yaml_document_get_root_node(&c.doc), s);
 	if (!rc)
@@ -363,4 +380,46 @@ void llmr_suite_release(struct llmr_suite *s)
 	free(s->route);
 	free(s->judge);
 	memset(s, 0, sizeof(*s));
+}
+
+int llmr_suite_set_models(struct llmr_suite *s, const char *list, struct llmr_err *e)
+{
+	char **m = NULL;
+	size_t n = 0;
+	const char *p = list;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char *name = llmr_xstrndup(p, len);
+
+		m = llmr_xrealloc(m, (n + 1) * sizeof(*m));
+		m[n++] = name;
+		if (!*name || !strchr(name, '/'))
+			goto bad;
+		for (size_t j = 0; j + 1 < n; j++)
+			if (!strcmp(m[j], name))
+				goto twice;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	for (size_t i = 0; i < s->nmodels; i++)
+		free(s->models[i]);
+	free(s->models);
+	free(s->route);
+	s->route = NULL;
+	s->models = m;
+	s->nmodels = n;
+	return 0;
+twice:
+	llmr_errf(e, LLMR_EX_USAGE, "--models: '%s' is listed twice", m[n - 1]);
+	goto out;
+bad:
+	llmr_errf(e, LLMR_EX_USAGE, "--models: '%s' is not provider/model", m[n - 1]);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(m[i]);
+	free(m);
+	return -1;
 }

@@ -56,6 +56,7 @@ struct llmr_suite {
 	int judge_line, judge_col;
 	struct llmr_case *cases;
 	size_t ncases;
+	char hash[65];        /* SHA-256 of the file, hex */
 };
 
 /* "contains" for LLMR_A_CONTAINS, ... */
@@ -73,6 +74,13 @@ const char *llmr_assert_name(const struct llmr_assert *a, char *buf, size_t n);
 int llmr_suite_load(const char *path, const char *judge_default, struct llmr_suite *s,
 		    struct llmr_err *e);
 void llmr_suite_release(struct llmr_suite *s);
+
+/*
+ * Replace the suite's models (or route) with list, "A,B[,C...]", each
+ * provider/model, none twice (llmr-bench run -m). Returns 0, or -1 with
+ * e (64) saying what is wrong with the list.
+ */
+int llmr_suite_set_models(struct llmr_suite *s, const char *list, struct llmr_err *e);
 
 /* What an assertion is scored on: the answer and what it cost. */
 struct llmr_answer {

@@ -1,45 +1,31 @@
 /*
- * bench_arena.c - the human arena. The order of the answers is drawn at
- * random for every vote and the names shown only after it, so that the
- * voter judges answers, not brands.
+ * bench_arena.c - the human arena, case by case. The order of the answers
+ * comes from the session's seed (stored with it, so that the order any
+ * person saw can be told later) and the models are named only once the
+ * case is done, so that the evaluator judges answers, not brands.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "ask/request.h"
-#include "bench/bench_db.h"
+#include "base/interrupt.h"
 #include "cli/bench_arena.h"
 
-static void show(FILE *out, const char *label, const json_t *resp)
-{
-	struct llmr_buf b = LLMR_BUF_INIT;
-	const char *t = json_string_value(json_object_get(resp, "text"));
+static const char *const labels[LLMR_ARENA_MAX] = {"A", "B", "C"};
 
-	llmr_sanitize_for_tty(&b, t ? t : "", t ? strlen(t) : 0);
-	fprintf(out, "\n=== Answer %s ===\n%s\n", label, b.s ? b.s : "");
-	llmr_buf_release(&b);
-}
-
-/* 'a', 'b', 't' or 's' (also at the end of input). */
-static int read_vote(FILE *in, FILE *out)
-{
-	char line[64];
-
-	for (;;) {
-		fputs("\nWhich is better? [a] A, [b] B, [t] tie, [s] skip: ", out);
-		fflush(out);
-		if (!fgets(line, sizeof(line), in))
-			return 's';
-		line[strcspn(line, " \t\r\n")] = '\0';
-		if (!strcasecmp(line, "a") || !strcasecmp(line, "b") || !strcasecmp(line, "s") ||
-		    !strcasecmp(line, "t"))
-			return line[0] | 0x20;
-		if (!strcasecmp(line, "tie") || !strcasecmp(line, "skip"))
-			return line[0] | 0x20;
-	}
-}
+struct arena_case {
+	const struct llmr_bench_env *env;
+	const struct llmr_suite *s;
+	const struct llmr_arena_opts *o;
+	struct llmr_arena_tally *t;
+	FILE *in, *out;
+	long no;                            /* 1-based */
+	char *prompt;                       /* as the evaluator reads it */
+	size_t perm[LLMR_ARENA_MAX];        /* label k shows model perm[k] */
+	const char *text[LLMR_ARENA_MAX];   /* by label */
+	json_t *resp[LLMR_ARENA_MAX];       /* by model */
+};
 
 static int check(const struct llmr_bench_env *env, const char *m, struct llmr_err *e)
 {
@@ -50,54 +36,158 @@ static int check(const struct llmr_bench_env *env, const char *m, struct llmr_er
 	return llmr_ask_req_check(env->cfg, &req, LLMR_EX_USAGE, e);
 }
 
-static int record(const struct llmr_bench_env *env, const char *prompt, const char *a,
-		  const char *b, const char *winner, const json_t *ra, const json_t *rb,
-		  const char *first, struct llmr_err *e)
+static char *question(const struct llmr_case *c)
 {
-	json_t *d = json_pack("{s:s, s:O, s:O}", "shown_first", first, "answer_a",
-			      json_object_get(ra, "text"), "answer_b", json_object_get(rb, "text"));
-	char *dt = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	int rc = llmr_bench_db_pair(env->st, 0, "human", prompt, a, b, winner, dt, e);
+	struct llmr_buf b = LLMR_BUF_INIT;
+	size_t i;
+	json_t *m;
 
-	free(dt);
-	json_decref(d);
+	if (c->prompt)
+		return llmr_xstrdup(c->prompt);
+	json_array_foreach(c->messages, i, m)
+		llmr_buf_addf(&b, "%s%s: %s", i ? "\n" : "",
+			      json_string_value(json_object_get(m, "role")),
+			      json_string_value(json_object_get(m, "content")));
+	return llmr_buf_detach(&b);
+}
+
+/* Every model's answer: OK, SKIP when one failed (said), STOP on Ctrl-C. */
+static int answers(struct arena_case *a)
+{
+	const struct llmr_case *c = &a->s->cases[a->no - 1];
+
+	fprintf(a->out, "(asking %zu models...)\n", a->o->nmodels);
+	fflush(a->out);
+	for (size_t m = 0; m < a->o->nmodels; m++) {
+		json_t *err;
+
+		a->resp[m] = llmr_arena_answer(a->env, c, a->o->models[m]);
+		if (llmr_interrupt_signal())
+			return LLMR_ARENA_STOP;
+		if ((err = json_object_get(a->resp[m], "error"))) {
+			fprintf(a->out, "case %ld skipped: %s could not answer: %s\n", a->no,
+				a->o->models[m], json_string_value(json_object_get(err, "message")));
+			return LLMR_ARENA_SKIP;
+		}
+	}
+	llmr_arena_order(a->o->seed, a->no, a->o->nmodels, a->perm);
+	for (size_t k = 0; k < a->o->nmodels; k++)
+		a->text[k] = json_string_value(json_object_get(a->resp[a->perm[k]], "text"));
+	return LLMR_ARENA_OK;
+}
+
+static int score_one(struct arena_case *a, size_t k, struct llmr_err *e)
+{
+	struct llmr_arena_input in = {0, 3, NULL, NULL};
+	int64_t t0 = llmr_mono_ms();
+	int rc = llmr_arena_ask_score(a->in, a->out, labels[k], &in);
+
+	if (rc == LLMR_ARENA_OK) {
+		char *tags = json_dumps(in.tags, JSON_COMPACT);
+		struct llmr_arena_score sc = {
+			a->t->run, a->no, a->o->evaluator, a->o->models[a->perm[k]], labels[k],
+			a->prompt, a->text[k], in.score, tags, in.comment, in.confidence,
+			llmr_mono_ms() - t0};
+
+		if (llmr_arena_db_score(a->env->st, &sc, e) < 0)
+			rc = -1;
+		else
+			a->t->scores++;
+		free(tags);
+	}
+	json_decref(in.tags);
+	free(in.comment);
 	return rc;
 }
 
-int llmr_bench_arena(const struct llmr_bench_env *env, const char *prompt, const char *a,
-		     const char *b, FILE *in, FILE *out, struct llmr_err *e)
+/* Every pair of labels, in label order: A-B, then A-C and B-C. */
+static int prefs(struct arena_case *a, struct llmr_err *e)
 {
-	json_t *ra, *rb, *err;
-	int flip, vote, rc = 0;
-	const char *winner;
+	size_t n = a->o->nmodels;
 
-	if (check(env, a, e) < 0 || check(env, b, e) < 0)
-		return -1;
-	ra = llmr_bench_ask(env, a, prompt);
-	rb = llmr_bench_ask(env, b, prompt);
-	if ((err = json_object_get(ra, "error")) || (err = json_object_get(rb, "error"))) {
-		rc = llmr_errf(e, LLMR_EX_UNAVAILABLE, "arena: %s: %s",
-			       json_object_get(ra, "error") ? a : b,
-			       json_string_value(json_object_get(err, "message")));
-		goto out;
-	}
-	/* Not a secret, only unpredictable to the voter. */
-	flip = (int)((llmr_now_ms() ^ (int64_t)getpid()) & 1);
-	show(out, "A", flip ? rb : ra);
-	show(out, "B", flip ? ra : rb);
-	vote = read_vote(in, out);
-	if (vote == 's') {
-		fprintf(out, "skipped: nothing recorded (A was %s, B was %s)\n", flip ? b : a, flip ? a : b);
-		goto out;
-	}
-	winner = vote == 't' ? "tie" : (vote == 'a') != flip ? "a" : "b";
-	rc = record(env, prompt, a, b, winner, ra, rb, flip ? b : a, e);
-	if (!rc)
-		fprintf(out, "A was %s, B was %s: recorded %s%s\n", flip ? b : a, flip ? a : b,
-			!strcmp(winner, "tie") ? "a tie" : !strcmp(winner, "a") ? a : b,
-			!strcmp(winner, "tie") ? "" : " wins");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			const char *winner;
+			int64_t t0 = llmr_mono_ms();
+			int rc = llmr_arena_ask_pref(a->in, a->out, labels[i], labels[j], &winner);
+			struct llmr_arena_pref p = {
+				a->t->run, a->no, a->o->evaluator, a->prompt,
+				a->o->models[a->perm[i]], a->o->models[a->perm[j]], labels[i],
+				labels[j], a->text[i], a->text[j], NULL, 0};
+
+			if (rc == LLMR_ARENA_STOP)
+				return rc;
+			if (rc == LLMR_ARENA_SKIP)
+				continue;
+			p.winner = winner;
+			p.time_ms = llmr_mono_ms() - t0;
+			if (llmr_arena_db_pref(a->env->st, &p, e) < 0)
+				return -1;
+			a->t->prefs++;
+		}
+	return LLMR_ARENA_OK;
+}
+
+static void reveal(struct arena_case *a)
+{
+	for (size_t k = 0; k < a->o->nmodels; k++)
+		fprintf(a->out, "%s%s was %s", k ? ", " : "", labels[k], a->o->models[a->perm[k]]);
+	fputs("\n", a->out);
+}
+
+/* One case: OK, SKIP, STOP, or -1 with e. */
+static int one_case(struct arena_case *a, struct llmr_err *e)
+{
+	struct llmr_buf b = LLMR_BUF_INIT;
+	int rc;
+
+	a->prompt = question(&a->s->cases[a->no - 1]);
+	llmr_sanitize_for_tty(&b, a->prompt, strlen(a->prompt));
+	fprintf(a->out, "\n--- Case %ld of %zu ---\n%s\n\n", a->no, a->s->ncases, b.s ? b.s : "");
+	llmr_buf_release(&b);
+	if ((rc = answers(a)) != LLMR_ARENA_OK)
+		return rc;
+	llmr_arena_show(a->out, labels, a->text, a->o->nmodels, llmr_arena_width(fileno(a->out)));
+	fputc('\n', a->out);
+	for (size_t k = 0; k < a->o->nmodels; k++)
+		if ((rc = score_one(a, k, e)) != LLMR_ARENA_OK)
+			goto out;
+	rc = prefs(a, e);
 out:
-	json_decref(ra);
-	json_decref(rb);
+	if (rc == LLMR_ARENA_OK || rc == LLMR_ARENA_SKIP)
+		reveal(a);
 	return rc;
+}
+
+int llmr_bench_arena(const struct llmr_bench_env *env, const struct llmr_suite *s,
+		     const struct llmr_arena_opts *o, FILE *in, FILE *out,
+		     struct llmr_arena_tally *t, struct llmr_err *e)
+{
+	int rc = LLMR_ARENA_OK;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t m = 0; m < o->nmodels; m++)
+		if (check(env, o->models[m], e) < 0)
+			return -1;
+	if (llmr_arena_begin(env->st, s, o->hash, o->evaluator, o->seed, o->models_arg, &t->run,
+			     e) < 0)
+		return -1;
+	llmr_arena_input_init();
+	fprintf(out, "Arena: %s, %zu case%s, %zu anonymous answers each; evaluator %s.\n"
+		"Score each answer, then say which is better. Ctrl-D or Ctrl-C ends the session; "
+		"what you gave is kept.\n", s->name, s->ncases, s->ncases == 1 ? "" : "s", o->nmodels,
+		o->evaluator);
+	for (size_t k = 0; k < s->ncases && rc != LLMR_ARENA_STOP; k++) {
+		struct arena_case a = {env, s, o, t, in, out, (long)k + 1, NULL, {0}, {0}, {0}};
+
+		rc = one_case(&a, e);
+		for (size_t m = 0; m < o->nmodels; m++)
+			json_decref(a.resp[m]);
+		free(a.prompt);
+		if (rc < 0)
+			return -1;
+		t->cases += rc == LLMR_ARENA_OK;
+	}
+	t->stopped = rc == LLMR_ARENA_STOP;
+	return 0;
 }

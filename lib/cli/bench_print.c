@@ -7,6 +7,7 @@
 
 #include "base/util.h"
 #include "cli/bench_print.h"
+#include "cli/cli.h"
 
 #define S(o, k) json_string_value(json_object_get((o), (k)))
 #define N(o, k) json_number_value(json_object_get((o), (k)))
@@ -32,6 +33,49 @@ static const char *why_failed(const json_t *res)
 	return "below the threshold";
 }
 
+/* Plan 5.3's alerts: prose where JSON was asked in red, JSON wrapped in
+ * text in yellow. */
+static void print_format_flags(FILE *fp, const json_t *r, struct llmr_buf *b)
+{
+	bool color = llmr_cli_color(fp);
+	json_t *res;
+	size_t i;
+
+	json_array_foreach(json_object_get(r, "results"), i, res) {
+		const char *flag = S(json_object_get(res, "format"), "flag");
+		int prose = flag && !strcmp(flag, "prose");
+
+		if (!flag)
+			continue;
+		fprintf(fp, "%s%s %s case %lld: %s (format score %.3f)%s\n",
+			color ? (prose ? "\033[31m" : "\033[33m") : "", prose ? "PROSE" : "WRAPPED",
+			clean(b, S(res, "model")),
+			(long long)json_integer_value(json_object_get(res, "case")),
+			prose ? "prose where JSON was asked" : "JSON inside text",
+			N(res, "format_score"), color ? "\033[0m" : "");
+	}
+}
+
+static void print_model_line(FILE *fp, const json_t *m, struct llmr_buf *b)
+{
+	char pass[32];
+	json_t *p50 = json_object_get(m, "p50_latency_ms"), *fmt = json_object_get(m, "mean_format_score");
+
+	snprintf(pass, sizeof(pass), "%lld/%lld",
+		 (long long)json_integer_value(json_object_get(m, "passed")),
+		 (long long)json_integer_value(json_object_get(m, "cases")));
+	fprintf(fp, "%-36s %7s %6.1f%% %6.3f %10.6f ", clean(b, S(m, "model")), pass,
+		100 * N(m, "pass_rate"), N(m, "mean_score"), N(m, "cost_usd"));
+	if (json_is_integer(p50))
+		fprintf(fp, "%8lld ", (long long)json_integer_value(p50));
+	else
+		fprintf(fp, "%8s ", "-");
+	if (json_is_number(fmt))
+		fprintf(fp, "%6.3f\n", json_number_value(fmt));
+	else
+		fprintf(fp, "%6s\n", "-");
+}
+
 static void print_run(FILE *fp, const json_t *r)
 {
 	struct llmr_buf b = LLMR_BUF_INIT;
@@ -40,29 +84,33 @@ static void print_run(FILE *fp, const json_t *r)
 
 	fprintf(fp, "suite %s (run %lld), threshold %g\n", clean(&b, S(r, "suite")),
 		(long long)json_integer_value(json_object_get(r, "run")), N(r, "threshold"));
-	fprintf(fp, "%-36s %7s %7s %6s %10s %8s\n", "model", "pass", "rate", "score", "cost_usd",
-		"p50_ms");
-	json_array_foreach(json_object_get(r, "models"), i, m) {
-		char pass[32];
-		json_t *p50 = json_object_get(m, "p50_latency_ms");
-
-		snprintf(pass, sizeof(pass), "%lld/%lld",
-			 (long long)json_integer_value(json_object_get(m, "passed")),
-			 (long long)json_integer_value(json_object_get(m, "cases")));
-		fprintf(fp, "%-36s %7s %6.1f%% %6.3f %10.6f ", clean(&b, S(m, "model")), pass,
-			100 * N(m, "pass_rate"), N(m, "mean_score"), N(m, "cost_usd"));
-		if (json_is_integer(p50))
-			fprintf(fp, "%8lld\n", (long long)json_integer_value(p50));
-		else
-			fprintf(fp, "%8s\n", "-");
-	}
+	fprintf(fp, "%-36s %7s %7s %6s %10s %8s %6s\n", "model", "pass", "rate", "score", "cost_usd",
+		"p50_ms", "format");
+	json_array_foreach(json_object_get(r, "models"), i, m)
+		print_model_line(fp, m, &b);
 	json_array_foreach(json_object_get(r, "results"), i, res)
 		if (!json_is_true(json_object_get(res, "pass"))) {
 			fprintf(fp, "FAIL %s case %lld (score %.3f): ", clean(&b, S(res, "model")),
 				(long long)json_integer_value(json_object_get(res, "case")), N(res, "score"));
 			fprintf(fp, "%s\n", clean(&b, why_failed(res)));
 		}
+	print_format_flags(fp, r, &b);
+	if (json_is_true(json_object_get(r, "interrupted")))
+		fprintf(fp, "interrupted: %s stored\n", llmr_bench_tally(r));
 	llmr_buf_release(&b);
+}
+
+const char *llmr_bench_tally(const json_t *r)
+{
+	static char t[128];
+	size_t i, passed = 0;
+	json_t *res;
+
+	json_array_foreach(json_object_get(r, "results"), i, res)
+		passed += json_is_true(json_object_get(res, "pass"));
+	snprintf(t, sizeof(t), "%zu of %zu results passed", passed,
+		 json_array_size(json_object_get(r, "results")));
+	return t;
 }
 
 static void print_compare(FILE *fp, const json_t *r)
@@ -79,14 +127,16 @@ static void print_compare(FILE *fp, const json_t *r)
 		if (!w)
 			fprintf(fp, "skipped: %s\n", clean(&b, S(p, "error")));
 		else
-			fprintf(fp, "%s%s (verdicts %s, then %s with the answers swapped)\n",
+			fprintf(fp, "%s%s (verdicts %s, then %s with the answers swapped)%s\n",
 				!strcmp(w, "tie") ? "tie" : clean(&b, !strcmp(w, "a") ? a : bm),
-				!strcmp(w, "tie") ? "" : " wins", S(p, "first"), S(p, "second"));
+				!strcmp(w, "tie") ? "" : " wins", S(p, "first"), S(p, "second"),
+				json_is_true(json_object_get(p, "inconsistent")) ? ": inconsistent" : "");
 	}
 	fprintf(fp, "%s: %lld wins; ", clean(&b, a), (long long)json_integer_value(json_object_get(r, "a")));
-	fprintf(fp, "%s: %lld wins; %lld ties; %lld skipped (judge %s)\n", clean(&b, bm),
-		(long long)json_integer_value(json_object_get(r, "b")),
+	fprintf(fp, "%s: %lld wins; %lld ties (%lld inconsistent); %lld skipped (judge %s)\n",
+		clean(&b, bm), (long long)json_integer_value(json_object_get(r, "b")),
 		(long long)json_integer_value(json_object_get(r, "tie")),
+		(long long)json_integer_value(json_object_get(r, "inconsistent")),
 		(long long)json_integer_value(json_object_get(r, "skipped")), S(r, "judge"));
 	llmr_buf_release(&b);
 }
@@ -183,7 +233,9 @@ void llmr_bench_print_export(FILE *fp, const json_t *rows, bool csv)
 	static const char *const cols[] = {"kind", "run", "suite", "source", "ts_ms", "model", "case",
 					   "model_a", "model_b", "prompt", "output", "answer_a",
 					   "answer_b", "winner", "error", "score", "pass", "cost_usd",
-					   "latency_ms", "ttft_ms", "output_tps", NULL};
+					   "latency_ms", "ttft_ms", "output_tps", "suite_hash",
+					   "evaluator", "label", "answer", "tags", "comment",
+					   "confidence", "time_ms", NULL};
 	size_t i;
 	json_t *r;
 

@@ -17,6 +17,9 @@ int llmr_bench_unanswered(const char *cmd, const json_t *r);
 /* The first error of a report (borrowed), for the message of exit 69. */
 const char *llmr_bench_first_error(const json_t *r);
 
+/* "N of M results passed" for a run's report (a static buffer). */
+const char *llmr_bench_tally(const json_t *r);
+
 /* The dataset of llmr_bench_db_export: JSON lines, or CSV (RFC 4180, a
  * header, one column per field of either kind, empty where a row has none). */
 void llmr_bench_print_export(FILE *fp, const json_t *rows, bool csv);

@@ -138,7 +138,7 @@ static int command(struct repl *r, const char *line, double session)
 static double ask(struct repl *r, const char *line)
 {
 	struct llmr_ask_ctx ctx = {r->cfg, r->st, on_delta, NULL, NULL, 0, llmr_interrupt_flag(),
-				   r->learned};
+				   r->learned, NULL};
 	struct llmr_ask_req req = r->req;
 	json_t *resp, *err;
 	double usd = 0;

@@ -208,6 +208,7 @@ void llmr_config_free(struct llmr_config *cfg)
 	free(cfg->default_route);
 	free(cfg->index_embedder);
 	free(cfg->router_classifier);
+	free(cfg->cache_confirm_model);
 	free(cfg->judge_model);
 	cfg_serve_release(cfg);
 	free(cfg->coordination);

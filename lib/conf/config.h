@@ -48,6 +48,8 @@ struct llmr_model_cfg {
 	double cache_write;    /* cache writes; -1 = same as input */
 	long context;          /* context window in tokens; -1 unknown */
 	int quality;           /* 0..100; -1 unknown */
+	int tools;             /* takes tool definitions: 1, 0 (tools: false),
+				  -1 unset (every chat protocol does) */
 	struct llmr_limits limits; /* optional per-model limits */
 	struct llmr_pos pos;
 };
@@ -106,6 +108,7 @@ struct llmr_route_cfg {
 	int cache_sampled;     /* cache answers sampled at temperature > 0 */
 	char *cache_namespace; /* semantic-cache namespace; NULL: the route's name */
 	double cache_semantic_threshold; /* -1: cache.semantic_threshold */
+	int cache_high_stakes; /* every semantic hit confirmed by cache.confirm_model */
 	struct llmr_pos pos;
 };
 
@@ -140,14 +143,19 @@ struct llmr_config {
 	int64_t cache_exact_ttl_ms;      /* default 24h; 0 disables */
 	double cache_semantic_threshold; /* default 0.92 */
 	int64_t cache_semantic_ttl_ms;   /* default 1h; 0 disables */
+	char *cache_confirm_model;       /* "provider/model" confirming semantic hits; NULL none */
+	int cache_semantic_adaptive;     /* learn a threshold per entry (semcache_obs.c) */
+	double cache_semantic_error_rate; /* adaptive: the wrong-hit rate bound; default 0.02 */
+	double cache_semantic_floor;     /* adaptive: no hit below this similarity; default 0.80 */
 	/* budget: */
 	int budget_calls_per_request;    /* default 3 */
 	/* index: */
 	char *index_embedder;            /* "local" or "provider/model"; default "local" */
 	long index_chunk_tokens;         /* default 400 */
 	long index_overlap;              /* default 40 */
-	double index_bm25_weight;        /* RRF weights, default 1.0 each */
-	double index_vector_weight;
+	double index_bm25_weight;        /* hybrid fusion weights; default 1.0 */
+	double index_vector_weight;      /* default -1: 0.5 with the local
+					    embedder, 1.0 with an API one */
 	/* router: */
 	char *router_classifier;         /* "provider/model" or NULL */
 	int router_learned;              /* 1: the learned router picks the tier

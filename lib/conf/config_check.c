@@ -38,6 +38,10 @@ void cfg_check(struct cfg_ctx *c)
 		free(names);
 	}
 	check_ref(c, "router", "classifier", cfg->router_classifier);
+	check_ref(c, "cache", "confirm_model", cfg->cache_confirm_model);
+	if (cfg->cache_semantic_error_rate <= 0)
+		cfg_error(c, cfg_lookup(c, "cache", "semantic_error_rate"),
+			  "'semantic_error_rate' must be above 0");
 	check_ref(c, "judge", "model", cfg->judge_model);
 	if (cfg->index_embedder && strcmp(cfg->index_embedder, "local"))
 		check_ref(c, "index", "embedder", cfg->index_embedder);

@@ -150,6 +150,9 @@ void cfg_parse_root(struct cfg_ctx *c, yaml_node_t *root);
 /* The aliases: and serve: sections (config_serve.c). */
 void cfg_read_aliases(struct cfg_ctx *c, yaml_node_t *v, struct llmr_config *cfg);
 void cfg_read_serve(struct cfg_ctx *c, yaml_node_t *v, struct llmr_config *cfg);
+/* serve: keys: key_file: the SHA-256 of the key in the file v names
+ * (mode 0600), into sha256; a config error when it cannot be used. */
+void cfg_read_serve_key_file(struct cfg_ctx *c, yaml_node_t *v, char sha256[65]);
 void cfg_serve_release(struct llmr_config *cfg);
 
 /*

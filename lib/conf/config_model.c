@@ -17,11 +17,13 @@ void cfg_set_defaults(struct llmr_config *cfg)
 	cfg->cache_exact_ttl_ms = 24 * 3600 * 1000LL;
 	cfg->cache_semantic_threshold = 0.92;
 	cfg->cache_semantic_ttl_ms = 3600 * 1000LL;
+	cfg->cache_semantic_error_rate = 0.02;
+	cfg->cache_semantic_floor = 0.80;
 	cfg->budget_calls_per_request = 3;
 	cfg->index_chunk_tokens = 400;
 	cfg->index_overlap = 40;
 	cfg->index_bm25_weight = 1.0;
-	cfg->index_vector_weight = 1.0;
+	cfg->index_vector_weight = -1; /* by embedder: search.c */
 	cfg->quota_alert_below = 0.2;
 	cfg->serve_timeout_ms = 120000;
 	cfg->coordination_share = -1;
@@ -51,6 +53,7 @@ void cfg_model_defaults(struct llmr_model_cfg *m)
 	m->input = m->output = m->cached_input = m->cache_write = -1;
 	m->context = -1;
 	m->quality = -1;
+	m->tools = -1;
 	m->limits = no_limits;
 }
 

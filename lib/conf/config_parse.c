@@ -46,6 +46,10 @@ static const struct cfg_field limits_fields[] = {
 };
 static const struct cfg_table limits_table = {limits_fields};
 
+/* A yes/no key read as an enum: YAML's true/false, no new value kind. */
+/* YAML's two booleans; anything else (yes, 1, on) is reported, not guessed. */
+static const char *const bool_names[] = {"false", "true", NULL};
+
 static const struct cfg_field model_fields[] = {
 	F("input", K_REAL, struct llmr_model_cfg, input),
 	F("output", K_REAL, struct llmr_model_cfg, output),
@@ -53,6 +57,7 @@ static const struct cfg_field model_fields[] = {
 	F("cache_write", K_REAL, struct llmr_model_cfg, cache_write),
 	F("context", K_COUNT, struct llmr_model_cfg, context),
 	F("quality", K_QUALITY, struct llmr_model_cfg, quality),
+	FE("tools", struct llmr_model_cfg, tools, bool_names),
 	FM("limits", offsetof(struct llmr_model_cfg, limits), &limits_table),
 	FEND
 };
@@ -101,14 +106,12 @@ static const struct cfg_field tiers_fields[] = {
 };
 static const struct cfg_table tiers_table = {tiers_fields};
 
-/* A yes/no key read as an enum: YAML's true/false, no new value kind. */
-/* YAML's two booleans; anything else (yes, 1, on) is reported, not guessed. */
-static const char *const bool_names[] = {"false", "true", NULL};
 
 static const struct cfg_field route_cache_fields[] = {
 	FE("sampled", struct llmr_route_cfg, cache_sampled, bool_names),
 	F("namespace", K_STR, struct llmr_route_cfg, cache_namespace),
 	F("semantic_threshold", K_FRACTION, struct llmr_route_cfg, cache_semantic_threshold),
+	FE("high_stakes", struct llmr_route_cfg, cache_high_stakes, bool_names),
 	FEND
 };
 static const struct cfg_table route_cache_table = {route_cache_fields};
@@ -134,6 +137,10 @@ static const struct cfg_field cache_fields[] = {
 	F("exact_ttl", K_DURATION, struct llmr_config, cache_exact_ttl_ms),
 	F("semantic_threshold", K_FRACTION, struct llmr_config, cache_semantic_threshold),
 	F("semantic_ttl", K_DURATION, struct llmr_config, cache_semantic_ttl_ms),
+	F("confirm_model", K_STR, struct llmr_config, cache_confirm_model),
+	FE("semantic_adaptive", struct llmr_config, cache_semantic_adaptive, bool_names),
+	F("semantic_error_rate", K_FRACTION, struct llmr_config, cache_semantic_error_rate),
+	F("semantic_floor", K_FRACTION, struct llmr_config, cache_semantic_floor),
 	FEND
 };
 static const struct cfg_table cache_table = {cache_fields};

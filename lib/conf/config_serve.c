@@ -8,9 +8,11 @@
  *     keys:
  *       - {agent: discord, sha256: HEX, route: chat, priority: P2,
  *          monthly_cap_usd: 5}
+ *       - {agent: widget, key_file: /etc/llmr/widget.key}
  *
  * Only the SHA-256 of a client key is ever in the config: a plain key
- * ("key:") is refused, like provider keys, so the file can be shared.
+ * ("key:") is refused, like provider keys, so the file can be shared. The
+ * key itself may sit in a file of mode 0600 (config_serve_key.c).
  */
 #include <ctype.h>
 #include <limits.h>
@@ -75,6 +77,10 @@ static void read_key_field(struct cfg_ctx *c, const char *ks, yaml_node_t *v,
 	if (!strcmp(ks, "agent") && cfg_want_scalar(c, ks, v, "a name")) {
 		free(k->agent);
 		k->agent = llmr_xstrdup(cfg_scalar(v));
+	} else if ((!strcmp(ks, "sha256") || !strcmp(ks, "key_file")) && k->sha256[0]) {
+		cfg_error(c, v, "give 'sha256' or 'key_file', not both");
+	} else if (!strcmp(ks, "key_file") && cfg_want_scalar(c, ks, v, "a file path")) {
+		cfg_read_serve_key_file(c, v, k->sha256);
 	} else if (!strcmp(ks, "sha256") && cfg_want_scalar(c, ks, v, "64 hex digits")) {
 		if (!is_sha256_hex(cfg_scalar(v))) {
 			cfg_error(c, v, "'sha256' must be 64 hex digits (sha256sum of the key)");
@@ -93,8 +99,8 @@ static void read_key_field(struct cfg_ctx *c, const char *ks, yaml_node_t *v,
 		cfg_error(c, v, "unknown key 'key' (client keys never go in the config: "
 			  "write their sha256)");
 	} else {
-		cfg_error(c, v, "unknown key '%s' (valid here: agent, sha256, route, priority, "
-			  "monthly_cap_usd)", cfg_quote(ks));
+		cfg_error(c, v, "unknown key '%s' (valid here: agent, sha256, key_file, route, "
+			  "priority, monthly_cap_usd)", cfg_quote(ks));
 	}
 }
 
@@ -113,7 +119,7 @@ static void read_one_key(struct cfg_ctx *c, yaml_node_t *v, struct llmr_config *
 			read_key_field(c, ks, node(c, pair->value), &k);
 	}
 	if (!k.agent || !k.sha256[0]) {
-		cfg_error(c, v, "a serve key needs an 'agent' and a 'sha256'");
+		cfg_error(c, v, "a serve key needs an 'agent' and a 'sha256' or 'key_file'");
 		free(k.agent);
 		free(k.route);
 		return;

@@ -203,7 +203,7 @@ struct purge_ctx {
 
 static int purge_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 {
-	static const char *const sql[3] = {
+	static const char *const sql[4] = {
 		"DELETE FROM response_cache WHERE (?1 IS NULL OR route = ?1)"
 		" AND (?2 IS NULL OR namespace = ?2) AND created_ms < ?3",
 		"DELETE FROM semantic_cache WHERE (?1 IS NULL OR route = ?1)"
@@ -212,10 +212,13 @@ static int purge_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 		 * LLMR_SEMBLOCK_ORPHANS; ids of single purged entries stay in
 		 * their block until it is rebuilt, and are skipped). */
 		"DELETE FROM semantic_blocks WHERE NOT EXISTS (SELECT 1 FROM semantic_cache c"
-		" WHERE c.scope = semantic_blocks.scope AND c.guard = semantic_blocks.guard)"};
+		" WHERE c.scope = semantic_blocks.scope AND c.guard = semantic_blocks.guard)",
+		/* What was learned of purged entries (LLMR_SEMOBS_ORPHANS): a
+		 * new entry may take a purged one's id. */
+		"DELETE FROM semantic_obs WHERE entry_id NOT IN (SELECT id FROM semantic_cache)"};
 	struct purge_ctx *p = ud;
 
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < 4; k++) {
 		sqlite3_stmt *st;
 		int rc = sqlite3_prepare_v2(db, sql[k], -1, &st, NULL);
 

@@ -7,12 +7,18 @@
 #include "index/ann.h"
 #include "index/embed.h"
 #include "index/index.h"
+#include "index/query.h"
 #include "index/search_impl.h"
 
-#define RRF_K 60.0
 /* Below this cosine a chunk shares almost nothing with the query: leaving
  * it out keeps unrelated passages out of answers. */
 #define VECTOR_FLOOR 0.05
+/* The vector weight of hybrid search when index.weights.vector is unset
+ * and the collection has the local embedder: fused at the keyword side's
+ * weight, it pulled clear BM25 winners down on the dev halves of
+ * tests/bench/retrieval.sh (hybrid MRR@10, en: 0.796 at 1.0, 0.815 at 0.5
+ * and 0.7; fr: 0.784 at 1.0, 0.797 at 0.7, 0.806 at 0.5). */
+#define LOCAL_VECTOR_WEIGHT 0.5
 /* Keyword hits added to the vector candidates. */
 #define LEX_CANDIDATES 200
 
@@ -56,119 +62,6 @@ static int dberr(sqlite3 *db, struct llmr_err *e, const char *what)
 	return llmr_errf(e, LLMR_EX_SOFTWARE, "search: %s: %s", what, sqlite3_errmsg(db));
 }
 
-/* Documents holding term, from FTS5's vocabulary; -1 when unknown. */
-static int64_t doc_freq(sqlite3 *db, const char *w, size_t n)
-{
-	sqlite3_stmt *st;
-	int64_t df = -1;
-
-	if (sqlite3_prepare_v2(db, "SELECT doc FROM temp.llmr_fts_vocab WHERE term = ?", -1, &st,
-			       NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, w, (int)n, SQLITE_TRANSIENT);
-	df = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	return df;
-}
-
-/*
- * Words of questions rather than of their subject, left out of keyword
- * queries only (the embedder's stop list, llmr_embed_stopword, also
- * shapes stored vectors, so it stays as it is). Folded forms.
- */
-static const char *const question_words[] = {
-	"comment", "quel", "quelle", "quels", "quelles", "quoi", "combien", "pourquoi", "quand",
-	"faire", "faut", "peut", "peux", "puis", "dois", "doit", "mon", "mes", "ma", "moi",
-	"est", "ce", "cela", "ca", "faut", "il", "y",
-	"my", "me", "we", "our", "you", "your", "there", "any", "get", "need", "why",
-	"much", "many", "will", "would", "could", NULL};
-
-static int query_stopword(const char *w, size_t n)
-{
-	size_t i;
-
-	if (llmr_embed_stopword(w, n))
-		return 1;
-	for (i = 0; question_words[i]; i++)
-		if (strlen(question_words[i]) == n && !memcmp(question_words[i], w, n))
-			return 1;
-	return 0;
-}
-
-/*
- * The FTS5 query: content words of the query, quoted, OR-ed. In a large
- * collection, words found in more than an eighth of the chunks are left
- * out when rarer ones remain: they weigh little in BM25 (low IDF) but make
- * FTS5 score most of the collection, which is what makes OR queries slow.
- */
-#define BIG_COLLECTION 5000
-/*
- * Below BIG_COLLECTION, a word longer than STEM letters is searched as the
- * prefix of its first STEM: a crude stemmer for French and English
- * ("étudiants" finds "étudiant", "réparation" "réparer"). On the dev half of
- * tests/bench/retrieval.sh, 4 letters brought too much noise and 6 too
- * little. Above it, prefix queries would scan too many terms.
- */
-#define STEM 5
-
-static void fts_query(sqlite3 *db, const char *q, struct llmr_buf *out)
-{
-	struct llmr_buf f = LLMR_BUF_INIT;
-	const char *p, *end, *words[32];
-	size_t lens[32], nw = 0, i;
-	int64_t total = 0, df[32];
-	sqlite3_stmt *st;
-
-	llmr_embed_fold(q, strlen(q), &f);
-	p = f.s ? f.s : "";
-	end = p + f.len;
-	while (p < end && nw < 32) {
-		const char *w = p;
-
-		while (p < end && *p != ' ')
-			p++;
-		if (p > w && !query_stopword(w, (size_t)(p - w))) {
-			words[nw] = w;
-			lens[nw++] = (size_t)(p - w);
-		}
-		while (p < end && *p == ' ')
-			p++;
-	}
-	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM idx_chunks", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			total = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	if (total > BIG_COLLECTION && nw > 1 &&
-	    sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.llmr_fts_vocab"
-			     " USING fts5vocab(main, idx_fts, row)", NULL, NULL, NULL) == SQLITE_OK) {
-		size_t rare = 0, rarest = 0;
-
-		for (i = 0; i < nw; i++) {
-			df[i] = doc_freq(db, words[i], lens[i]);
-			if (df[i] >= 0 && df[i] <= total / 8)
-				rare++;
-			if (df[i] >= 0 && df[i] < df[rarest])
-				rarest = i;
-		}
-		for (i = 0; i < nw; i++)
-			if (df[i] < 0 || (rare ? df[i] > total / 8 : i != rarest))
-				lens[i] = 0;
-	}
-	for (i = 0; i < nw; i++) {
-		if (!lens[i])
-			continue;
-		if (out->len)
-			llmr_buf_adds(out, " OR ");
-		llmr_buf_add(out, "\"", 1);
-		llmr_buf_add(out, words[i], lens[i] > STEM && total <= BIG_COLLECTION ? STEM : lens[i]);
-		llmr_buf_add(out, "\"", 1);
-		if (lens[i] > STEM && total <= BIG_COLLECTION)
-			llmr_buf_add(out, "*", 1);
-	}
-	llmr_buf_release(&f);
-}
-
 static int single_collection(sqlite3 *db)
 {
 	sqlite3_stmt *st;
@@ -192,18 +85,13 @@ static int single_collection(sqlite3 *db)
 #define HEADING_WEIGHTS "4.0, 1.0"
 #define HEADING_RANK "bm25(" HEADING_WEIGHTS ")"
 
-static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, struct list *l,
-		     struct llmr_err *e)
+/* The chunks matching the FTS5 query fq, best first, at most n, into l. */
+static int run_fts(sqlite3 *db, int64_t coll, const char *fq, size_t n, struct list *l,
+		   struct llmr_err *e)
 {
-	struct llmr_buf fq = LLMR_BUF_INIT;
 	sqlite3_stmt *st;
 	int rc;
 
-	fts_query(db, query, &fq);
-	if (!fq.len) {
-		llmr_buf_release(&fq);
-		return 0;
-	}
 	/* With one collection, FTS5 ranks on its own (its ORDER BY rank LIMIT
 	 * path); joining the chunks to filter by collection would look up
 	 * every match, which is most of the time of a common-word query. */
@@ -214,18 +102,30 @@ static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, str
 				       : "SELECT c.id, bm25(idx_fts, " HEADING_WEIGHTS ") FROM idx_fts"
 					 " JOIN idx_chunks c ON c.id = idx_fts.rowid WHERE idx_fts MATCH ?1"
 					 " AND c.coll = ?2 ORDER BY 2 LIMIT ?3",
-			       -1, &st, NULL) != SQLITE_OK) {
-		llmr_buf_release(&fq);
+			       -1, &st, NULL) != SQLITE_OK)
 		return dberr(db, e, "full-text query");
-	}
-	sqlite3_bind_text(st, 1, fq.s, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, fq, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, coll);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		push(l, sqlite3_column_int64(st, 0), -sqlite3_column_double(st, 1));
 	sqlite3_finalize(st);
-	llmr_buf_release(&fq);
 	return rc == SQLITE_DONE ? 0 : dberr(db, e, "full-text query");
+}
+
+static int bm25_list(sqlite3 *db, int64_t coll, const char *query, size_t n, struct list *l,
+		     struct llmr_err *e)
+{
+	struct llmr_buf fq = LLMR_BUF_INIT;
+	struct llmr_query q;
+	int rc = 0;
+
+	llmr_query_parse(query, LLMR_STEM_SNOWBALL, &q);
+	llmr_query_fts(db, &q, &fq);
+	if (fq.len)
+		rc = run_fts(db, coll, fq.s, n, l, e);
+	llmr_buf_release(&fq);
+	return rc;
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -393,51 +293,6 @@ out:
 	return rc;
 }
 
-/*
- * How far to trust the vector ranking of this query, 0..1: the margin of
- * its best cosine over the second. The hashing embedder scores many
- * chunks alike when the query shares no distinctive word with any; then
- * its first place is a coin toss, and fused at full weight it pushed good
- * keyword hits down (dev half of tests/bench/retrieval.sh: where the right
- * chunk was not in the vector top 10, the top two were within 20%).
- */
-#define VECTOR_MARGIN 0.25
-
-static double vector_confidence(const struct list *vl)
-{
-	double m;
-
-	if (vl->n < 2 || vl->v[0].score <= 0)
-		return 1;
-	m = (1 - vl->v[1].score / vl->v[0].score) / VECTOR_MARGIN;
-	return m < 0 ? 0 : m > 1 ? 1 : m;
-}
-
-/* Reciprocal rank fusion of two ranked lists. */
-static void fuse(const struct list *a, double wa, const struct list *b, double wb,
-		 struct list *out)
-{
-	size_t i, j;
-	double top = (wa + wb) / (RRF_K + 1);
-
-	for (i = 0; i < a->n; i++)
-		push(out, a->v[i].id, wa / (RRF_K + (double)i + 1));
-	for (j = 0; j < b->n; j++) {
-		double s = wb / (RRF_K + (double)j + 1);
-
-		for (i = 0; i < out->n && out->v[i].id != b->v[j].id; i++)
-			;
-		if (i < out->n)
-			out->v[i].score += s;
-		else
-			push(out, b->v[j].id, s);
-	}
-	for (i = 0; i < out->n; i++)
-		out->v[i].score = top > 0 ? out->v[i].score / top : 0;
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), by_score);
-}
-
 int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
 		const struct llmr_search_opts *o, const char *query, struct llmr_hits *out,
 		struct llmr_err *e)
@@ -458,10 +313,12 @@ int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
 	if (wb < 0)
 		wb = cfg && cfg->index_bm25_weight >= 0 ? cfg->index_bm25_weight : 1.0;
 	if (wv < 0)
-		wv = cfg && cfg->index_vector_weight >= 0 ? cfg->index_vector_weight : 1.0;
+		wv = cfg && cfg->index_vector_weight >= 0 ? cfg->index_vector_weight : -1;
 	coll = llmr_index_collection(db, name, &emb, NULL, e);
 	if (coll <= 0)
 		return (int)coll;
+	if (wv < 0) /* unset: the statistical embedder weighs half (search_fuse.c) */
+		wv = !emb || !strcmp(emb, "local") ? LOCAL_VECTOR_WEIGHT : 1.0;
 	/* A search reads the sketches and scattered chunks: map the file
 	 * rather than copy pages through read(), and keep them cached for the
 	 * next query of a long-lived process. Only this connection changes. */
@@ -479,7 +336,7 @@ int llmr_search(struct llmr_state *st, const struct llmr_config *cfg,
 		else if (o->mode == LLMR_SEARCH_VECTOR)
 			final = &vl;
 		else {
-			fuse(&bl, wb, &vl, bl.n ? wv * vector_confidence(&vl) : wv, &fl);
+			llmr_search_fuse(bl.v, bl.n, wb, vl.v, vl.n, wv, &fl.v, &fl.n);
 			final = &fl;
 		}
 		rc = llmr_search_fill(db, coll, final->v, final->n, k, o->by_doc, out, e);

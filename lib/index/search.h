@@ -6,8 +6,11 @@
  * graph on sketches and re-ranks the candidates exactly (vectors recomputed
  * from the chunk text for the local embedder, dequantised for API ones);
  * chunks the graph does not cover yet are scored by brute force. Hybrid
- * fuses both lists by reciprocal rank fusion (k = 60) weighted by
- * index.bm25_weight and index.vector_weight.
+ * sums each side's scores over its best, weighted by index.weights.bm25
+ * (default 1) and index.weights.vector (default 0.5 with the local
+ * embedder, 1 with an API one), the vector side weighing less when its
+ * best two hits are close (search_fuse.c). Queries are processed per
+ * language (query.h).
  */
 #ifndef LLMR_SEARCH_H
 #define LLMR_SEARCH_H
@@ -26,9 +29,11 @@ struct llmr_search_opts {
 	const char *collection;     /* NULL = "default" */
 	size_t k;                   /* hits wanted; 0 = 10 */
 	enum llmr_search_mode mode;
-	double bm25_weight, vector_weight; /* < 0: from the config (default 1) */
+	double bm25_weight, vector_weight; /* < 0: from the config */
 	size_t ef;                  /* graph candidates; 0 = max(128, 8k) */
-	int by_doc;                 /* one hit per document: its best chunk */
+	int by_doc;                 /* one hit per document: its best chunk,
+				       ranked by its chunks' scores together
+				       (search_hits.c) */
 };
 
 struct llmr_hit {
@@ -40,8 +45,8 @@ struct llmr_hit {
 	char *url;         /* owned, may be NULL */
 	char **also;       /* owned: other sources of the same content */
 	size_t nalso;
-	double score;      /* hybrid: RRF normalised to [0,1]; bm25: -bm25();
-			      vector: cosine */
+	double score;      /* hybrid: fused, in [0,1]; bm25: -bm25();
+			      vector: cosine; with by_doc, the document's */
 };
 
 struct llmr_hits {

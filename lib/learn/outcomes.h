@@ -72,6 +72,14 @@ struct llmr_outcomes_stored {
 int llmr_outcomes_store(struct llmr_state *st, const struct llmr_outcomes *o,
 			struct llmr_outcomes_stored *out, struct llmr_err *e);
 
+/*
+ * The answered results of llmr-bench run number run, stored as outcomes:
+ * prompt, the model that answered, the case's score (0..1); the prompts'
+ * embeddings are cached as import-outcomes does. *n gets how many
+ * outcomes were stored. Returns 0, or -1 with e.
+ */
+int llmr_outcomes_from_bench(struct llmr_state *st, int64_t run, long *n, struct llmr_err *e);
+
 /* Load every stored outcome into o (initialised). Returns 0, or -1 with e. */
 int llmr_outcomes_load(struct llmr_state *st, struct llmr_outcomes *o, struct llmr_err *e);
 

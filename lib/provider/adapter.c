@@ -59,6 +59,26 @@ static json_t *message(const char *role, const char *content)
 	return role && content ? json_pack("{s:s, s:s}", "role", role, "content", content) : NULL;
 }
 
+/* OpenAI's shape of a message: an assistant's tool calls (content null
+ * when it said nothing else), a tool result's call id. */
+static json_t *message_of(const struct llmr_msg *m)
+{
+	json_t *o = message(m->role, m->content);
+
+	if (!o)
+		return NULL;
+	if (json_array_size(m->tool_calls)) {
+		if (!*m->content)
+			json_object_set_new(o, "content", json_null());
+		json_object_set_new(o, "tool_calls", json_deep_copy(m->tool_calls));
+	}
+	if (m->tool_call_id && json_object_set_new(o, "tool_call_id", json_string(m->tool_call_id))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 json_t *llmr_adapter_messages(const struct llmr_chat_req *req, struct llmr_err *e)
 {
 	json_t *msgs = json_array(), *m;
@@ -73,7 +93,7 @@ json_t *llmr_adapter_messages(const struct llmr_chat_req *req, struct llmr_err *
 		json_array_append_new(msgs, m);
 	}
 	for (i = 0; i < req->nmsgs; i++) {
-		if (!(m = message(req->msgs[i].role, req->msgs[i].content))) {
+		if (!(m = message_of(&req->msgs[i]))) {
 			json_decref(msgs);
 			llmr_errf(e, LLMR_EX_DATAERR,
 				  "message %zu has no role or content, or is not valid UTF-8", i + 1);

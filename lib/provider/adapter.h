@@ -77,4 +77,44 @@ long llmr_adapter_count(const json_t *obj, const char *key);
  * one above LLMR_ADAPTER_MAX_COST_USD capped. */
 void llmr_adapter_usage_clamp(struct llmr_usage *u);
 
+/* ---- tool calls (adapter_tools.c) ---- */
+
+/*
+ * A tool call opens: appended to r->tool_calls in OpenAI's shape, and its
+ * opening piece handed to r->on_tool. id NULL or empty: a "call_" id is
+ * made up (Gemini and Ollama may send none). args (n bytes, may be empty)
+ * is the start of its JSON arguments. Returns 0, or -1 with r->err set.
+ */
+int llmr_adapter_tool_start(struct llmr_chat_result *r, const char *id, const char *name,
+			    const char *args, size_t n);
+
+/* More arguments for the call at index (the order calls opened in). */
+int llmr_adapter_tool_args(struct llmr_chat_result *r, size_t index, const char *args, size_t n);
+
+/* A whole call whose arguments are a JSON value (Gemini args, Ollama
+ * arguments, Anthropic input): serialised compactly. */
+int llmr_adapter_tool_whole(struct llmr_chat_result *r, const char *id, const char *name,
+			    const json_t *args);
+
+/* The request's agent parameter key (see llmr_chat_req.params), or NULL. */
+const json_t *llmr_adapter_param(const struct llmr_chat_req *req, const char *key);
+
+/* Does the request define tools? */
+bool llmr_adapter_has_tools(const struct llmr_chat_req *req);
+
+/* The function name of the call id among the assistant messages before
+ * message at (Gemini's functionResponse and Ollama's tool_name want it),
+ * or NULL. */
+const char *llmr_adapter_tool_name(const struct llmr_chat_req *req, size_t at, const char *id);
+
+/* A call's "arguments" text as a JSON object (new reference; {} when
+ * empty), or NULL when it is not one. */
+json_t *llmr_adapter_args_object(const json_t *call);
+
+/* "stop" as an array of strings (new reference), or NULL when unset. */
+json_t *llmr_adapter_stop_array(const struct llmr_chat_req *req);
+
+/* The function name forced by tool_choice {"type":"function",...}, or NULL. */
+const char *llmr_adapter_forced_tool(const struct llmr_chat_req *req);
+
 #endif

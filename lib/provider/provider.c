@@ -52,6 +52,8 @@ void llmr_chat_result_init(struct llmr_chat_result *r)
 void llmr_chat_result_release(struct llmr_chat_result *r)
 {
 	llmr_buf_release(&r->text);
+	json_decref(r->tool_calls);
+	r->tool_calls = NULL;
 }
 
 static double price(double p)
@@ -391,6 +393,10 @@ int llmr_provider_chat(const struct llmr_provider_cfg *p, const char *api_key,
 	if (!a) {
 		set_err(r, LLMR_ERR_BAD_REQUEST, "provider has no chat protocol");
 		return finish(r);
+	}
+	if (req->stream && req->on_tool && !r->on_tool) {
+		r->on_tool = req->on_tool;
+		r->tool_ud = ud;
 	}
 	if (a->build_chat(p, api_key ? api_key : "", req, &url, &hdrs, &body, &e) < 0)
 		set_err(r, LLMR_ERR_BAD_REQUEST, e.msg[0] ? e.msg : "cannot build request");

@@ -14,6 +14,7 @@
 #ifndef LLMR_PROVIDER_H
 #define LLMR_PROVIDER_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,9 +35,22 @@ struct llmr_usage {
 };
 
 struct llmr_msg {
-	const char *role;    /* "system", "user", "assistant" */
-	const char *content;
+	const char *role;    /* "system", "user", "assistant", "tool" */
+	const char *content; /* never NULL ("" beside tool_calls) */
+	/* assistant: the calls it made, OpenAI's shape
+	 * [{"id","type":"function","function":{"name","arguments":"JSON text"}}];
+	 * borrowed, NULL for none */
+	const json_t *tool_calls;
+	const char *tool_call_id; /* tool: the call this message answers */
 };
+
+/*
+ * A piece of a streamed tool call, in the shape of one element of OpenAI's
+ * delta.tool_calls: {"index","id","type","function":{"name","arguments"}}
+ * when a call opens, {"index","function":{"arguments"}} for more of its
+ * arguments. Borrowed for the call.
+ */
+typedef void (*llmr_tool_fn)(const json_t *delta, void *ud);
 
 struct llmr_chat_req {
 	const char *model;        /* the provider's model name */
@@ -52,10 +66,24 @@ struct llmr_chat_req {
 	 * streaming call stops at the next bytes received, with class network
 	 * and the message "cancelled" (hedging keeps the other answer). */
 	const volatile int *cancel;
+	/*
+	 * What agent clients send, in OpenAI's names and shapes (checked by
+	 * ask/request_tools.c), borrowed, may be NULL: "tools", "tool_choice",
+	 * "response_format", "parallel_tool_calls", "top_p", "stop", "seed",
+	 * "presence_penalty", "frequency_penalty". Each adapter translates what
+	 * its provider takes and drops what its documentation says it rejects.
+	 */
+	const json_t *params;
+	llmr_tool_fn on_tool;     /* streamed tool-call pieces, or NULL (its
+				     ud is the one given with on_delta) */
 };
 
 struct llmr_chat_result {
 	struct llmr_buf text;     /* answer text (choice 0, no thinking parts) */
+	json_t *tool_calls;       /* the calls asked for, OpenAI's shape (see
+				     struct llmr_msg), or NULL; owned */
+	llmr_tool_fn on_tool;     /* set from the request for the call */
+	void *tool_ud;
 	char finish_reason[32];   /* normalised: "stop", "length", "tool_calls",
 				     "content_filter", or the provider's word */
 	struct llmr_usage usage;

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "provider/adapter.h"
+#include "provider/tools.h"
 
 #define ANTHROPIC_DEFAULT_URL "https://api.anthropic.com"
 #define ANTHROPIC_VERSION "2023-06-01"
@@ -80,32 +81,6 @@ static json_t *system_blocks(const struct llmr_chat_req *req)
 	return arr;
 }
 
-static json_t *messages(const struct llmr_chat_req *req, struct llmr_err *e)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < req->nmsgs; i++) {
-		const struct llmr_msg *m = &req->msgs[i];
-
-		if (!strcmp(m->role, "system"))
-			continue;
-		if (strcmp(m->role, "user") && strcmp(m->role, "assistant")) {
-			json_decref(arr);
-			llmr_errf(e, LLMR_EX_DATAERR, "anthropic: unsupported message role '%s'", m->role);
-			return NULL;
-		}
-		json_array_append_new(arr, json_pack("{s:s, s:s}", "role", m->role, "content",
-						     m->content ? m->content : ""));
-	}
-	if (!json_array_size(arr)) {
-		json_decref(arr);
-		llmr_errf(e, LLMR_EX_DATAERR, "anthropic: no user message to send");
-		return NULL;
-	}
-	return arr;
-}
-
 static int add_url(const struct llmr_provider_cfg *p, struct llmr_buf *url)
 {
 	const char *base = p && p->base_url && *p->base_url ? p->base_url : ANTHROPIC_DEFAULT_URL;
@@ -129,7 +104,7 @@ static int build_chat(const struct llmr_provider_cfg *p, const char *api_key,
 
 	if (!req->model || !*req->model)
 		return llmr_errf(e, LLMR_EX_CONFIG, "anthropic: no model given");
-	if (!(msgs = messages(req, e)))
+	if (!(msgs = anthropic_messages(req, e)))
 		return -1;
 	root = json_pack("{s:s, s:I}", "model", req->model, "max_tokens",
 			 (json_int_t)(req->max_tokens > 0 ? req->max_tokens
@@ -140,6 +115,7 @@ static int build_chat(const struct llmr_provider_cfg *p, const char *api_key,
 	json_object_set_new(root, "stream", json_boolean(req->stream));
 	if (req->temperature >= 0)
 		json_object_set_new(root, "temperature", json_real(req->temperature));
+	anthropic_agent_fields(root, req);
 	s = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
 	if (!s)
@@ -309,12 +285,16 @@ static int parse_chat(const char *body, size_t n, struct llmr_chat_result *r)
 		json_decref(root);
 		return fail(r, LLMR_ERR_PROTOCOL, "anthropic: answer has no content array");
 	}
-	/* Only text blocks are the answer: thinking and tool_use are not. */
+	/* Text blocks are the answer, tool_use blocks its calls; thinking
+	 * is neither. */
 	json_array_foreach(content, i, blk) {
 		const char *t = str_at(blk, "type");
 
 		if (rc == 0 && t && !strcmp(t, "text"))
 			rc = add_text(r, json_object_get(blk, "text"), NULL, NULL);
+		else if (rc == 0 && t && !strcmp(t, "tool_use"))
+			rc = llmr_adapter_tool_whole(r, str_at(blk, "id"), str_at(blk, "name"),
+						     json_object_get(blk, "input"));
 	}
 	set_finish(r, str_at(root, "stop_reason"));
 	merge_usage(r, json_object_get(root, "usage"));
@@ -322,10 +302,54 @@ static int parse_chat(const char *body, size_t n, struct llmr_chat_result *r)
 	return rc;
 }
 
+/*
+ * Text blocks open empty in practice, but may carry a first piece. A
+ * tool_use block opens a call (its input comes in input_json_delta
+ * pieces): r->stream_state is 1 while one is open.
+ */
+static int block_start(struct llmr_chat_result *r, json_t *blk, llmr_delta_fn on_delta, void *ud)
+{
+	const char *t = str_at(blk, "type");
+
+	if (t && !strcmp(t, "text"))
+		return add_text(r, json_object_get(blk, "text"), on_delta, ud);
+	if (!t || strcmp(t, "tool_use"))
+		return 0;
+	r->stream_state = 1;
+	return llmr_adapter_tool_start(r, str_at(blk, "id"), str_at(blk, "name"), "", 0);
+}
+
+/* thinking_delta is not text. */
+static int block_delta(struct llmr_chat_result *r, json_t *d, llmr_delta_fn on_delta, void *ud)
+{
+	const char *t = str_at(d, "type");
+	json_t *pj = json_object_get(d, "partial_json");
+
+	if (t && !strcmp(t, "text_delta"))
+		return add_text(r, json_object_get(d, "text"), on_delta, ud);
+	if (!t || strcmp(t, "input_json_delta") || !r->stream_state || !json_is_string(pj))
+		return 0;
+	return llmr_adapter_tool_args(r, json_array_size(r->tool_calls) - 1, json_string_value(pj),
+				      json_string_length(pj));
+}
+
+/* A tool that takes no input sent no piece: its arguments are {}. */
+static int block_stop(struct llmr_chat_result *r)
+{
+	size_t last = json_array_size(r->tool_calls) - 1;
+	json_t *args = json_object_get(json_object_get(json_array_get(r->tool_calls, last),
+						       "function"), "arguments");
+
+	if (!r->stream_state)
+		return 0;
+	r->stream_state = 0;
+	return json_string_length(args) ? 0 : llmr_adapter_tool_args(r, last, "{}", 2);
+}
+
 static int stream_event(const char *event, const char *data, size_t n,
 			struct llmr_chat_result *r, llmr_delta_fn on_delta, void *ud)
 {
-	json_t *root = llmr_adapter_json(data, n, r), *d;
+	json_t *root = llmr_adapter_json(data, n, r);
 	const char *type;
 	int rc = 0;
 
@@ -341,15 +365,11 @@ static int stream_event(const char *event, const char *data, size_t n,
 	if (!strcmp(type, "message_start")) {
 		merge_usage(r, json_object_get(json_object_get(root, "message"), "usage"));
 	} else if (!strcmp(type, "content_block_start")) {
-		/* Text blocks open empty in practice, but may carry a first piece. */
-		d = json_object_get(root, "content_block");
-		if (str_at(d, "type") && !strcmp(str_at(d, "type"), "text"))
-			rc = add_text(r, json_object_get(d, "text"), on_delta, ud);
+		rc = block_start(r, json_object_get(root, "content_block"), on_delta, ud);
 	} else if (!strcmp(type, "content_block_delta")) {
-		d = json_object_get(root, "delta");
-		/* input_json_delta (tool arguments) and thinking_delta are not text. */
-		if (str_at(d, "type") && !strcmp(str_at(d, "type"), "text_delta"))
-			rc = add_text(r, json_object_get(d, "text"), on_delta, ud);
+		rc = block_delta(r, json_object_get(root, "delta"), on_delta, ud);
+	} else if (!strcmp(type, "content_block_stop")) {
+		rc = block_stop(r);
 	} else if (!strcmp(type, "message_delta")) {
 		set_finish(r, str_at(json_object_get(root, "delta"), "stop_reason"));
 		merge_usage(r, json_object_get(root, "usage"));
@@ -360,7 +380,7 @@ static int stream_event(const char *event, const char *data, size_t n,
 		apply_error(0, json_object_get(root, "error"), r);
 		rc = -1;
 	}
-	/* ping, content_block_stop and future event types: nothing to do. */
+	/* ping and future event types: nothing to do. */
 	json_decref(root);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "provider/adapter.h"
+#include "provider/tools.h"
 
 #define GEMINI_DEFAULT_URL "https://generativelanguage.googleapis.com/v1beta"
 
@@ -102,38 +103,7 @@ static json_t *system_instruction(const struct llmr_chat_req *req)
 	return o;
 }
 
-static json_t *contents(const struct llmr_chat_req *req, struct llmr_err *e)
-{
-	json_t *arr = json_array();
-	const char *role;
-	size_t i;
-
-	for (i = 0; i < req->nmsgs; i++) {
-		const struct llmr_msg *m = &req->msgs[i];
-
-		if (!strcmp(m->role, "system"))
-			continue;
-		if (!strcmp(m->role, "user"))
-			role = "user";
-		else if (!strcmp(m->role, "assistant"))
-			role = "model";
-		else {
-			json_decref(arr);
-			llmr_errf(e, LLMR_EX_DATAERR, "gemini: unsupported message role '%s'", m->role);
-			return NULL;
-		}
-		json_array_append_new(arr, json_pack("{s:s, s:o}", "role", role, "parts",
-						     text_parts(m->content)));
-	}
-	if (!json_array_size(arr)) {
-		json_decref(arr);
-		llmr_errf(e, LLMR_EX_DATAERR, "gemini: no user message to send");
-		return NULL;
-	}
-	return arr;
-}
-
-static json_t *generation_config(const struct llmr_chat_req *req)
+static json_t *generation_config(json_t *root, const struct llmr_chat_req *req)
 {
 	json_t *gc = json_object();
 
@@ -144,6 +114,7 @@ static json_t *generation_config(const struct llmr_chat_req *req)
 		json_object_set_new(gc, "temperature", json_real(req->temperature));
 	if (req->json)
 		json_object_set_new(gc, "responseMimeType", json_string("application/json"));
+	gemini_agent_fields(root, gc, req);
 	if (!json_object_size(gc)) {
 		json_decref(gc);
 		return NULL;
@@ -168,12 +139,12 @@ static int build_chat(const struct llmr_provider_cfg *p, const char *api_key,
 
 	if (!req->model || !*req->model)
 		return llmr_errf(e, LLMR_EX_CONFIG, "gemini: no model given");
-	if (!(c = contents(req, e)))
+	if (!(c = gemini_contents(req, e)))
 		return -1;
 	root = json_pack("{s:o}", "contents", c);
 	if ((o = system_instruction(req)))
 		json_object_set_new(root, "systemInstruction", o);
-	if ((o = generation_config(req)))
+	if ((o = generation_config(root, req)))
 		json_object_set_new(root, "generationConfig", o);
 	if (dump_body(root, body, e) < 0)
 		return -1;
@@ -331,9 +302,14 @@ static int take_chunk(json_t *o, struct llmr_chat_result *r, llmr_delta_fn on_de
 	cand = json_array_get(json_object_get(o, "candidates"), 0);
 	json_array_foreach(json_object_get(json_object_get(cand, "content"), "parts"), i, part) {
 		json_t *t = json_object_get(part, "text");
+		json_t *fc = json_object_get(part, "functionCall");
 
-		if (json_object_get(part, "functionCall"))
+		if (json_is_object(fc)) {
 			tool = true;
+			if (llmr_adapter_tool_whole(r, str_at(fc, "id"), str_at(fc, "name"),
+						    json_object_get(fc, "args")) < 0)
+				return -1;
+		}
 		if (!json_is_string(t) || json_is_true(json_object_get(part, "thought")))
 			continue;
 		if (llmr_adapter_text(r, json_string_value(t), json_string_length(t), on_delta, ud) < 0)

@@ -12,9 +12,10 @@
 
 #include "provider/adapter.h"
 #include "provider/provider.h"
+#include "provider/tools.h"
 
 /* temperature and num_predict go under "options", only when set. */
-static json_t *options_json(const struct llmr_chat_req *req)
+static json_t *options_json(json_t *root, const struct llmr_chat_req *req)
 {
 	json_t *o = json_object();
 
@@ -22,6 +23,7 @@ static json_t *options_json(const struct llmr_chat_req *req)
 		json_object_set_new(o, "temperature", json_real(req->temperature));
 	if (req->max_tokens > 0)
 		json_object_set_new(o, "num_predict", json_integer(req->max_tokens));
+	ollama_agent_fields(root, o, req);
 	if (json_object_size(o))
 		return o;
 	json_decref(o);
@@ -37,16 +39,16 @@ static int ollama_build_chat(const struct llmr_provider_cfg *p, const char *api_
 
 	if (llmr_adapter_url(url, p->base_url, "/api/chat", e) < 0)
 		return -1;
-	if (!(msgs = llmr_adapter_messages(req, e)))
+	if (!(msgs = ollama_messages(req, e)))
 		return -1;
 	o = json_object();
 	json_object_set_new(o, "model", json_string(req->model ? req->model : ""));
 	json_object_set_new(o, "messages", msgs);
 	json_object_set_new(o, "stream", json_boolean(req->stream));
-	if ((opts = options_json(req)))
-		json_object_set_new(o, "options", opts);
 	if (req->json)
 		json_object_set_new(o, "format", json_string("json"));
+	if ((opts = options_json(o, req)))
+		json_object_set_new(o, "options", opts);
 	rc = llmr_adapter_body(body, o, e);
 	json_decref(o);
 	if (rc < 0)
@@ -72,10 +74,13 @@ static void parse_counts(const json_t *root, struct llmr_chat_result *r)
 	r->usage_seen = true;
 }
 
+/* Ollama says "stop" after tool calls; say what happened. */
 static void parse_done(const json_t *root, struct llmr_chat_result *r)
 {
 	const char *reason = json_string_value(json_object_get(root, "done_reason"));
 
+	if (json_array_size(r->tool_calls) && (!reason || !strcmp(reason, "stop")))
+		reason = "tool_calls";
 	llmr_adapter_finish_reason(r, reason ? reason : "stop");
 	parse_counts(root, r);
 }
@@ -87,6 +92,23 @@ static const json_t *content_of(const json_t *root)
 	const json_t *c = json_object_get(json_object_get(root, "message"), "content");
 
 	return json_is_string(c) ? c : json_object_get(root, "response");
+}
+
+/* message.tool_calls: each arrives whole, arguments as an object. */
+static int take_calls(const json_t *root, struct llmr_chat_result *r)
+{
+	const json_t *call;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(root, "message"), "tool_calls"), i, call) {
+		const json_t *fn = json_object_get(call, "function");
+
+		if (llmr_adapter_tool_whole(r, json_string_value(json_object_get(call, "id")),
+					    json_string_value(json_object_get(fn, "name")),
+					    json_object_get(fn, "arguments")) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int error_line(const json_t *root, struct llmr_chat_result *r)
@@ -108,7 +130,7 @@ static int ollama_parse_chat(const char *body, size_t n, struct llmr_chat_result
 	if (!root)
 		return -1;
 	c = content_of(root);
-	if (error_line(root, r) < 0)
+	if (error_line(root, r) < 0 || take_calls(root, r) < 0)
 		rc = -1;
 	else if (!json_is_string(c))
 		rc = llmr_adapter_fail(r, LLMR_ERR_PROTOCOL, "answer has no message");
@@ -133,7 +155,7 @@ static int ollama_stream_event(const char *event, const char *data, size_t n,
 	if (!root)
 		return -1;
 	c = content_of(root);
-	if (error_line(root, r) < 0)
+	if (error_line(root, r) < 0 || take_calls(root, r) < 0)
 		rc = -1;
 	else if (json_is_string(c) &&
 		 llmr_adapter_text(r, json_string_value(c), json_string_length(c), on_delta, ud) < 0)

@@ -11,6 +11,7 @@
 
 #include "provider/adapter.h"
 #include "provider/provider.h"
+#include "provider/tools.h"
 
 /* Billing errors: a 429 that retrying cannot fix. */
 static const char *const no_retry_codes[] = {
@@ -35,6 +36,7 @@ static json_t *chat_json(const struct llmr_chat_req *req, struct llmr_err *e)
 		json_object_set_new(o, "temperature", json_real(req->temperature));
 	if (req->json)
 		json_object_set_new(o, "response_format", json_pack("{s:s}", "type", "json_object"));
+	openai_agent_fields(o, req);
 	return o;
 }
 
@@ -172,6 +174,8 @@ static int parse_choice(const json_t *choice, struct llmr_chat_result *r)
 	llmr_adapter_finish_reason(r, json_string_value(json_object_get(choice, "finish_reason")));
 	if (!json_is_object(msg))
 		return llmr_adapter_fail(r, LLMR_ERR_PROTOCOL, "answer has no message");
+	if (openai_take_tool_calls(json_object_get(msg, "tool_calls"), false, r) < 0)
+		return -1;
 	return add_content(json_object_get(msg, "content"), r, NULL, NULL);
 }
 
@@ -213,7 +217,9 @@ static int stream_choices(const json_t *choices, struct llmr_chat_result *r,
 		if (idx && json_integer_value(idx) != 0)
 			continue;
 		llmr_adapter_finish_reason(r, json_string_value(json_object_get(c, "finish_reason")));
-		/* tool-call deltas carry no content: nothing to add */
+		if (openai_take_tool_calls(json_object_get(json_object_get(c, "delta"), "tool_calls"),
+					   true, r) < 0)
+			return -1;
 		if (add_content(json_object_get(json_object_get(c, "delta"), "content"),
 				r, on_delta, ud) < 0)
 			return -1;

@@ -1,4 +1,5 @@
 #include "route/quota_report.h"
+#include "route/verified.h"
 
 #include "route/coord_report.h"
 
@@ -232,6 +233,7 @@ static json_t *provider_json(struct llmr_state *st, const struct llmr_config *cf
 	if (pc->notes)
 		json_object_set_new(p, "notes", json_string(pc->notes));
 	alerts(p, all, cfg, pc, &q, &b, spend);
+	json_object_set_new(p, "last_verified", llmr_verified_get(st, pc->name));
 	return p;
 }
 

@@ -8,7 +8,8 @@
  *     "binding":{"window","blocked","resets_at","why"},
  *     "headers":{...},"cooldown_until",
  *     "breaker":{"state","failures","retry_at","last_error"},
- *     "month_spend_usd","budget_usd_per_month","alerts":[...]}...],
+ *     "month_spend_usd","budget_usd_per_month","alerts":[...],
+ *     "last_verified":{"at","model","latency_ms"} or null}...],
  *    "degraded":{"active","since","reason","signals":{...}},
  *    "alerts":["openai: 12% of tpd left", ...], "generated_at": ms}
  *
@@ -18,7 +19,8 @@
  * window is empty). "binding" is the window that refuses a request now
  * (blocked true, why says so; also "cooldown" or "headers"), else the
  * limited window with the smallest share left; absent with no limits.
- * Times are epoch ms.
+ * "last_verified" is when a probe (llmr-bench probe) last got an answer
+ * from the provider. Times are epoch ms.
  */
 #ifndef LLMR_QUOTA_REPORT_H
 #define LLMR_QUOTA_REPORT_H

@@ -151,6 +151,29 @@ static void window_rows(json_t *p, struct llmr_buf *out)
 	}
 }
 
+/* When a probe last saw the provider answer (llmr-bench probe). */
+static void verified_row(json_t *p, struct llmr_buf *out)
+{
+	json_t *v = json_object_get(p, "last_verified");
+	json_int_t at = num(v, "at", 0), ago = (llmr_now_ms() - at) / 1000;
+	char t[32];
+
+	if (!json_is_object(v))
+		return;
+	if (ago < 0)
+		ago = 0;
+	if (ago < 120)
+		snprintf(t, sizeof(t), "%llds ago", (long long)ago);
+	else if (ago < 2 * 3600)
+		snprintf(t, sizeof(t), "%lldm ago", (long long)(ago / 60));
+	else if (ago < 2 * 86400)
+		snprintf(t, sizeof(t), "%lldh ago", (long long)(ago / 3600));
+	else
+		snprintf(t, sizeof(t), "%lldd ago", (long long)(ago / 86400));
+	llmr_buf_addf(out, "  %-12s %-20s by %s in %lld ms\n", "verified", t,
+		      json_string_value(json_object_get(v, "model")), (long long)num(v, "latency_ms", 0));
+}
+
 static const char *paint(bool color, const char *state, const char *colour_of)
 {
 	static char b[64];
@@ -187,6 +210,7 @@ int llmr_quota_table(json_t *r, bool color, struct llmr_buf *out)
 				    strcmp(bs, "closed") ? "31" : col),
 			      quota, used, left, rpm, brk, reset);
 		window_rows(p, out);
+		verified_row(p, out);
 	}
 	llmr_buf_addf(out, "\ndegraded mode: %s", json_is_true(json_object_get(d, "active")) ? "ON" : "off");
 	if (json_is_true(json_object_get(d, "active")))

@@ -154,7 +154,8 @@ static const char *missing_key(const struct llmr_provider_cfg *p)
 
 /* Drop candidates that cannot answer now, keeping the order of the rest.
  * named: the request named the model, which overrides the route's limits. */
-static void filter(struct llmr_decision *d, const struct llmr_route_view *view, bool named)
+static void filter(struct llmr_decision *d, const struct llmr_route_view *view, bool named,
+		   bool tools)
 {
 	const enum llmr_errclass never = LLMR_ERR_NO_CANDIDATE;
 
@@ -186,6 +187,15 @@ static void filter(struct llmr_decision *d, const struct llmr_route_view *view, 
 				skip(d, c, LLMR_ERR_AUTH, "no key: set %s", key);
 			else
 				skip(d, c, LLMR_ERR_AUTH, "no key: key file '%s' is not readable", key);
+			continue;
+		}
+		if (tools && p->protocol == LLMR_PROTO_EXTRACTIVE) {
+			skip(d, c, never, "the request uses tools: the extractive model has none");
+			continue;
+		}
+		if (tools && m && m->tools == 0) {
+			skip(d, c, never, "the request uses tools: the model does not take them "
+					  "(tools: false)");
 			continue;
 		}
 		if (m && m->context > 0 && need > m->context) {
@@ -396,7 +406,7 @@ int llmr_route_decide(const struct llmr_config *cfg, const struct llmr_route_vie
 	d->degraded = view && view->degraded;
 	if (fill_chain(cfg, req, d, &used, &src, e) < 0)
 		return -1;
-	filter(d, view, req->model != NULL);
+	filter(d, view, req->model != NULL, req->tools);
 	strat = d->rcfg ? d->rcfg->strategy : LLMR_STRATEGY_ORDER;
 	/* Degraded mode trades quality for headroom, except for P0. */
 	if (req->cheapest || (d->degraded && d->priority > 0))

@@ -57,6 +57,8 @@ struct llmr_route_req {
 				 tier (the learned router's): the decision
 				 carries it instead of the heuristic's */
 	double score;
+	bool tools;           /* tools defined, or a tool exchange under way:
+				 only models that take tools are candidates */
 };
 
 void llmr_route_req_init(struct llmr_route_req *r);

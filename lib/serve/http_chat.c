@@ -3,8 +3,10 @@
  * llmr request, llmr_ask answers it, the answer goes back in OpenAI's
  * shape (a stream: http_chat_stream.c).
  *
- * Tools are not passed through yet: a request carrying them is refused
- * with 400 rather than answered as if they were not there.
+ * What agent clients send goes through: tools, tool_choice, assistant
+ * messages with tool_calls, tool messages, response_format and the
+ * sampling parameters (checked by ask/request_tools.c, translated by the
+ * adapters). Only the legacy "functions" is refused, naming "tools".
  */
 #include "serve/http_chat.h"
 
@@ -50,8 +52,28 @@ static int content_text(json_t *content, struct llmr_buf *out)
 	return 0;
 }
 
+/* {role, content} with "developer" as "system", and the tool parts:
+ * an assistant's tool_calls (content null when it said nothing), a tool
+ * message's tool_call_id. */
+static json_t *normalised(json_t *m, const char *role, const struct llmr_buf *text)
+{
+	json_t *calls = json_object_get(m, "tool_calls"), *id = json_object_get(m, "tool_call_id");
+	json_t *o = json_pack("{s:s, s:s#}", "role", strcmp(role, "developer") ? role : "system",
+			      "content", text->s ? text->s : "", text->len);
+
+	if (calls && !json_is_null(calls)) {
+		json_object_set(o, "tool_calls", calls);
+		if (!text->len)
+			json_object_set_new(o, "content", json_null());
+	}
+	if (id)
+		json_object_set(o, "tool_call_id", id);
+	return o;
+}
+
 static int parse_messages(json_t *in, struct chat *ch, struct chat_refusal *why)
 {
+	struct llmr_err e = {0, ""};
 	json_t *m;
 	size_t i;
 
@@ -66,11 +88,8 @@ static int parse_messages(json_t *in, struct chat *ch, struct chat_refusal *why)
 		if (!role)
 			return refuse(why, 400, "invalid_value", "messages",
 				      "every message needs a string 'role'%s", NULL);
-		if (!strcmp(role, "tool") || json_object_get(m, "tool_calls"))
-			return refuse(why, 400, "unsupported_parameter", "messages",
-				      "tool messages are not supported by llmr-ask --serve%s", NULL);
 		if (strcmp(role, "system") && strcmp(role, "developer") && strcmp(role, "user") &&
-		    strcmp(role, "assistant"))
+		    strcmp(role, "assistant") && strcmp(role, "tool"))
 			return refuse(why, 400, "invalid_value", "messages",
 				      "unknown message role '%s'", role);
 		if (content_text(json_object_get(m, "content"), &text) < 0) {
@@ -78,11 +97,10 @@ static int parse_messages(json_t *in, struct chat *ch, struct chat_refusal *why)
 			return refuse(why, 400, "invalid_value", "messages",
 				      "only text content is supported%s", NULL);
 		}
-		json_array_append_new(ch->messages,
-				      json_pack("{s:s, s:s#}", "role",
-						strcmp(role, "developer") ? role : "system", "content",
-						text.s ? text.s : "", text.len));
+		json_array_append_new(ch->messages, normalised(m, role, &text));
 		llmr_buf_release(&text);
+		if (llmr_ask_req_check_message(json_array_get(ch->messages, i), i, &e) < 0)
+			return refuse(why, 400, "invalid_value", "messages", "%s", e.msg);
 	}
 	ch->req.messages = ch->messages;
 	return 0;
@@ -134,8 +152,8 @@ static int parse_numbers(struct chat *ch, struct chat_refusal *why)
 
 int chat_parse(struct srv_req *r, struct chat *ch, struct chat_refusal *why)
 {
+	struct llmr_err e = {0, ""};
 	json_error_t je;
-	json_t *rf;
 
 	memset(ch, 0, sizeof(*ch));
 	llmr_ask_req_init(&ch->req);
@@ -144,18 +162,15 @@ int chat_parse(struct srv_req *r, struct chat *ch, struct chat_refusal *why)
 	if (!json_is_object(ch->body))
 		return refuse(why, 400, "invalid_json", NULL,
 			      "the body is not a JSON object: %s", ch->body ? "" : je.text);
-	if (json_object_get(ch->body, "tools") || json_object_get(ch->body, "functions"))
-		return refuse(why, 400, "unsupported_parameter", "tools",
-			      "tools are not supported by llmr-ask --serve yet; send the request "
-			      "without 'tools'%s", NULL);
+	if (json_object_get(ch->body, "functions") || json_object_get(ch->body, "function_call"))
+		return refuse(why, 400, "unsupported_parameter", "functions",
+			      "the legacy 'functions' is not supported: send 'tools'%s", NULL);
 	if (parse_model(r, ch, why) < 0 || parse_messages(json_object_get(ch->body, "messages"),
 							   ch, why) < 0 ||
 	    parse_numbers(ch, why) < 0)
 		return -1;
-	rf = json_object_get(ch->body, "response_format");
-	ch->req.json = rf && !strcmp(json_string_value(json_object_get(rf, "type")) ?
-				     json_string_value(json_object_get(rf, "type")) : "",
-				     "json_object");
+	if (llmr_ask_req_agent_from_json(ch->body, &ch->req, &e) < 0)
+		return refuse(why, 400, "invalid_value", NULL, "%s", e.msg);
 	ch->stream = json_is_true(json_object_get(ch->body, "stream"));
 	ch->include_usage = json_is_true(json_object_get(json_object_get(ch->body,
 								       "stream_options"),
@@ -248,7 +263,9 @@ const char *chat_finish_reason(const json_t *resp)
 {
 	const char *f = json_string_value(json_object_get(resp, "finish_reason"));
 
-	return f && !strcmp(f, "length") ? "length" : "stop";
+	if (json_array_size(json_object_get(resp, "tool_calls")))
+		return "tool_calls";
+	return f && (!strcmp(f, "length") || !strcmp(f, "content_filter")) ? f : "stop";
 }
 
 json_t *chat_extension(const json_t *resp)

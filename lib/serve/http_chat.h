@@ -46,7 +46,8 @@ enum MHD_Result chat_reply_refusal(struct srv_req *r, struct MHD_Connection *c,
 
 /* OpenAI "usage" from an llmr Response. */
 json_t *chat_usage(const json_t *resp);
-/* "stop", or "length" when the answer was cut. */
+/* "tool_calls" when the answer holds some, "length" when it was cut,
+ * "content_filter" when it was withheld, else "stop". */
 const char *chat_finish_reason(const json_t *resp);
 /* The "llmr" extension object: route, model, cost, cache, fallback. */
 json_t *chat_extension(const json_t *resp);

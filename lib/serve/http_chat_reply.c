@@ -7,16 +7,30 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The message: content null when the model only called tools, as
+ * OpenAI sends it. */
+static json_t *message_json(const json_t *resp)
+{
+	json_t *calls = json_object_get(resp, "tool_calls"), *text = json_object_get(resp, "text");
+	json_t *m = json_pack("{s:s, s:O, s:n}", "role", "assistant", "content", text, "refusal");
+
+	if (json_array_size(calls)) {
+		if (!json_string_length(text))
+			json_object_set_new(m, "content", json_null());
+		json_object_set(m, "tool_calls", calls);
+	}
+	return m;
+}
+
 static json_t *completion_json(const struct chat *ch, const json_t *resp)
 {
 	char id[64];
 
 	snprintf(id, sizeof(id), "chatcmpl-%s", ch->id);
-	return json_pack("{s:s, s:s, s:I, s:O, s:[{s:i, s:{s:s, s:O, s:n}, s:n, s:s}], s:o, s:o}",
+	return json_pack("{s:s, s:s, s:I, s:O, s:[{s:i, s:o, s:n, s:s}], s:o, s:o}",
 			 "id", id, "object", "chat.completion", "created", (json_int_t)ch->created,
 			 "model", json_object_get(resp, "model"), "choices", "index", 0, "message",
-			 "role", "assistant", "content", json_object_get(resp, "text"), "refusal",
-			 "logprobs", "finish_reason", chat_finish_reason(resp),
+			 message_json(resp), "logprobs", "finish_reason", chat_finish_reason(resp),
 			 "usage", chat_usage(resp), "llmr", chat_extension(resp));
 }
 

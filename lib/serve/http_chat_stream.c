@@ -20,6 +20,7 @@ struct stream {
 	size_t sent;
 	int started, done;    /* a delta came; the producer finished */
 	int cut;              /* the model failed after text: stream closed */
+	int tools_sent;       /* tool-call pieces went out */
 	pthread_t thread;
 	struct llmr_srv *srv;
 	struct srv_cfg *sc;   /* a reference, for the key and the config */
@@ -74,15 +75,15 @@ static void on_fallback(const char *from, const char *to, const char *why, void 
 	pthread_mutex_unlock(&s->mu);
 }
 
-static void on_delta(const char *text, size_t n, void *ud)
+/* The first piece opens with the role; 0 when the stream was cut. */
+static int open_stream(struct stream *s, int tool)
 {
-	struct stream *s = ud;
-
 	pthread_mutex_lock(&s->mu);
 	if (s->cut) {
 		pthread_mutex_unlock(&s->mu);
-		return;
+		return 0;
 	}
+	s->tools_sent |= tool;
 	if (!s->started) {
 		s->started = 1;
 		pthread_mutex_unlock(&s->mu);
@@ -91,7 +92,40 @@ static void on_delta(const char *text, size_t n, void *ud)
 	} else {
 		pthread_mutex_unlock(&s->mu);
 	}
-	push_event(s, chunk(s, json_pack("{s:s#}", "content", text, n), NULL));
+	return 1;
+}
+
+static void on_delta(const char *text, size_t n, void *ud)
+{
+	struct stream *s = ud;
+
+	if (open_stream(s, 0))
+		push_event(s, chunk(s, json_pack("{s:s#}", "content", text, n), NULL));
+}
+
+/* A tool-call piece, as OpenAI streams it: delta.tool_calls[{index...}]. */
+static void on_tool(const json_t *piece, void *ud)
+{
+	struct stream *s = ud;
+
+	if (open_stream(s, 1))
+		push_event(s, chunk(s, json_pack("{s:[O]}", "tool_calls", piece), NULL));
+}
+
+/* Calls that were not streamed (a cache hit, a provider that answered in
+ * one body): each whole, under its index. */
+static void unstreamed_calls(struct stream *s, const json_t *resp)
+{
+	json_t *calls = json_object_get(resp, "tool_calls"), *c, *piece;
+	size_t i;
+
+	if (s->tools_sent || !json_array_size(calls))
+		return;
+	json_array_foreach(calls, i, c) {
+		piece = json_deep_copy(c);
+		json_object_set_new(piece, "index", json_integer((json_int_t)i));
+		push_event(s, chunk(s, json_pack("{s:[o]}", "tool_calls", piece), NULL));
+	}
 }
 
 /* The end of a stream that did start: the last chunk, usage, [DONE]. */
@@ -104,6 +138,7 @@ static void finish(struct stream *s, json_t *resp)
 					json_object_get(err, "message"), "type", "server_error",
 					"param", "code", json_object_get(err, "class")));
 	} else {
+		unstreamed_calls(s, resp);
 		last = chunk(s, json_object(), chat_finish_reason(resp));
 		json_object_set_new(last, "llmr", chat_extension(resp));
 		push_event(s, last);
@@ -122,7 +157,7 @@ static void *produce(void *ud)
 	struct stream *s = ud;
 	struct llmr_err e = {0, ""};
 	struct llmr_ask_ctx ctx = {.cfg = s->sc->cfg, .on_delta = on_delta, .ud = s,
-				   .on_fallback = on_fallback};
+				   .on_fallback = on_fallback, .on_tool = on_tool};
 	json_t *resp;
 	int code = 0;
 

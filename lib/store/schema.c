@@ -340,6 +340,78 @@ static const char coord_v1[] =
 	"CREATE TABLE coord_sync (k INTEGER PRIMARY KEY CHECK (k = 0), last_id INTEGER NOT NULL);";
 
 /*
+ * What the semantic cache learned about its entries (ask/semcache_obs.c):
+ * one row per hit served, per confirmation asked of cache.confirm_model,
+ * and per correction (llmr-cost cache wrong). correct is 1 or 0 when
+ * known, NULL for a hit nobody checked; from the known ones each entry
+ * gets its own threshold.
+ */
+static const char semobs_v1[] =
+	"CREATE TABLE semantic_obs ("
+	" id INTEGER PRIMARY KEY,"
+	" entry_id INTEGER NOT NULL,"
+	" request_id TEXT,"
+	" similarity REAL NOT NULL,"
+	" correct INTEGER CHECK (correct IN (0, 1)),"
+	" source TEXT NOT NULL CHECK (source IN ('hit', 'confirm', 'correction')),"
+	" ts_ms INTEGER NOT NULL);"
+	"CREATE INDEX semantic_obs_entry ON semantic_obs(entry_id, correct, similarity);"
+	"CREATE INDEX semantic_obs_request ON semantic_obs(request_id);";
+
+/*
+ * llmr-bench run, measured further: each run's suite hash (the file's
+ * SHA-256, so results of different suite texts are not mixed up), its end
+ * and how it ended (passed, failed, interrupted); each result's mean
+ * inter-token latency, its tokens, and its format score with the four
+ * parts and flag as JSON (null when the case asked for no JSON).
+ */
+static const char bench_v2[] =
+	"ALTER TABLE bench_runs ADD COLUMN suite_hash TEXT;"
+	"ALTER TABLE bench_runs ADD COLUMN finished_ms INTEGER;"
+	"ALTER TABLE bench_runs ADD COLUMN status TEXT;"
+	"ALTER TABLE bench_results ADD COLUMN itl_ms REAL;"
+	"ALTER TABLE bench_results ADD COLUMN input_tokens INTEGER;"
+	"ALTER TABLE bench_results ADD COLUMN output_tokens INTEGER;"
+	"ALTER TABLE bench_results ADD COLUMN format_score REAL;"
+	"ALTER TABLE bench_results ADD COLUMN format TEXT;";
+
+/*
+ * llmr-bench arena and probe. bench_arena_sessions: one row per arena
+ * session (its run in bench_runs, kind "arena"): who evaluated, the
+ * suite's SHA-256, the seed of the order the answers were shown in.
+ * bench_arena_scores: one row per answer scored by a person: the model
+ * behind the label (A, B, C) shown, score 0..10, tags (a JSON array of
+ * strings), comment, confidence 1..5 and the milliseconds taken. A
+ * person's pairwise preferences stay in bench_pairs (source "human"),
+ * which now say who gave them and for which case. bench_probes: each
+ * model llmr-bench probe tried (status ok, failed or skipped);
+ * provider_verified: when each provider last answered a probe, which
+ * llmr-quota shows.
+ */
+static const char arena_v1[] =
+	"CREATE TABLE bench_arena_sessions ("
+	" run INTEGER PRIMARY KEY REFERENCES bench_runs(id), evaluator TEXT NOT NULL,"
+	" suite_hash TEXT NOT NULL, seed INTEGER NOT NULL, models TEXT NOT NULL);"
+	"CREATE TABLE bench_arena_scores ("
+	" id INTEGER PRIMARY KEY, run INTEGER NOT NULL REFERENCES bench_runs(id),"
+	" case_no INTEGER NOT NULL, evaluator TEXT NOT NULL, model TEXT NOT NULL,"
+	" label TEXT NOT NULL, prompt TEXT NOT NULL, answer TEXT NOT NULL,"
+	" score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10), tags TEXT NOT NULL,"
+	" comment TEXT NOT NULL, confidence INTEGER NOT NULL CHECK (confidence BETWEEN 1 AND 5),"
+	" time_ms INTEGER NOT NULL, ts_ms INTEGER NOT NULL);"
+	"CREATE INDEX bench_arena_scores_evaluator ON bench_arena_scores(evaluator, run);"
+	"ALTER TABLE bench_pairs ADD COLUMN evaluator TEXT;"
+	"ALTER TABLE bench_pairs ADD COLUMN case_no INTEGER;"
+	"CREATE TABLE bench_probes ("
+	" id INTEGER PRIMARY KEY, ts_ms INTEGER NOT NULL, route TEXT NOT NULL,"
+	" model TEXT NOT NULL, provider TEXT NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'skipped')),"
+	" latency_ms INTEGER, error TEXT);"
+	"CREATE TABLE provider_verified ("
+	" provider TEXT PRIMARY KEY, verified_ms INTEGER NOT NULL, model TEXT NOT NULL,"
+	" latency_ms INTEGER NOT NULL) WITHOUT ROWID;";
+
+/*
  * llmr-index --url-base: the web address of the synced copy of an indexed
  * root (a folder's canonical path), per collection. Documents under it get
  * that address with their root-relative path appended, now and on every
@@ -366,6 +438,9 @@ const struct llmr_migration llmr_migrations[] = {
 	{"ask: semantic cache, in-flight leases, cache entries by route", semcache_v1},
 	{"learn: embedding cache, pending routing changes, measured quality", learn_v2},
 	{"route: Redis coordination outages and resync mark", coord_v1},
+	{"ask: what the semantic cache learned about its entries", semobs_v1},
+	{"bench: suite hash and run status; inter-token latency, tokens, format score", bench_v2},
+	{"bench: arena sessions and scores, probes, providers last verified", arena_v1},
 	{"index: the web address of each indexed root (--url-base)", index_roots_v1},
 };
 

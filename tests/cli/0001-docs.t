@@ -47,4 +47,11 @@ for page in "$MAN"/*.1; do
 	grep -q '^\.Sh EXIT STATUS' "$page" || fail "${page##*/} has an EXIT STATUS section"
 done
 command -v bash >/dev/null && ok_cond "bash completion loads" bash -c ". '$COMP/llmr.bash'"
+# Subcommands come from the usage lines: llmr-bench's first operand.
+if command -v bash >/dev/null; then
+	is "$(bash -c ". '$COMP/llmr.bash'; COMP_WORDS=(llmr-bench --json pro); COMP_CWORD=2; _llmr; echo \"\${COMPREPLY[*]}\"")" \
+		probe "bash completion: llmr-bench's subcommands"
+	is "$(bash -c ". '$COMP/llmr.bash'; COMP_WORDS=(llmr quota r); COMP_CWORD=2; _llmr; echo \"\${COMPREPLY[*]}\"")" \
+		reset "... through the dispatcher too"
+fi
 done_testing

@@ -55,10 +55,11 @@ say deepseek-chat '{"city": 7}'
 say deepseek-chat "recycling is when stuff"
 say gpt-4.1 "Rambling. Rating: [[2]]"
 run llmr-bench run capitals.yaml
-is "$status" 0 "run: exit 0 although cases fail"
-like "$out" "^openai/gpt-4o-mini +3/3 +100\.0% +0\.950 +[0-9.]+ +[0-9]+$" \
-	"the first model passes all: mean score weighted by the cases (1+1+2*0.9)/4"
-like "$out" "^deepseek/deepseek-chat +0/3 +0\.0% +0\.175 +[0-9.]+ +[0-9]+$" \
+is "$status" 1 "run: exit 1 when cases fall below the threshold"
+like "$err" "^llmr-bench: run: capitals.yaml: below the threshold: 3 of 6 results passed$" "... and says so"
+like "$out" "^openai/gpt-4o-mini +3/3 +100\.0% +0\.950 +[0-9.]+ +[0-9]+ +1\.000$" \
+	"the first model passes all: mean score weighted by the cases (1+1+2*0.9)/4; format 1"
+like "$out" "^deepseek/deepseek-chat +0/3 +0\.0% +0\.175 +[0-9.]+ +[0-9]+ +0\.875$" \
 	"the second passes none: (0.5+0+2*0.1)/4, each case by its weighted assertions"
 like "$out" "^FAIL deepseek/deepseek-chat case 1 \(score 0\.500\): icontains: no 'paris'$" "a failure says why"
 like "$out" "^FAIL deepseek/deepseek-chat case 2 .*json-schema: /city: wrong type$" "... the schema's path"
@@ -118,7 +119,7 @@ EOF
 say gpt-4o-mini "Hello"
 say gpt-4o-mini '["ok"]'
 run llmr-bench run --json cheap.yaml
-is "$status" 0 "--json: exit 0"
+is "$status" 1 "--json: exit 1 (a case below the threshold)"
 is "$(jq_out '[.models[0].cases, .models[0].passed, .models[0].pass_rate, .threshold] | join(" ")')" \
 	"2 1 0.5 1" "one JSON object: cases, passed, pass rate; the default threshold is 1"
 like "$(jq_out '.results[0].asserts[0].why')" "^max-cost: cost [0-9.e-]+ USD, limit 1e-07$" "max-cost over the cap fails"
@@ -195,9 +196,12 @@ run llmr-bench compare pair.yaml
 is "$status" 0 "compare: exit 0"
 like "$out" "^case 1: openai/gpt-4o-mini wins \(verdicts A, then B with the answers swapped\)$" \
 	"a consistent judge: a win"
-like "$out" "^case 2: tie \(verdicts A, then A with the answers swapped\)$" \
-	"a judge that prefers what it reads first: a tie"
-like "$out" "openai/gpt-4o-mini: 2 wins; deepseek/deepseek-chat: 0 wins; 1 ties; 0 skipped" "the tally"
+like "$out" "^case 2: tie \(verdicts A, then A with the answers swapped\): inconsistent$" \
+	"a judge that prefers what it reads first: a tie, counted as inconsistent"
+like "$out" "^case 1: .*swapped\)$" "... a consistent pair is not"
+like "$out" "openai/gpt-4o-mini: 2 wins; deepseek/deepseek-chat: 0 wins; 1 ties \(1 inconsistent\); 0 skipped" "the tally"
+is "$(q "SELECT group_concat(json_extract(detail, '$.inconsistent'), ',') FROM bench_pairs")" "0,1,0" \
+	"the state keeps which verdicts were inconsistent"
 is "$(fake_jq '[.log[] | select(.model == "gpt-4.1")][1].body.messages[0].content' | grep -c 'Dunno.')" 1 \
 	"the second asking shows the answers swapped"
 is "$(fake_jq '[.log[] | select(.model == "gpt-4.1")][1].body.messages[0].content' |
@@ -209,8 +213,8 @@ say gpt-4o-mini "Colour."
 say gpt-4.1 "[[A]]"
 say gpt-4.1 "[[B]]"
 run llmr-bench compare --json --models deepseek/deepseek-chat,openai/gpt-4o-mini pair.yaml
-is "$(jq_out '[.model_a, .a, .b, .tie] | join(" ")')" "deepseek/deepseek-chat 1 0 2" \
-	"--models A,B in that order; --json (unscripted, the judge answers no verdict: ties)"
+is "$(jq_out '[.model_a, .a, .b, .tie, .inconsistent] | join(" ")')" "deepseek/deepseek-chat 1 0 2 0" \
+	"--models A,B in that order; --json (unscripted, the judge answers no verdict: ties, not inconsistent)"
 run llmr-bench compare --models openai/gpt-4o-mini pair.yaml
 is "$status" 64 "--models needs two"
 

@@ -114,11 +114,13 @@ api POST /v1/chat/completions -d "{\"model\":\"nope\",$hello}"
 is "$code $(jq_out '.error | "\(.type) \(.code) \(.param)"')" "404 invalid_request_error model_not_found model" "unknown model: 404"
 api POST /v1/chat/completions -d '{"messages":'
 is "$code $(jq_out .error.code)" "400 invalid_json" "broken JSON: 400"
-api POST /v1/chat/completions -d "{\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],$hello}"
-is "$code $(jq_out .error.param)" "400 tools" "tools: 400, not silently dropped"
-like "$(jq_out .error.message)" "not supported" "  saying so"
-api POST /v1/chat/completions -d '{"messages":[{"role":"tool","content":"x","tool_call_id":"c"}]}'
-is "$code" 400 "a tool message: 400"
+api POST /v1/chat/completions -d "{\"functions\":[{\"name\":\"f\"}],$hello}"
+is "$code $(jq_out .error.param)" "400 functions" "the legacy functions: 400, not silently dropped"
+like "$(jq_out .error.message)" "send 'tools'" "  naming what to send (0930 passes tools through)"
+api POST /v1/chat/completions -d "{\"tools\":[{\"type\":\"function\"}],$hello}"
+is "$code $(jq_out .error.message)" "400 tools[0]: needs \"type\": \"function\" and a \"function\" with a \"name\"" "a tool without a name: 400"
+api POST /v1/chat/completions -d '{"messages":[{"role":"tool","content":"x"}]}'
+is "$code" 400 "a tool message without tool_call_id: 400"
 api POST /v1/chat/completions -d '{"messages":[]}'
 is "$code $(jq_out .error.param)" "400 messages" "no messages: 400"
 api POST /v1/chat/completions -d "{\"n\":2,$hello}"

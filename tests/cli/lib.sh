@@ -36,7 +36,14 @@
 #                       LLMR_CONFIG; ROUTES (YAML text) replaces the routes:
 #                       block. Exports TEST_<PROVIDER>_KEY variables. The
 #                       response caches are off unless CACHE_TTL (exact) or
-#                       SEMANTIC_TTL (semantic) is set (e.g. 1h).
+#                       SEMANTIC_TTL (semantic) is set (e.g. 1h); CACHE_EXTRA:
+#                       more keys of the cache: map ("confirm_model: p/m").
+# Pty:     have_pty   true when a pseudo-terminal can be opened (a bare chroot
+#                       has no /dev/pts)
+#          pty_run [--cols N] SCRIPT CMD...  run CMD on a pseudo-terminal typed
+#                       at from SCRIPT (expect TEXT | send TEXT | intr | eof,
+#                       one a line: tests/tools/ptydrive.py); like run, its
+#                       transcript in $out, its exit status in $status
 # Misc:    sha12 STRING   first 12 hex of sha256, as the fake's auth_sha256
 #          $LLMR_SRC (repo root), $FIXTURES (tests/fixtures/wire)
 
@@ -348,6 +355,16 @@ fake_last() {
 	fake_stats | jq -r ".log[-1]${1:-}"
 }
 
+# ---- pseudo-terminals -------------------------------------------------------------
+
+have_pty() {
+	python3 -c 'import pty; pty.openpty()' 2>/dev/null
+}
+
+pty_run() {
+	run python3 "$LLMR_SRC/tests/tools/ptydrive.py" "$@"
+}
+
 # ---- a config pointing at the fake ------------------------------------------------
 
 write_config() {
@@ -456,8 +473,8 @@ EOF
 	# The response caches would answer the tests' repeated questions
 	# themselves: off unless a test asks for them with CACHE_TTL (exact)
 	# or SEMANTIC_TTL (semantic).
-	printf 'cache: {exact_ttl: %s, semantic_ttl: %s}\n' "${CACHE_TTL:-0s}" \
-		"${SEMANTIC_TTL:-0s}" >>"$_cf"
+	printf 'cache: {exact_ttl: %s, semantic_ttl: %s%s}\n' "${CACHE_TTL:-0s}" \
+		"${SEMANTIC_TTL:-0s}" "${CACHE_EXTRA:+, $CACHE_EXTRA}" >>"$_cf"
 	if [ -n "${2:-}" ]; then
 		printf 'routes:\n%s\n' "$2" >>"$_cf"
 	else

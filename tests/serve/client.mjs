@@ -2,6 +2,7 @@
 // --serve, for tests/cli/0920-serve-sdk.t. One command a run; prints one
 // JSON object of what the SDK gave back (or the error it raised).
 //   node client.mjs chat|stream|models|embed|error MODEL|concurrent N MODEL
+//                   |tools MODEL [stream]
 // Environment: LLMR_URL (the server's /v1), LLMR_KEY (the bearer key).
 import OpenAI from "openai";
 
@@ -30,7 +31,62 @@ async function streamOnce(model) {
 	return { text, usage, chunks, id, finish };
 }
 
+const weatherTool = {
+	type: "function",
+	function: {
+		name: "get_weather", description: "The weather in a city",
+		parameters: { type: "object", properties: { city: { type: "string" } },
+			      required: ["city"] },
+	},
+};
+
+/* One turn with tools: the message as the SDK hands it over (a stream's
+ * tool_calls pieces joined by index, as an agent framework does). */
+async function toolTurn(model, msgs, stream) {
+	const req = { model, messages: msgs, tools: [weatherTool] };
+	if (!stream) {
+		const r = await client.chat.completions.create(req);
+		return { message: r.choices[0].message, finish: r.choices[0].finish_reason, pieces: [] };
+	}
+	const s = await client.chat.completions.create({ ...req, stream: true });
+	const message = { role: "assistant", content: "", tool_calls: [] };
+	const pieces = [];
+	let finish = null;
+	for await (const chunk of s) {
+		const c = chunk.choices[0];
+		if (!c) continue;
+		finish = c.finish_reason || finish;
+		message.content += c.delta.content || "";
+		for (const p of c.delta.tool_calls || []) {
+			pieces.push(p);
+			const t = message.tool_calls[p.index] ??= { id: "", type: "function",
+				function: { name: "", arguments: "" } };
+			if (p.id) t.id = p.id;
+			if (p.function?.name) t.function.name = p.function.name;
+			t.function.arguments += p.function?.arguments || "";
+		}
+	}
+	if (!message.tool_calls.length) delete message.tool_calls;
+	if (message.tool_calls && !message.content) message.content = null;
+	return { message, finish, pieces };
+}
+
 const commands = {
+	/* The whole exchange: the model calls the tool, the client runs it
+	 * and sends the result back, the model answers. */
+	async tools(model, stream) {
+		const msgs = [{ role: "user", content: "What is the weather in Tokyo?" }];
+		const first = await toolTurn(model, msgs, stream === "stream");
+		msgs.push(first.message);
+		for (const call of first.message.tool_calls || [])
+			msgs.push({ role: "tool", tool_call_id: call.id,
+				    content: JSON.stringify({ city: JSON.parse(call.function.arguments).city ?? null,
+							      celsius: 21 }) });
+		const second = await toolTurn(model, msgs, stream === "stream");
+		return { first: { finish: first.finish, content: first.message.content,
+				  tool_calls: first.message.tool_calls ?? null, pieces: first.pieces.length },
+			 second: { finish: second.finish, content: second.message.content } };
+	},
 	async chat(model) {
 		const r = await client.chat.completions.create({ model, messages });
 		return { object: r.object, content: r.choices[0].message.content,

@@ -220,7 +220,8 @@ static void test_defaults(void)
 	is_int(cfg->budget_calls_per_request, 3, "calls_per_request default 3");
 	is_str(cfg->index_embedder, "local", "embedder default local");
 	ok(cfg->index_chunk_tokens == 400 && cfg->index_overlap == 40, "chunking defaults");
-	ok(cfg->index_bm25_weight == 1.0 && cfg->index_vector_weight == 1.0, "weights default 1");
+	ok(cfg->index_bm25_weight == 1.0 && cfg->index_vector_weight == -1,
+	   "weights default: bm25 1, vector by embedder");
 	is_num(cfg->quota_alert_below, 0.2, 1e-9, "alert_below default 0.2");
 	ok(!cfg->state && !cfg->default_route && !cfg->router_classifier, "unset strings NULL");
 	llmr_config_free(cfg);

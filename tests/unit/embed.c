@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,5 +64,25 @@ int main(void)
 	ok(err < 0.01, "quantisation error small (%g)", err);
 	ok(llmr_embed_cosine(v, back, LLMR_EMBED_LOCAL_DIM) > 0.999, "cosine kept");
 	free(q);
+
+	{
+		/* Local vectors are recomputed from chunk text at search time and
+		 * compared with sketches stored at index time: the embedder must
+		 * give the same vector for the same text, in every process and
+		 * build. The sketch below is a stored value, not recomputed. */
+		const char *t = "Horaires d'ouverture de la d\xc3\xa9" "chetterie intercommunale";
+		float a[LLMR_EMBED_LOCAL_DIM], b[LLMR_EMBED_LOCAL_DIM];
+		uint64_t sk[LLMR_SKETCH_WORDS];
+		char hex[40];
+
+		llmr_embed_local(t, strlen(t), a);
+		llmr_embed_local(t, strlen(t), b);
+		ok(!memcmp(a, b, sizeof(a)), "deterministic: the same text gives the same vector");
+		llmr_embed_sketch(a, LLMR_EMBED_LOCAL_DIM, sk);
+		snprintf(hex, sizeof(hex), "%016llx%016llx", (unsigned long long)sk[0],
+			 (unsigned long long)sk[1]);
+		is_str(hex, "a0ad2cc30400e828985b1031e7f82985",
+		       "deterministic: the sketch of a known text is the stored one");
+	}
 	done_testing();
 }

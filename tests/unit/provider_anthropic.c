@@ -270,10 +270,10 @@ static const char *hdr(const struct llmr_headers *h, const char *name)
 static void test_build(void)
 {
 	static const struct llmr_msg msgs[] = {
-		{"system", "Cite the documents."},
-		{"user", "Bonjour"},
-		{"assistant", "Bonjour !"},
-		{"user", "Horaires ?"},
+		{"system", "Cite the documents.", NULL, NULL},
+		{"user", "Bonjour", NULL, NULL},
+		{"assistant", "Bonjour !", NULL, NULL},
+		{"user", "Horaires ?", NULL, NULL},
 	};
 	struct llmr_provider_cfg p = {0};
 	struct llmr_chat_req req = {0};

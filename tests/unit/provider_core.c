@@ -306,8 +306,8 @@ struct call {
 
 static int run(const struct call *c, struct server *s, struct llmr_chat_result *r, struct deltas *d)
 {
-	struct llmr_msg msgs[] = {{"user", "Hello"}};
-	struct llmr_chat_req req = {"gpt-4.1", NULL, msgs, 1, 0, -1, false, c->stream, NULL};
+	struct llmr_msg msgs[] = {{"user", "Hello", NULL, NULL}};
+	struct llmr_chat_req req = {"gpt-4.1", NULL, msgs, 1, 0, -1, false, c->stream, NULL, NULL, NULL};
 	struct llmr_provider_cfg p;
 	struct llmr_buf url = LLMR_BUF_INIT;
 	size_t n = 0;
@@ -477,8 +477,8 @@ static void test_chat_errors(void)
 
 static void test_chat_unreachable(void)
 {
-	struct llmr_msg msgs[] = {{"user", "Hello"}};
-	struct llmr_chat_req req = {"m", NULL, msgs, 1, 0, -1, false, false, NULL};
+	struct llmr_msg msgs[] = {{"user", "Hello", NULL, NULL}};
+	struct llmr_chat_req req = {"m", NULL, msgs, 1, 0, -1, false, false, NULL, NULL, NULL};
 	struct llmr_provider_cfg p;
 	struct llmr_chat_result r;
 	struct sockaddr_in a;

@@ -251,10 +251,10 @@ static const char *hdr(const struct llmr_headers *h, const char *name)
 static void test_build(void)
 {
 	static const struct llmr_msg msgs[] = {
-		{"user", "Bonjour"},
-		{"assistant", "Bonjour !"},
-		{"system", "Short answers."},
-		{"user", "Horaires ?"},
+		{"user", "Bonjour", NULL, NULL},
+		{"assistant", "Bonjour !", NULL, NULL},
+		{"system", "Short answers.", NULL, NULL},
+		{"user", "Horaires ?", NULL, NULL},
 	};
 	struct llmr_provider_cfg p = {0};
 	struct llmr_chat_req req = {0};

@@ -52,7 +52,7 @@ struct want {
 
 static const struct want streams[] = {
 	{"ollama-chat-stream.jsonl", "The", "stop", 26, 282, 0, ""},
-	{"ollama-chat-stream-toolcall.jsonl", "", "stop", 169, 15, 0, ""},
+	{"ollama-chat-stream-toolcall.jsonl", "", "tool_calls", 169, 15, 0, ""},
 	{"ollama-generate-stream.jsonl", "That's a fantastic question!", "stop", -1, -1, 0, ""},
 	{"ollama-generate-stream-error.jsonl", " Yes.Ican", "", -1, -1, LLMR_ERR_SERVER,
 	 "an error was encountered while running the model"},
@@ -136,8 +136,8 @@ static void test_errors(void)
 
 static void test_build(void)
 {
-	struct llmr_msg msgs[] = {{"user", "Bonjour"}};
-	struct llmr_chat_req req = {"llama3.2", "Réponds en français.", msgs, 1, 64, 0.0, true, false, NULL};
+	struct llmr_msg msgs[] = {{"user", "Bonjour", NULL, NULL}};
+	struct llmr_chat_req req = {"llama3.2", "Réponds en français.", msgs, 1, 64, 0.0, true, false, NULL, NULL, NULL};
 	struct llmr_provider_cfg p;
 	struct llmr_buf url = LLMR_BUF_INIT, body = LLMR_BUF_INIT;
 	struct llmr_headers h = {0};

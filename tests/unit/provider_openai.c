@@ -320,8 +320,8 @@ static json_t *build(const struct llmr_chat_req *req, const char *key, struct ll
 
 static void test_build(void)
 {
-	struct llmr_msg msgs[] = {{"user", "Hi"}, {"assistant", "Hello"}, {"user", "Tri textile?"}};
-	struct llmr_chat_req req = {"gpt-4o-mini", "Be brief.", msgs, 3, 100, 0.2, true, true, NULL};
+	struct llmr_msg msgs[] = {{"user", "Hi", NULL, NULL}, {"assistant", "Hello", NULL, NULL}, {"user", "Tri textile?", NULL, NULL}};
+	struct llmr_chat_req req = {"gpt-4o-mini", "Be brief.", msgs, 3, 100, 0.2, true, true, NULL, NULL, NULL};
 	struct llmr_buf url = LLMR_BUF_INIT, body = LLMR_BUF_INIT;
 	struct llmr_headers h = {0};
 	json_t *j, *m;
@@ -371,8 +371,8 @@ static void test_build(void)
 
 static void test_build_fails(void)
 {
-	struct llmr_msg bad[] = {{"user", NULL}};
-	struct llmr_chat_req req = {"m", NULL, bad, 1, 0, -1, false, false, NULL};
+	struct llmr_msg bad[] = {{"user", NULL, NULL, NULL}};
+	struct llmr_chat_req req = {"m", NULL, bad, 1, 0, -1, false, false, NULL, NULL, NULL};
 	struct llmr_provider_cfg p = provider(NULL);
 	struct llmr_buf url = LLMR_BUF_INIT, body = LLMR_BUF_INIT;
 	struct llmr_headers h = {0};
