@@ -210,7 +210,7 @@ int main(int argc, char **argv)
 CEOF
 cc -O2 -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -I"$SRC/lib" $(pkg-config --cflags jansson sqlite3) \
 	-o "$BENCH_DIR/search_bench" "$BENCH_DIR/search_bench.c" "$LLMR_BUILD/libllmr.a" \
-	$(pkg-config --libs libcurl jansson sqlite3 yaml-0.1 readline libxml-2.0 libzip poppler-glib uchardet libmicrohttpd hiredis) -lm -lpthread ||
+	$(pkg-config --libs libcurl jansson sqlite3 yaml-0.1 readline libxml-2.0 libzip poppler-glib uchardet libmicrohttpd hiredis) -lstemmer -lm -lpthread ||
 	{ echo "search.sh: cannot build the benchmark" >&2; exit 0; }
 echo "search: load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 "$BENCH_DIR/search_bench" "$BENCH_DIR/100k.db" bench "$BENCH_DIR/queries.txt"
