@@ -93,6 +93,42 @@ is "$out" '{"change":"added","source":"faq-1","url":"https://example.org/faq#1",
 run llmr-index --changes -c faq <docs.jsonl
 is "$out" "" "... and nothing the second time"
 
+# ---- killed mid-run: everything announced is in the index ----
+if command -v sqlite3 >/dev/null 2>&1; then
+	mkdir big
+	awk 'BEGIN {
+		for (f = 0; f < 1500; f++) {
+			file = sprintf("big/doc%04d.md", f)
+			for (p = 0; p < 6; p++)
+				printf "## Partie %d\n\nLe document %d parle du tri numero %d et de la caisse %d.\n\n", p, f, f * 10 + p, p > file
+			close(file)
+		}
+	}'
+	LLMR_STATE=$TEST_DIR/killed.db llmr-index -q -c big --changes big >killed.jsonl 2>/dev/null &
+	pid=$!
+	while kill -0 $pid 2>/dev/null && [ "$(wc -l <killed.jsonl)" -lt 40 ]; do
+		sleep 0.02
+	done
+	if kill -9 $pid 2>/dev/null; then
+		killed=1
+	else
+		killed=0
+	fi
+	wait $pid 2>/dev/null
+	missing=0
+	for src in $(jq -r .source killed.jsonl); do
+		n=$(sqlite3 "$TEST_DIR/killed.db" "SELECT count(*) FROM idx_docs WHERE source = '$src'")
+		[ "$n" = 1 ] || missing=$((missing + 1))
+	done
+	if [ $killed = 1 ]; then
+		ok_cond "killed with SIGKILL: all $(wc -l <killed.jsonl | tr -d ' ') documents announced are in the index" test "$missing" = 0
+	else
+		skip "killed with SIGKILL: the run ended before the kill"
+	fi
+else
+	skip "killed with SIGKILL: all documents announced are in the index (no sqlite3)"
+fi
+
 # ---- usage ----
 run llmr-index --url-base not-a-url kd
 is "$status" 64 "--url-base needs an absolute URL"
