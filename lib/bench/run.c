@@ -39,7 +39,7 @@ json_t *llmr_bench_ask(const struct llmr_bench_env *env, const char *model, cons
 	return bench_ask(env, NULL, model, prompt, NULL);
 }
 
-char *bench_question(const struct llmr_case *c)
+char *llmr_bench_question(const struct llmr_case *c)
 {
 	struct llmr_buf b = LLMR_BUF_INIT;
 	size_t i;
@@ -123,7 +123,7 @@ static double score_case(const struct llmr_bench_env *env, const struct llmr_sui
 {
 	json_t *list = json_array();
 	double wsum = 0, sum = 0, judge_cost = 0;
-	char *question = bench_question(c);
+	char *question = llmr_bench_question(c);
 
 	for (size_t i = 0; i < c->nasserts; i++) {
 		const struct llmr_assert *a = &c->asserts[i];
@@ -233,7 +233,7 @@ json_t *bench_run_case(const struct llmr_bench_env *env, const struct llmr_suite
 	const struct llmr_case *c = &s->cases[k];
 	json_t *resp = bench_ask(env, s->route, model, c->prompt, c->messages);
 	const char *err = bench_error(resp), *text = json_string_value(json_object_get(resp, "text"));
-	char *question = bench_question(c);
+	char *question = llmr_bench_question(c);
 	json_t *res = json_pack("{s:s, s:I, s:s?, s:s, s:s?, s:s?}", "model", contestant, "case",
 				(json_int_t)k + 1, "answered_by",
 				json_string_value(json_object_get(resp, "model")), "prompt", question,
