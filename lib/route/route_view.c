@@ -37,6 +37,7 @@ struct llmr_route_snap {
 	bool no_quotas;                    /* leave quotas to llmr_quota_acquire */
 	struct llmr_coord_cap *caps;       /* caps across hosts (coord_spend_view.h) */
 	int caps_got;                      /* 0 unread, 1 read, -1 not coordinated */
+	char caps_failed[200];             /* why the state could not be read, or "" */
 };
 
 static int load_provider(struct llmr_state *st, struct prov_snap *ps, bool quotas,
@@ -272,12 +273,13 @@ static bool snap_over_cap(void *ud, const struct llmr_model_ref *ref, double est
 		s->caps = llmr_xcalloc(s->n + 1, sizeof(*s->caps));
 		s->caps_got = llmr_coord_spend_caps(s->st, s->cfg, s->caps, &e);
 		if (s->caps_got < 0)
-			snprintf(s->caps[s->n].label, sizeof(s->caps[s->n].label), "%s", e.msg);
-		else if (s->caps_got == 0)
+			snprintf(s->caps_failed, sizeof(s->caps_failed), "%s", e.msg);
+		if (s->caps_got <= 0)
 			s->caps_got = -1;
 	}
-	if (s->caps_got == -1 && s->caps[s->n].label[0]) {
-		snprintf(why, n, "state of provider '%s' unreadable: %s", ref->provider->name, s->caps[s->n].label);
+	if (s->caps_failed[0]) {
+		/* Unknown spend is no licence to call: the next model may do. */
+		snprintf(why, n, "state of provider '%s' unreadable: %s", ref->provider->name, s->caps_failed);
 		return true;
 	}
 	return s->caps_got == 1 && llmr_coord_cap_crossed(&s->caps[i], est_usd, why, n);
