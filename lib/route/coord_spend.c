@@ -10,7 +10,6 @@
 #include "base/sha256.h"
 #include "route/coord_spend_seen.h"
 #include "route/quota_db.h"
-#include "route/route_view.h"
 
 /* Script slots (coord_quota.c 0..4, coord_breaker.c 5..7, coord_budget.c 8,
  * coord_degrade.c 9, coord_ratelimit.c 12..13). */
@@ -334,7 +333,7 @@ static void own_args(const struct own *o, char a[3][40])
 int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req *q,
 			     struct llmr_spend_hold *h, char *why, size_t n)
 {
-	struct own o = {st, q->provider->name, q->route, llmr_route_month_start(llmr_now_ms()), {0}, {0}, {0}, 0};
+	struct own o = {st, q->provider->name, q->route, llmr_coord_month_start(llmr_now_ms()), {0}, {0}, {0}, 0};
 	struct llmr_err e = {0, ""};
 	char host[24], est[40], lease[24], u[3][40], c[3][40], f[3][40], others[16], share[40];
 	const char *argv[28];
@@ -391,7 +390,7 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 
 void llmr_coord_spend_release(struct llmr_state *st, struct llmr_spend_hold *h)
 {
-	struct own o = {st, h->provider, h->route[0] ? h->route : NULL, llmr_route_month_start(llmr_now_ms()),
+	struct own o = {st, h->provider, h->route[0] ? h->route : NULL, llmr_coord_month_start(llmr_now_ms()),
 			{0}, {0}, {0}, 0};
 	struct llmr_err e = {0, ""};
 	char host[24], id[24], u[3][40];
@@ -434,7 +433,7 @@ int llmr_coord_spend_month(struct llmr_state *st, const char *provider, double *
 
 	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !(r = llmr_coord_quota_conn(st)))
 		return 0;
-	make_keys(provider, NULL, llmr_route_month_start(llmr_now_ms()), &k);
+	make_keys(provider, NULL, llmr_coord_month_start(llmr_now_ms()), &k);
 	const char *argv[1] = {k.p};
 
 	if (!(rep = llmr_redis_eval(r, S_MONTH, lua_month, 1, 1, argv, &e))) {

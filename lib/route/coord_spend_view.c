@@ -10,7 +10,6 @@
 #include "route/coord_spend.h"
 #include "route/coord_spend_seen.h"
 #include "route/quota_db.h"
-#include "route/route_view.h"
 
 /* Script slot (coord_spend.c holds 10, 11 and 14). */
 enum { S_PEEK = 15 };
@@ -218,7 +217,7 @@ int llmr_coord_spend_caps(struct llmr_state *st, const struct llmr_config *cfg,
 
 	if (llmr_coord_mode() == LLMR_COORD_LOCAL)
 		return 0;
-	l.month0 = llmr_route_month_start(l.now);
+	l.month0 = llmr_coord_month_start(l.now);
 	l.floor = llmr_xcalloc(cfg->nproviders + 1, sizeof(*l.floor));
 	r = llmr_coord_quota_conn(st);
 	if (llmr_state_tx(st, 0, local_fn, &l, e) < 0)

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "route/breaker.h"
+#include "route/coord.h"
 #include "route/coord_spend_view.h"
 #include "route/degrade.h"
 #include "route/quota.h"
@@ -45,13 +46,7 @@ static int load_provider(struct llmr_state *st, struct prov_snap *ps, bool quota
 
 int64_t llmr_route_month_start(int64_t now_ms)
 {
-	time_t t = (time_t)(now_ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	tm.tm_mday = 1;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	return (int64_t)timegm(&tm) * 1000;
+	return llmr_coord_month_start(now_ms); /* one month for caps everywhere */
 }
 
 struct spend_ctx {
