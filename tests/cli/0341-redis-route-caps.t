@@ -53,6 +53,9 @@ like "$(jq_out '.skipped[] | select(.model == "openai/gpt-4o-mini") | .why')" \
 	"... and says why: every host's spend"
 parity "host 1 near the cap" 2 --max-tokens 2 "q1"
 is "$(fake_count '.family == "openai"')" 0 "host 2 sent nothing to openai"
+parity "the named model, near the cap across hosts" 2 --max-tokens 2 -m openai/gpt-4o-mini "q2"
+is "$status" 75 "... both exit 75 (try later)"
+is "$(fake_count)" 0 "... and nothing reached the provider"
 
 # Redis down: host 2 never held through Redis this month, so it may
 # spend alone only its share of the cap ($1.25): a $1 call fits, and the
