@@ -27,7 +27,7 @@ static const struct llmr_opt opts[] = {
 	{"weak", OPT_WEAK, "MODEL", "eval-router: the cheaper model (default: the lower mean score)"},
 	{"strong", OPT_STRONG, "MODEL", "eval-router: the stronger model (default: the higher mean score)"},
 	{"models", 'm', "A,B[,C]", "run: the models, instead of the suite's; compare: the two models; arena: two or three (compare, arena: default the suite's)"},
-	{"parallel", 'P', "N", "run: cases x models at once, N workers (default 1)"},
+	{"parallel", 'P', "N", "run: cases x models at once, compare: cases at once; N workers (default 1)"},
 	{"judge", OPT_JUDGE, "MODEL", "run, compare: the judge (default: the suite's, else the config's)"},
 	{"format", OPT_FORMAT, "FMT", "export: jsonl (default) or csv"},
 	{"html", OPT_HTML, NULL, "report: one self-contained HTML page with SVG charts"},
@@ -47,7 +47,7 @@ static const struct llmr_cli cli = {
 	"import-outcomes [--json] FILE...\n"
 	"eval-router [--folds N] [--seed N] [--weak MODEL] [--strong MODEL] [--json] FILE\n"
 	"run [-m A,B,...] [-P N] [--judge MODEL] [--json] SUITE\n"
-	"compare [--models A,B] [--judge MODEL] [--json] SUITE\n"
+	"compare [--models A,B] [-P N] [--judge MODEL] [--json] SUITE\n"
 	"ratings [--seed N] [--json]\n"
 	"report [--run ID] [--since TIME] [--seed N] [--json | --html]\n"
 	"arena [-m A,B[,C]] [--evaluator NAME] [--seed N] SUITE | --prompt TEXT\n"

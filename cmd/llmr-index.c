@@ -16,12 +16,15 @@
 #include "store/state.h"
 #include "base/util.h"
 
-enum { OPT_REBUILD = 256, OPT_PRUNE, OPT_STATS, OPT_JSON, OPT_CONFIG, OPT_STATE, OPT_EXTRACT };
+enum { OPT_REBUILD = 256, OPT_PRUNE, OPT_STATS, OPT_JSON, OPT_CONFIG, OPT_STATE, OPT_EXTRACT,
+       OPT_URL_BASE, OPT_CHANGES };
 
 static const struct llmr_opt opts[] = {
 	{"collection", 'c', "NAME", "collection to add to (default: default)"},
 	{"rebuild", OPT_REBUILD, NULL, "drop the collection's content and index from scratch"},
 	{"prune", OPT_PRUNE, NULL, "let missing or empty paths lose their documents"},
+	{"url-base", OPT_URL_BASE, "URL", "web address of the synced copy of the PATH indexed (kept)"},
+	{"changes", OPT_CHANGES, NULL, "print the documents added, updated and deleted as JSON lines"},
 	{"stats", OPT_STATS, NULL, "print documents, chunks, bytes and index sizes"},
 	{"json", OPT_JSON, NULL, "print the summary and --stats as JSON"},
 	{"config", OPT_CONFIG, "FILE", "config file (default: $LLMR_CONFIG, ~/.config/llmr/llmr.conf)"},
@@ -32,12 +35,13 @@ static const struct llmr_opt opts[] = {
 	{NULL, 0, NULL, NULL}};
 
 static const struct llmr_cli cli = {
-	"llmr-index", "[-c NAME] [--rebuild] [--prune] [--stats] [--json] PATH...\n[-c NAME] < docs.jsonl\n--stats [-c NAME] [--json]\n--extract FILE|-",
+	"llmr-index", "[-c NAME] [--rebuild] [--prune] [--stats] [--json] [--changes] PATH...\n[-c NAME] [--changes] --url-base URL PATH\n[-c NAME] < docs.jsonl\n--stats [-c NAME] [--json]\n--extract FILE|-",
 	"Add documents to a collection (.txt .md .html .docx .odt .pdf, or JSON lines on stdin).",
 	opts};
 
 struct run {
-	int quiet, json, tty, bad;
+	int quiet, json, tty, bad, changes;
+	const char *collection;
 	int failed;  /* the run stopped on an error: no --stats after it */
 	size_t last_pct;
 };
@@ -52,6 +56,24 @@ static void on_warn(const char *path, const char *msg, void *ud)
 	llmr_sanitize_for_tty(&b, path, strlen(path));
 	llmr_warn("%s: %s", b.s, msg);
 	llmr_buf_release(&b);
+}
+
+/* --changes: one JSON line per document, flushed so that a notifier
+ * reading the pipe sees it at once. */
+static void on_change(const struct llmr_index_change *c, void *ud)
+{
+	struct run *r = ud;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "change", json_string(c->change));
+	json_object_set_new(o, "source", json_string(c->source));
+	if (c->url)
+		json_object_set_new(o, "url", json_string(c->url));
+	json_object_set_new(o, "collection", json_string(r->collection));
+	json_dumpf(o, stdout, JSON_COMPACT);
+	putchar('\n');
+	fflush(stdout);
+	json_decref(o);
 }
 
 static void on_progress(size_t done, size_t total, const char *path, void *ud)
@@ -237,16 +259,17 @@ static int print_stats(struct llmr_state *st, const char *coll, int json)
 	return 0;
 }
 
-static void print_summary(const char *coll, const struct llmr_index_counts *c, int json)
+static void print_summary(FILE *f, const char *coll, const struct llmr_index_counts *c,
+			  int json)
 {
 	if (json) {
-		printf("{\"collection\":\"%s\",\"files\":%zu,\"added\":%zu,\"updated\":%zu,"
+		fprintf(f, "{\"collection\":\"%s\",\"files\":%zu,\"added\":%zu,\"updated\":%zu,"
 		       "\"unchanged\":%zu,\"deleted\":%zu,\"failed\":%zu,\"chunks\":%zu,\"bytes\":%zu}\n",
 		       coll, c->files, c->added, c->updated, c->unchanged, c->deleted, c->failed,
 		       c->chunks, c->bytes);
 		return;
 	}
-	printf("%s: %zu added, %zu updated, %zu deleted, %zu unchanged, %zu failed (%zu chunks, %.2f MB of text)\n",
+	fprintf(f, "%s: %zu added, %zu updated, %zu deleted, %zu unchanged, %zu failed (%zu chunks, %.2f MB of text)\n",
 	       coll, c->added, c->updated, c->deleted, c->unchanged, c->failed, c->chunks,
 	       (double)c->bytes / 1e6);
 }
@@ -264,6 +287,8 @@ static int index_run(struct llmr_state *st, const struct llmr_config *cfg,
 	o->warn = on_warn;
 	o->progress = on_progress;
 	o->ud = r;
+	o->change = r->changes ? on_change : NULL;
+	r->collection = o->collection;
 	r->tty = isatty(2) && !r->quiet;
 	if (llmr_index_open(st, cfg, o, &ix, &e) < 0 ||
 	    (npaths && llmr_index_paths(ix, paths, npaths, &e) < 0) ||
@@ -279,8 +304,9 @@ static int index_run(struct llmr_state *st, const struct llmr_config *cfg,
 		r->failed = 1;
 		return e.code ? e.code : LLMR_EX_SOFTWARE;
 	}
+	/* With --changes stdout carries only the change lines. */
 	if (!r->quiet || r->json)
-		print_summary(o->collection, &counts, r->json);
+		print_summary(r->changes ? stderr : stdout, o->collection, &counts, r->json);
 	if (counts.missing)
 		return LLMR_EX_NOINPUT;
 	if (counts.failed || r->bad)
@@ -310,6 +336,8 @@ int main(int argc, char **argv)
 		case OPT_CONFIG: config = optarg; break;
 		case OPT_STATE: state = optarg; break;
 		case OPT_EXTRACT: extract = 1; break;
+		case OPT_URL_BASE: o.url_base = optarg; break;
+		case OPT_CHANGES: r.changes = 1; break;
 		case 'v': o.verbose = true; break;
 		case 'q': r.quiet = 1; break;
 		}
@@ -321,6 +349,13 @@ int main(int argc, char **argv)
 	}
 	if (!*coll)
 		llmr_die(LLMR_EX_USAGE, "-c: empty collection name");
+	if (o.url_base && *o.url_base && !strstr(o.url_base, "://"))
+		llmr_die(LLMR_EX_USAGE, "--url-base: '%s': expected an absolute URL (https://...)",
+			 o.url_base);
+	if (o.url_base && optind != argc - 1)
+		llmr_die(LLMR_EX_USAGE, "--url-base: name exactly one PATH, the root it maps");
+	if (r.changes && stats)
+		llmr_die(LLMR_EX_USAGE, "--changes and --stats: both would print on stdout");
 	use_stdin = optind == argc && !isatty(0) && !stats;
 	if (optind == argc && !use_stdin && !stats) {
 		llmr_warn("nothing to index: give paths, or JSON lines on stdin");

@@ -51,6 +51,12 @@ static void print_hit(const struct llmr_hit *h, size_t i, const char *query, int
 	if (hd.len)
 		printf("   %s%s%s\n", color ? "\033[2m" : "", hd.s, color ? "\033[0m" : "");
 	printf("   %s\n", sn.s ? sn.s : "");
+	if (h->url && strncmp(h->url, "file:", 5)) {
+		/* A web address (llmr-index --url-base): where readers open it. */
+		llmr_buf_reset(&src);
+		llmr_sanitize_for_tty(&src, h->url, strlen(h->url));
+		printf("   %s\n", src.s);
+	}
 	llmr_buf_release(&text);
 	llmr_buf_release(&sn);
 	llmr_buf_release(&src);

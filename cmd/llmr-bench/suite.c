@@ -52,13 +52,13 @@ void bench_two_models(const char *list, const struct llmr_suite *s, char **a, ch
 }
 
 static json_t *compare(struct llmr_bench_env *env, struct bench_main *m, struct llmr_suite *s,
-		       struct llmr_err *e)
+		       const char *path, struct llmr_err *e)
 {
 	char *a, *b;
 	json_t *r;
 
 	bench_two_models(m->models, s, &a, &b);
-	r = llmr_bench_compare(env, s, a, b, e);
+	r = llmr_bench_compare(env, s, a, b, (int)m->parallel, path, e);
 	free(a);
 	free(b);
 	return r;
@@ -95,7 +95,7 @@ int bench_suite_command(struct bench_main *m, const char *cmd, int argc, char **
 	else if (!strcmp(cmd, "run"))
 		r = llmr_bench_run(&env, &s, (int)m->parallel, path, &e);
 	else
-		r = compare(&env, m, &s, &e);
+		r = compare(&env, m, &s, path, &e);
 	if (!r)
 		bench_fail(&e);
 	llmr_bench_print(stdout, cmd, r, m->json);

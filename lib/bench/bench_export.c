@@ -42,6 +42,16 @@ static int rows(struct llmr_state *st, const char *sql, const char *kind,
 	return 0;
 }
 
+/* A column stored as JSON text (tags, a result's format parts and flag),
+ * exported as the value it holds. */
+static void unstring(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k), *parsed;
+
+	if (json_is_string(v) && (parsed = json_loads(json_string_value(v), JSON_DECODE_ANY, NULL)))
+		json_object_set_new(o, k, parsed);
+}
+
 /* Tags are stored as JSON text: exported as the array they are; each
  * person's score says whether its evaluator is flagged as an outlier. */
 static void finish_scores(json_t *out, const json_t *evaluators)
@@ -51,13 +61,14 @@ static void finish_scores(json_t *out, const json_t *evaluators)
 
 	json_array_foreach(out, i, o) {
 		const char *who = json_string_value(json_object_get(o, "evaluator"));
-		json_t *tags = json_object_get(o, "tags");
 
+		if (!strcmp(json_string_value(json_object_get(o, "kind")), "result"))
+			unstring((json_t *)o, "format");
+		if (!strcmp(json_string_value(json_object_get(o, "kind")), "pair"))
+			unstring((json_t *)o, "judge_reasons");
 		if (strcmp(json_string_value(json_object_get(o, "kind")), "score"))
 			continue;
-		if (json_is_string(tags))
-			json_object_set_new((json_t *)o, "tags",
-					    json_loads(json_string_value(tags), JSON_DECODE_ANY, NULL));
+		unstring((json_t *)o, "tags");
 		json_array_foreach(json_object_get(evaluators, "evaluators"), j, ev)
 			if (who && !strcmp(who, json_string_value(json_object_get(ev, "evaluator"))))
 				json_object_set((json_t *)o, "outlier", json_object_get(ev, "flagged"));
@@ -76,25 +87,28 @@ json_t *llmr_bench_db_export(struct llmr_state *st, struct llmr_err *e)
 	static const char *const rnames[] = {"run", "suite", "suite_hash", "run_started_ms",
 					     "model", "case", "prompt", "output", "error",
 					     "cost_usd", "latency_ms", "ttft_ms", "output_tps",
-					     "score", "pass", NULL};
+					     "score", "pass", "answered_by", "itl_ms", "input_tokens",
+					     "output_tokens", "format_score", "format", "run_status",
+					     "run_finished_ms", NULL};
 	static const char *const pnames[] = {"run", "suite", "suite_hash", "source", "ts_ms",
 					     "case", "evaluator", "judge", "prompt", "model_a",
 					     "model_b", "label_a", "label_b", "answer_a",
-					     "answer_b", "winner", "time_ms", NULL};
+					     "answer_b", "winner", "time_ms", "judge_reasons", NULL};
 	static const char *const snames[] = {"run", "suite", "suite_hash", "ts_ms", "case",
 					     "evaluator", "model", "label", "prompt", "answer",
 					     "score", "tags", "comment", "confidence", "time_ms",
 					     NULL};
 	static const char rsql[] =
 		"SELECT r.run, b.suite, b.suite_hash, b.started_ms, r.model, r.case_no, r.prompt, r.output,"
-		" r.error, r.cost_usd, r.latency_ms, r.ttft_ms, r.output_tps, r.score, r.pass"
-		" FROM bench_results r JOIN bench_runs b ON b.id = r.run ORDER BY r.run, r.model, r.case_no";
+		" r.error, r.cost_usd, r.latency_ms, r.ttft_ms, r.output_tps, r.score, r.pass,"
+		" r.answered_by, r.itl_ms, r.input_tokens, r.output_tokens, r.format_score, r.format,"
+		" b.status, b.finished_ms FROM bench_results r JOIN bench_runs b ON b.id = r.run ORDER BY r.run, r.model, r.case_no";
 	static const char psql[] =
 		"SELECT p.run, b.suite, COALESCE(a.suite_hash, b.suite_hash), p.source, p.ts_ms, p.case_no,"
 		" p.evaluator, json_extract(p.detail, '$.judge'), p.prompt, p.model_a, p.model_b,"
 		" json_extract(p.detail, '$.label_a'), json_extract(p.detail, '$.label_b'),"
 		" json_extract(p.detail, '$.answer_a'), json_extract(p.detail, '$.answer_b'), p.winner,"
-		" json_extract(p.detail, '$.time_ms') FROM bench_pairs p"
+		" json_extract(p.detail, '$.time_ms'), json_extract(p.detail, '$.reasons') FROM bench_pairs p"
 		" LEFT JOIN bench_runs b ON b.id = p.run"
 		" LEFT JOIN bench_arena_sessions a ON a.run = p.run ORDER BY p.id";
 	static const char ssql[] =

@@ -37,9 +37,10 @@ char *llmr_judge_pair_prompt(const char *question, const char *answer_a, const c
 		      "Please act as an impartial judge and evaluate the quality of the responses "
 		      "provided by two AI assistants to the user question below. Avoid any position "
 		      "bias: the order of the responses must not influence your decision, nor their "
-		      "length, nor the assistants' names. After a short explanation, output your "
-		      "final verdict by strictly following this format: \"[[A]]\" if assistant A is "
-		      "better, \"[[B]]\" if assistant B is better, and \"[[C]]\" for a tie.\n\n"
+		      "length, nor the assistants' names. Reply with one JSON object only, in this "
+		      "form: {\"winner\": \"A\", \"reason\": \"a short explanation\"}, where winner is "
+		      "\"A\" if assistant A is better, \"B\" if assistant B is better, and \"tie\" for "
+		      "a tie.\n\n"
 		      "[User Question]\n%s\n\n[The Start of Assistant A's Answer]\n%s\n"
 		      "[The End of Assistant A's Answer]\n\n[The Start of Assistant B's Answer]\n%s\n"
 		      "[The End of Assistant B's Answer]",
@@ -99,17 +100,25 @@ static double find_score(const char *t)
 	return best;
 }
 
+/* The JSON object of a reply: from its first '{' to its last '}', or NULL. */
+static json_t *reply_object(const char *t)
+{
+	const char *open = strchr(t, '{'), *close = strrchr(t, '}');
+
+	if (!open || close < open)
+		return NULL;
+	return json_loadb(open, (size_t)(close - open + 1), JSON_REJECT_DUPLICATES, NULL);
+}
+
 /* The JSON the judge was asked for: 1 and *d for a valid object, 0 when
  * the reply holds no JSON object, -1 for one that is not valid (no
  * "score", not a number, out of 0..10, "reason" not a string). */
 static int json_score(const char *t, double *d)
 {
-	const char *open = strchr(t, '{'), *close = strrchr(t, '}');
 	json_t *j, *sc, *why;
 	int rc = -1;
 
-	if (!open || close < open ||
-	    !(j = json_loadb(open, (size_t)(close - open + 1), JSON_REJECT_DUPLICATES, NULL)))
+	if (!(j = reply_object(t)))
 		return 0;
 	sc = json_object_get(j, "score");
 	why = json_object_get(j, "reason");
@@ -156,9 +165,47 @@ int llmr_judge_parse_score(const char *text, double *score)
 	return 0;
 }
 
+/* The verdict object the pairwise prompt asks for: 'A', 'B' or 'C', 0
+ * for an object that is not valid (winner missing or not "A", "B" or
+ * "tie", reason not a string), -1 when the reply holds no JSON object. */
+static int json_verdict(const char *t)
+{
+	json_t *j = reply_object(t), *why;
+	const char *w;
+	int v = 0;
+
+	if (!j)
+		return -1;
+	why = json_object_get(j, "reason");
+	w = json_string_value(json_object_get(j, "winner"));
+	if (w && (!why || json_is_string(why)))
+		v = !strcasecmp(w, "A") ? 'A' : !strcasecmp(w, "B") ? 'B' : !strcasecmp(w, "tie") ? 'C' : 0;
+	json_decref(j);
+	return v;
+}
+
+char *llmr_judge_verdict_reason(const char *text)
+{
+	json_t *j;
+	const char *why;
+	char *out;
+
+	if (json_verdict(text) <= 0)
+		return NULL;
+	j = reply_object(text);
+	why = json_string_value(json_object_get(j, "reason"));
+	out = why ? llmr_xstrdup(why) : NULL;
+	json_decref(j);
+	return out;
+}
+
 int llmr_judge_parse_verdict(const char *text)
 {
-	int found = 0;
+	int found = json_verdict(text);
+
+	if (found >= 0)
+		return found;
+	found = 0;
 
 	if (strstr(text, "[[A]]"))
 		found = 'A';

@@ -23,9 +23,19 @@ int llmr_judge_parse_score(const char *text, double *score);
 /* The pairwise prompt (new string): A is shown first. */
 char *llmr_judge_pair_prompt(const char *question, const char *answer_a, const char *answer_b);
 
-/* The verdict of a pairwise reply: 'A', 'B', 'C' (tie, MT-Bench's word),
- * or 0 when the reply holds none of [[A]], [[B]], [[C]] or more than one. */
+/*
+ * The verdict of a pairwise reply: 'A', 'B', 'C' (a tie, MT-Bench's
+ * letter), or 0 when none can be read. The prompt asks for one JSON
+ * object, {"winner": "A" | "B" | "tie", "reason": "..."}, which is
+ * validated: an object whose winner is missing or another word, or whose
+ * reason is not a string, gives 0. A reply without a JSON object is read
+ * as MT-Bench's judges answer: exactly one of [[A]], [[B]], [[C]].
+ */
 int llmr_judge_parse_verdict(const char *text);
+
+/* The reason of a reply's valid JSON verdict (new string), or NULL when
+ * the reply holds no valid JSON verdict or it gives no reason. */
+char *llmr_judge_verdict_reason(const char *text);
 
 /*
  * MT-Bench's rule: first is the verdict with A shown first, second the one

@@ -8,6 +8,7 @@
 
 #include "bench/bt.h"
 #include "bench/report.h"
+#include "bench/report_impl.h"
 
 #define FILTER " WHERE (?1 = 0 OR b.id = ?1) AND b.started_ms >= ?2"
 /* Case-weighted as llmr-bench run weighs them (a suite of zero weights
@@ -36,50 +37,6 @@ static const char sql_trends[] =
 static const char sql_pairs[] =
 	"SELECT id, run, ts_ms, source, model_a, model_b, winner FROM bench_pairs"
 	" WHERE (?1 = 0 OR run = ?1) AND ts_ms >= ?2 ORDER BY id";
-
-/* One row as an object keyed by the column names. */
-static json_t *row_object(sqlite3_stmt *s)
-{
-	json_t *o = json_object();
-
-	for (int i = 0; i < sqlite3_column_count(s); i++) {
-		const char *k = sqlite3_column_name(s, i);
-
-		switch (sqlite3_column_type(s, i)) {
-		case SQLITE_INTEGER:
-			json_object_set_new(o, k, json_integer(sqlite3_column_int64(s, i)));
-			break;
-		case SQLITE_FLOAT: json_object_set_new(o, k, json_real(sqlite3_column_double(s, i))); break;
-		case SQLITE_NULL: json_object_set_new(o, k, json_null()); break;
-		default:
-			json_object_set_new(o, k, json_string((const char *)sqlite3_column_text(s, i)));
-		}
-	}
-	return o;
-}
-
-/* Every row of sql, with ?1 the run and ?2 the time filter. */
-static json_t *rows(struct llmr_state *st, const char *sql, const struct llmr_bench_report_opts *o,
-		    struct llmr_err *e)
-{
-	sqlite3_stmt *s;
-	json_t *out;
-	int rc;
-
-	if (sqlite3_prepare_v2(llmr_state_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return llmr_state_dberr(st, "cannot read the bench results", e), NULL;
-	sqlite3_bind_int64(s, 1, o->run);
-	sqlite3_bind_int64(s, 2, o->since_ms);
-	out = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(out, row_object(s));
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		json_decref(out);
-		return llmr_state_dberr(st, "cannot read the bench results", e), NULL;
-	}
-	return out;
-}
 
 #define NUM(o, k) json_number_value(json_object_get((o), (k)))
 #define STR(o, k) json_string_value(json_object_get((o), (k)))
@@ -210,6 +167,8 @@ static int run_exists(struct llmr_state *st, int64_t run, struct llmr_err *e)
 	return llmr_errf(e, LLMR_EX_NOINPUT, "run %lld: no such run", (long long)run);
 }
 
+#define ROWS(sql) llmr_bench_report_rows(st, (sql), o, e)
+
 json_t *llmr_bench_report(struct llmr_state *st, const struct llmr_bench_report_opts *o,
 			  struct llmr_err *e)
 {
@@ -218,9 +177,8 @@ json_t *llmr_bench_report(struct llmr_state *st, const struct llmr_bench_report_
 
 	if (o->run && run_exists(st, o->run, e) < 0)
 		return NULL;
-	if (!(runs = rows(st, sql_runs, o, e)) || !(models = rows(st, sql_models, o, e)) ||
-	    !(skills = rows(st, sql_skills, o, e)) || !(trends = rows(st, sql_trends, o, e)) ||
-	    !(pairs = rows(st, sql_pairs, o, e))) {
+	if (!(runs = ROWS(sql_runs)) || !(models = ROWS(sql_models)) || !(skills = ROWS(sql_skills)) ||
+	    !(trends = ROWS(sql_trends)) || !(pairs = ROWS(sql_pairs))) {
 		json_decref(runs), json_decref(models), json_decref(skills), json_decref(trends);
 		return NULL;
 	}
@@ -235,5 +193,9 @@ json_t *llmr_bench_report(struct llmr_state *st, const struct llmr_bench_report_
 	json_decref(skills);
 	json_decref(trends);
 	json_decref(pairs);
+	if (llmr_bench_report_arena(st, rep, o, e) < 0) {
+		json_decref(rep);
+		return NULL;
+	}
 	return rep;
 }

@@ -34,7 +34,15 @@ struct llmr_bench_report_opts {
  *  "win_matrix":{"models":[...],"cells":[[null | {"wins","losses","ties",
  *                "games","rate"}]]} row against column, rate = (wins +
  *                ties / 2) / games, models in rating order,
- *  "ratings": as llmr_bench_ratings_of}
+ *  "ratings": as llmr_bench_ratings_of,
+ *  "arena":{"answers","tags":[{"tag","count"}],
+ *           "models":[{"model","answers","mean_human_score","evaluators",
+ *                      "tags":[{"tag","count"}]}] best mean human score first}
+ *          the answers people scored in llmr-bench arena (since: scored
+ *          since), a person's scores 0..10 kept apart from the suites';
+ *          tags: how many answers were given each tag, "hallucination",
+ *          "format error" and "incomplete" always first, then free text,
+ *          most given first}
  * Scores are case-weighted means (0..1), as llmr-bench run reports them.
  * New reference, or NULL and e (EX_NOINPUT when opts->run does not exist).
  */

@@ -53,11 +53,15 @@ json_t *llmr_bench_run(const struct llmr_bench_env *env, const struct llmr_suite
 /*
  * Ask models a and b every case, then the judge twice per case with the
  * answers swapped, and store each outcome as a pairwise result (a, b or
- * tie). Returns {"run","suite","model_a","model_b","judge","a","b","tie",
- * "skipped","pairs":[...]} (new reference), or NULL and e.
+ * tie). Returns {"run","suite","model_a","model_b","judge","parallel",
+ * "interrupted","a","b","tie","inconsistent","skipped","pairs":[...]}
+ * (new reference; pairs in case order), or NULL and e. parallel and
+ * state_path as for llmr_bench_run: cases judged by that many workers at
+ * once. After Ctrl-C no new case starts.
  */
 json_t *llmr_bench_compare(const struct llmr_bench_env *env, const struct llmr_suite *s,
-			   const char *a, const char *b, struct llmr_err *e);
+			   const char *a, const char *b, int parallel, const char *state_path,
+			   struct llmr_err *e);
 
 /* One call as the suites make them (model forced, streamed, not cached):
  * the response or failed-request object of llmr_ask (new reference). */

@@ -4,7 +4,39 @@
 #ifndef LLMR_BENCH_RUN_IMPL_H
 #define LLMR_BENCH_RUN_IMPL_H
 
+#include <pthread.h>
+
 #include "bench/run.h"
+
+/*
+ * A pool of workers (pool.c): jobs 0..njobs-1, each given to job() with
+ * the worker's env, whose st is the worker's own connection to
+ * state_path (NULL: env->st, and one worker). parallel workers at once
+ * (at most njobs; 0 or 1: one, on the calling thread). No job starts
+ * after Ctrl-C or bench_pool_fail. The caller fills env, parallel,
+ * state_path, njobs, job and ud, the rest zeroed; after bench_pool_run,
+ * failed and err say whether a job failed, interrupted whether one was
+ * stopped half-way. A job writes only its own slot of the caller's data.
+ */
+struct bench_pool {
+	const struct llmr_bench_env *env;
+	int parallel;
+	const char *state_path;
+	size_t njobs;
+	void (*job)(struct bench_pool *p, const struct llmr_bench_env *env, size_t j);
+	void *ud;
+	/* the pool's */
+	size_t next;
+	pthread_mutex_t mu;
+	int failed, interrupted;
+	struct llmr_err err;
+};
+
+void bench_pool_run(struct bench_pool *p);
+/* From a job: stop the pool with e (the first failure is kept). */
+void bench_pool_fail(struct bench_pool *p, const struct llmr_err *e);
+/* From a job: a call was stopped by Ctrl-C. */
+void bench_pool_interrupted(struct bench_pool *p);
 
 /* One call through llmr_ask, the model forced (NULL: the route decides),
  * streamed so that the time to first token is measured, never from the

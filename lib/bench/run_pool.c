@@ -7,7 +7,6 @@
  * transactions. Each result is stored as it comes; Ctrl-C lets the calls
  * in flight stop, starts no new case and keeps what finished.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,45 +16,17 @@
 #include "learn/outcomes.h"
 
 struct pool {
-	const struct llmr_bench_env *env;
+	struct bench_pool w;
 	const struct llmr_suite *s;
-	int parallel;           /* workers, >= 1 */
-	const char *state_path; /* each worker's connection (NULL: env's) */
 	char route_name[256];
-	size_t njobs, next;
 	json_t **res;          /* per job; NULL: not run, or stopped */
 	int64_t run;
-	pthread_mutex_t mu;
-	int failed, interrupted;
-	struct llmr_err err;
 };
 
-static void pool_fail(struct pool *p, const struct llmr_err *e)
-{
-	pthread_mutex_lock(&p->mu);
-	if (!p->failed) {
-		p->failed = 1;
-		p->err = *e;
-	}
-	pthread_mutex_unlock(&p->mu);
-}
-
-/* The next job, unless the run is stopping. */
-static int take(struct pool *p, size_t *j)
-{
-	int ok;
-
-	pthread_mutex_lock(&p->mu);
-	ok = !p->failed && !*llmr_interrupt_flag() && p->next < p->njobs;
-	if (ok)
-		*j = p->next++;
-	pthread_mutex_unlock(&p->mu);
-	return ok;
-}
-
 /* Job j is case j % ncases of contestant j / ncases. */
-static void one_job(struct pool *p, const struct llmr_bench_env *env, size_t j)
+static void one_job(struct bench_pool *w, const struct llmr_bench_env *env, size_t j)
 {
+	struct pool *p = w->ud;
 	const struct llmr_suite *s = p->s;
 	const char *model = s->nmodels ? s->models[j / s->ncases] : NULL;
 	struct llmr_err e = {0, ""};
@@ -65,62 +36,16 @@ static void one_job(struct pool *p, const struct llmr_bench_env *env, size_t j)
 
 	if (cancelled) {
 		/* Stopped half-way: not a result of the model. */
-		pthread_mutex_lock(&p->mu);
-		p->interrupted = 1;
-		pthread_mutex_unlock(&p->mu);
+		bench_pool_interrupted(w);
 		json_decref(res);
 		return;
 	}
 	if (llmr_bench_db_result(env->st, p->run, res, &e) < 0) {
-		pool_fail(p, &e);
+		bench_pool_fail(w, &e);
 		json_decref(res);
 		return;
 	}
 	p->res[j] = res; /* each job its own slot: read once the workers end */
-}
-
-static void *worker(void *ud)
-{
-	struct pool *p = ud;
-	struct llmr_bench_env env = *p->env;
-	struct llmr_err e = {0, ""};
-	size_t j;
-
-	/* Its own connection even alone: the calls' statements then stay
-	 * off the run's connection, whose cache of statements is small. */
-	if (p->state_path && llmr_state_open(p->state_path, &env.st, &e) < 0) {
-		pool_fail(p, &e);
-		return NULL;
-	}
-	while (take(p, &j))
-		one_job(p, &env, j);
-	if (env.st != p->env->st)
-		llmr_state_close(env.st);
-	return NULL;
-}
-
-static void run_workers(struct pool *p)
-{
-	size_t n = (size_t)p->parallel, started = 0;
-	pthread_t *t;
-
-	if (n > p->njobs)
-		n = p->njobs;
-	if (n <= 1) {
-		worker(p);
-		return;
-	}
-	t = llmr_xcalloc(n, sizeof(*t));
-	for (size_t i = 0; i < n; i++)
-		if (!pthread_create(&t[i], NULL, worker, p))
-			started++;
-		else
-			break;
-	if (!started)
-		worker(p); /* no thread to be had: the main one works */
-	for (size_t i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
-	free(t);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -228,9 +153,9 @@ static json_t *report(struct pool *p, long outcomes)
 	const struct llmr_suite *s = p->s;
 	size_t nc = s->nmodels ? s->nmodels : 1, answered = 0, stored = 0, passed = 0;
 	json_t *results = json_array(), *models = json_array();
-	int interrupted = p->interrupted || *llmr_interrupt_flag();
+	int interrupted = p->w.interrupted || *llmr_interrupt_flag();
 
-	for (size_t j = 0; j < p->njobs; j++)
+	for (size_t j = 0; j < p->w.njobs; j++)
 		if (p->res[j]) {
 			stored++;
 			answered += !is_error(p->res[j]);
@@ -242,26 +167,25 @@ static json_t *report(struct pool *p, long outcomes)
 		json_array_append_new(models, summary(s->nmodels ? s->models[m] : p->route_name, results));
 	return json_pack("{s:I, s:s, s:s, s:s, s:f, s:i, s:I, s:b, s:s, s:b, s:I, s:o, s:o}", "run",
 			 (json_int_t)p->run, "suite", s->name, "file", s->file, "suite_hash", s->hash,
-			 "threshold", s->threshold, "parallel", p->parallel,
+			 "threshold", s->threshold, "parallel", p->w.parallel,
 			 "answered", (json_int_t)answered,
-			 "passed", !interrupted && stored == p->njobs && passed == p->njobs,
-			 "status", interrupted ? "interrupted" : passed == p->njobs ? "passed" : "failed",
+			 "passed", !interrupted && stored == p->w.njobs && passed == p->w.njobs,
+			 "status", interrupted ? "interrupted" : passed == p->w.njobs ? "passed" : "failed",
 			 "interrupted", interrupted, "outcomes", (json_int_t)outcomes, "models", models,
 			 "results", results);
 }
 
 static int finish(struct pool *p, long *outcomes, struct llmr_err *e)
 {
-	size_t passed = 0;
-	int interrupted = p->interrupted || *llmr_interrupt_flag();
+	size_t passed = 0, n = p->w.njobs;
+	int interrupted = p->w.interrupted || *llmr_interrupt_flag();
 
-	for (size_t j = 0; j < p->njobs; j++)
+	for (size_t j = 0; j < n; j++)
 		passed += p->res[j] && json_is_true(json_object_get(p->res[j], "pass"));
-	if (llmr_bench_db_run_status(p->env->st, p->run, NULL,
-				     interrupted ? "interrupted" : passed == p->njobs ? "passed" : "failed",
-				     e) < 0)
+	if (llmr_bench_db_run_status(p->w.env->st, p->run, NULL,
+				     interrupted ? "interrupted" : passed == n ? "passed" : "failed", e) < 0)
 		return -1;
-	return llmr_outcomes_from_bench(p->env->st, p->run, outcomes, e);
+	return llmr_outcomes_from_bench(p->w.env->st, p->run, outcomes, e);
 }
 
 json_t *llmr_bench_run(const struct llmr_bench_env *env, const struct llmr_suite *s,
@@ -272,25 +196,25 @@ json_t *llmr_bench_run(const struct llmr_bench_env *env, const struct llmr_suite
 	long outcomes = 0;
 
 	memset(&p, 0, sizeof(p));
-	p.env = env;
+	p.w.env = env;
 	p.s = s;
-	p.parallel = parallel > 1 && state_path ? parallel : 1;
-	p.state_path = state_path;
+	p.w.parallel = parallel > 1 && state_path ? parallel : 1;
+	p.w.state_path = state_path;
+	p.w.job = one_job;
+	p.w.ud = &p;
 	snprintf(p.route_name, sizeof(p.route_name), "route:%s", s->route ? s->route : "default");
-	p.njobs = (s->nmodels ? s->nmodels : 1) * s->ncases;
+	p.w.njobs = (s->nmodels ? s->nmodels : 1) * s->ncases;
 	if (llmr_bench_db_run(env->st, s->name, s->file, "run", s->threshold, &p.run, e) < 0 ||
 	    llmr_bench_db_run_status(env->st, p.run, s->hash, "running", e) < 0)
 		return NULL;
-	p.res = llmr_xcalloc(p.njobs + 1, sizeof(*p.res));
-	pthread_mutex_init(&p.mu, NULL);
-	run_workers(&p);
-	if (p.failed)
-		*e = p.err;
+	p.res = llmr_xcalloc(p.w.njobs + 1, sizeof(*p.res));
+	bench_pool_run(&p.w);
+	if (p.w.failed)
+		*e = p.w.err;
 	else if (finish(&p, &outcomes, e) == 0)
 		out = report(&p, outcomes);
-	for (size_t j = 0; j < p.njobs; j++)
+	for (size_t j = 0; j < p.w.njobs; j++)
 		json_decref(p.res[j]);
 	free(p.res);
-	pthread_mutex_destroy(&p.mu);
 	return out;
 }

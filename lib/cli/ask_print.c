@@ -5,6 +5,8 @@
  */
 #include "cli/ask_print.h"
 
+#include <string.h>
+
 #include "cli/cli.h"
 #include "conf/key_status.h"
 
@@ -31,10 +33,15 @@ void llmr_ask_print_sources(FILE *fp, const json_t *resp)
 	if (!json_array_size(src))
 		return;
 	fputs("\nSources:\n", fp);
-	json_array_foreach(src, i, hit)
+	json_array_foreach(src, i, hit) {
+		const char *url = json_string_value(json_object_get(hit, "url"));
+
+		/* A web address (llmr-index --url-base) is what readers open. */
 		fprintf(fp, "  [%zu] %s (chunk %lld)\n", i + 1,
-		       json_string_value(json_object_get(hit, "source")),
-		       (long long)json_integer_value(json_object_get(hit, "chunk")));
+			url && strncmp(url, "file:", 5) ? url
+						       : json_string_value(json_object_get(hit, "source")),
+			(long long)json_integer_value(json_object_get(hit, "chunk")));
+	}
 }
 
 /* The summary, then a warning for each model a route would skip for its

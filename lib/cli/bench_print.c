@@ -138,6 +138,8 @@ static void print_compare(FILE *fp, const json_t *r)
 		(long long)json_integer_value(json_object_get(r, "tie")),
 		(long long)json_integer_value(json_object_get(r, "inconsistent")),
 		(long long)json_integer_value(json_object_get(r, "skipped")), S(r, "judge"));
+	if (json_is_true(json_object_get(r, "interrupted")))
+		fprintf(fp, "interrupted: %zu cases compared\n", json_array_size(json_object_get(r, "pairs")));
 	llmr_buf_release(&b);
 }
 
@@ -151,19 +153,20 @@ static void print_ratings(FILE *fp, const json_t *r)
 		fprintf(fp, "no pairwise results yet: llmr-bench compare makes some\n");
 		return;
 	}
-	fprintf(fp, "%-36s %7s %15s %6s %5s %5s\n", "model", "rating", "95% CI", "games", "wins",
-		"ties");
+	fprintf(fp, "%4s %-36s %7s %15s %6s %5s %5s\n", "rank", "model", "rating", "95% CI", "games",
+		"wins", "ties");
 	json_array_foreach(json_object_get(r, "models"), i, m) {
 		char ci[40];
 
 		snprintf(ci, sizeof(ci), "%.0f..%.0f", N(m, "ci_low"), N(m, "ci_high"));
-		fprintf(fp, "%-36s %7.0f %15s %6lld %5lld %5lld\n", clean(&b, S(m, "model")),
+		fprintf(fp, "%4lld %-36s %7.0f %15s %6lld %5lld %5lld\n",
+			(long long)json_integer_value(json_object_get(m, "rank")), clean(&b, S(m, "model")),
 			N(m, "rating"), ci, (long long)json_integer_value(json_object_get(m, "games")),
 			(long long)json_integer_value(json_object_get(m, "wins")),
 			(long long)json_integer_value(json_object_get(m, "ties")));
 	}
 	fprintf(fp, "Bradley-Terry over %lld pairwise results; 95%% intervals from %lld bootstrap "
-		"rounds (seed %lld).\n", (long long)json_integer_value(json_object_get(r, "games")),
+		"rounds (seed %lld); rank = 1 + the models wholly above.\n", (long long)json_integer_value(json_object_get(r, "games")),
 		(long long)json_integer_value(json_object_get(r, "rounds")),
 		(long long)json_integer_value(json_object_get(r, "seed")));
 	llmr_buf_release(&b);
@@ -235,7 +238,9 @@ void llmr_bench_print_export(FILE *fp, const json_t *rows, bool csv)
 					   "answer_b", "winner", "error", "score", "pass", "cost_usd",
 					   "latency_ms", "ttft_ms", "output_tps", "suite_hash",
 					   "evaluator", "label", "answer", "tags", "comment",
-					   "confidence", "time_ms", NULL};
+					   "confidence", "time_ms", "answered_by", "itl_ms",
+					   "input_tokens", "output_tokens", "format_score", "format",
+					   "run_status", "run_finished_ms", "judge_reasons", NULL};
 	size_t i;
 	json_t *r;
 

@@ -137,5 +137,6 @@ void llmr_bench_report_text(FILE *fp, const json_t *r)
 	trends(fp, &b, r);
 	win_matrix(fp, &b, r);
 	ratings(fp, &b, r);
+	llmr_bench_report_arena_text(fp, &b, r);
 	free(b.s);
 }

@@ -17,4 +17,8 @@ void llmr_bench_report_text(FILE *fp, const json_t *r);
  * carry id attributes (bench_report_html.c). */
 void llmr_bench_report_html(struct llmr_buf *b, const json_t *r);
 
+/* The human arena's section of each (bench_report_arena.c); b is scratch. */
+void llmr_bench_report_arena_text(FILE *fp, struct llmr_buf *b, const json_t *r);
+void llmr_bench_report_arena_html(struct llmr_buf *b, const json_t *r);
+
 #endif

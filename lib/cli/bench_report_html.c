@@ -295,5 +295,6 @@ void llmr_bench_report_html(struct llmr_buf *b, const json_t *r)
 		snprintf(id, sizeof(id), "skill-%zu", i + 1);
 		model_table(b, id, json_object_get(sk, "models"), 1);
 	}
+	llmr_bench_report_arena_html(b, r);
 	llmr_buf_adds(b, "</body></html>\n");
 }

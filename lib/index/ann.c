@@ -147,6 +147,11 @@ static int qdist(const struct llmr_ann_view *v, const uint64_t *q, const uint64_
 	return (int)(bits >> 1);
 }
 
+int llmr_ann_view_dist(const struct llmr_ann_view *v, const uint64_t *q, const uint64_t *s)
+{
+	return qdist(v, q, s);
+}
+
 /* The greedy beam search of one level (HNSW's SEARCH-LAYER). res is a
  * max-heap left holding the ef nearest found. */
 static void search_layer(struct llmr_ann_view *v, const uint64_t *q, uint64_t *eps, size_t neps,
@@ -247,6 +252,7 @@ void llmr_ann_release(struct llmr_ann *a)
 	free(a->chunk);
 	free(a->level);
 	free(a->dirty);
+	free(a->indeg);
 	free(a->visited);
 	llmr_ann_init(a);
 }
@@ -336,13 +342,16 @@ static void grow(struct llmr_ann *a)
 	a->level = llmr_xrealloc(a->level, cap);
 	a->links = llmr_xrealloc(a->links, cap * sizeof(*a->links));
 	a->dirty = llmr_xrealloc(a->dirty, cap);
+	a->indeg = llmr_xrealloc(a->indeg, cap * sizeof(*a->indeg));
+	memset(a->indeg + a->cap, 0, (cap - a->cap) * sizeof(*a->indeg));
 	a->visited = llmr_xrealloc(a->visited, cap * sizeof(*a->visited));
 	memset(a->visited + a->cap, 0, (cap - a->cap) * sizeof(*a->visited));
 	a->cap = cap;
 }
 
-/* Link from -> to at level, pruning from's list when it is full. */
-static void connect(struct llmr_ann *a, uint32_t from, uint32_t to, int level)
+/* Link from -> to at level, pruning from's list when it is full (force:
+ * even if to is the farthest, so that it is reachable). */
+static void connect(struct llmr_ann *a, uint32_t from, uint32_t to, int level, int force)
 {
 	uint32_t *l = a->links[from] + slot(level);
 	int m = cap_at(level);
@@ -354,25 +363,40 @@ static void connect(struct llmr_ann *a, uint32_t from, uint32_t to, int level)
 			return;
 	if ((int)l[0] < m) {
 		l[1 + l[0]++] = to;
+		if (level == 0)
+			a->indeg[to]++;
 		return;
 	} else if (level == 0) {
 		/* The wide bottom level is pruned cheaply: the new link
 		 * replaces the farthest one if it is nearer. Running the
 		 * heuristic here would cost O(M0^2) distances per link and
-		 * dominate indexing time, for little recall at re-ranking. */
-		int dnew = llmr_ann_dist(a->sk[from], a->sk[to]), worst = -1;
-		uint32_t wi = 0;
+		 * dominate indexing time, for little recall at re-ranking.
+		 * But a link that is the last one into its node is kept: the
+		 * node could never be reached again. */
+		int dnew = llmr_ann_dist(a->sk[from], a->sk[to]), worst = -1, any = -1;
+		uint32_t wi = 0, ai = 0;
 
 		for (k = 0; k < l[0]; k++) {
 			int d = llmr_ann_dist(a->sk[from], a->sk[l[1 + k]]);
 
-			if (d > worst) {
+			if (d > worst && a->indeg[l[1 + k]] > 1) {
 				worst = d;
 				wi = k;
 			}
+			if (d > any) {
+				any = d;
+				ai = k;
+			}
 		}
-		if (dnew < worst)
+		if (worst < 0 && !a->indeg[to]) { /* the new one needs it more */
+			worst = any;
+			wi = ai;
+		}
+		if (worst >= 0 && (dnew < worst || force)) {
+			a->indeg[l[1 + wi]]--;
 			l[1 + wi] = to;
+			a->indeg[to]++;
+		}
 	} else {
 		uint64_t c[LLMR_ANN_M0 + 1];
 		uint32_t out[LLMR_ANN_M0];
@@ -432,9 +456,15 @@ uint32_t llmr_ann_add(struct llmr_ann *a, int64_t chunk, const uint64_t *sk)
 		free(w);
 		mine[0] = (uint32_t)n;
 		memcpy(mine + 1, out, n * sizeof(*out));
+		for (i = 0; l == 0 && i < n; i++)
+			a->indeg[out[i]]++;
 		for (i = 0; i < n; i++)
-			connect(a, out[i], node, l);
+			connect(a, out[i], node, l, 0);
 	}
+	/* No neighbour took the new node (all had nearer ones): the nearest
+	 * must, or nothing leads to it. */
+	if (!a->indeg[node] && a->links[node][0])
+		connect(a, a->links[node][1], node, 0, 1);
 	if (level > a->maxlevel) {
 		a->maxlevel = level;
 		a->entry = node;
@@ -442,6 +472,46 @@ uint32_t llmr_ann_add(struct llmr_ann *a, int64_t chunk, const uint64_t *sk)
 	free(res.v);
 	free(cand.v);
 	return node;
+}
+
+void llmr_ann_count_indeg(struct llmr_ann *a)
+{
+	uint32_t i, k;
+
+	free(a->indeg);
+	a->indeg = llmr_xcalloc(a->cap ? a->cap : 1, sizeof(*a->indeg));
+	for (i = 0; i < a->n; i++)
+		for (k = 0; k < a->links[i][0]; k++)
+			if (a->links[i][1 + k] < a->n && a->indeg[a->links[i][1 + k]] < UINT16_MAX)
+				a->indeg[a->links[i][1 + k]]++;
+}
+
+size_t llmr_ann_repair(struct llmr_ann *a)
+{
+	uint32_t i, k;
+	size_t fixed = 0;
+
+	for (i = 0; i < a->n; i++) {
+		const uint32_t *mine = a->links[i];
+		uint32_t best = UINT32_MAX;
+		int bd = INT32_MAX;
+
+		if (a->indeg[i] || a->chunk[i] <= 0 || (int64_t)i == a->entry)
+			continue;
+		for (k = 0; k < mine[0]; k++) {
+			int d = llmr_ann_dist(a->sk[i], a->sk[mine[1 + k]]);
+
+			if (d < bd && a->chunk[mine[1 + k]] > 0) {
+				bd = d;
+				best = mine[1 + k];
+			}
+		}
+		if (best == UINT32_MAX)
+			continue;
+		connect(a, best, i, 0, 1);
+		fixed += a->indeg[i] > 0;
+	}
+	return fixed;
 }
 
 size_t llmr_ann_search(struct llmr_ann *a, const uint64_t *q, size_t ef, int64_t *out,

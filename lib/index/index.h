@@ -29,6 +29,12 @@
 #include "store/state.h"
 #include "base/util.h"
 
+/* One document of a run that changed (llmr-index --changes): change is
+ * "added", "updated" or "deleted"; url may be NULL. All borrowed. */
+struct llmr_index_change {
+	const char *change, *source, *url;
+};
+
 struct llmr_index_opts {
 	const char *collection;   /* NULL = "default" */
 	bool rebuild;             /* drop the collection's content, once the run
@@ -43,6 +49,14 @@ struct llmr_index_opts {
 	void (*warn)(const char *path, const char *msg, void *ud);
 	void *ud;
 	bool verbose;             /* also warn about skipped unsupported files */
+	/* The web address of the synced copy of the one root that
+	 * llmr_index_paths is given (NULL: as stored, "" forgets it). Kept
+	 * per collection and root: documents under the root are shown at
+	 * url_base + their root-relative path, percent-encoded. */
+	const char *url_base;
+	/* Called with each document added, updated or deleted, once the
+	 * transaction that wrote it has committed. May be NULL. */
+	void (*change)(const struct llmr_index_change *c, void *ud);
 };
 
 struct llmr_index_counts {
@@ -69,7 +83,8 @@ int llmr_index_open(struct llmr_state *st, const struct llmr_config *cfg,
 /*
  * Index files and folders (recursively; hidden entries skipped). Bad files
  * are reported through o->warn and counted, and the run goes on. Returns
- * 0, or -1 with e on a state file or embedder failure.
+ * 0, or -1 with e on a state file or embedder failure (LLMR_EX_USAGE when
+ * o->url_base is set and n is not 1).
  */
 int llmr_index_paths(struct llmr_indexer *ix, char *const *paths, size_t n, struct llmr_err *e);
 

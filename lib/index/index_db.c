@@ -5,6 +5,7 @@
 #include "index/index.h"
 
 #include "index/index_impl.h"
+#include "base/sha256.h"
 
 int llmr_index_dberr(sqlite3 *db, struct llmr_err *e, const char *what)
 {
@@ -31,4 +32,12 @@ int llmr_index_exec_coll(sqlite3 *db, const char *sql, int64_t coll, struct llmr
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : llmr_index_dberr(db, e, "write");
+}
+
+char *llmr_index_sha256(const void *data, size_t n)
+{
+	char h[65];
+
+	llmr_sha256_hex(data, n, h);
+	return llmr_xstrdup(h);
 }

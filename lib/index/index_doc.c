@@ -7,29 +7,75 @@
 struct write_ctx {
 	struct llmr_indexer *ix;
 	const struct llmr_index_write *w;
+	size_t nsk0; /* sketches kept before this document */
 };
 
-static int write_body(sqlite3 *db, void *ud, struct llmr_err *e)
+/* The graph at close takes these rather than embedding every chunk again. */
+static void keep_sketch(struct llmr_indexer *ix, int64_t id, const uint64_t *sk)
 {
-	struct write_ctx *c = ud;
-	const struct llmr_index_write *w = c->w;
-	size_t nchunks = w->chunks ? w->chunks->n : 0, i;
-	sqlite3_stmt *st;
-	int64_t doc;
-	int rc;
+	if (ix->nsk == ix->skcap) {
+		ix->skcap = ix->skcap ? ix->skcap * 2 : 1024;
+		ix->skid = llmr_xrealloc(ix->skid, ix->skcap * sizeof(*ix->skid));
+		ix->sk = llmr_xrealloc(ix->sk, ix->skcap * sizeof(*ix->sk));
+	}
+	ix->skid[ix->nsk] = id;
+	memcpy(ix->sk[ix->nsk++], sk, sizeof(*ix->sk));
+}
 
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO idx_docs(coll, source, origin, url, meta, format, size,"
-			       " mtime_ns, hash, bytes, nchunks, error, indexed_ms)"
-			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-			       " ON CONFLICT(coll, source) DO UPDATE SET origin=excluded.origin,"
-			       " url=excluded.url, meta=excluded.meta, format=excluded.format,"
-			       " size=excluded.size, mtime_ns=excluded.mtime_ns, hash=excluded.hash,"
-			       " bytes=excluded.bytes, nchunks=excluded.nchunks, error=excluded.error,"
-			       " indexed_ms=excluded.indexed_ms RETURNING id",
-			       -1, &st, NULL) != SQLITE_OK)
-		return llmr_index_dberr(db, e, "documents");
-	sqlite3_bind_int64(st, 1, c->ix->coll);
+/*
+ * The statements of every document, prepared once a run: preparing them
+ * again for each of 100,000 short documents was a good part of the time
+ * of a JSON-lines run. Finalized by llmr_index_free.
+ */
+enum { ST_DOC, ST_DELCHUNKS, ST_CHUNK, ST_SAVE, ST_RELEASE, ST_UNDO };
+
+static const char *const stmt_sql[] = {
+	"INSERT INTO idx_docs(coll, source, origin, url, meta, format, size,"
+	" mtime_ns, hash, bytes, nchunks, error, indexed_ms)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	" ON CONFLICT(coll, source) DO UPDATE SET origin=excluded.origin,"
+	" url=excluded.url, meta=excluded.meta, format=excluded.format,"
+	" size=excluded.size, mtime_ns=excluded.mtime_ns, hash=excluded.hash,"
+	" bytes=excluded.bytes, nchunks=excluded.nchunks, error=excluded.error,"
+	" indexed_ms=excluded.indexed_ms RETURNING id",
+	"DELETE FROM idx_chunks WHERE doc=?",
+	"INSERT INTO idx_chunks(doc, coll, seq, pos, heading, text, vec) VALUES (?,?,?,?,?,?,?)",
+	"SAVEPOINT llmr_doc", "RELEASE llmr_doc", "ROLLBACK TO llmr_doc"};
+
+static sqlite3_stmt *stmt(struct llmr_indexer *ix, int which)
+{
+	sqlite3_stmt **st = &ix->stmt[which];
+
+	if (!*st && sqlite3_prepare_v3(ix->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, st,
+				       NULL) != SQLITE_OK)
+		*st = NULL;
+	else if (*st)
+		sqlite3_reset(*st);
+	return *st;
+}
+
+void llmr_index_stmts_free(struct llmr_indexer *ix)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ix->stmt) / sizeof(ix->stmt[0]); i++) {
+		sqlite3_finalize(ix->stmt[i]);
+		ix->stmt[i] = NULL;
+	}
+}
+
+/* The document's row, inserted or updated: its id, 0 on error. */
+static int64_t doc_row(struct llmr_indexer *ix, const struct llmr_index_write *w, size_t nchunks,
+		       int *rc)
+{
+	sqlite3_stmt *st = stmt(ix, ST_DOC);
+	int64_t doc;
+
+	if (!st) {
+		*rc = SQLITE_ERROR;
+		return 0;
+	}
+	sqlite3_bind_int64(st, 1, ix->coll);
 	sqlite3_bind_text(st, 2, w->source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, w->origin, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, w->url, -1, SQLITE_STATIC);
@@ -42,94 +88,131 @@ static int write_body(sqlite3 *db, void *ud, struct llmr_err *e)
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)nchunks);
 	sqlite3_bind_text(st, 12, w->error, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 13, llmr_now_ms());
+	*rc = sqlite3_step(st);
+	doc = *rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return doc;
+}
+
+static int write_chunk(struct write_ctx *c, sqlite3_stmt *st, int64_t doc, size_t i)
+{
+	const struct llmr_index_write *w = c->w;
+	const struct llmr_chunk *k = &w->chunks->v[i];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, doc);
+	sqlite3_bind_int64(st, 2, c->ix->coll);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)k->pos);
+	sqlite3_bind_text(st, 5, k->heading, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, k->text, -1, SQLITE_STATIC);
+	if (w->vecs) {
+		size_t len;
+		void *q = llmr_embed_quantize(w->vecs + i * w->dim, w->dim, &len);
+
+		sqlite3_bind_blob(st, 7, q, (int)len, free);
+	} else {
+		sqlite3_bind_null(st, 7);
+	}
 	rc = sqlite3_step(st);
-	doc = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE && w->sk)
+		keep_sketch(c->ix, sqlite3_last_insert_rowid(sqlite3_db_handle(st)), w->sk[i]);
+	return rc;
+}
+
+static int write_body(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	struct write_ctx *c = ud;
+	const struct llmr_index_write *w = c->w;
+	size_t nchunks = w->chunks ? w->chunks->n : 0, i;
+	sqlite3_stmt *st;
+	int64_t doc;
+	int rc;
+
+	doc = doc_row(c->ix, w, nchunks, &rc);
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_BUSY ? SQLITE_BUSY : llmr_index_dberr(db, e, "documents");
-	if (sqlite3_prepare_v2(db, "DELETE FROM idx_chunks WHERE doc=?", -1, &st, NULL) != SQLITE_OK)
+	if (!(st = stmt(c->ix, ST_DELCHUNKS)))
 		return llmr_index_dberr(db, e, "chunks");
 	sqlite3_bind_int64(st, 1, doc);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return llmr_index_dberr(db, e, "chunks");
 	if (!nchunks)
 		return 0;
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO idx_chunks(doc, coll, seq, pos, heading, text, vec)"
-			       " VALUES (?,?,?,?,?,?,?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	c->ix->nsk = c->nsk0; /* a retried body must not keep sketches twice */
+	if (!(st = stmt(c->ix, ST_CHUNK)))
 		return llmr_index_dberr(db, e, "chunks");
-	for (i = 0; i < nchunks; i++) {
-		const struct llmr_chunk *k = &w->chunks->v[i];
-
-		sqlite3_bind_int64(st, 1, doc);
-		sqlite3_bind_int64(st, 2, c->ix->coll);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)i);
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)k->pos);
-		sqlite3_bind_text(st, 5, k->heading, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, k->text, -1, SQLITE_STATIC);
-		if (w->vecs) {
-			size_t len;
-			void *q = llmr_embed_quantize(w->vecs + i * w->dim, w->dim, &len);
-
-			sqlite3_bind_blob(st, 7, q, (int)len, free);
-		} else {
-			sqlite3_bind_null(st, 7);
-		}
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			sqlite3_finalize(st);
+	for (i = 0; i < nchunks; i++)
+		if (write_chunk(c, st, doc, i) != SQLITE_DONE)
 			return llmr_index_dberr(db, e, "chunks");
-		}
-	}
-	sqlite3_finalize(st);
 	return 0;
 }
 
 /* One document inside a savepoint: inside a batch, a failure must undo
  * this document only, never leave half of it. */
-static int savepoint(sqlite3 *db, int (*body)(sqlite3 *, void *, struct llmr_err *), void *ud,
-		     struct llmr_err *e)
+static int savepoint(struct llmr_indexer *ix, int (*body)(sqlite3 *, void *, struct llmr_err *),
+		     void *ud, struct llmr_err *e)
 {
+	sqlite3_stmt *sp = stmt(ix, ST_SAVE), *rel;
 	int rc;
 
-	if (sqlite3_exec(db, "SAVEPOINT llmr_doc", NULL, NULL, NULL) != SQLITE_OK)
-		return llmr_index_dberr(db, e, "savepoint");
-	rc = body(db, ud, e);
-	if (rc)
-		sqlite3_exec(db, "ROLLBACK TO llmr_doc", NULL, NULL, NULL);
-	sqlite3_exec(db, "RELEASE llmr_doc", NULL, NULL, NULL);
+	if (!sp || sqlite3_step(sp) != SQLITE_DONE)
+		return llmr_index_dberr(ix->db, e, "savepoint");
+	sqlite3_reset(sp);
+	rc = body(ix->db, ud, e);
+	if (rc && (rel = stmt(ix, ST_UNDO))) {
+		sqlite3_step(rel);
+		sqlite3_reset(rel);
+	}
+	if ((rel = stmt(ix, ST_RELEASE))) {
+		sqlite3_step(rel);
+		sqlite3_reset(rel);
+	}
 	return rc;
 }
 
 static int write_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 {
-	return savepoint(db, write_body, ud, e);
+	(void)db;
+	return savepoint(((struct write_ctx *)ud)->ix, write_body, ud, e);
 }
 
 static int run_tx(struct llmr_indexer *ix, int (*fn)(sqlite3 *, void *, struct llmr_err *),
 		  void *ud, struct llmr_err *e)
 {
-	if (llmr_index_batch_begin(ix, e) < 0 || llmr_state_tx(ix->st, 1, fn, ud, e) < 0)
+	if (llmr_index_batch_begin(ix, e) < 0 || llmr_state_tx(ix->st, 1, fn, ud, e) < 0 ||
+	    llmr_index_batch_end(ix, 0, e) < 0)
 		return -1;
-	return llmr_index_batch_end(ix, 0, e);
+	/* Committed (no batch left open): what it held can be told. */
+	if (!ix->in_batch && ix->o.change)
+		llmr_index_change_flush(ix);
+	return 0;
 }
 
 int llmr_index_write_doc(struct llmr_indexer *ix, const struct llmr_index_write *w,
 			 struct llmr_err *e)
 {
-	struct write_ctx c = {ix, w};
+	struct write_ctx c = {ix, w, ix->nsk};
 
-	if (llmr_index_drop_pending(ix, e) < 0 || run_tx(ix, write_tx, &c, e) < 0)
+	if (llmr_index_drop_pending(ix, e) < 0)
 		return -1;
+	llmr_index_change_queue(ix, w->change, w->source, w->url, w->hash);
+	if (run_tx(ix, write_tx, &c, e) < 0) {
+		if (w->change)
+			llmr_index_change_unqueue(ix);
+		ix->nsk = c.nsk0;
+		return -1;
+	}
 	ix->changed = 1;
 	return 0;
 }
 
 struct touch_ctx {
+	struct llmr_indexer *ix;
 	int64_t id, size, mtime;
 	int del;
 	const char *source; /* rename to this */
@@ -173,13 +256,14 @@ static int touch_body(sqlite3 *db, void *ud, struct llmr_err *e)
 
 static int touch_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 {
-	return savepoint(db, touch_body, ud, e);
+	(void)db;
+	return savepoint(((struct touch_ctx *)ud)->ix, touch_body, ud, e);
 }
 
 int llmr_index_touch_doc(struct llmr_indexer *ix, int64_t id, int64_t size, int64_t mtime_ns,
 			 struct llmr_err *e)
 {
-	struct touch_ctx c = {id, size, mtime_ns, 0, NULL};
+	struct touch_ctx c = {ix, id, size, mtime_ns, 0, NULL};
 
 	return run_tx(ix, touch_tx, &c, e);
 }
@@ -187,14 +271,14 @@ int llmr_index_touch_doc(struct llmr_indexer *ix, int64_t id, int64_t size, int6
 int llmr_index_rename_doc(struct llmr_indexer *ix, int64_t id, const char *source,
 			  struct llmr_err *e)
 {
-	struct touch_ctx c = {id, 0, 0, 0, source};
+	struct touch_ctx c = {ix, id, 0, 0, 0, source};
 
 	return run_tx(ix, touch_tx, &c, e);
 }
 
 int llmr_index_delete_doc(struct llmr_indexer *ix, int64_t id, struct llmr_err *e)
 {
-	struct touch_ctx c = {id, 0, 0, 1, NULL};
+	struct touch_ctx c = {ix, id, 0, 0, 1, NULL};
 
 	if (run_tx(ix, touch_tx, &c, e) < 0)
 		return -1;
@@ -218,32 +302,30 @@ static int save_dim(sqlite3 *db, void *ud, struct llmr_err *e)
 	return rc == SQLITE_DONE ? 0 : llmr_index_dberr(db, e, "collections");
 }
 
-int llmr_index_store_text(struct llmr_indexer *ix, struct llmr_index_write *w, const char *md,
-			  size_t n, struct llmr_err *e)
+int llmr_index_store_chunks(struct llmr_indexer *ix, struct llmr_index_write *w,
+			    const struct llmr_chunks *ch, size_t bytes, struct llmr_err *e)
 {
-	struct llmr_chunks ch = LLMR_CHUNKS_INIT;
 	float *vecs = NULL;
 	int rc = 0;
 
 	/* Before the vectors: the drop resets the collection's dimension. */
 	if (llmr_index_drop_pending(ix, e) < 0)
 		return -1;
-	llmr_chunk_markdown(md, n, ix->chunk_tokens, ix->overlap, &ch);
-	w->chunks = &ch;
-	w->bytes = n;
-	if (!ix->em->local && ch.n) {
+	w->chunks = ch;
+	w->bytes = bytes;
+	if (!ix->em->local && ch->n) {
 		/* API embedders: vectors are fetched before the transaction, so
 		 * a slow network never holds the write lock. */
-		const char **texts = llmr_xcalloc(ch.n, sizeof(*texts));
-		struct llmr_buf *bufs = llmr_xcalloc(ch.n, sizeof(*bufs));
+		const char **texts = llmr_xcalloc(ch->n, sizeof(*texts));
+		struct llmr_buf *bufs = llmr_xcalloc(ch->n, sizeof(*bufs));
 		size_t i;
 
-		for (i = 0; i < ch.n; i++) {
-			llmr_index_embed_input(ch.v[i].heading, ch.v[i].text, &bufs[i]);
+		for (i = 0; i < ch->n; i++) {
+			llmr_index_embed_input(ch->v[i].heading, ch->v[i].text, &bufs[i]);
 			texts[i] = bufs[i].s;
 		}
-		rc = llmr_embedder_embed(ix->em, texts, ch.n, &vecs, e);
-		for (i = 0; i < ch.n; i++)
+		rc = llmr_embedder_embed(ix->em, texts, ch->n, &vecs, e);
+		for (i = 0; i < ch->n; i++)
 			llmr_buf_release(&bufs[i]);
 		free(bufs);
 		free(texts);
@@ -257,11 +339,10 @@ int llmr_index_store_text(struct llmr_indexer *ix, struct llmr_index_write *w, c
 	if (rc == 0)
 		rc = llmr_index_write_doc(ix, w, e);
 	if (rc == 0) {
-		ix->c.chunks += ch.n;
-		ix->c.bytes += n;
+		ix->c.chunks += ch->n;
+		ix->c.bytes += bytes;
 	}
 	free(vecs);
-	llmr_chunks_release(&ch);
 	w->chunks = NULL;
 	w->vecs = NULL;
 	return rc;
@@ -275,58 +356,4 @@ int llmr_index_has_text(const char *md, size_t n)
 		if (md[i] != ' ' && md[i] != '\n' && md[i] != '\t' && md[i] != '#')
 			return 1;
 	return 0;
-}
-
-int llmr_index_doc(struct llmr_indexer *ix, const char *id, const char *text, size_t n,
-		   const char *url, json_t *meta, struct llmr_err *e)
-{
-	struct llmr_index_write w;
-	struct llmr_index_docrec *d = llmr_index_find(ix, id);
-	struct llmr_buf key = LLMR_BUF_INIT, md = LLMR_BUF_INIT;
-	char *metas = meta ? json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	char *hash;
-	int rc;
-
-	ix->c.files++;
-	/* The hash covers url and meta too: changing them updates the row. */
-	llmr_buf_add(&key, text, n);
-	llmr_buf_add(&key, "", 1);
-	llmr_buf_adds(&key, url ? url : "");
-	llmr_buf_add(&key, "", 1);
-	llmr_buf_adds(&key, metas ? metas : "");
-	hash = llmr_index_sha256(key.s, key.len);
-	llmr_buf_release(&key);
-	if (d)
-		d->seen = 1;
-	if (d && !strcmp(d->hash, hash)) {
-		ix->c.unchanged++;
-		free(hash);
-		free(metas);
-		return 0;
-	}
-	memset(&w, 0, sizeof(w));
-	w.source = id;
-	w.origin = "stdin";
-	w.url = url;
-	w.meta = metas;
-	w.format = "text";
-	w.hash = hash;
-	w.size = -1;
-	w.mtime_ns = -1;
-	md.max = LLMR_EXTRACT_MAX_BYTES;
-	rc = llmr_extract_to_utf8(text, n, &md, e);
-	if (rc == 0)
-		rc = llmr_index_store_text(ix, &w, md.s ? md.s : "", md.len, e);
-	if (rc == 0) {
-		if (d)
-			ix->c.updated++;
-		else
-			ix->c.added++;
-		if (!llmr_index_has_text(md.s, md.len) && ix->o.warn)
-			ix->o.warn(id, "no text in it: nothing of it can be found", ix->o.ud);
-	}
-	llmr_buf_release(&md);
-	free(hash);
-	free(metas);
-	return rc;
 }

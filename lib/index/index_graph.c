@@ -7,6 +7,9 @@
 struct graph_ctx {
 	int64_t coll;
 	struct llmr_embedder *em;
+	const int64_t *kid;             /* sketches made while writing, by */
+	const llmr_index_sketch *ksk;   /* increasing chunk id (may be none) */
+	size_t nk, ki;
 };
 
 static int cmp_i64(const void *a, const void *b)
@@ -132,7 +135,11 @@ static int graph_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 		int64_t id = sqlite3_column_int64(st, 0);
 		llmr_sketch sk;
 
-		if (row_sketch(c, st, &v, &vdim, &in, sk) < 0)
+		while (c->ki < c->nk && c->kid[c->ki] < id)
+			c->ki++;
+		if (c->ki < c->nk && c->kid[c->ki] == id)
+			memcpy(sk, c->ksk[c->ki], sizeof(sk));
+		else if (row_sketch(c, st, &v, &vdim, &in, sk) < 0)
 			continue;
 		llmr_ann_add(&a, id, sk);
 		newupto = id;
@@ -144,6 +151,8 @@ static int graph_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 		llmr_index_dberr(db, e, "chunks");
 		goto fail;
 	}
+	if (added || rebuilt)
+		llmr_ann_repair(&a);
 	if ((added || rebuilt) && llmr_ann_save(db, c->coll, &a, newupto, rebuilt, e) < 0)
 		goto fail;
 	llmr_ann_release(&a);
@@ -159,12 +168,18 @@ fail:
 	return -1;
 }
 
-int llmr_index_update_graph(struct llmr_state *st, int64_t coll, const char *embedder,
-			    const struct llmr_config *cfg, struct llmr_err *e)
+static int update_graph(struct llmr_state *st, int64_t coll, const char *embedder,
+			const struct llmr_config *cfg, struct graph_ctx *kept, struct llmr_err *e)
 {
 	struct graph_ctx c;
 	int rc;
 
+	memset(&c, 0, sizeof(c));
+	if (kept) {
+		c.kid = kept->kid;
+		c.ksk = kept->ksk;
+		c.nk = kept->nk;
+	}
 	c.coll = coll;
 	if (embedder && strcmp(embedder, "local")) {
 		/* Stored vectors are enough: no key, no network needed here. */
@@ -180,6 +195,23 @@ int llmr_index_update_graph(struct llmr_state *st, int64_t coll, const char *emb
 	else
 		llmr_embedder_free(c.em);
 	return rc;
+}
+
+int llmr_index_update_graph(struct llmr_state *st, int64_t coll, const char *embedder,
+			    const struct llmr_config *cfg, struct llmr_err *e)
+{
+	return update_graph(st, coll, embedder, cfg, NULL, e);
+}
+
+int llmr_index_graph_close(struct llmr_indexer *ix, struct llmr_err *e)
+{
+	struct graph_ctx kept;
+
+	memset(&kept, 0, sizeof(kept));
+	kept.kid = ix->skid;
+	kept.ksk = (const llmr_index_sketch *)ix->sk;
+	kept.nk = ix->nsk;
+	return update_graph(ix->st, ix->coll, ix->em->spec, ix->cfg, &kept, e);
 }
 
 int llmr_index_graph_if_stale(struct llmr_state *st, int64_t coll, const char *embedder,

@@ -125,33 +125,11 @@ static int under(const char *source, const char *root)
 	return !strncmp(source, root, n) && (source[n] == '/' || source[n] == '\0');
 }
 
-static char *file_url(const char *path)
-{
-	char real[PATH_MAX];
-	struct llmr_buf b = LLMR_BUF_INIT;
-	const unsigned char *p;
-
-	if (!realpath(path, real))
-		return NULL;
-	llmr_buf_adds(&b, "file://");
-	for (p = (const unsigned char *)real; *p; p++) {
-		if (*p <= ' ' || *p == '%' || *p == '#' || *p == '?' || *p >= 0x7f)
-			llmr_buf_addf(&b, "%%%02X", *p);
-		else
-			llmr_buf_add(&b, p, 1);
-	}
-	return llmr_buf_detach(&b);
-}
-
+/* Hand a file to the pipeline unless its stat says it is unchanged. */
 static int index_file(struct llmr_indexer *ix, const struct entry *en, struct llmr_err *e)
 {
 	struct llmr_index_docrec *d = llmr_index_find(ix, en->path);
-	struct llmr_buf raw = LLMR_BUF_INIT, md = LLMR_BUF_INIT;
-	struct llmr_index_write w;
-	struct llmr_err xe = {0, ""};
-	enum llmr_doc_format f = llmr_extract_format(en->path);
-	char *hash, *url;
-	int rc = 0;
+	struct llmr_index_job *j;
 
 	ix->c.files++;
 	if (d) {
@@ -161,54 +139,18 @@ static int index_file(struct llmr_indexer *ix, const struct entry *en, struct ll
 			return 0;
 		}
 	}
-	raw.max = LLMR_EXTRACT_MAX_BYTES;
-	if (llmr_read_file(en->path, &raw) < 0) {
-		warn(ix, en->path, errno == EFBIG ? "file too large" : strerror(errno));
-		llmr_buf_release(&raw);
-		ix->c.failed++;
-		return 0;
+	j = llmr_xcalloc(1, sizeof(*j));
+	j->file = 1;
+	j->source = llmr_xstrdup(en->path);
+	j->size = en->size;
+	j->mtime_ns = en->mtime_ns;
+	j->fmt = (int)llmr_extract_format(en->path);
+	if (d) {
+		j->have_old = 1;
+		j->old_id = d->id;
+		memcpy(j->old_hash, d->hash, sizeof(j->old_hash));
 	}
-	hash = llmr_index_sha256(raw.s, raw.len);
-	if (d && !strcmp(d->hash, hash)) {
-		/* Touched but not changed: remember the new stat only. */
-		rc = llmr_index_touch_doc(ix, d->id, en->size, en->mtime_ns, e);
-		ix->c.unchanged++;
-		goto out;
-	}
-	memset(&w, 0, sizeof(w));
-	url = file_url(en->path);
-	w.source = en->path;
-	w.origin = "file";
-	w.url = url;
-	w.format = llmr_extract_format_name(f);
-	w.hash = hash;
-	w.size = en->size;
-	w.mtime_ns = en->mtime_ns;
-	md.max = LLMR_EXTRACT_MAX_BYTES;
-	if (llmr_extract_mem(f, raw.s, raw.len, &md, &xe) < 0) {
-		/* Recorded with its error, so that the next runs skip it until
-		 * it changes, and --stats can list it. */
-		warn(ix, en->path, xe.msg);
-		w.error = xe.msg;
-		rc = llmr_index_write_doc(ix, &w, e);
-		ix->c.failed++;
-	} else {
-		rc = llmr_index_store_text(ix, &w, md.s ? md.s : "", md.len, e);
-		if (rc == 0) {
-			if (d)
-				ix->c.updated++;
-			else
-				ix->c.added++;
-			if (!llmr_index_has_text(md.s, md.len))
-				warn(ix, en->path, "no text in it: nothing of it can be found (an image-only PDF?)");
-		}
-	}
-	free(url);
-out:
-	free(hash);
-	llmr_buf_release(&raw);
-	llmr_buf_release(&md);
-	return rc;
+	return llmr_index_pipe_push(ix, j, e);
 }
 
 /* Named paths to roots: resolved, looked at, walked into w. */
@@ -279,6 +221,12 @@ static int drop_gone(struct llmr_indexer *ix, const struct root *r, const struct
 			kept++;
 			continue;
 		}
+		if (ix->o.change) {
+			char *url = llmr_index_stored_url(ix, d->id);
+
+			llmr_index_change_queue(ix, "deleted", d->source, url, NULL);
+			free(url);
+		}
 		if (llmr_index_delete_doc(ix, d->id, e) < 0)
 			return -1;
 		ix->c.deleted++;
@@ -303,13 +251,24 @@ int llmr_index_paths(struct llmr_indexer *ix, char *const *paths, size_t n, stru
 	size_t i;
 	int rc = llmr_index_migrate_sources(ix, e);
 
+	if (rc == 0 && ix->o.url_base && n != 1)
+		rc = llmr_errf(e, LLMR_EX_USAGE, "--url-base: name one root, not %zu", n);
 	if (rc == 0)
 		collect(ix, paths, n, &w, roots);
+	if (rc == 0 && ix->o.url_base) {
+		if (!roots[0].path)
+			rc = llmr_errf(e, LLMR_EX_NOINPUT, "--url-base: cannot resolve '%s'", paths[0]);
+		else
+			rc = llmr_index_set_url_base(ix, roots[0].path, ix->o.url_base, e);
+	}
 	for (i = 0; i < w.n && rc == 0; i++) {
 		if (ix->o.progress)
 			ix->o.progress(i, w.n, w.v[i].path, ix->o.ud);
 		rc = index_file(ix, &w.v[i], e);
 	}
+	/* Every file written before any is found gone. */
+	if (rc == 0)
+		rc = llmr_index_pipe_drain(ix, e);
 	if (ix->o.progress && rc == 0)
 		ix->o.progress(w.n, w.n, NULL, ix->o.ud);
 	for (i = 0; i < n && rc == 0; i++)

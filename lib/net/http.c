@@ -16,16 +16,29 @@
 #define MAX_HEADER_BYTES ((size_t)256 << 10)
 
 /*
- * One easy handle per process keeps its connection cache (and TLS sessions)
- * between calls, so a REPL or a batch pays the handshake once. A second
- * thread that finds it busy gets a throwaway handle rather than waiting.
+ * Easy handles kept per process keep their connection caches (and TLS
+ * sessions) between calls, so a REPL or a batch pays the handshake once.
+ * A few of them, so that the concurrent requests of a server each find
+ * one (they were a new connection, and a new TLS handshake, a request). A
+ * thread that finds all of them busy gets a throwaway handle rather than
+ * waiting.
  */
-static CURL *shared_handle;
-static pid_t shared_pid; /* the process that created it */
-/* A parent's handle, after fork(): kept (volatile, so the store is not
- * optimised away and leak checkers still see it reachable), never used. */
-static CURL *volatile inherited_handle;
-static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+#define NSHARED 16
+static struct {
+	CURL *h;
+	pid_t pid; /* the process that created it */
+	pthread_mutex_t lock;
+} shared_h[NSHARED];
+static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+/* A parent's handles, after fork(): kept (volatile, so the store is not
+ * optimised away and leak checkers still see them reachable), never used. */
+static CURL *volatile inherited_handle[NSHARED];
+
+static void shared_init(void)
+{
+	for (int i = 0; i < NSHARED; i++)
+		pthread_mutex_init(&shared_h[i].lock, NULL);
+}
 static pthread_mutex_t global_lock = PTHREAD_MUTEX_INITIALIZER;
 static int global_ready;
 
@@ -282,45 +295,47 @@ static int fail_error(const struct llmr_http_req *req, struct llmr_http_resp *re
 	}
 }
 
-/* Take the shared handle, or a private one if another thread holds it. */
-static CURL *acquire(int *shared)
+/* Take a free shared handle (*slot = its index + 1), or a private one
+ * (*slot = 0) if other threads hold them all. */
+static CURL *acquire(int *slot)
 {
-	CURL *h;
-
-	if (pthread_mutex_trylock(&shared_lock) == 0) {
+	pthread_once(&shared_once, shared_init);
+	for (int i = 0; i < NSHARED; i++) {
+		if (pthread_mutex_trylock(&shared_h[i].lock) != 0)
+			continue;
 		/*
 		 * After fork() the parent's connections are not ours to use or to
 		 * close (a TLS close_notify would break the parent's session):
 		 * set the inherited handle aside, untouched, and start afresh.
 		 */
-		if (shared_handle && shared_pid != getpid()) {
-			inherited_handle = shared_handle;
-			shared_handle = NULL;
+		if (shared_h[i].h && shared_h[i].pid != getpid()) {
+			inherited_handle[i] = shared_h[i].h;
+			shared_h[i].h = NULL;
 		}
-		if (!shared_handle) {
-			shared_handle = curl_easy_init();
-			shared_pid = getpid();
+		if (!shared_h[i].h) {
+			shared_h[i].h = curl_easy_init();
+			shared_h[i].pid = getpid();
 		}
-		if (shared_handle) {
-			curl_easy_reset(shared_handle); /* keeps the connection cache */
-			*shared = 1;
-			return shared_handle;
+		if (shared_h[i].h) {
+			curl_easy_reset(shared_h[i].h); /* keeps the connection cache */
+			*slot = i + 1;
+			return shared_h[i].h;
 		}
-		pthread_mutex_unlock(&shared_lock);
+		pthread_mutex_unlock(&shared_h[i].lock);
+		break;
 	}
-	*shared = 0;
-	h = curl_easy_init();
-	return h;
+	*slot = 0;
+	return curl_easy_init();
 }
 
-static void release_handle(CURL *h, int shared)
+static void release_handle(CURL *h, int slot)
 {
-	if (shared) {
+	if (slot) {
 		/* Do not leave pointers to this call's buffers in the handle. */
 		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
-		pthread_mutex_unlock(&shared_lock);
+		pthread_mutex_unlock(&shared_h[slot - 1].lock);
 	} else {
 		curl_easy_cleanup(h);
 	}
@@ -409,11 +424,14 @@ void llmr_http_resp_release(struct llmr_http_resp *resp)
 
 void llmr_http_cleanup(void)
 {
-	pthread_mutex_lock(&shared_lock);
-	if (shared_handle && shared_pid == getpid())
-		curl_easy_cleanup(shared_handle);
-	shared_handle = NULL;
-	pthread_mutex_unlock(&shared_lock);
+	pthread_once(&shared_once, shared_init);
+	for (int i = 0; i < NSHARED; i++) {
+		pthread_mutex_lock(&shared_h[i].lock);
+		if (shared_h[i].h && shared_h[i].pid == getpid())
+			curl_easy_cleanup(shared_h[i].h);
+		shared_h[i].h = NULL;
+		pthread_mutex_unlock(&shared_h[i].lock);
+	}
 	pthread_mutex_lock(&global_lock);
 	if (global_ready) {
 		curl_global_cleanup();

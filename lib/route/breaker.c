@@ -110,7 +110,7 @@ static int load(sqlite3 *db, const char *provider, struct llmr_breaker *b, struc
 
 	memset(b, 0, sizeof(*b));
 	snprintf(b->provider, sizeof(b->provider), "%s", provider);
-	if (llmr_qdb_prepare(db, get_sql, &s, e) < 0)
+	if (llmr_qdb_stmt(db, get_sql, &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, provider, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
@@ -122,7 +122,7 @@ static int load(sqlite3 *db, const char *provider, struct llmr_breaker *b, struc
 		b->updated_ms = sqlite3_column_int64(s, 4);
 		snprintf(b->last_error, sizeof(b->last_error), "%s", (const char *)sqlite3_column_text(s, 5));
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot read breaker", e);
 }
 
@@ -131,7 +131,7 @@ static int store(sqlite3 *db, const struct llmr_breaker *b, struct llmr_err *e)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (llmr_qdb_prepare(db, "INSERT OR REPLACE INTO breakers (provider, state, failures, opened_ms,"
+	if (llmr_qdb_stmt(db, "INSERT OR REPLACE INTO breakers (provider, state, failures, opened_ms,"
 			     " probe_until_ms, updated_ms, last_error) VALUES (?,?,?,?,?,?,?)", &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, b->provider, -1, SQLITE_STATIC);
@@ -142,7 +142,7 @@ static int store(sqlite3 *db, const struct llmr_breaker *b, struct llmr_err *e)
 	sqlite3_bind_int64(s, 6, b->updated_ms);
 	sqlite3_bind_text(s, 7, b->last_error, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot store breaker", e);
 }
 
@@ -249,12 +249,12 @@ static int reset_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (llmr_qdb_prepare(db, "DELETE FROM breakers WHERE ?1 IS NULL OR provider = ?1", &s, e) < 0)
+	if (llmr_qdb_stmt(db, "DELETE FROM breakers WHERE ?1 IS NULL OR provider = ?1", &s, e) < 0)
 		return -1;
 	if (provider)
 		sqlite3_bind_text(s, 1, provider, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot reset breaker", e);
 }
 

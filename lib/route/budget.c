@@ -44,7 +44,7 @@ static int load(sqlite3 *db, const char *id, struct llmr_budget *b, struct llmr_
 
 	memset(b, 0, sizeof(*b));
 	snprintf(b->id, sizeof(b->id), "%s", id);
-	if (llmr_qdb_prepare(db, get_sql, &s, e) < 0)
+	if (llmr_qdb_stmt(db, get_sql, &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
@@ -60,7 +60,7 @@ static int load(sqlite3 *db, const char *id, struct llmr_budget *b, struct llmr_
 		b->created_ms = sqlite3_column_int64(s, 8);
 		b->closed_ms = sqlite3_column_int64(s, 9);
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	if (rc == SQLITE_DONE)
 		return llmr_errf(e, LLMR_EX_DATAERR, "unknown budget '%s'", id);
 	return rc == SQLITE_ROW ? 0 : llmr_qdb_fail(db, rc, "cannot read budget", e);
@@ -71,7 +71,7 @@ static int store(sqlite3 *db, const struct llmr_budget *b, struct llmr_err *e)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (llmr_qdb_prepare(db, "UPDATE request_budgets SET calls_used = ?2, calls_held = ?3,"
+	if (llmr_qdb_stmt(db, "UPDATE request_budgets SET calls_used = ?2, calls_held = ?3,"
 			     " over_calls = ?4, skipped = ?5, usd_used = ?6, usd_held = ?7,"
 			     " closed_ms = NULLIF(?8, 0) WHERE id = ?1", &s, e) < 0)
 		return -1;
@@ -84,7 +84,7 @@ static int store(sqlite3 *db, const struct llmr_budget *b, struct llmr_err *e)
 	sqlite3_bind_double(s, 7, b->usd_held < 1e-12 ? 0 : b->usd_held);
 	sqlite3_bind_int64(s, 8, b->closed_ms);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot update budget", e);
 }
 
@@ -100,7 +100,7 @@ static int open_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (llmr_qdb_prepare(db, "INSERT INTO request_budgets (id, calls_max, usd_max, created_ms)"
+	if (llmr_qdb_stmt(db, "INSERT INTO request_budgets (id, calls_max, usd_max, created_ms)"
 			     " VALUES (?,?,?,?)", &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, c->id, -1, SQLITE_STATIC);
@@ -108,7 +108,7 @@ static int open_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	sqlite3_bind_double(s, 3, c->usd < 0 ? -1 : c->usd);
 	sqlite3_bind_int64(s, 4, llmr_now_ms());
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot open budget", e);
 }
 

@@ -53,13 +53,13 @@ static int p95(sqlite3 *db, int64_t since, int64_t *out, struct llmr_err *e)
 	int rc;
 
 	*out = -1;
-	if (llmr_qdb_prepare(db, "SELECT latency_ms FROM requests WHERE ts_ms > ?1 AND status = 'ok'"
+	if (llmr_qdb_stmt(db, "SELECT latency_ms FROM requests WHERE ts_ms > ?1 AND status = 'ok'"
 			     " AND latency_ms IS NOT NULL ORDER BY ts_ms DESC LIMIT 500", &s, e) < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, since);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < 500)
 		v[n++] = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return llmr_qdb_fail(db, rc, "cannot read latencies", e);
 	if (n) {
@@ -98,7 +98,7 @@ static int load(sqlite3 *db, struct llmr_degrade *d, int64_t *checked, struct ll
 	int rc;
 
 	*checked = 0;
-	if (llmr_qdb_prepare(db, "SELECT active, since_ms, checked_ms, COALESCE(reason,'') FROM degrade"
+	if (llmr_qdb_stmt(db, "SELECT active, since_ms, checked_ms, COALESCE(reason,'') FROM degrade"
 			     " WHERE id = 1", &s, e) < 0)
 		return -1;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -107,7 +107,7 @@ static int load(sqlite3 *db, struct llmr_degrade *d, int64_t *checked, struct ll
 		*checked = sqlite3_column_int64(s, 2);
 		snprintf(d->reason, sizeof(d->reason), "%s", (const char *)sqlite3_column_text(s, 3));
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot read degraded mode", e);
 }
 
@@ -116,7 +116,7 @@ static int store(sqlite3 *db, const struct llmr_degrade *d, int64_t now, struct 
 	sqlite3_stmt *s;
 	int rc;
 
-	if (llmr_qdb_prepare(db, "INSERT OR REPLACE INTO degrade (id, active, since_ms, checked_ms, reason)"
+	if (llmr_qdb_stmt(db, "INSERT OR REPLACE INTO degrade (id, active, since_ms, checked_ms, reason)"
 			     " VALUES (1, ?, ?, ?, ?)", &s, e) < 0)
 		return -1;
 	sqlite3_bind_int(s, 1, d->active);
@@ -124,7 +124,7 @@ static int store(sqlite3 *db, const struct llmr_degrade *d, int64_t now, struct 
 	sqlite3_bind_int64(s, 3, now);
 	sqlite3_bind_text(s, 4, d->reason, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot store degraded mode", e);
 }
 

@@ -74,7 +74,7 @@ static int waiters_ahead(sqlite3 *db, struct acq *a, int64_t now, long *ahead, s
 	sqlite3_stmt *s;
 	int rc;
 
-	if (llmr_qdb_prepare(db, ahead_sql, &s, e) < 0)
+	if (llmr_qdb_stmt(db, ahead_sql, &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, a->p->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now - LLMR_QDB_WAITER_STALE_MS);
@@ -84,7 +84,7 @@ static int waiters_ahead(sqlite3 *db, struct acq *a, int64_t now, long *ahead, s
 		*ahead = (long)sqlite3_column_int64(s, 0);
 		rc = SQLITE_OK;
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_OK ? 0 : llmr_qdb_fail(db, rc, "cannot read the quota queue", e);
 }
 
@@ -93,7 +93,7 @@ static int insert_res(sqlite3 *db, struct acq *a, int64_t now, struct llmr_err *
 	sqlite3_stmt *s;
 	int rc;
 
-	if (llmr_qdb_prepare(db, "INSERT INTO quota_log (provider, model, t_start, t_end, tokens, held, pid)"
+	if (llmr_qdb_stmt(db, "INSERT INTO quota_log (provider, model, t_start, t_end, tokens, held, pid)"
 			     " VALUES (?,?,?,?,?,1,?)", &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, a->p->name, -1, SQLITE_STATIC);
@@ -103,7 +103,7 @@ static int insert_res(sqlite3 *db, struct acq *a, int64_t now, struct llmr_err *
 	sqlite3_bind_int64(s, 5, a->tokens);
 	sqlite3_bind_int64(s, 6, (int64_t)getpid());
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	if (rc != SQLITE_DONE)
 		return llmr_qdb_fail(db, rc, "cannot reserve quota", e);
 	a->res->id = sqlite3_last_insert_rowid(db);
@@ -122,7 +122,7 @@ static int enqueue(sqlite3 *db, struct acq *a, int64_t now, struct llmr_err *e)
 				       a->waiter_id, now, e);
 		return rc;
 	}
-	if (llmr_qdb_prepare(db, "INSERT INTO quota_waiters (provider, rank, enq_ms, seen_ms, pid)"
+	if (llmr_qdb_stmt(db, "INSERT INTO quota_waiters (provider, rank, enq_ms, seen_ms, pid)"
 			     " VALUES (?,?,?,?,?)", &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, a->p->name, -1, SQLITE_STATIC);
@@ -131,7 +131,7 @@ static int enqueue(sqlite3 *db, struct acq *a, int64_t now, struct llmr_err *e)
 	sqlite3_bind_int64(s, 4, now);
 	sqlite3_bind_int64(s, 5, (int64_t)getpid());
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	if (rc != SQLITE_DONE)
 		return llmr_qdb_fail(db, rc, "cannot join the quota queue", e);
 	a->waiter_id = sqlite3_last_insert_rowid(db);
@@ -264,14 +264,14 @@ static int fin_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	if (f->drop)
 		return llmr_qdb_exec_i64(db, "DELETE FROM quota_log WHERE id = ?1 AND ?2 = ?2",
 					 f->res->id, 0, e);
-	if (llmr_qdb_prepare(db, "UPDATE quota_log SET t_end = MAX(?2, t_start), tokens = ?3, held = 0"
+	if (llmr_qdb_stmt(db, "UPDATE quota_log SET t_end = MAX(?2, t_start), tokens = ?3, held = 0"
 			     " WHERE id = ?1", &s, e) < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, f->res->id);
 	sqlite3_bind_int64(s, 2, llmr_now_ms());
 	sqlite3_bind_int64(s, 3, f->tokens);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot settle quota", e);
 }
 
@@ -316,12 +316,12 @@ static int reset_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (llmr_qdb_prepare(db, "DELETE FROM ratelimits WHERE ?1 IS NULL OR provider = ?1", &s, e) < 0)
+	if (llmr_qdb_stmt(db, "DELETE FROM ratelimits WHERE ?1 IS NULL OR provider = ?1", &s, e) < 0)
 		return -1;
 	if (c->provider)
 		sqlite3_bind_text(s, 1, c->provider, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot reset the cooldown", e);
 }
 

@@ -20,7 +20,7 @@ static int recount(sqlite3 *db, const char *provider, const char *model, const c
 
 	if (!spec || llmr_reset_parse(spec, &minute, tz, sizeof(tz), why, sizeof(why)) < 0)
 		return 0; /* checked at load: only a zone removed since can fail */
-	if (llmr_qdb_prepare(db, since_sql, &s, e) < 0)
+	if (llmr_qdb_stmt(db, since_sql, &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, provider, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, llmr_reset_last(now, minute, tz));
@@ -31,7 +31,7 @@ static int recount(sqlite3 *db, const char *provider, const char *model, const c
 		win->free_at = win->used ? llmr_reset_next(now, minute, tz) : 0;
 		rc = SQLITE_OK;
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_OK ? 0 : llmr_qdb_fail(db, rc, "cannot read quota usage", e);
 }
 

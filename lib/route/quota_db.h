@@ -16,13 +16,20 @@
 /* Prepare sql; -1 with e on failure. */
 int llmr_qdb_prepare(sqlite3 *db, const char *sql, sqlite3_stmt **s, struct llmr_err *e);
 
+/* The same, kept prepared on a state connection across calls
+ * (llmr_state_db_stmt): sql must have static storage (a literal), and the
+ * statement goes back with llmr_qdb_done(), not sqlite3_finalize(). */
+int llmr_qdb_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **s, struct llmr_err *e);
+void llmr_qdb_done(sqlite3_stmt *s);
+
 /* Fill e from rc and the connection's message; returns -1. */
 int llmr_qdb_fail(sqlite3 *db, int rc, const char *what, struct llmr_err *e);
 
-/* Run a statement with two integer parameters ?1 ?2 and no result. */
+/* Run a statement with two integer parameters ?1 ?2 and no result; sql
+ * has static storage (it is kept prepared, as by llmr_qdb_stmt). */
 int llmr_qdb_exec_i64(sqlite3 *db, const char *sql, int64_t a, int64_t b, struct llmr_err *e);
 
-/* Run a one-number query with one integer parameter ?1. */
+/* Run a one-number query with one integer parameter ?1 (sql as above). */
 int llmr_qdb_count(sqlite3 *db, const char *sql, int64_t a, long *out, struct llmr_err *e);
 
 struct llmr_provider_cfg;

@@ -101,7 +101,7 @@ static int load_scope(sqlite3 *db, const char *provider, const char *model, int6
 	sqlite3_stmt *s;
 	int rc;
 
-	if (llmr_qdb_prepare(db, usage_sql, &s, e) < 0)
+	if (llmr_qdb_stmt(db, usage_sql, &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, provider, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now - 1000);
@@ -127,7 +127,7 @@ static int load_scope(sqlite3 *db, const char *provider, const char *model, int6
 		w[LLMR_QW_CONCURRENT].free_at = col_or0(s, 10);
 		rc = SQLITE_OK;
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_OK ? 0 : llmr_qdb_fail(db, rc, "cannot read quota usage", e);
 }
 
@@ -152,7 +152,7 @@ static int load_headers(sqlite3 *db, const char *provider, const char *model,
 	sqlite3_stmt *s;
 	int rc;
 
-	if (llmr_qdb_prepare(db, hdr_sql, &s, e) < 0)
+	if (llmr_qdb_stmt(db, hdr_sql, &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, provider, -1, SQLITE_STATIC);
 	if (model)
@@ -174,12 +174,12 @@ static int load_headers(sqlite3 *db, const char *provider, const char *model,
 	} else if (rc == SQLITE_DONE) {
 		rc = SQLITE_OK;
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	if (rc != SQLITE_OK)
 		return llmr_qdb_fail(db, rc, "cannot read rate-limit headers", e);
 	if (!q->hdr_seen_ms)
 		return 0;
-	if (llmr_qdb_prepare(db, since_sql, &s, e) < 0)
+	if (llmr_qdb_stmt(db, since_sql, &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, provider, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, q->hdr_seen_ms);
@@ -188,7 +188,7 @@ static int load_headers(sqlite3 *db, const char *provider, const char *model,
 		q->tok_since_hdr = (long)sqlite3_column_int64(s, 1);
 		rc = SQLITE_OK;
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_OK ? 0 : llmr_qdb_fail(db, rc, "cannot read quota usage", e);
 }
 
@@ -200,7 +200,11 @@ int llmr_quota_status_db(sqlite3 *db, const struct llmr_provider_cfg *p,
 	s->hdr_req_limit = s->hdr_req_remaining = s->hdr_tok_limit = s->hdr_tok_remaining = -1;
 	set_limits(s->w, &p->limits);
 	set_limits(s->mw, m ? &m->limits : NULL);
-	if (load_scope(db, p->name, NULL, now, full ? 86400000 : span_of(s->w), s->w, e) < 0 ||
+	/* A check reads only the windows that have a limit: with none, the
+	 * provider's last second of reservations (as many rows as requests a
+	 * second) need not be counted. */
+	if (((full || any_limit(s->w)) &&
+	     load_scope(db, p->name, NULL, now, full ? 86400000 : span_of(s->w), s->w, e) < 0) ||
 	    llmr_quota_calendar(db, p->name, NULL, &p->limits, now, s->w, e) < 0)
 		return -1;
 	if (m && any_limit(s->mw) &&

@@ -20,6 +20,7 @@ struct prov_snap {
 	int64_t *lat;                      /* per model mean latency, -1 unknown */
 	double month_usd;
 	bool loaded;                       /* read from the state yet */
+	bool lat_loaded;                   /* lat read yet: only "fastest" asks */
 	char failed[200];                  /* why it could not be, or "" */
 };
 
@@ -60,7 +61,7 @@ static int spend_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (llmr_qdb_prepare(db, "SELECT COALESCE(SUM(cost_usd),0) FROM requests WHERE provider = ?1"
+	if (llmr_qdb_stmt(db, "SELECT COALESCE(SUM(cost_usd),0) FROM requests WHERE provider = ?1"
 			     " AND ts_ms >= ?2", &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, c->provider, -1, SQLITE_STATIC);
@@ -69,7 +70,7 @@ static int spend_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 		c->usd = sqlite3_column_double(s, 0);
 		rc = SQLITE_OK;
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_OK ? 0 : llmr_qdb_fail(db, rc, "cannot read spend", e);
 }
 
@@ -100,7 +101,7 @@ static int latency_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (llmr_qdb_prepare(db, "SELECT model, AVG(latency_ms) FROM requests WHERE provider = ?1"
+	if (llmr_qdb_stmt(db, "SELECT model, AVG(latency_ms) FROM requests WHERE provider = ?1"
 			     " AND status = 'ok' AND ts_ms > ?2 AND latency_ms IS NOT NULL GROUP BY model",
 			     &s, e) < 0)
 		return -1;
@@ -113,7 +114,7 @@ static int latency_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 			if (!strcmp(ps->p->models[j].name, m))
 				ps->lat[j] = (int64_t)sqlite3_column_double(s, 1);
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot read latencies", e);
 }
 
@@ -129,8 +130,7 @@ static int load_provider(struct llmr_state *st, struct prov_snap *ps, bool quota
 		ps->lat[j] = -1;
 	if (p->protocol == LLMR_PROTO_EXTRACTIVE)
 		return 0;
-	if (llmr_breaker_get(st, p->name, &ps->br, e) < 0 ||
-	    llmr_state_tx(st, 0, latency_fn, ps, e) < 0)
+	if (llmr_breaker_get(st, p->name, &ps->br, e) < 0)
 		return -1;
 	if (quotas && llmr_quota_status(st, p, NULL, now, &ps->q, e) < 0)
 		return -1;
@@ -244,13 +244,28 @@ static bool snap_blocked(void *ud, const struct llmr_model_ref *ref, long tokens
 	return false;
 }
 
+/*
+ * The day's mean latencies are read when a decision first asks for them
+ * (the "fastest" strategy), not with the rest of a provider: that query
+ * visits every answer of the day, more with every request a server
+ * answers.
+ */
 static int64_t snap_latency(void *ud, const struct llmr_model_ref *ref)
 {
 	struct llmr_route_snap *s = ud;
 	size_t mi;
 	struct prov_snap *ps = find(s, ref->provider, &mi, ref->model);
 
-	return ps && !*ps->failed && mi < ref->provider->nmodels ? ps->lat[mi] : -1;
+	if (!ps || *ps->failed || ref->provider->protocol == LLMR_PROTO_EXTRACTIVE)
+		return -1;
+	if (!ps->lat_loaded) {
+		struct llmr_err e = {0, ""};
+
+		ps->lat_loaded = true;
+		if (llmr_state_tx(s->st, 0, latency_fn, ps, &e) < 0)
+			snprintf(ps->failed, sizeof(ps->failed), "%s", e.msg);
+	}
+	return !*ps->failed && mi < ref->provider->nmodels ? ps->lat[mi] : -1;
 }
 
 /* With coordination, the caps as the hold judges them across hosts: read

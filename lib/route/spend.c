@@ -53,7 +53,7 @@ static int sum(sqlite3 *db, const char *const *sqls, int64_t since, const char *
 	int rc;
 
 	*out = 0;
-	if (llmr_qdb_prepare(db, sqls[provider ? 1 : route ? 2 : 0], &s, e) < 0)
+	if (llmr_qdb_stmt(db, sqls[provider ? 1 : route ? 2 : 0], &s, e) < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, since);
 	if (provider || route)
@@ -62,7 +62,7 @@ static int sum(sqlite3 *db, const char *const *sqls, int64_t since, const char *
 		*out = sqlite3_column_double(s, 0);
 		rc = SQLITE_OK;
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_OK ? 0 : llmr_qdb_fail(db, rc, "cannot read spending", e);
 }
 
@@ -91,7 +91,7 @@ static int state_cap(sqlite3 *db, const char *scope, const char *name, double *c
 	int rc;
 
 	*cap = -1;
-	if (llmr_qdb_prepare(db, "SELECT usd_per_month FROM cost_budgets WHERE scope = ?1 AND name = ?2",
+	if (llmr_qdb_stmt(db, "SELECT usd_per_month FROM cost_budgets WHERE scope = ?1 AND name = ?2",
 			     &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, scope, -1, SQLITE_STATIC);
@@ -100,7 +100,7 @@ static int state_cap(sqlite3 *db, const char *scope, const char *name, double *c
 		*cap = sqlite3_column_double(s, 0);
 		rc = SQLITE_DONE;
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot read budgets", e);
 }
 
@@ -112,7 +112,7 @@ static int budget_crosses(sqlite3 *db, struct reserve *r, struct llmr_err *e)
 	double max = -1, used = 0, drawn = 0, held = 0;
 	int rc;
 
-	if (llmr_qdb_prepare(db, "SELECT usd_max, usd_used, usd_held FROM request_budgets WHERE id = ?1",
+	if (llmr_qdb_stmt(db, "SELECT usd_max, usd_used, usd_held FROM request_budgets WHERE id = ?1",
 			     &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, q->budget, -1, SQLITE_STATIC);
@@ -122,12 +122,12 @@ static int budget_crosses(sqlite3 *db, struct reserve *r, struct llmr_err *e)
 		drawn = sqlite3_column_double(s, 2) - q->budget_own_held;
 		rc = SQLITE_DONE;
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	if (rc != SQLITE_DONE)
 		return llmr_qdb_fail(db, rc, "cannot read budget", e);
 	if (max < 0)
 		return 0;
-	if (llmr_qdb_prepare(db, "SELECT COALESCE(SUM(usd),0) FROM spend_holds WHERE t_end > ?1"
+	if (llmr_qdb_stmt(db, "SELECT COALESCE(SUM(usd),0) FROM spend_holds WHERE t_end > ?1"
 			     " AND budget = ?2", &s, e) < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, r->now);
@@ -136,7 +136,7 @@ static int budget_crosses(sqlite3 *db, struct reserve *r, struct llmr_err *e)
 		held = sqlite3_column_double(s, 0);
 		rc = SQLITE_DONE;
 	}
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	if (rc != SQLITE_DONE)
 		return llmr_qdb_fail(db, rc, "cannot read budget", e);
 	held += drawn > 0 ? drawn : 0;
@@ -154,7 +154,7 @@ static int insert_hold(sqlite3 *db, struct reserve *r, struct llmr_err *e)
 	sqlite3_stmt *s;
 	int rc;
 
-	if (llmr_qdb_prepare(db, "INSERT INTO spend_holds (provider, route, budget, usd, t_start, t_end, pid)"
+	if (llmr_qdb_stmt(db, "INSERT INTO spend_holds (provider, route, budget, usd, t_start, t_end, pid)"
 			     " VALUES (?,?,?,?,?,?,?)", &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, q->provider->name, -1, SQLITE_STATIC);
@@ -167,7 +167,7 @@ static int insert_hold(sqlite3 *db, struct reserve *r, struct llmr_err *e)
 	sqlite3_bind_int64(s, 6, r->now + lease);
 	sqlite3_bind_int64(s, 7, (int64_t)getpid());
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	if (rc != SQLITE_DONE)
 		return llmr_qdb_fail(db, rc, "cannot hold the call's cost", e);
 	r->h->id = sqlite3_last_insert_rowid(db);
@@ -261,13 +261,13 @@ static int release_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 		return -1;
 	if (!r->h->budget[0] || r->usd <= 0)
 		return 0;
-	if (llmr_qdb_prepare(db, "UPDATE request_budgets SET usd_used = usd_used + ?2 WHERE id = ?1",
+	if (llmr_qdb_stmt(db, "UPDATE request_budgets SET usd_used = usd_used + ?2 WHERE id = ?1",
 			     &s, e) < 0)
 		return -1;
 	sqlite3_bind_text(s, 1, r->h->budget, -1, SQLITE_STATIC);
 	sqlite3_bind_double(s, 2, r->usd);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	llmr_qdb_done(s);
 	return rc == SQLITE_DONE ? 0 : llmr_qdb_fail(db, rc, "cannot update budget", e);
 }
 

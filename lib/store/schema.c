@@ -424,6 +424,16 @@ static const char coord_v2[] =
 	" spent_usd REAL NOT NULL, seq INTEGER NOT NULL, seen_ms INTEGER NOT NULL,"
 	" PRIMARY KEY (scope, name)) WITHOUT ROWID;";
 
+/*
+ * llmr-index --url-base: the web address of the synced copy of an indexed
+ * root (a folder's canonical path), per collection. Documents under it get
+ * that address with their root-relative path appended, now and on every
+ * later run that does not name another.
+ */
+static const char index_roots_v1[] =
+	"CREATE TABLE idx_roots (coll INTEGER NOT NULL, root TEXT NOT NULL,"
+	" url_base TEXT NOT NULL, PRIMARY KEY (coll, root)) WITHOUT ROWID;";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -445,6 +455,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"bench: suite hash and run status; inter-token latency, tokens, format score", bench_v2},
 	{"bench: arena sessions and scores, probes, providers last verified", arena_v1},
 	{"route: monthly spend last seen in Redis, per cap", coord_v2},
+	{"index: the web address of each indexed root (--url-base)", index_roots_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

@@ -3,6 +3,7 @@
 #include "store/state.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,51 +74,84 @@ static int tx_nested(struct llmr_state *st, int (*fn)(sqlite3 *, void *, struct 
 	return r ? -1 : 0;
 }
 
+#define TX_RETRY 1
+
+/* One try: BEGIN, fn, COMMIT. 0 done, -1 failed (e filled), TX_RETRY when
+ * the database was busy (nothing left open). */
+static int tx_once(struct llmr_state *st, int immediate,
+		   int (*fn)(sqlite3 *db, void *ud, struct llmr_err *e), void *ud,
+		   int64_t deadline, int64_t *delay, struct llmr_err *e)
+{
+	int rc = sqlite3_exec(st->db, immediate ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+	int r;
+
+	if (llmr_state_is_busy(rc))
+		return TX_RETRY;
+	if (rc != SQLITE_OK)
+		return llmr_state_dberr(st, "cannot begin a transaction", e);
+	if (e)
+		e->msg[0] = '\0';
+	r = fn(st->db, ud, e);
+	if (r == SQLITE_BUSY || r == SQLITE_LOCKED) {
+		rollback(st->db);
+		return TX_RETRY;
+	}
+	if (r != 0) {
+		rollback(st->db);
+		if (e && !e->msg[0])
+			llmr_errf(e, LLMR_EX_SOFTWARE, "state file '%s': transaction failed", st->path);
+		return -1;
+	}
+	/* A busy COMMIT leaves the transaction open: retry just the COMMIT. */
+	while (llmr_state_is_busy(rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL))) {
+		if (llmr_mono_ms() > deadline) {
+			rollback(st->db);
+			return busy_error(st, e);
+		}
+		backoff(st, delay);
+	}
+	if (rc != SQLITE_OK) {
+		llmr_state_dberr(st, "cannot commit", e);
+		rollback(st->db);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The threads of one process (a server's requests) take turns at the write
+ * lock here, asleep on a mutex, rather than in SQLite's busy handler: with
+ * a hundred threads, its naps and retries were most of the server's CPU
+ * time. Other processes still meet the busy handler. A thread already
+ * holding it (a transaction on another connection inside fn) goes on.
+ */
+static pthread_mutex_t writer_mu = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local int writer_held;
+
 int llmr_state_tx(struct llmr_state *st, int immediate,
 		  int (*fn)(sqlite3 *db, void *ud, struct llmr_err *e), void *ud,
 		  struct llmr_err *e)
 {
 	int64_t deadline = llmr_mono_ms() + TX_DEADLINE_MS, delay = 10;
-	int rc, r;
 
 	if (!sqlite3_get_autocommit(st->db))
 		return tx_nested(st, fn, ud, e);
 	for (;; backoff(st, &delay)) {
+		int mine = immediate && !writer_held, r;
+
 		if (llmr_mono_ms() > deadline)
 			return busy_error(st, e);
-		rc = sqlite3_exec(st->db, immediate ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
-		if (llmr_state_is_busy(rc))
-			continue;
-		if (rc != SQLITE_OK)
-			return llmr_state_dberr(st, "cannot begin a transaction", e);
-		if (e)
-			e->msg[0] = '\0';
-		r = fn(st->db, ud, e);
-		if (r == SQLITE_BUSY || r == SQLITE_LOCKED) {
-			rollback(st->db);
-			continue;
+		if (mine) {
+			pthread_mutex_lock(&writer_mu);
+			writer_held = 1;
 		}
-		if (r != 0) {
-			rollback(st->db);
-			if (e && !e->msg[0])
-				llmr_errf(e, LLMR_EX_SOFTWARE, "state file '%s': transaction failed",
-					  st->path);
-			return -1;
+		r = tx_once(st, immediate, fn, ud, deadline, &delay, e);
+		if (mine) {
+			writer_held = 0;
+			pthread_mutex_unlock(&writer_mu);
 		}
-		/* A busy COMMIT leaves the transaction open: retry just the COMMIT. */
-		while (llmr_state_is_busy(rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL))) {
-			if (llmr_mono_ms() > deadline) {
-				rollback(st->db);
-				return busy_error(st, e);
-			}
-			backoff(st, &delay);
-		}
-		if (rc != SQLITE_OK) {
-			llmr_state_dberr(st, "cannot commit", e);
-			rollback(st->db);
-			return -1;
-		}
-		return 0;
+		if (r != TX_RETRY)
+			return r;
 	}
 }
 
@@ -266,6 +300,7 @@ int llmr_state_open(const char *path, struct llmr_state **out, struct llmr_err *
 		llmr_state_close(st);
 		return -1;
 	}
+	llmr_state_register(st);
 	if (sqlite3_db_readonly(st->db, "main") == 1) {
 		llmr_errf(e, LLMR_EX_IOERR, "cannot open state file '%s': read-only", path);
 		llmr_state_close(st);
@@ -300,6 +335,7 @@ int llmr_state_open_ro(const char *path, struct llmr_state **out, struct llmr_er
 	st->path = llmr_xstrdup(path);
 	st->seed = (unsigned)getpid() ^ (unsigned)llmr_mono_ms();
 	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	llmr_state_register(st);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_handler(st->db, busy_handler, st);
 		sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
@@ -329,6 +365,7 @@ void llmr_state_close(struct llmr_state *st)
 {
 	if (!st)
 		return;
+	llmr_state_unregister(st);
 	for (int i = 0; i < LLMR_STATE_NSTMT; i++)
 		sqlite3_finalize(st->stmts[i].stmt);
 	sqlite3_close_v2(st->db);

@@ -79,6 +79,18 @@ int llmr_state_tx(struct llmr_state *st, int immediate,
 int llmr_state_stmt(struct llmr_state *st, const char *sql, sqlite3_stmt **out,
 		    struct llmr_err *e);
 
+/*
+ * The same for code that has only the handle, as llmr_state_tx's fn does:
+ * db's statement for sql (static storage; its address is the key), kept
+ * prepared across calls when db is a state connection. Give it back with
+ * llmr_state_db_done() (not sqlite3_finalize), which resets it and clears
+ * its bindings. A statement already out (a nested use), a full cache or
+ * another handle gets a fresh statement, which llmr_state_db_done()
+ * finalizes. Returns an SQLite result code (*out NULL on failure).
+ */
+int llmr_state_db_stmt(sqlite3 *db, const char *sql, sqlite3_stmt **out);
+void llmr_state_db_done(sqlite3_stmt *s);
+
 /* Step a write statement inside llmr_state_tx's fn: 0 when done, SQLITE_BUSY
  * to ask for a retry, or -1 with e ("what: sqlite's message"). */
 int llmr_state_step_done(struct llmr_state *st, sqlite3_stmt *s, const char *what,

@@ -54,31 +54,18 @@ like "$out" '^<built-in>: ok \(1 providers, 1 models, 1 routes\)' "no config fil
 
 # The REPL, on a pseudo-terminal.
 # A bare chroot has no /dev/pts: then the REPL cannot be driven.
-if python3 -c 'import pty; pty.openpty()' 2>/dev/null; then
-	cat >repl.py <<'EOF2'
-import os, pty, sys, time
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp("llmr-ask", ["llmr-ask", "-m", "openai/gpt-4o-mini"])
-out = b""
-def read_until(tok, limit=10.0):
-    global out
-    end = time.time() + limit
-    while tok not in out and time.time() < end:
-        try:
-            out += os.read(fd, 4096)
-        except OSError:
-            break
-for line in [b"hello there\n", b"/cost\n", b"/model nosuch/x\n", b"/quit\n"]:
-    read_until(b"llmr> ")
-    out = out.replace(b"llmr> ", b"[prompt]", 1)
-    os.write(fd, line)
-read_until(b"\x00", 3)
-_, st = os.waitpid(pid, 0)
-sys.stdout.write(out.decode("utf-8", "replace"))
-sys.exit(os.waitstatus_to_exitcode(st))
+if have_pty; then
+	cat >repl.pty <<'EOF2'
+expect llmr> 
+send hello there
+expect llmr> 
+send /cost
+expect llmr> 
+send /model nosuch/x
+expect llmr> 
+send /quit
 EOF2
-	run python3 repl.py
+	pty_run repl.pty llmr-ask -m openai/gpt-4o-mini
 	is "$status" 0 "REPL: /quit exits 0"
 	like "$out" 'Hello!' "REPL: a question is answered"
 	like "$out" 'this session: \$0\.000096' "REPL: /cost shows the session's spend"

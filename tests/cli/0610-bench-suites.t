@@ -218,6 +218,78 @@ is "$(jq_out '[.model_a, .a, .b, .tie, .inconsistent] | join(" ")')" "deepseek/d
 run llmr-bench compare --models openai/gpt-4o-mini pair.yaml
 is "$status" 64 "--models needs two"
 
+# The verdict asked as JSON, validated; MT-Bench's brackets stay a fallback.
+fake_reset
+say gpt-4o-mini "Blue."; say deepseek-chat "Dunno."
+say gpt-4.1 '{"winner": "A", "reason": "it names one"}'; say gpt-4.1 '{"winner": "B", "reason": "it names one"}'
+say gpt-4o-mini "Apple."; say deepseek-chat "Pear."
+say gpt-4.1 '{"winner": "tie", "reason": "both fruits"}'; say gpt-4.1 'Same again. {"winner": "TIE", "reason": "x"}'
+say gpt-4o-mini "Oak."; say deepseek-chat "Elm."
+say gpt-4.1 '{"winner": "A", "reason": "first"}'; say gpt-4.1 '{"winner": "maybe", "reason": "[[B]]"}'
+run llmr-bench compare --json pair.yaml
+is "$(jq_out '[.pairs[] | [.winner, .first, .second, .inconsistent]]' | jq -c .)" \
+	'[["a","A","B",false],["tie","tie","tie",false],["tie","A","unreadable",false]]' \
+	"JSON verdicts: a win, an agreed tie; a winner that is not A, B or tie is unreadable (no fallback inside JSON)"
+is "$(jq_out '[.pairs[].reasons]' | jq -c .)" '[["it names one","it names one"],["both fruits","x"],["first",null]]' \
+	"the JSON verdicts' reasons are kept; a verdict not valid has none"
+is "$(llmr-bench export | jq -c 'select(.kind == "pair") | .judge_reasons' | tail -3 | paste -sd' ')" \
+	'["it names one","it names one"] ["both fruits","x"] ["first",null]' "export carries the judge's reasons"
+like "$(fake_jq '[.log[] | select(.model == "gpt-4.1")][0].body.messages[0].content')" \
+	'\{"winner": "A", "reason": "a short explanation"\}' "the judge is asked for a JSON object"
+say gpt-4o-mini "Blue."; say deepseek-chat "Dunno."
+say gpt-4.1 '{"winner": "B", "reason": "x"}'; say gpt-4.1 '{"winner": "B", "reason": "x"}'
+say gpt-4o-mini "Apple."; say deepseek-chat "Pear."
+say gpt-4.1 '{"winner": "A", "reason": 5}'; say gpt-4.1 '{"winner": "B"}'
+say gpt-4o-mini "Oak."; say deepseek-chat "Elm."
+say gpt-4.1 '[[A]]'; say gpt-4.1 '{"winner": "b", "reason": "lower case"}'
+run llmr-bench compare --json pair.yaml
+is "$(jq_out '[.pairs[] | [.winner, .first, .second, .inconsistent]]' | jq -c .)" \
+	'[["tie","B","B",true],["tie","unreadable","B",false],["a","A","B",false]]' \
+	"JSON: B both ways is inconsistent; a reason not a string is unreadable; brackets and JSON mix"
+
+# compare -P: cases judged at once through run -P's pool.
+fake_reset
+cat >pair4.yaml <<'EOF'
+name: pair4
+models: [openai/gpt-4o-mini, deepseek/deepseek-chat]
+judge: {model: openai/gpt-4.1}
+cases: [{prompt: "c1"}, {prompt: "c2"}, {prompt: "c3"}, {prompt: "c4"}]
+EOF
+fake_script '{"model": "gpt-4o-mini", "delay_ms": 300, "times": -1}'
+fake_script '{"model": "deepseek-chat", "delay_ms": 300, "times": -1}'
+fake_script "$(jq -cn '{model: "gpt-4.1", times: -1, body: ({choices: [{index: 0, message: {role: "assistant",
+	content: "{\"winner\": \"tie\", \"reason\": \"alike\"}"}, finish_reason: "stop"}],
+	usage: {prompt_tokens: 10, completion_tokens: 4, total_tokens: 14}} | tojson)}')"
+before=$(q "SELECT count(*) FROM bench_pairs")
+run llmr-bench compare --json -P 3 pair4.yaml
+is "$status" 0 "compare -P 3: exit 0"
+is "$(jq_out '[.parallel, .tie, .inconsistent, .skipped, ([.pairs[].case] | join(","))] | join(" ")')" "3 4 0 0 1,2,3,4" \
+	"-P 3: three workers, every case judged, the pairs in case order"
+ok_cond "the calls overlapped (the fake saw $(fake_jq .max_concurrent) at once)" \
+	[ "$(fake_jq .max_concurrent)" -ge 2 ]
+is "$(( $(q "SELECT count(*) FROM bench_pairs") - before ))" 4 "four pairs stored"
+is "$(q "PRAGMA integrity_check")" ok "the state is sound"
+run llmr-bench compare -P 0 pair4.yaml
+is "$status" 64 "compare -P 0: exit 64"
+
+# Ctrl-C: the case judged is kept, the one in flight is dropped, no new one starts.
+fake_reset
+say gpt-4o-mini "Blue."; say deepseek-chat "Red."
+say gpt-4.1 '{"winner": "A", "reason": "x"}'; say gpt-4.1 '{"winner": "B", "reason": "x"}'
+fake_script '{"model": "gpt-4o-mini", "hang": true}'
+before=$(q "SELECT count(*) FROM bench_pairs")
+llmr-bench compare pair.yaml >cint.out 2>cint.err &
+pid=$!
+n=0
+while [ "$(fake_count '.model == "gpt-4o-mini"')" -lt 2 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+kill -INT $pid
+wait $pid
+is "$?" 130 "compare, SIGINT: exit 130"
+is "$(( $(q "SELECT count(*) FROM bench_pairs") - before ))" 1 "the case judged before is stored"
+like "$(cat cint.out)" "^interrupted: 1 cases compared$" "the report says so"
+unlike "$(cat cint.out)" "^case 2:" "... and does not call the stopped case skipped"
+is "$(fake_count '.model == "gpt-4o-mini"')" 2 "no case starts after Ctrl-C"
+
 # ratings
 run llmr-bench ratings --json
 is "$status" 0 "ratings: exit 0"
@@ -229,7 +301,10 @@ first=$out
 run llmr-bench ratings --json
 is "$out" "$first" "the bootstrap is seeded: the same output twice"
 run llmr-bench ratings
-like "$out" "^openai/gpt-4o-mini +1[0-9]{3} +[0-9]+\.\.[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$" "a table"
+like "$out" "^ +1 openai/gpt-4o-mini +1[0-9]{3} +[0-9]+\.\.[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$" "a table, the rank first"
+like "$out" "^rank model +rating" "... under a header naming it"
+is "$(printf '%s\n' "$out" | awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $1}' | paste -sd' ')" \
+	"$(llmr-bench ratings --json | jq -r '[.models[].rank] | join(" ")')" "the ranks are the JSON's"
 run llmr-bench ratings --state "$TEST_DIR/empty.db"
 like "$out" "no pairwise results yet" "no results yet: said"
 

@@ -185,6 +185,30 @@ is "$(printf '%s\n' "$out" | jq -r 'select(.kind == "result") | [.suite, .model,
 	"s|openai/gpt-4o-mini|1|hi, there|true" "JSON lines: the result"
 is "$(printf '%s\n' "$out" | jq -r 'select(.kind == "result") | [.run_started_ms > 0, (.suite_hash | length)] | @tsv')" \
 	"$(printf 'true\t64')" "... with when its run started and its suite's hash"
+is "$(printf '%s\n' "$out" | jq -c 'select(.kind == "result") |
+	[.answered_by, .run_status, .run_finished_ms > 0, .input_tokens > 0, .output_tokens > 0, .format]')" \
+	'["openai/gpt-4o-mini","passed",true,true,true,null]' \
+	"... who answered, the run's status and end, the tokens; no format score where no JSON was asked"
+cat >j.yaml <<'EOF'
+name: j
+models: [openai/gpt-4o-mini]
+threshold: 0
+cases:
+  - prompt: "Give JSON"
+    assert: [{type: is-json}]
+EOF
+say gpt-4o-mini 'no JSON here'
+run llmr-bench run j.yaml
+run llmr-bench export
+itl=$(q "SELECT CASE WHEN r.itl_ms IS NULL THEN 'null' ELSE 'number' END FROM bench_results r JOIN bench_runs b ON b.id = r.run WHERE b.suite = 'j'")
+is "$(printf '%s\n' "$out" | jq -c 'select(.kind == "result" and .suite == "j") |
+	[.format_score, .format.parseable, .format.flag, (.itl_ms | type), .run_status]')" \
+	'[0,0,"prose","'"$itl"'","passed"]' \
+	"... its format score, the parts and flag as an object, the inter-token latency as stored"
+run llmr-bench export --format csv
+is "$(printf '%s\n' "$out" | python3 -c 'import csv,sys; r=list(csv.DictReader(sys.stdin)); x=[d for d in r if d["suite"]=="j"][0]; print(float(x["format_score"]), x["run_status"], "prose" in x["format"])')" \
+	"0.0 passed True" "CSV: the new columns too"
+run llmr-bench export
 n=$(q "SELECT count(*) FROM bench_pairs")
 is "$(printf '%s\n' "$out" | jq -s 'map(select(.kind == "pair")) | length')" "$n" "... and every pairwise result"
 run llmr-bench export --format csv

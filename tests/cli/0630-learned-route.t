@@ -44,30 +44,9 @@ is "$status" 0 "llmr-ask with router.learned"
 is "$(jq_out '.complexity + " " + .model')" "complex anthropic/claude-haiku-4-5" "... follows the same decision"
 
 # The REPL asks as the one-shot llmr-ask does (on a pseudo-terminal).
-if python3 -c 'import pty; pty.openpty()' 2>/dev/null; then
-	cat >repl.py <<'EOF2'
-import os, pty, sys, time
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp("llmr-ask", ["llmr-ask", "-v"])
-out = b""
-def read_until(tok, limit=10.0):
-    global out
-    end = time.time() + limit
-    while tok not in out and time.time() < end:
-        try:
-            out += os.read(fd, 4096)
-        except OSError:
-            break
-for line in [sys.argv[1].encode() + b"\n", b"/quit\n"]:
-    read_until(b"llmr> ")
-    out = out.replace(b"llmr> ", b"[prompt]", 1)
-    os.write(fd, line)
-read_until(b"\x00", 3)
-os.waitpid(pid, 0)
-sys.stdout.write(out.decode("utf-8", "replace"))
-EOF2
-	run python3 repl.py "$ASTRO"
+if have_pty; then
+	printf 'expect llmr> \nsend %s\nexpect llmr> \nsend /quit\n' "$ASTRO" >repl.pty
+	pty_run repl.pty llmr-ask -v
 	like "$out" "\\[anthropic/claude-haiku-4-5, " "the REPL follows the learned tier too"
 else
 	skip "no pseudo-terminal for the REPL test"

@@ -99,30 +99,16 @@ run llmr-ask -r tr --no-stream -p lang
 is "$status" 64 "-p without VALUE: exit 64"
 
 # A REPL session is one conversation, which --continue picks up.
-if python3 -c 'import pty; pty.openpty()' 2>/dev/null; then
-	cat >repl.py <<'EOF2'
-import os, pty, sys, time
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp("llmr-ask", ["llmr-ask", "-m", "openai/gpt-4o-mini"])
-out = b""
-def read_until(tok, limit=10.0):
-    global out
-    end = time.time() + limit
-    while tok not in out and time.time() < end:
-        try:
-            out += os.read(fd, 4096)
-        except OSError:
-            break
-for line in [b"repl one\n", b"repl two\n", b"/quit\n"]:
-    read_until(b"llmr> ")
-    out = out.replace(b"llmr> ", b"[prompt]", 1)
-    os.write(fd, line)
-read_until(b"\x00", 3)
-_, st = os.waitpid(pid, 0)
-sys.exit(os.waitstatus_to_exitcode(st))
+if have_pty; then
+	cat >repl.pty <<'EOF2'
+expect llmr> 
+send repl one
+expect llmr> 
+send repl two
+expect llmr> 
+send /quit
 EOF2
-	run python3 repl.py
+	pty_run repl.pty llmr-ask -m openai/gpt-4o-mini
 	is "$status" 0 "a REPL session of two questions"
 	run llmr-ask $M -C "after the REPL"
 	is "$(fake_last '.body.messages | map(.content) | join("|")')" \

@@ -41,8 +41,9 @@
 # Pty:     have_pty   true when a pseudo-terminal can be opened (a bare chroot
 #                       has no /dev/pts)
 #          pty_run [--cols N] SCRIPT CMD...  run CMD on a pseudo-terminal typed
-#                       at from SCRIPT (expect TEXT | send TEXT | intr | eof,
-#                       one a line: tests/tools/ptydrive.py); like run, its
+#                       at from SCRIPT (expect TEXT | send TEXT | type TEXT |
+#                       sleep S | intr | eof | signal NAME..., one a line:
+#                       tests/tools/ptydrive.py); like run, its
 #                       transcript in $out, its exit status in $status
 # Misc:    sha12 STRING   first 12 hex of sha256, as the fake's auth_sha256
 #          $LLMR_SRC (repo root), $FIXTURES (tests/fixtures/wire)

@@ -71,6 +71,22 @@ int main(void)
 	for (i = 0; i < N; i++)
 		llmr_ann_add(&a, (int64_t)i + 1, sk[i]);
 	is_int(a.n, N, "every node inserted");
+	{
+		/* Pruning a full list must never cut the last link into a node:
+		 * it could not be found again, however wide the search. */
+		size_t cut = 0;
+
+		for (i = 0; i < N; i++)
+			cut += (int64_t)i != a.entry && !a.indeg[i];
+		is_int(cut, 0, "every node reachable on level 0");
+		for (i = 0; i < N && a.n; i++)
+			if ((int64_t)i != a.entry)
+				a.indeg[i] = 0; /* as a graph written before */
+		llmr_ann_count_indeg(&a);
+		for (cut = 0, i = 0; i < N; i++)
+			cut += (int64_t)i != a.entry && !a.indeg[i];
+		is_int(cut, 0, "in-degrees counted again from the links");
+	}
 	for (i = 0; i < Q; i++) {
 		n = llmr_ann_search(&a, qs[i], 64, got, K);
 		brute(sk, N, qs[i], K, want);

@@ -113,6 +113,25 @@ static void test_judge_parse(void)
 	is_int(llmr_judge_parse_verdict("[[C]]"), 'C', "verdict tie");
 	is_int(llmr_judge_parse_verdict("[[A]] or maybe [[B]]"), 0, "two verdicts: none");
 	is_int(llmr_judge_parse_verdict("A wins"), 0, "no brackets: none");
+	is_int(llmr_judge_parse_verdict("{\"winner\": \"B\", \"reason\": \"shorter\"}"), 'B',
+	       "the JSON asked for: winner B");
+	is_int(llmr_judge_parse_verdict("Verdict:\n{\"winner\": \"tie\", \"reason\": \"same\"}"), 'C',
+	       "JSON after some text: tie");
+	is_int(llmr_judge_parse_verdict("{\"winner\": \"a\"}"), 'A', "JSON: the letter in either case, no reason");
+	is_int(llmr_judge_parse_verdict("{\"winner\": \"C\", \"reason\": \"x\"}"), 0,
+	       "JSON: a winner other than A, B or tie is none");
+	is_int(llmr_judge_parse_verdict("{\"winner\": \"A\", \"reason\": 3}"), 0, "JSON: a reason not a string: none");
+	is_int(llmr_judge_parse_verdict("{\"reason\": \"[[A]]\"}"), 0, "JSON without winner: none, [[A]] inside not read");
+	is_int(llmr_judge_parse_verdict("{not json} [[B]]"), 'B', "braces that are not JSON: [[B]] read");
+	{
+		char *why = llmr_judge_verdict_reason("{\"winner\": \"B\", \"reason\": \"shorter\"}");
+
+		is_str(why, "shorter", "a valid JSON verdict's reason");
+		free(why);
+		ok(!llmr_judge_verdict_reason("{\"winner\": \"maybe\", \"reason\": \"x\"}"),
+		   "no reason from a verdict that is not valid");
+		ok(!llmr_judge_verdict_reason("[[A]] because"), "no reason from a bracket verdict");
+	}
 	is_int(llmr_judge_combine('A', 'B'), 'A', "A then B (swapped): the first model wins");
 	is_int(llmr_judge_combine('B', 'A'), 'B', "B then A (swapped): the second model wins");
 	is_int(llmr_judge_combine('A', 'A'), 'T', "A both times: position bias, a tie");
