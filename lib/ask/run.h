@@ -53,6 +53,9 @@ struct ask_run {
 	bool cache_read, cache_write; /* --no-cache, --no-store */
 	struct llmr_lease lease;    /* this request's claim on its question in flight */
 	bool lease_held;
+	bool co_held;               /* ... held in Redis across hosts (coord_coalesce.h) */
+	char co_token[48];
+	int64_t co_bound;
 	/* semantic cache (ask_semcache.c): the question alone, when it takes part */
 	const char *sem_question;
 	const char *sem_ns;         /* namespace: the request's, the route's, its name */
