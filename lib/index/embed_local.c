@@ -76,6 +76,11 @@ static const char *const stopwords[] = {
 	"in", "is", "it", "its", "of", "on", "or", "the", "this", "that", "to", "was", "what",
 	"when", "where", "which", "who", "with", "can", "should", NULL};
 
+int llmr_embed_is_local(const char *spec)
+{
+	return !spec || !*spec || !strcmp(spec, "local") || !strcmp(spec, "local-cooc");
+}
+
 int llmr_embed_stopword(const char *w, size_t n)
 {
 	int i;

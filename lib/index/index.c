@@ -5,6 +5,7 @@
 
 #include "index/ann.h"
 #include "index/chunk.h"
+#include "index/cooc.h"
 #include "index/embed.h"
 #include "index/extract.h"
 #include "index/index_impl.h"
@@ -141,6 +142,7 @@ static int drop_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 
 	if (llmr_index_exec_coll(db, "DELETE FROM idx_chunks WHERE coll=?", ix->coll, e) < 0 ||
 	    llmr_index_exec_coll(db, "DELETE FROM idx_docs WHERE coll=?", ix->coll, e) < 0 ||
+	    llmr_index_exec_coll(db, "DELETE FROM idx_cooc WHERE coll=?", ix->coll, e) < 0 ||
 	    llmr_ann_drop(db, ix->coll, e) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(db, "UPDATE idx_collections SET embedder=?, dim=0 WHERE id=?", -1,
@@ -336,7 +338,13 @@ int llmr_index_close(struct llmr_indexer *ix, struct llmr_index_counts *counts,
 		llmr_index_free(ix);
 		return -1;
 	}
-	if (ix->changed)
+	/* local-cooc: learn the word vectors again if the collection changed
+	 * enough (cooc.h); the graph does not depend on them. */
+	if (ix->em->cooc)
+		rc = llmr_cooc_refresh(ix->st, ix->coll, e);
+	if (rc < 0)
+		;
+	else if (ix->changed)
 		rc = llmr_index_update_graph(ix->st, ix->coll, ix->em->spec, ix->cfg, e);
 	else
 		rc = llmr_index_graph_if_stale(ix->st, ix->coll, ix->em->spec, ix->cfg, e);
