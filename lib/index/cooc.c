@@ -11,6 +11,12 @@
 #define STEM 6
 /* Words either side that count as its company. */
 #define WINDOW 5
+/* Entries kept per row of the PPMI matrix (the largest): frequent words
+ * meet nearly every other one, and a dense matrix would make the
+ * eigendecomposition quadratic in the vocabulary. */
+#define ROW_KEEP 128
+/* Distinct pairs counted at most (the table then takes 64 MB). */
+#define MAX_PAIRS (1u << 21)
 
 void llmr_cooc_words(const char *text, size_t n, void (*fn)(void *, uint64_t), void *ud)
 {
@@ -214,11 +220,13 @@ static void pair_add(struct pairs *p, uint32_t a, uint32_t b, float w)
 	if (a == b)
 		return;
 	k = a < b ? ((uint64_t)(a + 1) << 32 | (b + 1)) : ((uint64_t)(b + 1) << 32 | (a + 1));
-	if ((p->n + 1) * 2 > p->cap)
+	if ((p->n + 1) * 2 > p->cap && p->n < MAX_PAIRS)
 		pairs_grow(p);
 	for (i = mix(k) & (p->cap - 1); p->t[i].key && p->t[i].key != k; i = (i + 1) & (p->cap - 1))
 		;
 	if (!p->t[i].key) {
+		if (p->n >= MAX_PAIRS) /* full: only pairs already met count on */
+			return;
 		p->t[i].key = k;
 		p->n++;
 	}
@@ -367,6 +375,7 @@ struct llmr_cooc *llmr_cooc_learn(const char *const *texts, const size_t *lens, 
 		llmr_cooc_words(texts[i], lens[i], pairs_word, &p);
 	}
 	ppmi_csr(&p, m->nwords, &rp, &col, &val);
+	llmr_cooc_prune(m->nwords, rp, col, val, ROW_KEEP);
 	free(p.t);
 	free(p.rowsum);
 	m->vec = llmr_xcalloc(m->nwords * m->dim, sizeof(*m->vec));

@@ -26,7 +26,7 @@
 
 #define LLMR_COOC_DIM 64
 #define LLMR_COOC_MAX_WORDS 12000
-#define LLMR_COOC_MAX_TOKENS 4000000
+#define LLMR_COOC_MAX_TOKENS 2000000
 
 struct llmr_cooc {
 	size_t nwords, dim;
@@ -63,6 +63,10 @@ void llmr_cooc_words(const char *text, size_t n, void (*fn)(void *, uint64_t), v
  * eigenvalues, into out[v * d]. Deterministic. */
 void llmr_cooc_eigen(size_t v, const uint32_t *rowptr, const uint32_t *col, const float *val,
 		     size_t d, float *out);
+
+/* cooc_svd.c: keep, of each row of that matrix, its positive entries
+ * among the keep largest of their row or their column (in place). */
+void llmr_cooc_prune(size_t v, uint32_t *rowptr, uint32_t *col, float *val, size_t keep);
 
 /*
  * cooc_store.c. The model of collection coll: 0 with *out (NULL when the

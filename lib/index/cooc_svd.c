@@ -112,6 +112,71 @@ static void jacobi(double *t, size_t k, double *w, double *z)
 		w[p] = t[p * k + p];
 }
 
+/* The k-th largest of x[0..n) (k < n), reordering x (quickselect). */
+static float kth_largest(float *x, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		float piv = x[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (x[i] > piv)
+				i++;
+			while (x[j] < piv)
+				j--;
+			if (i <= j) {
+				float t = x[i];
+
+				x[i++] = x[j];
+				x[j] = t;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return x[k];
+	}
+	return x[k];
+}
+
+void llmr_cooc_prune(size_t v, uint32_t *rp, uint32_t *col, float *val, size_t keep)
+{
+	float *thr = llmr_xcalloc(v, sizeof(*thr)), *tmp = NULL;
+	size_t i, cap = 0, w = 0;
+	uint32_t p, start;
+
+	for (i = 0; i < v; i++) {
+		size_t n = rp[i + 1] - rp[i];
+
+		if (n <= keep)
+			continue;
+		if (n > cap)
+			tmp = llmr_xrealloc(tmp, (cap = n) * sizeof(*tmp));
+		memcpy(tmp, val + rp[i], n * sizeof(*tmp));
+		thr[i] = kth_largest(tmp, n, keep - 1);
+	}
+	/* Kept when among the largest of either row: the matrix stays
+	 * symmetric. Compacted in place (writes never pass reads). */
+	for (i = 0, start = 0; i < v; i++) {
+		for (p = start; p < rp[i + 1]; p++)
+			if (val[p] > 0 && (val[p] >= thr[i] || val[p] >= thr[col[p]])) {
+				col[w] = col[p];
+				val[w++] = val[p];
+			}
+		start = rp[i + 1];
+		rp[i + 1] = (uint32_t)w;
+	}
+	free(thr);
+	free(tmp);
+}
+
 static float seeded(uint64_t *x)
 {
 	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
