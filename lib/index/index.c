@@ -338,16 +338,14 @@ int llmr_index_close(struct llmr_indexer *ix, struct llmr_index_counts *counts,
 		llmr_index_free(ix);
 		return -1;
 	}
-	/* local-cooc: learn the word vectors again if the collection changed
-	 * enough (cooc.h); the graph does not depend on them. */
-	if (ix->em->cooc)
-		rc = llmr_cooc_refresh(ix->st, ix->coll, e);
-	if (rc < 0)
-		;
-	else if (ix->changed)
+	if (ix->changed)
 		rc = llmr_index_update_graph(ix->st, ix->coll, ix->em->spec, ix->cfg, e);
 	else
 		rc = llmr_index_graph_if_stale(ix->st, ix->coll, ix->em->spec, ix->cfg, e);
+	/* local-cooc: learn the word vectors again if the collection changed
+	 * enough (cooc.h); the graph does not depend on them. */
+	if (rc == 0 && ix->em->cooc)
+		rc = llmr_cooc_refresh(ix->st, ix->coll, e);
 	/* A run that wrote much leaves a long WAL that every later search must
 	 * look pages up in: fold it into the database now, without waiting for
 	 * readers (a passive checkpoint never blocks). */
