@@ -18,14 +18,10 @@
 /* Distinct pairs counted at most (the table then takes 64 MB). */
 #define MAX_PAIRS (1u << 21)
 
-void llmr_cooc_words(const char *text, size_t n, void (*fn)(void *, uint64_t), void *ud)
+static void words_folded(const char *p, size_t n, void (*fn)(void *, uint64_t), void *ud)
 {
-	struct llmr_buf f = LLMR_BUF_INIT;
-	const char *p, *end;
+	const char *end = p + n;
 
-	llmr_embed_fold(text, n, &f);
-	p = f.s ? f.s : "";
-	end = p + f.len;
 	while (p < end) {
 		const char *w = p;
 		size_t wl, i;
@@ -42,6 +38,14 @@ void llmr_cooc_words(const char *text, size_t n, void (*fn)(void *, uint64_t), v
 			k |= (uint64_t)(unsigned char)w[i] << (8 * i);
 		fn(ud, k);
 	}
+}
+
+void llmr_cooc_words(const char *text, size_t n, void (*fn)(void *, uint64_t), void *ud)
+{
+	struct llmr_buf f = LLMR_BUF_INIT;
+
+	llmr_embed_fold(text, n, &f);
+	words_folded(f.s ? f.s : "", f.len, fn, ud);
 	llmr_buf_release(&f);
 }
 
@@ -412,18 +416,31 @@ static void emb_word(void *ud, uint64_t k)
 	x->any = 1;
 }
 
-int llmr_cooc_embed(const struct llmr_cooc *m, const char *text, size_t n, float *out)
+static int embed(const struct llmr_cooc *m, const char *text, size_t n, int folded, float *out)
 {
 	struct emb x = {m, out, 0};
 	double s = 0;
 	size_t j;
 
 	memset(out, 0, m->dim * sizeof(*out));
-	llmr_cooc_words(text, n, emb_word, &x);
+	if (folded)
+		words_folded(text, n, emb_word, &x);
+	else
+		llmr_cooc_words(text, n, emb_word, &x);
 	for (j = 0; j < m->dim; j++)
 		s += (double)out[j] * out[j];
 	if (s > 0)
 		for (j = 0; j < m->dim; j++)
 			out[j] = (float)(out[j] / sqrt(s));
 	return x.any;
+}
+
+int llmr_cooc_embed(const struct llmr_cooc *m, const char *text, size_t n, float *out)
+{
+	return embed(m, text, n, 0, out);
+}
+
+int llmr_cooc_embed_folded(const struct llmr_cooc *m, const char *folded, size_t n, float *out)
+{
+	return embed(m, folded, n, 1, out);
 }

@@ -52,6 +52,9 @@ void llmr_cooc_free(struct llmr_cooc *m);
  * no word of it is known (out all zeros), else 1. */
 int llmr_cooc_embed(const struct llmr_cooc *m, const char *text, size_t n, float *out);
 
+/* The same from text already folded by llmr_embed_fold. */
+int llmr_cooc_embed_folded(const struct llmr_cooc *m, const char *folded, size_t n, float *out);
+
 /* The index of a word (folded and stemmed as above) or -1. */
 long llmr_cooc_word(const struct llmr_cooc *m, const char *word);
 

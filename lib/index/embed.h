@@ -44,6 +44,10 @@ int llmr_embed_is_local(const char *spec);
  * L2-normalised (all zeros when the text has no word). Never fails. */
 void llmr_embed_local(const char *text, size_t n, float *out);
 
+/* The same from text already folded by llmr_embed_fold (search shares one
+ * fold of each chunk with local-cooc's word vectors). */
+void llmr_embed_local_folded(const char *folded, size_t n, float *out);
+
 /*
  * Fold text into lowercase ASCII-ish words: accents removed from Latin
  * letters, anything not a letter or digit becomes one space. Appends to

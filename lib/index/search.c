@@ -161,7 +161,7 @@ struct exact_ctx {
 	const float *qv;
 	float *v;
 	size_t dim;
-	struct llmr_buf in;
+	struct llmr_buf in, fold;
 	struct llmr_cooc *cooc; /* local-cooc: the collection's word vectors */
 	float qc[LLMR_COOC_DIM], cv[LLMR_COOC_DIM];
 	int qknown;             /* the query has a known word */
@@ -180,14 +180,19 @@ static float exact_score(void *ud, int64_t chunk)
 			llmr_buf_reset(&x->in);
 			llmr_index_embed_input((const char *)sqlite3_column_text(x->st, 0),
 					       (const char *)sqlite3_column_text(x->st, 1), &x->in);
-			llmr_embed_local(x->in.s, x->in.len, x->v);
 			if (x->qknown) {
-				llmr_cooc_embed(x->cooc, x->in.s, x->in.len, x->cv);
+				/* One fold serves both embedders. */
+				llmr_buf_reset(&x->fold);
+				llmr_embed_fold(x->in.s, x->in.len, &x->fold);
+				llmr_embed_local_folded(x->fold.s ? x->fold.s : "", x->fold.len, x->v);
+				llmr_cooc_embed_folded(x->cooc, x->fold.s ? x->fold.s : "", x->fold.len,
+						       x->cv);
 				c = (float)((1 - COOC_BLEND) * llmr_embed_cosine(x->qv, x->v, x->dim) +
 					    COOC_BLEND * llmr_embed_cosine(x->qc, x->cv, LLMR_COOC_DIM));
 				sqlite3_reset(x->st);
 				return c;
 			}
+			llmr_embed_local(x->in.s, x->in.len, x->v);
 		} else {
 			have = llmr_embed_dequantize(sqlite3_column_blob(x->st, 2),
 						     (size_t)sqlite3_column_bytes(x->st, 2), x->v,
@@ -307,6 +312,7 @@ static int vector_list(struct llmr_state *sst, sqlite3 *db, const struct llmr_co
 out:
 	sqlite3_finalize(x.st);
 	llmr_buf_release(&x.in);
+	llmr_buf_release(&x.fold);
 	free(x.v);
 	llmr_cooc_free(x.cooc);
 	free(scored);
