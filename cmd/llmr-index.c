@@ -11,6 +11,7 @@
 #include "base/interrupt.h"
 #include "cli/cli.h"
 #include "conf/config.h"
+#include "index/embed.h"
 #include "index/extract.h"
 #include "index/index.h"
 #include "store/state.h"
@@ -214,7 +215,7 @@ static void print_stats_one(json_t *o)
 	printf("collection  %s\n", json_string_value(json_object_get(o, "collection")));
 	printf("embedder    %s (%lld dims, %s)\n", emb,
 	       (long long)json_integer_value(json_object_get(o, "dim")),
-	       !strcmp(emb, "local") ? "vectors recomputed from text, not stored"
+	       llmr_embed_is_local(emb) ? "vectors recomputed from text, not stored"
 				     : "vectors stored as int8");
 	printf("documents   %lld (%lld failed)\n",
 	       (long long)json_integer_value(json_object_get(o, "documents")),

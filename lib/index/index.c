@@ -5,6 +5,7 @@
 
 #include "index/ann.h"
 #include "index/chunk.h"
+#include "index/cooc.h"
 #include "index/embed.h"
 #include "index/extract.h"
 #include "index/index_impl.h"
@@ -217,6 +218,10 @@ int llmr_index_close(struct llmr_indexer *ix, struct llmr_index_counts *counts,
 		rc = llmr_index_graph_close(ix, e);
 	else
 		rc = llmr_index_graph_if_stale(ix->st, ix->coll, ix->em->spec, ix->cfg, e);
+	/* local-cooc: learn the word vectors again if the collection changed
+	 * enough (cooc.h); the graph does not depend on them. */
+	if (rc == 0 && ix->em->cooc)
+		rc = llmr_cooc_refresh(ix->st, ix->coll, e);
 	/* A run that wrote much leaves a long WAL that every later search must
 	 * look pages up in: fold it into the database now, without waiting for
 	 * readers (a passive checkpoint never blocks). */
