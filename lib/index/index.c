@@ -15,31 +15,6 @@ static int dberr(sqlite3 *db, struct llmr_err *e, const char *what)
 	return llmr_index_dberr(db, e, what);
 }
 
-int64_t llmr_index_collection(sqlite3 *db, const char *name, char **embedder, long *dim,
-			      struct llmr_err *e)
-{
-	sqlite3_stmt *st;
-	int64_t id = 0;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT id, embedder, dim FROM idx_collections WHERE name=?", -1,
-			       &st, NULL) != SQLITE_OK)
-		return dberr(db, e, "collections");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		if (embedder)
-			*embedder = llmr_xstrdup((const char *)sqlite3_column_text(st, 1));
-		if (dim)
-			*dim = sqlite3_column_int(st, 2);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return dberr(db, e, "collections");
-	return id;
-}
-
 static int load_docs(struct llmr_indexer *ix, struct llmr_err *e)
 {
 	sqlite3_stmt *st;
