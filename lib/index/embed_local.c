@@ -1,6 +1,7 @@
 #include "index/embed.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,53 +184,63 @@ void llmr_embed_local_folded(const char *folded, size_t n, float *out)
  * Random hyperplanes for the sketch, very sparse (Li, Hastie and Church):
  * each input dimension feeds 16 of the 256 outputs with a random sign,
  * which keeps angles about as well as a dense +-1 matrix at a sixteenth of
- * the work. Rows are made on demand up to the largest dimension seen.
+ * the work. The rows of the first PLANE_TABLE dimensions are made once
+ * (pthread_once: threads of llmr-ask --serve and llmr-bench -P sketch at
+ * the same time, and a table grown under a reader was a use after free);
+ * rows beyond, for large API embeddings, are computed as they are needed.
  */
 #define PLANE_FANOUT 16
+#define PLANE_TABLE 4096
 
-static uint8_t (*plane_out)[PLANE_FANOUT];
-static uint16_t *plane_neg;
-static size_t planes_dim;
+static uint8_t plane_out[PLANE_TABLE][PLANE_FANOUT];
+static uint16_t plane_neg[PLANE_TABLE];
+static pthread_once_t planes_once = PTHREAD_ONCE_INIT;
 
-static void plane_rows(size_t dim)
+static void plane_row(size_t i, uint8_t out[PLANE_FANOUT], uint16_t *neg)
 {
-	size_t i, k;
+	uint64_t x = 0x9e3779b97f4a7c15ULL * (i + 1);
 
-	if (dim <= planes_dim)
-		return;
-	plane_out = llmr_xrealloc(plane_out, dim * sizeof(*plane_out));
-	plane_neg = llmr_xrealloc(plane_neg, dim * sizeof(*plane_neg));
-	for (i = planes_dim; i < dim; i++) {
-		uint64_t x = 0x9e3779b97f4a7c15ULL * (i + 1);
-
-		plane_neg[i] = 0;
-		for (k = 0; k < PLANE_FANOUT; k++) {
-			x ^= x >> 31;
-			x *= 0xbf58476d1ce4e5b9ULL;
-			x ^= x >> 29;
-			x += 0x94d049bb133111ebULL;
-			plane_out[i][k] = (uint8_t)(x % LLMR_SKETCH_BITS);
-			if ((x >> 40) & 1)
-				plane_neg[i] |= (uint16_t)(1u << k);
-		}
+	*neg = 0;
+	for (size_t k = 0; k < PLANE_FANOUT; k++) {
+		x ^= x >> 31;
+		x *= 0xbf58476d1ce4e5b9ULL;
+		x ^= x >> 29;
+		x += 0x94d049bb133111ebULL;
+		out[k] = (uint8_t)(x % LLMR_SKETCH_BITS);
+		if ((x >> 40) & 1)
+			*neg |= (uint16_t)(1u << k);
 	}
-	planes_dim = dim;
+}
+
+static void planes_init(void)
+{
+	for (size_t i = 0; i < PLANE_TABLE; i++)
+		plane_row(i, plane_out[i], &plane_neg[i]);
 }
 
 void llmr_embed_project(const float *v, size_t dim, float out[LLMR_SKETCH_BITS])
 {
 	size_t i, k;
 
-	plane_rows(dim);
+	pthread_once(&planes_once, planes_init);
 	for (k = 0; k < LLMR_SKETCH_BITS; k++)
 		out[k] = 0;
 	for (i = 0; i < dim; i++) {
 		float x = v[i];
+		uint8_t row[PLANE_FANOUT];
+		const uint8_t *o = plane_out[i < PLANE_TABLE ? i : 0];
+		uint16_t neg;
 
 		if (x == 0)
 			continue;
+		if (i < PLANE_TABLE) {
+			neg = plane_neg[i];
+		} else {
+			plane_row(i, row, &neg);
+			o = row;
+		}
 		for (k = 0; k < PLANE_FANOUT; k++)
-			out[plane_out[i][k]] += (plane_neg[i] >> k) & 1 ? -x : x;
+			out[o[k]] += (neg >> k) & 1 ? -x : x;
 	}
 }
 

@@ -6,11 +6,12 @@
 
 #include "route/quota_db.h"
 
-/* What Redis said at the last hold, written with the local hold
+/* What Redis said at the last hold, written with the local hold (per
+ * thread: the threads of llmr-ask --serve hold at the same time)
  * (llmr_coord_spend_note(); again if that transaction is retried). */
-static struct llmr_coord_seen pending;
-static char pending_names[3][128];
-static int pending_set;
+static _Thread_local struct llmr_coord_seen pending;
+static _Thread_local char pending_names[3][128];
+static _Thread_local int pending_set;
 
 static int seen_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 {
