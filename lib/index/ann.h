@@ -165,6 +165,15 @@ void llmr_ann_quantize(const float *v, unsigned char *out);
 float llmr_ann_vec_cosine(const float *qv, float qnorm, const unsigned char *q8);
 
 /*
+ * The cosines of query qv (norm qnorm) with the stored vectors of chunks
+ * ids[0..n), into scores (NAN where a chunk has none), read through one
+ * incremental blob handle in chunk-id order. Returns 0, or -1 when the
+ * table cannot be read at all (a state file before it: all NAN).
+ */
+int llmr_ann_vec_scores(sqlite3 *db, const float *qv, float qnorm, const int64_t *ids, size_t n,
+			float *scores);
+
+/*
  * Brute force over coll's packed sketches: the r nodes whose sketches
  * score best against the query's asymmetric table lut, as chunk ids in
  * out[0..*nout) (best first; tombstones included: the caller's exact

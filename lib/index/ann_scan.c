@@ -40,6 +40,56 @@ float llmr_ann_vec_cosine(const float *qv, float qnorm, const unsigned char *q8)
 	return dot / (qnorm * sqrtf(nn));
 }
 
+struct idpos {
+	int64_t id;
+	size_t at;
+};
+
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct idpos *)a)->id, y = ((const struct idpos *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+int llmr_ann_vec_scores(sqlite3 *db, const float *qv, float qnorm, const int64_t *ids, size_t n,
+			float *scores)
+{
+	struct idpos *o = llmr_xmalloc((n ? n : 1) * sizeof(*o));
+	unsigned char q8[LLMR_ANN_VEC_LEN];
+	sqlite3_blob *b = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		scores[i] = NAN;
+		o[i].id = ids[i];
+		o[i].at = i;
+	}
+	/* In id order the B-tree cursor moves forward over nearby pages. */
+	if (n > 1)
+		qsort(o, n, sizeof(*o), by_id);
+	for (i = 0; i < n; i++) {
+		int rc = b ? sqlite3_blob_reopen(b, o[i].id)
+			   : sqlite3_blob_open(db, "main", "idx_ann_vec", "q", o[i].id, 0, &b);
+
+		if (rc != SQLITE_OK) {
+			/* No vector for this chunk (a tombstone, or indexed
+			 * before vectors): a failed reopen aborts the handle. */
+			sqlite3_blob_close(b);
+			b = NULL;
+			if (strstr(sqlite3_errmsg(db), "no such table"))
+				break;
+			continue;
+		}
+		if (sqlite3_blob_bytes(b) == LLMR_ANN_VEC_LEN &&
+		    sqlite3_blob_read(b, q8, LLMR_ANN_VEC_LEN, 0) == SQLITE_OK)
+			scores[o[i].at] = llmr_ann_vec_cosine(qv, qnorm, q8);
+	}
+	sqlite3_blob_close(b);
+	free(o);
+	return 0;
+}
+
 static int scan_dberr(sqlite3 *db, struct llmr_err *e, const char *what)
 {
 	return llmr_errf(e, LLMR_EX_SOFTWARE, "ann scan: %s: %s", what, sqlite3_errmsg(db));
