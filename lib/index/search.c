@@ -275,17 +275,18 @@ static int ann_candidates(sqlite3 *db, int64_t coll, const uint64_t *qs, const f
 			  size_t cap, size_t *nscored, int64_t *upto, struct llmr_err *e)
 {
 	size_t i, k = 0;
-	int rc = llmr_ann_scan_db(db, coll, lut, SCAN_RERANK, scored, nscored, upto, e);
+	/* API embedders keep their vectors in the chunk rows, a read each
+	 * (~5 us): for them the graph walk scores fewer. */
+	int rc = x->vst ? llmr_ann_scan_db(db, coll, lut, SCAN_RERANK, scored, nscored, upto, e) : 1;
 
 	if (rc < 0)
 		return -1;
 	if (rc == 1)
 		return llmr_ann_search_db(db, coll, qs, lut, ef, exact_score, x, EXACT_EXPAND,
 					  scored, scores, cap, nscored, upto, e);
-	if (x->vst)
-		llmr_ann_vec_scores(db, x->qv, x->qnorm, scored, *nscored, scores);
+	llmr_ann_vec_scores(db, x->qv, x->qnorm, scored, *nscored, scores);
 	for (i = 0; i < *nscored; i++) {
-		float s = x->vst ? scores[i] : NAN;
+		float s = scores[i];
 
 		if (isnan(s)) /* no stored vector: embed it again */
 			s = exact_score(x, scored[i]);
