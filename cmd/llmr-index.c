@@ -11,6 +11,7 @@
 #include "base/interrupt.h"
 #include "cli/cli.h"
 #include "conf/config.h"
+#include "index/embed.h"
 #include "index/extract.h"
 #include "index/index.h"
 #include "store/state.h"

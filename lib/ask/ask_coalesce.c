@@ -1,9 +1,11 @@
 #include "ask/run.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "ask/cache.h"
+#include "route/coord_coalesce.h"
 
 /* The exact cache, then the semantic one: a question is embedded only
  * after an exact miss, and even when the cache is not read, so that its
@@ -22,6 +24,14 @@ json_t *llmr_ask_cache_lookup(struct ask_run *run, int64_t t0)
 
 void llmr_ask_cache_store(struct ask_run *run, const json_t *resp)
 {
+	/* The waiters on other hosts get the answer through Redis. */
+	if (run->co_held && llmr_ask_cache_storable(resp)) {
+		char *text = json_dumps(resp, JSON_COMPACT);
+
+		llmr_coord_coalesce_done(run->ctx->st, run->cache_key, run->co_token, text, run->co_bound);
+		free(text);
+		run->co_held = false;
+	}
 	llmr_ask_cache_exact_store(run, resp);
 	llmr_ask_semcache_store(run, resp);
 }
@@ -55,6 +65,30 @@ static int64_t lease_ms(const struct ask_run *run)
 	return ms > 0 ? ms : 60000;
 }
 
+/* Across hosts first (Redis): 1 answered (*out), 0 go on with rc set
+ * (owner or wait), or LLMR_COORD_GO_LOCAL. */
+static int claim_across(struct ask_run *run, int64_t bound, int64_t t0, int *rc, json_t **out)
+{
+	char *answer = NULL;
+	json_t *resp;
+	int c = llmr_coord_coalesce_claim(run->ctx->st, run->cache_key, run->co_token, bound, &answer);
+
+	if (c == LLMR_COORD_GO_LOCAL)
+		return c;
+	if (c == LLMR_COORD_CO_HIT) {
+		resp = json_loads(answer, 0, NULL);
+		free(answer);
+		if (resp) {
+			*out = llmr_ask_cache_hit(run, resp, "exact", t0, llmr_now_ms());
+			return 1;
+		}
+		c = LLMR_COORD_CO_WAIT;
+	}
+	run->co_held = c == LLMR_COORD_CO_OWNER;
+	*rc = run->co_held ? LLMR_LEASE_OWNER : LLMR_LEASE_WAIT;
+	return 0;
+}
+
 json_t *llmr_ask_cache_coalesce(struct ask_run *run, int64_t t0)
 {
 	struct llmr_err e;
@@ -71,10 +105,16 @@ json_t *llmr_ask_cache_coalesce(struct ask_run *run, int64_t t0)
 	/* A waiter whose turn never comes (owners taking over one after the
 	 * other, each silent for a whole lease) asks by itself in the end. */
 	give_up = llmr_mono_ms() + 2 * bound + 1000;
+	snprintf(run->co_token, sizeof(run->co_token), "%ld.%lld", run->lease.pid, (long long)run->lease.token);
+	run->co_bound = bound;
 	for (;;) {
 		int64_t now = llmr_now_ms();
+		int across = claim_across(run, bound, t0, &rc, &resp);
 
-		rc = llmr_cache_claim(run->ctx->st, run->cache_key, &run->lease, now, bound, &resp, &e);
+		if (across == 1)
+			return resp;
+		if (across == LLMR_COORD_GO_LOCAL)
+			rc = llmr_cache_claim(run->ctx->st, run->cache_key, &run->lease, now, bound, &resp, &e);
 		if (rc == LLMR_LEASE_HIT)
 			return llmr_ask_cache_hit(run, resp, "exact", t0, now);
 		if (rc == LLMR_LEASE_OWNER)
@@ -93,5 +133,8 @@ void llmr_ask_cache_release(struct ask_run *run)
 	if (run->lease_held)
 		llmr_cache_release(run->ctx->st, run->cache_key, &run->lease, &e);
 	run->lease_held = false;
+	if (run->co_held)
+		llmr_coord_coalesce_done(run->ctx->st, run->cache_key, run->co_token, NULL, 0);
+	run->co_held = false;
 	llmr_ask_semcache_release(run);
 }

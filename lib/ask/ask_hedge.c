@@ -71,9 +71,7 @@ static void hedge_close_leg(struct ask_run *run, const struct llmr_model_ref *re
 	run->status_override = cancelled ? llmr_errclass_name(LLMR_ERR_CANCELLED) : NULL;
 	/* Logged first, then the hold released (see attempt.c). */
 	/* A cancelled leg is billed what its usage says (usually nothing). */
-	llmr_ask_log_attempt(run, ref, r, t0, llmr_usage_cost(ref->model, &r->usage));
-	if (run->ra)
-		llmr_route_ask_done(run->ra, ref, &seen);
+	llmr_ask_attempt_over(run, ref, r, &seen, t0, llmr_usage_cost(ref->model, &r->usage));
 	llmr_ask_add_attempt(run, ref, r);
 	if (is_b)
 		json_object_set_new(json_array_get(run->attempts, json_array_size(run->attempts) - 1),

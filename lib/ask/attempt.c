@@ -151,18 +151,14 @@ static int call_once(struct ask_run *run, const struct llmr_model_ref *ref, cons
 		 * left alone, and the quota counts what was sent, ended now. */
 		seen.err = LLMR_ERR_NONE;
 		run->status_override = llmr_errclass_name(LLMR_ERR_CANCELLED);
-		llmr_ask_log_attempt(run, ref, r, t0, llmr_usage_cost(ref->model, &r->usage));
-		if (run->ra)
-			llmr_route_ask_done(run->ra, ref, &seen);
+		llmr_ask_attempt_over(run, ref, r, &seen, t0, llmr_usage_cost(ref->model, &r->usage));
 		llmr_ask_add_attempt(run, ref, r);
 		run->status_override = NULL;
 		return 0;
 	}
 	/* Logged before done gives the money held back: a cost is always in
 	 * the log or in a hold, so a concurrent cap check never misses it. */
-	llmr_ask_log_attempt(run, ref, r, t0, llmr_usage_cost(ref->model, &r->usage));
-	if (run->ra)
-		llmr_route_ask_done(run->ra, ref, r);
+	llmr_ask_attempt_over(run, ref, r, r, t0, llmr_usage_cost(ref->model, &r->usage));
 	llmr_ask_add_attempt(run, ref, r);
 	return LLMR_ASK_HEDGE_NOT_STARTED;
 }

@@ -72,6 +72,34 @@ void llmr_ask_log_attempt(struct ask_run *run, const struct llmr_model_ref *ref,
 	}
 }
 
+struct attempt_over {
+	struct ask_run *run;
+	const struct llmr_model_ref *ref;
+	const struct llmr_chat_result *r;
+	int64_t started_ms;
+	double cost;
+};
+
+static void log_over(void *ud)
+{
+	struct attempt_over *o = ud;
+
+	llmr_ask_log_attempt(o->run, o->ref, o->r, o->started_ms, o->cost);
+}
+
+void llmr_ask_attempt_over(struct ask_run *run, const struct llmr_model_ref *ref,
+			   const struct llmr_chat_result *r, const struct llmr_chat_result *seen,
+			   int64_t started_ms, double cost)
+{
+	struct attempt_over o = {run, ref, r, started_ms, cost};
+
+	if (!run->ra) {
+		log_over(&o);
+		return;
+	}
+	llmr_route_ask_done_logged(run->ra, ref, seen, log_over, &o);
+}
+
 void llmr_ask_add_attempt(struct ask_run *run, const struct llmr_model_ref *ref,
 			     const struct llmr_chat_result *r)
 {

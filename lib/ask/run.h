@@ -53,6 +53,9 @@ struct ask_run {
 	bool cache_read, cache_write; /* --no-cache, --no-store */
 	struct llmr_lease lease;    /* this request's claim on its question in flight */
 	bool lease_held;
+	bool co_held;               /* ... held in Redis across hosts (coord_coalesce.h) */
+	char co_token[48];
+	int64_t co_bound;
 	/* semantic cache (ask_semcache.c): the question alone, when it takes part */
 	const char *sem_question;
 	const char *sem_ns;         /* namespace: the request's, the route's, its name */
@@ -87,6 +90,12 @@ void llmr_ask_note_tool(const json_t *delta, void *ud);
 /* One attempt into the state's request log (and its rate-limit headers). */
 void llmr_ask_log_attempt(struct ask_run *run, const struct llmr_model_ref *ref,
 			  const struct llmr_chat_result *r, int64_t started_ms, double cost);
+/* The attempt is over: log it (r), then settle its quota, release its
+ * money and tell its breaker (seen, llmr_route_ask_done_logged): one
+ * state transaction when the state is local. */
+void llmr_ask_attempt_over(struct ask_run *run, const struct llmr_model_ref *ref,
+			   const struct llmr_chat_result *r, const struct llmr_chat_result *seen,
+			   int64_t started_ms, double cost);
 /* One attempt into the response's "attempts". */
 void llmr_ask_add_attempt(struct ask_run *run, const struct llmr_model_ref *ref,
 			  const struct llmr_chat_result *r);

@@ -62,7 +62,7 @@ static json_t *compare_case(const struct llmr_bench_env *env, const struct llmr_
 	const struct llmr_case *c = &s->cases[k];
 	json_t *ra = bench_ask(env, s->route, a, c->prompt, c->messages);
 	json_t *rb = bench_ask(env, s->route, b, c->prompt, c->messages);
-	char *q = bench_question(c);
+	char *q = llmr_bench_question(c);
 	json_t *pair = json_pack("{s:I}", "case", (json_int_t)k + 1);
 	struct verdicts v = {0, 0, NULL, {NULL, NULL}};
 	const char *err = bench_error(ra) ? bench_error(ra) : bench_error(rb);

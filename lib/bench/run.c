@@ -39,7 +39,7 @@ json_t *llmr_bench_ask(const struct llmr_bench_env *env, const char *model, cons
 	return bench_ask(env, NULL, model, prompt, NULL);
 }
 
-char *bench_question(const struct llmr_case *c)
+char *llmr_bench_question(const struct llmr_case *c)
 {
 	struct llmr_buf b = LLMR_BUF_INIT;
 	size_t i;
@@ -123,7 +123,7 @@ static double score_case(const struct llmr_bench_env *env, const struct llmr_sui
 {
 	json_t *list = json_array();
 	double wsum = 0, sum = 0, judge_cost = 0;
-	char *question = bench_question(c);
+	char *question = llmr_bench_question(c);
 
 	for (size_t i = 0; i < c->nasserts; i++) {
 		const struct llmr_assert *a = &c->asserts[i];
@@ -154,7 +154,8 @@ static double usage_tokens(const json_t *resp, const char *key)
 }
 
 /* Output tokens per second of generation: after the first token when the
- * answer was streamed, else over the whole call. */
+ * answer was streamed, else over the whole call; -1 when that took under
+ * a millisecond (no rate can be told). */
 static double output_tps(const json_t *resp)
 {
 	double out = usage_tokens(resp, "output_tokens");
@@ -164,7 +165,7 @@ static double output_tps(const json_t *resp)
 
 	if (json_is_integer(ttft) && json_integer_value(ttft) < lat)
 		gen = lat - (double)json_integer_value(ttft);
-	return gen > 0 ? 1000 * out / gen : 0;
+	return gen > 0 ? 1000 * out / gen : -1;
 }
 
 /* The mean inter-token latency: the time after the first token over the
@@ -218,11 +219,14 @@ static void format_part(const struct llmr_case *c, const char *text, json_t *res
 /* What the call measured, into res. */
 static void measures(const json_t *resp, int answered, json_t *res)
 {
+	double tps;
+
 	json_object_set_new(res, "cost_usd", json_real(json_number_value(json_object_get(resp, "cost_usd"))));
 	copy_or_null(res, resp, "latency_ms");
 	copy_or_null(res, resp, "ttft_ms");
 	json_object_set_new(res, "itl_ms", answered ? itl_ms(resp) : json_null());
-	json_object_set_new(res, "output_tps", answered ? json_real(output_tps(resp)) : json_null());
+	tps = answered ? output_tps(resp) : -1;
+	json_object_set_new(res, "output_tps", tps >= 0 ? json_real(tps) : json_null());
 	json_object_set_new(res, "input_tokens", json_integer((json_int_t)usage_tokens(resp, "input_tokens")));
 	json_object_set_new(res, "output_tokens", json_integer((json_int_t)usage_tokens(resp, "output_tokens")));
 }
@@ -233,7 +237,7 @@ json_t *bench_run_case(const struct llmr_bench_env *env, const struct llmr_suite
 	const struct llmr_case *c = &s->cases[k];
 	json_t *resp = bench_ask(env, s->route, model, c->prompt, c->messages);
 	const char *err = bench_error(resp), *text = json_string_value(json_object_get(resp, "text"));
-	char *question = bench_question(c);
+	char *question = llmr_bench_question(c);
 	json_t *res = json_pack("{s:s, s:I, s:s?, s:s, s:s?, s:s?}", "model", contestant, "case",
 				(json_int_t)k + 1, "answered_by",
 				json_string_value(json_object_get(resp, "model")), "prompt", question,

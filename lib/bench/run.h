@@ -67,4 +67,8 @@ json_t *llmr_bench_compare(const struct llmr_bench_env *env, const struct llmr_s
  * the response or failed-request object of llmr_ask (new reference). */
 json_t *llmr_bench_ask(const struct llmr_bench_env *env, const char *model, const char *prompt);
 
+/* A case's question as one text: its prompt, or its messages as
+ * "role: content" lines. malloc'd. */
+char *llmr_bench_question(const struct llmr_case *c);
+
 #endif

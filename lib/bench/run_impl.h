@@ -46,7 +46,6 @@ json_t *bench_ask(const struct llmr_bench_env *env, const char *route, const cha
 
 /* The question as a judge reads it: the prompt, or the messages as
  * "role: content" lines (new string). */
-char *bench_question(const struct llmr_case *c);
 
 /* The error message of a failed call, or NULL when it answered. */
 const char *bench_error(const json_t *resp);

@@ -36,21 +36,6 @@ static int check(const struct llmr_bench_env *env, const char *m, struct llmr_er
 	return llmr_ask_req_check(env->cfg, &req, LLMR_EX_USAGE, e);
 }
 
-static char *question(const struct llmr_case *c)
-{
-	struct llmr_buf b = LLMR_BUF_INIT;
-	size_t i;
-	json_t *m;
-
-	if (c->prompt)
-		return llmr_xstrdup(c->prompt);
-	json_array_foreach(c->messages, i, m)
-		llmr_buf_addf(&b, "%s%s: %s", i ? "\n" : "",
-			      json_string_value(json_object_get(m, "role")),
-			      json_string_value(json_object_get(m, "content")));
-	return llmr_buf_detach(&b);
-}
-
 /* Every model's answer: OK, SKIP when one failed (said), STOP on Ctrl-C. */
 static int answers(struct arena_case *a)
 {
@@ -141,7 +126,7 @@ static int one_case(struct arena_case *a, struct llmr_err *e)
 	struct llmr_buf b = LLMR_BUF_INIT;
 	int rc;
 
-	a->prompt = question(&a->s->cases[a->no - 1]);
+	a->prompt = llmr_bench_question(&a->s->cases[a->no - 1]);
 	llmr_sanitize_for_tty(&b, a->prompt, strlen(a->prompt));
 	fprintf(a->out, "\n--- Case %ld of %zu ---\n%s\n\n", a->no, a->s->ncases, b.s ? b.s : "");
 	llmr_buf_release(&b);

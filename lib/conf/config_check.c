@@ -43,7 +43,8 @@ void cfg_check(struct cfg_ctx *c)
 		cfg_error(c, cfg_lookup(c, "cache", "semantic_error_rate"),
 			  "'semantic_error_rate' must be above 0");
 	check_ref(c, "judge", "model", cfg->judge_model);
-	if (cfg->index_embedder && strcmp(cfg->index_embedder, "local"))
+	if (cfg->index_embedder && strcmp(cfg->index_embedder, "local") &&
+	    strcmp(cfg->index_embedder, "local-cooc"))
 		check_ref(c, "index", "embedder", cfg->index_embedder);
 	if (cfg->index_chunk_tokens == 0)
 		cfg_error(c, cfg_lookup(c, "index", "chunk_tokens"), "'chunk_tokens' must be at least 1");

@@ -30,9 +30,23 @@
 #define LLMR_SKETCH_BITS 256
 #define LLMR_SKETCH_WORDS (LLMR_SKETCH_BITS / 64)
 
+/*
+ * `local-cooc` is `local` plus word vectors learned from the collection's
+ * own chunks at index time (cooc.h): statistical, not neural. Chunk
+ * vectors are still recomputed from text, and the ANN graph still walks
+ * the hashing vectors' sketches; the exact scoring of candidates blends
+ * the two cosines.
+ */
+/* Whether spec (NULL included) names a local embedder. */
+int llmr_embed_is_local(const char *spec);
+
 /* Embed text[0..n) with the local embedder into out[LLMR_EMBED_LOCAL_DIM],
  * L2-normalised (all zeros when the text has no word). Never fails. */
 void llmr_embed_local(const char *text, size_t n, float *out);
+
+/* The same from text already folded by llmr_embed_fold (search shares one
+ * fold of each chunk with local-cooc's word vectors). */
+void llmr_embed_local_folded(const char *folded, size_t n, float *out);
 
 /*
  * Fold text into lowercase ASCII-ish words: accents removed from Latin
@@ -65,7 +79,8 @@ struct llmr_state;
 
 struct llmr_embedder {
 	char *spec;        /* "local" or "provider/model" (owned) */
-	int local;
+	int local;         /* "local" or "local-cooc": hashing from text */
+	int cooc;          /* "local-cooc": plus the collection's word vectors */
 	size_t dim;        /* 0 until the first API answer tells */
 	const struct llmr_provider_cfg *provider; /* borrowed from the config */
 	const struct llmr_adapter *adapter;

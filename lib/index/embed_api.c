@@ -24,8 +24,9 @@ int llmr_embedder_open(const struct llmr_config *cfg, const char *spec,
 
 	em = llmr_xcalloc(1, sizeof(*em));
 	em->batch = BATCH;
-	if (!spec || !*spec || !strcmp(spec, "local")) {
-		em->spec = llmr_xstrdup("local");
+	if (llmr_embed_is_local(spec)) {
+		em->cooc = spec && !strcmp(spec, "local-cooc");
+		em->spec = llmr_xstrdup(em->cooc ? "local-cooc" : "local");
 		em->local = 1;
 		em->dim = LLMR_EMBED_LOCAL_DIM;
 		*out = em;
@@ -36,7 +37,7 @@ int llmr_embedder_open(const struct llmr_config *cfg, const char *spec,
 	if (!slash || slash == spec || !slash[1]) {
 		llmr_embedder_free(em);
 		return llmr_errf(e, LLMR_EX_CONFIG,
-				 "index.embedder '%s': expected 'local' or 'provider/model'", spec);
+				 "index.embedder '%s': expected 'local', 'local-cooc' or 'provider/model'", spec);
 	}
 	pname = llmr_xstrndup(spec, (size_t)(slash - spec));
 	em->provider = cfg ? llmr_config_provider(cfg, pname) : NULL;

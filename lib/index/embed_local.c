@@ -76,6 +76,11 @@ static const char *const stopwords[] = {
 	"in", "is", "it", "its", "of", "on", "or", "the", "this", "that", "to", "was", "what",
 	"when", "where", "which", "who", "with", "can", "should", NULL};
 
+int llmr_embed_is_local(const char *spec)
+{
+	return !spec || !*spec || !strcmp(spec, "local") || !strcmp(spec, "local-cooc");
+}
+
 int llmr_embed_stopword(const char *w, size_t n)
 {
 	int i;
@@ -116,14 +121,19 @@ static void add_feature(float *v, uint64_t h, float w)
 void llmr_embed_local(const char *text, size_t n, float *out)
 {
 	struct llmr_buf f = LLMR_BUF_INIT;
-	const char *p, *end, *prev = NULL;
+
+	llmr_embed_fold(text, n, &f);
+	llmr_embed_local_folded(f.s ? f.s : "", f.len, out);
+	llmr_buf_release(&f);
+}
+
+void llmr_embed_local_folded(const char *folded, size_t n, float *out)
+{
+	const char *p = folded, *end = folded + n, *prev = NULL;
 	size_t prevlen = 0, i;
 	double norm = 0;
 
 	memset(out, 0, LLMR_EMBED_LOCAL_DIM * sizeof(*out));
-	llmr_embed_fold(text, n, &f);
-	p = f.s ? f.s : "";
-	end = p + f.len;
 	while (p < end) {
 		const char *w = p;
 		size_t wl;
@@ -159,7 +169,6 @@ void llmr_embed_local(const char *text, size_t n, float *out)
 				add_feature(out, fnv(3, pad + i, 3), W_TRIGRAM);
 		}
 	}
-	llmr_buf_release(&f);
 	for (i = 0; i < LLMR_EMBED_LOCAL_DIM; i++)
 		norm += (double)out[i] * out[i];
 	if (norm > 0) {

@@ -5,6 +5,7 @@
 
 #include "index/ann.h"
 #include "index/chunk.h"
+#include "index/cooc.h"
 #include "index/embed.h"
 #include "index/extract.h"
 #include "index/index_impl.h"
@@ -12,31 +13,6 @@
 static int dberr(sqlite3 *db, struct llmr_err *e, const char *what)
 {
 	return llmr_index_dberr(db, e, what);
-}
-
-int64_t llmr_index_collection(sqlite3 *db, const char *name, char **embedder, long *dim,
-			      struct llmr_err *e)
-{
-	sqlite3_stmt *st;
-	int64_t id = 0;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT id, embedder, dim FROM idx_collections WHERE name=?", -1,
-			       &st, NULL) != SQLITE_OK)
-		return dberr(db, e, "collections");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		if (embedder)
-			*embedder = llmr_xstrdup((const char *)sqlite3_column_text(st, 1));
-		if (dim)
-			*dim = sqlite3_column_int(st, 2);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return dberr(db, e, "collections");
-	return id;
 }
 
 static int load_docs(struct llmr_indexer *ix, struct llmr_err *e)
@@ -217,6 +193,10 @@ int llmr_index_close(struct llmr_indexer *ix, struct llmr_index_counts *counts,
 		rc = llmr_index_graph_close(ix, e);
 	else
 		rc = llmr_index_graph_if_stale(ix->st, ix->coll, ix->em->spec, ix->cfg, e);
+	/* local-cooc: learn the word vectors again if the collection changed
+	 * enough (cooc.h); the graph does not depend on them. */
+	if (rc == 0 && ix->em->cooc)
+		rc = llmr_cooc_refresh(ix->st, ix->coll, e);
 	/* A run that wrote much leaves a long WAL that every later search must
 	 * look pages up in: fold it into the database now, without waiting for
 	 * readers (a passive checkpoint never blocks). */

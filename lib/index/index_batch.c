@@ -21,6 +21,7 @@ static int drop_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 
 	if (llmr_index_exec_coll(db, "DELETE FROM idx_chunks WHERE coll=?", ix->coll, e) < 0 ||
 	    llmr_index_exec_coll(db, "DELETE FROM idx_docs WHERE coll=?", ix->coll, e) < 0 ||
+	    llmr_index_exec_coll(db, "DELETE FROM idx_cooc WHERE coll=?", ix->coll, e) < 0 ||
 	    llmr_ann_drop(db, ix->coll, e) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(db, "UPDATE idx_collections SET embedder=?, dim=0 WHERE id=?", -1,

@@ -41,3 +41,31 @@ char *llmr_index_sha256(const void *data, size_t n)
 	llmr_sha256_hex(data, n, h);
 	return llmr_xstrdup(h);
 }
+
+/* Here, not in index.c: search needs it, and index.c pulls in the whole
+ * indexing pipeline (extraction: poppler, libxml2, libzip), which
+ * llmr-ask and llmr-search must not link. */
+int64_t llmr_index_collection(sqlite3 *db, const char *name, char **embedder, long *dim,
+			      struct llmr_err *e)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, embedder, dim FROM idx_collections WHERE name=?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return llmr_index_dberr(db, e, "collections");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (embedder)
+			*embedder = llmr_xstrdup((const char *)sqlite3_column_text(st, 1));
+		if (dim)
+			*dim = sqlite3_column_int(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return llmr_index_dberr(db, e, "collections");
+	return id;
+}

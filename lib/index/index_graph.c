@@ -205,7 +205,7 @@ static int update_graph(struct llmr_state *st, int64_t coll, const char *embedde
 		c.nk = kept->nk;
 	}
 	c.coll = coll;
-	if (embedder && strcmp(embedder, "local")) {
+	if (!llmr_embed_is_local(embedder)) {
 		/* Stored vectors are enough: no key, no network needed here. */
 		c.em = llmr_xcalloc(1, sizeof(*c.em));
 		c.em->local = 0;
@@ -214,7 +214,7 @@ static int update_graph(struct llmr_state *st, int64_t coll, const char *embedde
 			return -1;
 	}
 	rc = llmr_state_tx(st, 1, graph_tx, &c, e);
-	if (embedder && strcmp(embedder, "local"))
+	if (!llmr_embed_is_local(embedder))
 		free(c.em);
 	else
 		llmr_embedder_free(c.em);

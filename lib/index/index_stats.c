@@ -94,7 +94,7 @@ int llmr_index_stats(struct llmr_state *st, const char *collection, json_t **out
 
 		if (collection && strcmp(collection, name))
 			continue;
-		if (!strcmp(emb, "local"))
+		if (llmr_embed_is_local(emb))
 			dim = LLMR_EMBED_LOCAL_DIM;
 		o = one(db, sqlite3_column_int64(s, 0), name, emb, dim, e);
 		if (!o) {

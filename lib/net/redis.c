@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NSLOTS 16
+#define NSLOTS 24
 
 struct llmr_redis {
 	redisContext *c;

@@ -38,7 +38,7 @@ int llmr_redis_ping(struct llmr_redis *r, struct llmr_err *e);
 /*
  * Run a Lua script: EVALSHA, and EVAL when the server does not know it
  * (NOSCRIPT, after a restart), which also loads it again. slot names the
- * script (0..15) so that its SHA is remembered per connection. argv holds
+ * script (0..23) so that its SHA is remembered per connection. argv holds
  * the nkeys keys then the other arguments, argc in all. Returns the
  * reply (freeReplyObject) or NULL with e: a transport failure (the
  * connection is then unusable) or an error reply.

@@ -290,3 +290,14 @@ int llmr_coord_last_outage(struct llmr_state *st, int64_t *started_ms, int64_t *
 	sqlite3_finalize(s);
 	return 0;
 }
+
+int64_t llmr_coord_month_start(int64_t now_ms)
+{
+	time_t t = (time_t)(now_ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	return (int64_t)timegm(&tm) * 1000;
+}

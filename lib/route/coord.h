@@ -63,6 +63,10 @@ const char *llmr_coord_where(void);
  * "" model: the provider's). */
 void llmr_coord_ratelimit_key(const char *provider, const char *model, char *out, size_t n);
 
+/* Epoch ms of the first instant of now_ms's month, UTC: the month of the
+ * monthly caps (llmr_route_month_start() is this). */
+int64_t llmr_coord_month_start(int64_t now_ms);
+
 /* How often a process whose Redis failed tries it again. */
 #define LLMR_COORD_RETRY_MS 1000
 

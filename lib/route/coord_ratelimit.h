@@ -10,6 +10,8 @@
 #ifndef LLMR_COORD_RATELIMIT_H
 #define LLMR_COORD_RATELIMIT_H
 
+#include <stdbool.h>
+
 #include "net/ratelimit.h"
 #include "route/coord.h"
 
@@ -21,5 +23,22 @@ void llmr_coord_ratelimit_save(struct llmr_state *st, const char *provider, cons
 /* Forget the headers of provider (NULL: every provider) in Redis, as
  * llmr_quota_reset_cooldown() does in the state file. */
 void llmr_coord_ratelimit_reset(struct llmr_state *st, const char *provider);
+
+/* What the newest response headers of a provider (or of one of its
+ * models) said, as kept in Redis by any host; instants on this host's
+ * clock, 0 none; counts -1 absent. */
+struct llmr_coord_headers {
+	int64_t seen_ms, req_reset_at, tok_reset_at, cooldown_until;
+	long req_limit, req_remaining, tok_limit, tok_remaining;
+	long req_since, tok_since;  /* admitted by every host since */
+	char model[128];            /* whose headers; "" the provider's */
+	bool mine;                  /* this host read them */
+};
+
+/* llmr-quota: 1 and h filled, 0 when Redis has none for p, or
+ * LLMR_COORD_GO_LOCAL when Redis is not in force (an outage is
+ * recorded). One round trip. */
+int llmr_coord_ratelimit_read(struct llmr_state *st, const struct llmr_provider_cfg *p,
+			      struct llmr_coord_headers *h);
 
 #endif

@@ -10,7 +10,6 @@
 #include "base/sha256.h"
 #include "route/coord_spend_seen.h"
 #include "route/quota_db.h"
-#include "route/route_view.h"
 
 /* Script slots (coord_quota.c 0..4, coord_breaker.c 5..7, coord_budget.c 8,
  * coord_degrade.c 9, coord_ratelimit.c 12..13). */
@@ -141,7 +140,7 @@ static const char lua_release[] = COORD_SPEND_PUBLISH
 	"return 1\n";
 
 /* This host's name in Redis: the same for every process on one state file. */
-static void host_id(struct llmr_state *st, char out[24])
+void llmr_coord_spend_host(struct llmr_state *st, char out[24])
 {
 	char host[256] = "", hex[65], buf[600];
 
@@ -177,6 +176,20 @@ static void make_keys(const char *provider, const char *route, int64_t month0, s
 	snprintf(k->pa, sizeof(k->pa), "%s:allow", k->p);
 	snprintf(k->ra, sizeof(k->ra), "%s:allow", k->r);
 	snprintf(k->ta, sizeof(k->ta), "%s:allow", k->t);
+}
+
+void llmr_coord_spend_keys(const char *provider, int64_t month0, struct llmr_coord_spend_keys *out)
+{
+	struct keys k;
+
+	make_keys(provider, NULL, month0, &k);
+	snprintf(out->holds, sizeof(out->holds), "%s", k.z);
+	snprintf(out->recs, sizeof(out->recs), "%s", k.h);
+	snprintf(out->back, sizeof(out->back), "%s", k.back);
+	snprintf(out->heard, sizeof(out->heard), "%s", k.at);
+	snprintf(out->mark, sizeof(out->mark), "%s", k.mark);
+	snprintf(out->spent, sizeof(out->spent), "%s", k.p);
+	snprintf(out->allow, sizeof(out->allow), "%s", k.pa);
 }
 
 /* What this host's log says was spent this month per scope, and its caps. */
@@ -320,7 +333,7 @@ static void own_args(const struct own *o, char a[3][40])
 int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req *q,
 			     struct llmr_spend_hold *h, char *why, size_t n)
 {
-	struct own o = {st, q->provider->name, q->route, llmr_route_month_start(llmr_now_ms()), {0}, {0}, {0}, 0};
+	struct own o = {st, q->provider->name, q->route, llmr_coord_month_start(llmr_now_ms()), {0}, {0}, {0}, 0};
 	struct llmr_err e = {0, ""};
 	char host[24], est[40], lease[24], u[3][40], c[3][40], f[3][40], others[16], share[40];
 	const char *argv[28];
@@ -334,7 +347,7 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 	o.cap[0] = q->provider->budget_usd_per_month;
 	if (llmr_state_tx(st, 0, own_fn, &o, &e) < 0)
 		return LLMR_COORD_GO_LOCAL; /* the state failed: spend.c reports it */
-	host_id(st, host);
+	llmr_coord_spend_host(st, host);
 	make_keys(o.provider, o.route, o.month0, &k);
 	own_args(&o, u);
 	for (int i = 0; i < 3; i++) {
@@ -377,7 +390,7 @@ int llmr_coord_spend_reserve(struct llmr_state *st, const struct llmr_spend_req 
 
 void llmr_coord_spend_release(struct llmr_state *st, struct llmr_spend_hold *h)
 {
-	struct own o = {st, h->provider, h->route[0] ? h->route : NULL, llmr_route_month_start(llmr_now_ms()),
+	struct own o = {st, h->provider, h->route[0] ? h->route : NULL, llmr_coord_month_start(llmr_now_ms()),
 			{0}, {0}, {0}, 0};
 	struct llmr_err e = {0, ""};
 	char host[24], id[24], u[3][40];
@@ -392,7 +405,7 @@ void llmr_coord_spend_release(struct llmr_state *st, struct llmr_spend_hold *h)
 	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !(r = llmr_coord_quota_conn(st)) ||
 	    llmr_state_tx(st, 0, totals_fn, &o, &e) < 0)
 		return;
-	host_id(st, host);
+	llmr_coord_spend_host(st, host);
 	make_keys(o.provider, o.route, o.month0, &k);
 	own_args(&o, u);
 	snprintf(id, sizeof(id), "%lld", (long long)hold);
@@ -420,7 +433,7 @@ int llmr_coord_spend_month(struct llmr_state *st, const char *provider, double *
 
 	if (llmr_coord_mode() == LLMR_COORD_LOCAL || !(r = llmr_coord_quota_conn(st)))
 		return 0;
-	make_keys(provider, NULL, llmr_route_month_start(llmr_now_ms()), &k);
+	make_keys(provider, NULL, llmr_coord_month_start(llmr_now_ms()), &k);
 	const char *argv[1] = {k.p};
 
 	if (!(rep = llmr_redis_eval(r, S_MONTH, lua_month, 1, 1, argv, &e))) {

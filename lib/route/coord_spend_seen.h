@@ -21,6 +21,16 @@ struct llmr_coord_seen {
 	int64_t seq;   /* the hold's number in Redis: a later one wins */
 };
 
+/* This host's name in Redis (a hash of its hostname and state file). */
+void llmr_coord_spend_host(struct llmr_state *st, char out[24]);
+
+/* The Redis keys of coord_spend.c that say how much of provider's cap is
+ * spent and held this month (coord_spend_view.c reads them). */
+struct llmr_coord_spend_keys {
+	char holds[96], recs[100], back[96], heard[96], mark[96], spent[400], allow[408];
+};
+void llmr_coord_spend_keys(const char *provider, int64_t month0, struct llmr_coord_spend_keys *out);
+
 /* Keep c (copied) for llmr_coord_spend_note(); NULL forgets it. */
 void llmr_coord_seen_set(const struct llmr_coord_seen *c);
 

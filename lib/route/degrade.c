@@ -157,10 +157,36 @@ static int update_fn(sqlite3 *db, void *ud, struct llmr_err *e)
 	return c->readonly ? 0 : store(db, d, now, e);
 }
 
+/* The stored state, when it was checked less than a second ago: *fresh. */
+struct peek_ctx {
+	struct llmr_degrade *d;
+	bool fresh;
+};
+
+static int peek_fn(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	struct peek_ctx *c = ud;
+	int64_t checked;
+
+	memset(c->d, 0, sizeof(*c->d));
+	if (load(db, c->d, &checked, e) < 0)
+		return -1;
+	c->fresh = llmr_now_ms() - checked < 1000;
+	return 0;
+}
+
 int llmr_degrade_update(struct llmr_state *st, struct llmr_degrade *d, struct llmr_err *e)
 {
 	struct update_ctx c = {d, sqlite3_db_readonly(llmr_state_db(st), "main") == 1};
-	int rc = llmr_state_tx(st, !c.readonly, update_fn, &c, e);
+	struct peek_ctx pk = {d, false};
+	int rc;
+
+	/* Checked within the second (nearly every request of a busy server):
+	 * a read answers, without the write lock. Else the check under it,
+	 * which reads again, as another process may have just stored one. */
+	rc = llmr_state_tx(st, 0, peek_fn, &pk, e);
+	if (rc == 0 && !pk.fresh)
+		rc = llmr_state_tx(st, !c.readonly, update_fn, &c, e);
 
 	/* Coordinated: on for every host when any host's signals say so. */
 	if (rc == 0)

@@ -1,6 +1,7 @@
 #include "route/quota_report.h"
 #include "route/verified.h"
 
+#include "route/coord_ratelimit.h"
 #include "route/coord_report.h"
 #include "route/coord_spend.h"
 
@@ -134,13 +135,62 @@ static void binding(json_t *p, const struct llmr_quota_status *q, int64_t now)
 	json_object_set_new(p, "binding", b);
 }
 
-static void headers(json_t *p, const struct llmr_quota_status *q)
+/* Where the figures come from: "redis" (every host's) or "state" (this
+ * host's state file). */
+struct sources {
+	const char *windows, *headers, *spend;
+	const struct llmr_coord_headers *shared; /* the headers from Redis, or NULL */
+};
+
+/*
+ * With coordination, the newest headers any host read (Redis) replace this
+ * host's when they are newer, with what every host admitted since, so that
+ * binding, headers and cooldown all show what the next reservation will
+ * be judged against (coord_lua.h).
+ */
+static void shared_headers(struct llmr_state *st, const struct llmr_provider_cfg *pc,
+			   struct llmr_quota_status *q, struct llmr_coord_headers *h, struct sources *src)
 {
+	int got = llmr_coord_ratelimit_read(st, pc, h);
+
+	if (got == LLMR_COORD_GO_LOCAL)
+		return;
+	src->headers = "redis";
+	if (got != 1 || h->seen_ms < q->hdr_seen_ms) {
+		if (q->hdr_seen_ms)
+			src->headers = "state";
+		return;
+	}
+	src->shared = h;
+	q->hdr_seen_ms = h->seen_ms;
+	q->hdr_req_limit = h->req_limit;
+	q->hdr_req_remaining = h->req_remaining;
+	q->hdr_req_reset_at = h->req_reset_at;
+	q->hdr_tok_limit = h->tok_limit;
+	q->hdr_tok_remaining = h->tok_remaining;
+	q->hdr_tok_reset_at = h->tok_reset_at;
+	q->cooldown_until = h->cooldown_until;
+	q->req_since_hdr = h->req_since > 0 ? h->req_since : 0;
+	q->tok_since_hdr = h->tok_since > 0 ? h->tok_since : 0;
+}
+
+static void headers(json_t *p, const struct llmr_quota_status *q, const struct sources *src)
+{
+	const struct llmr_coord_headers *sh = src->shared;
 	json_t *h;
 
+	json_object_set_new(p, "sources", json_pack("{s:s,s:s,s:s}", "windows", src->windows, "headers",
+						    src->headers, "month_spend_usd", src->spend));
 	if (!q->hdr_seen_ms)
 		return;
-	h = json_pack("{s:I}", "seen_at", (json_int_t)q->hdr_seen_ms);
+	h = json_pack("{s:I,s:s,s:{s:I,s:I}}", "seen_at", (json_int_t)q->hdr_seen_ms, "source", src->headers,
+		      "admitted_since", "requests", (json_int_t)q->req_since_hdr, "tokens",
+		      (json_int_t)q->tok_since_hdr);
+	if (sh) {
+		json_object_set_new(h, "learned_by", json_string(sh->mine ? "this host" : "another host"));
+		if (sh->model[0])
+			json_object_set_new(h, "model", json_string(sh->model));
+	}
 	if (q->hdr_req_limit >= 0)
 		json_object_set_new(h, "requests_limit", json_integer(q->hdr_req_limit));
 	if (q->hdr_req_remaining >= 0)
@@ -213,6 +263,8 @@ static json_t *provider_json(struct llmr_state *st, const struct llmr_config *cf
 			     const struct llmr_provider_cfg *pc, json_t *all, struct llmr_err *e)
 {
 	struct llmr_quota_status q;
+	struct llmr_coord_headers sh;
+	struct sources src = {"state", "state", "state", NULL};
 	struct llmr_breaker b;
 	double spend = 0;
 	int64_t now = llmr_now_ms();
@@ -222,12 +274,17 @@ static json_t *provider_json(struct llmr_state *st, const struct llmr_config *cf
 	    llmr_breaker_get(st, pc->name, &b, e) < 0 ||
 	    llmr_route_month_spend(st, pc->name, &spend, e) < 0)
 		return NULL;
-	llmr_coord_spend_month(st, pc->name, &spend); /* every host's, through Redis */
+	/* Windows count every host's when Redis answered (quota_status.c). */
+	if (llmr_coord_mode() == LLMR_COORD_REDIS)
+		src.windows = "redis";
+	if (llmr_coord_spend_month(st, pc->name, &spend)) /* every host's, through Redis */
+		src.spend = "redis";
+	shared_headers(st, pc, &q, &sh, &src);
 	p = json_pack("{s:s,s:s,s:s,s:s}", "name", pc->name, "status", status_name(pc->status),
 		      "tier", tier_name(pc->tier), "protocol", llmr_protocol_name(pc->protocol));
 	windows(p, &q);
 	binding(p, &q, now);
-	headers(p, &q);
+	headers(p, &q, &src);
 	json_object_set_new(p, "breaker", breaker_json(&b, llmr_breaker_cooldown(pc)));
 	json_object_set_new(p, "month_spend_usd", json_real(spend));
 	if (pc->budget_usd_per_month >= 0)

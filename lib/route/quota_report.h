@@ -21,6 +21,15 @@
  * limited window with the smallest share left; absent with no limits.
  * "last_verified" is when a probe (llmr-bench probe) last got an answer
  * from the provider. Times are epoch ms.
+ *
+ * "sources" says where the figures come from: {"windows", "headers",
+ * "month_spend_usd"}, each "redis" (every host's, through Redis) or
+ * "state" (this host's state file: no coordination, or Redis down).
+ * "headers" are the newest a provider sent: with coordination, those any
+ * host read (kept in Redis) when newer than this host's own; they carry
+ * "source", "admitted_since":{"requests","tokens"} (by every host, with
+ * Redis), and from Redis "learned_by" ("this host" or "another host") and
+ * "model" (whose headers). "cooldown_until" (a retry-after) comes with them.
  */
 #ifndef LLMR_QUOTA_REPORT_H
 #define LLMR_QUOTA_REPORT_H

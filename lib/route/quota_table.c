@@ -126,6 +126,32 @@ static void reset_col(json_t *p, char *reset, size_t n)
 			 when(num(b, "resets_at", 0), t, sizeof(t)));
 }
 
+/* Headers kept in Redis: who read them and what every host admitted since. */
+static void shared_suffix(json_t *hd, struct llmr_buf *out)
+{
+	json_t *a = json_object_get(hd, "admitted_since");
+	const char *by = json_string_value(json_object_get(hd, "learned_by"));
+	const char *src = json_string_value(json_object_get(hd, "source"));
+
+	if (!src || strcmp(src, "redis"))
+		return;
+	llmr_buf_addf(out, " (Redis: read by %s, %lld req since, every host)", by ? by : "a host",
+		      (long long)num(a, "requests", 0));
+}
+
+/* Where the figures come from, when any comes from Redis. */
+static void sources_row(json_t *p, struct llmr_buf *out)
+{
+	json_t *s = json_object_get(p, "sources");
+	const char *w = json_string_value(json_object_get(s, "windows"));
+	const char *h = json_string_value(json_object_get(s, "headers"));
+	const char *m = json_string_value(json_object_get(s, "month_spend_usd"));
+
+	if (!w || !h || !m || (strcmp(w, "redis") && strcmp(h, "redis") && strcmp(m, "redis")))
+		return;
+	llmr_buf_addf(out, "  %-12s windows %s, headers %s, month spend %s\n", "from", w, h, m);
+}
+
 /* One line per limited window under its provider, each with its own reset. */
 static void window_rows(json_t *p, struct llmr_buf *out)
 {
@@ -146,9 +172,20 @@ static void window_rows(json_t *p, struct llmr_buf *out)
 	if (hd && num(hd, "requests_remaining", -1) >= 0 && num(hd, "requests_reset_at", 0) > llmr_now_ms()) {
 		snprintf(used, sizeof(used), "%lld/%lld req left", (long long)num(hd, "requests_remaining", 0),
 			 (long long)num(hd, "requests_limit", 0));
-		llmr_buf_addf(out, "  %-12s %-20s resets %s\n", "headers", used,
+		llmr_buf_addf(out, "  %-12s %-20s resets %s", "headers", used,
 			      when(num(hd, "requests_reset_at", 0), t, sizeof(t)));
+		shared_suffix(hd, out);
+		llmr_buf_addf(out, "\n");
 	}
+	if (hd && num(hd, "tokens_remaining", -1) >= 0 && num(hd, "tokens_reset_at", 0) > llmr_now_ms()) {
+		snprintf(used, sizeof(used), "%lld/%lld tok left", (long long)num(hd, "tokens_remaining", 0),
+			 (long long)num(hd, "tokens_limit", 0));
+		llmr_buf_addf(out, "  %-12s %-20s resets %s", "headers", used,
+			      when(num(hd, "tokens_reset_at", 0), t, sizeof(t)));
+		shared_suffix(hd, out);
+		llmr_buf_addf(out, "\n");
+	}
+	sources_row(p, out);
 }
 
 /* When a probe last saw the provider answer (llmr-bench probe). */

@@ -211,6 +211,10 @@ static void filter(struct llmr_decision *d, const struct llmr_route_view *view, 
 			skip(d, c, temp ? LLMR_ERR_RATE_LIMITED : never, "%s", why);
 			continue;
 		}
+		if (view && view->over_cap && view->over_cap(view->ud, &c->ref, c->est_cost_usd, why, sizeof(why))) {
+			skip(d, c, LLMR_ERR_RATE_LIMITED, "%s", why); /* a spent cap: try later (75) */
+			continue;
+		}
 		if (k != i) {
 			d->chain[k] = *c;
 			d->chain[k].ref.spec = d->chain[k].spec;

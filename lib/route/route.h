@@ -30,6 +30,8 @@
  * "breaker open (retry in 20s)") when ref cannot take est_tokens now.
  * temporary is set to false when waiting would not help (monthly budget).
  * latency_ms: measured typical latency of ref, or -1 when unknown.
+ * over_cap: return true and fill why when holding est_usd, ref's estimated
+ * cost, would cross a monthly cap (the check llmr-ask's hold makes).
  */
 struct llmr_route_view {
 	bool (*blocked)(void *ud, const struct llmr_model_ref *ref, long est_tokens,
@@ -37,6 +39,8 @@ struct llmr_route_view {
 	int64_t (*latency_ms)(void *ud, const struct llmr_model_ref *ref);
 	bool degraded; /* degraded mode is on (degrade.h) */
 	void *ud;
+	bool (*over_cap)(void *ud, const struct llmr_model_ref *ref, double est_usd, char *why,
+			 size_t n);
 };
 
 struct llmr_route_req {

@@ -246,15 +246,95 @@ static int hold_money(struct llmr_route_ask *ra, const struct llmr_model_ref *re
 	return llmr_spend_reserve(ra->st, &q, &ra->hold, why, n, &e) != 0;
 }
 
+/* What one admission decided, for running it inside a batch. */
+struct admit {
+	struct llmr_route_ask *ra;
+	const struct llmr_model_ref *ref;
+	int64_t wait;   /* how long the quota may be waited for */
+	char *why;
+	size_t n;
+	int verdict;    /* 1 admitted, 0 skipped, -1 no quota now: wait for it */
+};
+
+/* The breaker, the quota (waiting at most a->wait), the money, the probe. */
+static int admit_steps(struct admit *a)
+{
+	struct llmr_route_ask *ra = a->ra;
+	const struct llmr_provider_cfg *p = a->ref->provider;
+	struct llmr_breaker b;
+	struct llmr_err e = {0, ""};
+	bool allowed = true, probe;
+	int got;
+
+	/* Look first without taking the probe: a quota wait must not hold it. */
+	if (llmr_breaker_get(ra->st, p->name, &b, &e) == 0 &&
+	    llmr_breaker_blocks(&b, llmr_now_ms(), llmr_breaker_cooldown(p), a->why, a->n))
+		return 0;
+	got = llmr_quota_acquire(ra->st, p, a->ref->model,
+				 ra->dec->est_input_tokens + ra->dec->est_output_tokens,
+				 llmr_quota_rank(ra->dec->priority, ra->dec->complexity), a->wait,
+				 &ra->res, a->why, a->n, &e);
+	if (got == 0)
+		return a->wait ? 0 : -1;
+	if (hold_money(ra, a->ref, a->why, a->n) == 0) {
+		llmr_quota_release(ra->st, &ra->res, false, &e);
+		return 0;
+	}
+	/* A state error must not cost the answer: go on unreserved. */
+	if (llmr_breaker_allow(ra->st, p, &allowed, &probe, a->why, a->n, &e) == 0 && !allowed) {
+		llmr_quota_release(ra->st, &ra->res, false, &e);
+		llmr_spend_release(ra->st, &ra->hold, 0, &e);
+		return 0;
+	}
+	return 1;
+}
+
+/* The steps without any wait, as one transaction (see admit_batched). */
+static int admit_fn(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	struct admit *a = ud;
+
+	(void)db;
+	(void)e;
+	a->verdict = admit_steps(a);
+	return 0;
+}
+
+/*
+ * Without Redis every step is a write to the state file: batched into one
+ * BEGIN IMMEDIATE transaction, they cost one commit instead of four. No
+ * step may wait in it (the write lock would block every other request), so
+ * the quota is only tried: when none is free now and the caller would
+ * wait, the batch is dropped and the steps run again one by one, waiting.
+ * With Redis, each step talks to it: they stay separate transactions, so
+ * that no network round trip happens under the write lock.
+ */
+static int admit_batched(struct admit *a)
+{
+	struct llmr_err e = {0, ""};
+	int64_t wait = a->wait;
+	bool failed;
+
+	if (a->ra->cfg->coordination)
+		return admit_steps(a) > 0;
+	a->wait = 0;
+	a->verdict = 0;
+	failed = llmr_state_tx(a->ra->st, 1, admit_fn, a, &e) < 0;
+	a->wait = wait;
+	if (!failed && (a->verdict >= 0 || !wait))
+		return a->verdict < 0 ? 0 : a->verdict;
+	/* Nothing committed (a state error), or a wait for the quota: the
+	 * long way, as without batching. */
+	memset(&a->ra->res, 0, sizeof(a->ra->res));
+	memset(&a->ra->hold, 0, sizeof(a->ra->hold));
+	return admit_steps(a) > 0;
+}
+
 int llmr_route_ask_admit(struct llmr_route_ask *ra, const struct llmr_model_ref *ref, bool more,
 			 char *why, size_t n)
 {
 	const struct llmr_provider_cfg *p = ref->provider;
-	struct llmr_breaker b;
-	struct llmr_err e = {0, ""};
-	bool allowed = true, probe;
-	int64_t wait;
-	int got;
+	struct admit a = {ra, ref, 0, why, n, 0};
 
 	memset(&ra->res, 0, sizeof(ra->res));
 	memset(&ra->hold, 0, sizeof(ra->hold));
@@ -268,25 +348,9 @@ int llmr_route_ask_admit(struct llmr_route_ask *ra, const struct llmr_model_ref 
 		ra->calls++;
 		return 1;
 	}
-	/* Look first without taking the probe: a quota wait must not hold it. */
-	if (llmr_breaker_get(ra->st, p->name, &b, &e) == 0 &&
-	    llmr_breaker_blocks(&b, llmr_now_ms(), llmr_breaker_cooldown(p), why, n))
+	a.wait = (ra->dec->rcfg && ra->dec->rcfg->on_limit == LLMR_ON_LIMIT_WAIT) || !more ? max_wait(ra) : 0;
+	if (!admit_batched(&a))
 		return 0;
-	wait = (ra->dec->rcfg && ra->dec->rcfg->on_limit == LLMR_ON_LIMIT_WAIT) || !more ? max_wait(ra) : 0;
-	got = llmr_quota_acquire(ra->st, p, ref->model, ra->dec->est_input_tokens + ra->dec->est_output_tokens,
-				 llmr_quota_rank(ra->dec->priority, ra->dec->complexity), wait, &ra->res, why, n, &e);
-	if (got == 0)
-		return 0;
-	if (hold_money(ra, ref, why, n) == 0) {
-		llmr_quota_release(ra->st, &ra->res, false, &e);
-		return 0;
-	}
-	/* A state error must not cost the answer: go on unreserved. */
-	if (llmr_breaker_allow(ra->st, p, &allowed, &probe, why, n, &e) == 0 && !allowed) {
-		llmr_quota_release(ra->st, &ra->res, false, &e);
-		llmr_spend_release(ra->st, &ra->hold, 0, &e);
-		return 0;
-	}
 	ra->calls++;
 	return 1;
 }
@@ -318,6 +382,50 @@ void llmr_route_ask_done(struct llmr_route_ask *ra, const struct llmr_model_ref 
 		llmr_quota_release(ra->st, &ra->res, r->http_status > 0 || r->err == LLMR_ERR_TIMEOUT, &e);
 	llmr_spend_release(ra->st, &ra->hold, llmr_usage_cost(ref->model, &r->usage), &e);
 	llmr_breaker_record(ra->st, ref->provider, r->err, &e);
+}
+
+struct done_batch {
+	struct llmr_route_ask *ra;
+	const struct llmr_model_ref *ref;
+	const struct llmr_chat_result *r;
+	void (*log)(void *ud);
+	void *ud;
+};
+
+static void done_steps(struct done_batch *d)
+{
+	if (d->log)
+		d->log(d->ud);
+	llmr_route_ask_done(d->ra, d->ref, d->r);
+}
+
+static int done_fn(sqlite3 *db, void *ud, struct llmr_err *e)
+{
+	(void)db;
+	(void)e;
+	done_steps(ud);
+	return 0;
+}
+
+void llmr_route_ask_done_logged(struct llmr_route_ask *ra, const struct llmr_model_ref *ref,
+				const struct llmr_chat_result *r, void (*log)(void *ud), void *ud)
+{
+	struct done_batch d = {ra, ref, r, log, ud};
+	struct llmr_quota_res res = ra->res;
+	struct llmr_spend_hold hold = ra->hold;
+	struct llmr_err e = {0, ""};
+
+	/* With Redis the steps talk to it: not under the write lock. */
+	if (!ra->st || ra->cfg->coordination || ref->provider->protocol == LLMR_PROTO_EXTRACTIVE) {
+		done_steps(&d);
+		return;
+	}
+	if (llmr_state_tx(ra->st, 1, done_fn, &d, &e) == 0)
+		return;
+	/* Nothing was committed: the steps again, one transaction each. */
+	ra->res = res;
+	ra->hold = hold;
+	done_steps(&d);
 }
 
 int llmr_route_ask_escalate(struct llmr_route_ask *ra)

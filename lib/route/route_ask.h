@@ -78,6 +78,17 @@ void llmr_route_ask_swap_res(struct llmr_route_ask *ra, struct llmr_quota_res *o
 void llmr_route_ask_done(struct llmr_route_ask *ra, const struct llmr_model_ref *ref,
 			 const struct llmr_chat_result *r);
 
+/*
+ * The same, after log(ud) has written the attempt to the request log (log
+ * may be NULL), all in one state transaction when the state is this
+ * host's alone (no Redis): the attempt's cost is logged, its quota settled,
+ * its money released and its breaker told at one commit, so a concurrent
+ * cap check sees the cost either held or logged, never neither. With Redis
+ * they run one by one, log first, as llmr_route_ask_done does.
+ */
+void llmr_route_ask_done_logged(struct llmr_route_ask *ra, const struct llmr_model_ref *ref,
+				const struct llmr_chat_result *r, void (*log)(void *ud), void *ud);
+
 /* Try a stronger tier after an answer that failed the cascade check?
  * Re-decides one tier up; returns 1 with a new chain, 0 when there is none. */
 int llmr_route_ask_escalate(struct llmr_route_ask *ra);

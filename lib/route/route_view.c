@@ -6,6 +6,8 @@
 #include <time.h>
 
 #include "route/breaker.h"
+#include "route/coord.h"
+#include "route/coord_spend_view.h"
 #include "route/degrade.h"
 #include "route/quota.h"
 #include "route/quota_db.h"
@@ -35,6 +37,9 @@ struct llmr_route_snap {
 	size_t n;
 	bool degraded;
 	bool no_quotas;                    /* leave quotas to llmr_quota_acquire */
+	struct llmr_coord_cap *caps;       /* caps across hosts (coord_spend_view.h) */
+	int caps_got;                      /* 0 unread, 1 read, -1 not coordinated */
+	char caps_failed[200];             /* why the state could not be read, or "" */
 };
 
 static int load_provider(struct llmr_state *st, struct prov_snap *ps, bool quotas,
@@ -42,13 +47,7 @@ static int load_provider(struct llmr_state *st, struct prov_snap *ps, bool quota
 
 int64_t llmr_route_month_start(int64_t now_ms)
 {
-	time_t t = (time_t)(now_ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	tm.tm_mday = 1;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	return (int64_t)timegm(&tm) * 1000;
+	return llmr_coord_month_start(now_ms); /* one month for caps everywhere */
 }
 
 struct spend_ctx {
@@ -175,6 +174,7 @@ void llmr_route_snap_free(struct llmr_route_snap *s)
 		free(s->ps[i].lat);
 		free(s->ps[i].mq);
 	}
+	free(s->caps);
 	free(s->ps);
 	free(s);
 }
@@ -268,9 +268,37 @@ static int64_t snap_latency(void *ud, const struct llmr_model_ref *ref)
 	return !*ps->failed && mi < ref->provider->nmodels ? ps->lat[mi] : -1;
 }
 
+/* With coordination, the caps as the hold judges them across hosts: read
+ * once per snapshot (one Redis round trip), at the first capped provider. */
+static bool snap_over_cap(void *ud, const struct llmr_model_ref *ref, double est_usd, char *why,
+			  size_t n)
+{
+	struct llmr_route_snap *s = ud;
+	struct llmr_err e = {0, ""};
+	size_t i = (size_t)(ref->provider - s->cfg->providers);
+
+	if (ref->provider->budget_usd_per_month < 0 || i >= s->n)
+		return false;
+	if (!s->caps_got) {
+		s->caps = llmr_xcalloc(s->n + 1, sizeof(*s->caps));
+		s->caps_got = llmr_coord_spend_caps(s->st, s->cfg, s->caps, &e);
+		if (s->caps_got < 0)
+			snprintf(s->caps_failed, sizeof(s->caps_failed), "%s", e.msg);
+		if (s->caps_got <= 0)
+			s->caps_got = -1;
+	}
+	if (s->caps_failed[0]) {
+		/* Unknown spend is no licence to call: the next model may do. */
+		snprintf(why, n, "state of provider '%s' unreadable: %s", ref->provider->name, s->caps_failed);
+		return true;
+	}
+	return s->caps_got == 1 && llmr_coord_cap_crossed(&s->caps[i], est_usd, why, n);
+}
+
 void llmr_route_snap_view(struct llmr_route_snap *s, struct llmr_route_view *v)
 {
 	v->blocked = snap_blocked;
+	v->over_cap = snap_over_cap;
 	v->latency_ms = snap_latency;
 	v->degraded = s->degraded;
 	v->ud = s;

@@ -435,6 +435,18 @@ static const char index_roots_v1[] =
 	" url_base TEXT NOT NULL, PRIMARY KEY (coll, root)) WITHOUT ROWID;";
 
 /*
+ * index: the word vectors the local-cooc embedder learned from a
+ * collection's own chunks (index/cooc.h): its stems (8 bytes each,
+ * packed), their IDF (float32) and their vectors (int8, a float32 scale
+ * per row), and the chunk count they were learned from, which says when
+ * to learn again.
+ */
+static const char cooc_v1[] =
+	"CREATE TABLE idx_cooc (coll INTEGER PRIMARY KEY, dim INTEGER NOT NULL,"
+	" nwords INTEGER NOT NULL, chunks INTEGER NOT NULL, learned_ms INTEGER NOT NULL,"
+	" words BLOB NOT NULL, idf BLOB NOT NULL, vecs BLOB NOT NULL);";
+
+/*
  * index: a compact vector per chunk, so that search re-scores candidates
  * from stored int8 vectors (the local embedder's 1024 dimensions and a
  * float scale: 1028 bytes) rather than embedding their text again, and the
@@ -472,6 +484,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"bench: arena sessions and scores, probes, providers last verified", arena_v1},
 	{"route: monthly spend last seen in Redis, per cap", coord_v2},
 	{"index: the web address of each indexed root (--url-base)", index_roots_v1},
+	{"index: word vectors learned from a collection (local-cooc)", cooc_v1},
 	{"index: int8 vectors per chunk, packed node-to-chunk map", index_vec_v1},
 };
 

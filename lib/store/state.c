@@ -63,12 +63,31 @@ static void rollback(sqlite3 *db)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-/* Already inside a transaction: the outer one owns retries and commit. */
+/* Top-level transactions begun by this process (llmr_state_tx_count). */
+static _Atomic long tx_count;
+
+long llmr_state_tx_count(void)
+{
+	return tx_count;
+}
+
+/*
+ * Already inside a transaction: the outer one owns retries and commit. fn
+ * runs inside a savepoint, so that a nested write that fails leaves nothing
+ * behind, as it would on its own: callers that batch several writes into
+ * one transaction keep each write all-or-nothing.
+ */
 static int tx_nested(struct llmr_state *st, int (*fn)(sqlite3 *, void *, struct llmr_err *),
 		     void *ud, struct llmr_err *e)
 {
-	int r = fn(st->db, ud, e);
+	int r;
 
+	if (sqlite3_exec(st->db, "SAVEPOINT llmr_nested", NULL, NULL, NULL) != SQLITE_OK)
+		return llmr_state_dberr(st, "cannot begin a savepoint", e);
+	r = fn(st->db, ud, e);
+	if (r != 0)
+		sqlite3_exec(st->db, "ROLLBACK TO llmr_nested", NULL, NULL, NULL);
+	sqlite3_exec(st->db, "RELEASE llmr_nested", NULL, NULL, NULL);
 	if (r == SQLITE_BUSY || r == SQLITE_LOCKED)
 		return busy_error(st, e);
 	return r ? -1 : 0;
@@ -84,6 +103,8 @@ static int tx_once(struct llmr_state *st, int immediate,
 {
 	int rc = sqlite3_exec(st->db, immediate ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
 	int r;
+
+	tx_count++;
 
 	if (llmr_state_is_busy(rc))
 		return TX_RETRY;

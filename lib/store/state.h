@@ -65,11 +65,20 @@ const char *llmr_state_file(const struct llmr_state *st);
  * read-then-write sequences such as quota reservations are atomic across
  * processes). fn returns 0 to commit, -1 to roll back (filling e), or
  * SQLITE_BUSY/SQLITE_LOCKED to ask for a retry. Busy errors from BEGIN or
- * COMMIT are retried with backoff for up to 30 s.
+ * COMMIT are retried with backoff for up to 30 s. Called inside another
+ * transaction on st, fn joins it in a savepoint: its writes commit with
+ * the outer transaction, and a failing fn (-1) leaves none of them.
  */
 int llmr_state_tx(struct llmr_state *st, int immediate,
 		  int (*fn)(sqlite3 *db, void *ud, struct llmr_err *e), void *ud,
 		  struct llmr_err *e);
+
+/*
+ * How many transactions this process has begun (each try of a top-level
+ * llmr_state_tx; nested ones join their outer one and are not counted),
+ * for tests and benchmarks that count the writes of one request.
+ */
+long llmr_state_tx_count(void);
 
 /*
  * A statement prepared once per connection and kept until close, for

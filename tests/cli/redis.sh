@@ -11,25 +11,44 @@
 command -v redis-server >/dev/null 2>&1 ||
 	skip_all "redis-server is not installed (apt-get install redis-server)"
 
+# Started when its own log says it is ready: a ping could be answered by
+# another test's server that took the same free port first. Returns 1 when
+# this one could not listen (the port was taken), bails out otherwise.
 _redis_run() {
+	_redis_n=$((${_redis_n:-0} + 1))
+	_log=$TEST_DIR/redis.$_redis_n.log
 	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-		--daemonize no --logfile "$TEST_DIR/redis.log" $REDIS_ARGS &
+		--daemonize no --logfile "$_log" $REDIS_ARGS &
 	REDIS_PID=$!
 	_i=0
-	while [ $_i -lt 100 ]; do
-		redis-cli -p "$REDIS_PORT" ping 2>&1 | grep -qE 'PONG|NOAUTH' && return 0
+	while [ $_i -lt 200 ]; do
+		grep -q 'Ready to accept connections' "$_log" 2>/dev/null && return 0
+		if ! kill -0 "$REDIS_PID" 2>/dev/null; then
+			wait "$REDIS_PID" 2>/dev/null
+			REDIS_PID=
+			return 1
+		fi
 		sleep 0.05
 		_i=$((_i + 1))
 	done
 	bail_out "redis-server did not start on port $REDIS_PORT"
 }
 
-redis_start() {
-	REDIS_ARGS="$*"
+_redis_free_port() {
 	REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 	export REDIS_PORT REDIS_URL
-	_redis_run
+}
+
+redis_start() {
+	REDIS_ARGS="$*"
+	_try=0
+	_redis_free_port
+	until _redis_run; do
+		_try=$((_try + 1))
+		[ $_try -lt 5 ] || bail_out "redis-server: no free port after 5 tries"
+		_redis_free_port
+	done
 	# Stopped before lib.sh's own cleanup, which keeps the exit status.
 	trap 'redis_stop; _lib_cleanup' EXIT
 }
@@ -45,7 +64,7 @@ redis_kill() {
 }
 
 redis_restart() {
-	_redis_run
+	_redis_run || bail_out "redis-server could not listen again on port $REDIS_PORT"
 }
 
 # Coordination config and hosts, for the tests that need several:

@@ -173,7 +173,7 @@ static int64_t lat(void *ud, const struct llmr_model_ref *r)
 
 static void test_view_and_strategy(void)
 {
-	struct llmr_route_view v = {block_openai, lat, false, NULL};
+	struct llmr_route_view v = {block_openai, lat, false, NULL, NULL};
 	struct llmr_route_req r;
 	struct llmr_decision d;
 	struct llmr_err e;
