@@ -1,12 +1,15 @@
 /*
  * ann.h - an HNSW graph (Malkov & Yashunin) over 256-bit vector sketches.
  *
- * Following LEANN, the index keeps the graph but not the vectors: the graph
- * is navigated on sketches (embed.h; Hamming distance approximates the
- * angle), and the best candidates are then re-ranked exactly by the caller
- * with vectors recomputed from chunk text (local embedder) or dequantised
- * (API embedders). Per node that is 32 bytes of sketch plus the links,
- * against 4 bytes a dimension for a float32 vector store.
+ * The graph is navigated on sketches (embed.h; Hamming distance
+ * approximates the angle), and the best candidates are then re-ranked
+ * exactly by the caller from int8 vectors: the local embedder's in
+ * idx_ann_vec, an API embedder's in the chunk rows (recomputed from text
+ * only for chunks written before vectors were stored). Unlike LEANN, the
+ * vectors are kept: 1,028 bytes a chunk with the local embedder, besides
+ * 32 bytes of sketch, 8 of node-to-chunk id and the links, against 4 bytes
+ * a dimension for a float32 vector store. With stored vectors, search
+ * skips the graph: it scans every sketch (ann_scan.c).
  *
  * Deleting a chunk leaves its node as a tombstone that still routes the
  * search (the caller skips it); the store rebuilds the graph when tombstones
