@@ -213,10 +213,8 @@ static void print_stats_one(json_t *o)
 	human_bytes(text, sizeof(text), (double)json_integer_value(json_object_get(o, "text_bytes")));
 	human_bytes(graph, sizeof(graph), (double)json_integer_value(json_object_get(o, "graph_bytes")));
 	printf("collection  %s\n", json_string_value(json_object_get(o, "collection")));
-	printf("embedder    %s (%lld dims, %s)\n", emb,
-	       (long long)json_integer_value(json_object_get(o, "dim")),
-	       llmr_embed_is_local(emb) ? "vectors recomputed from text, not stored"
-				     : "vectors stored as int8");
+	printf("embedder    %s (%lld dims, vectors stored as int8)\n", emb,
+	       (long long)json_integer_value(json_object_get(o, "dim")));
 	printf("documents   %lld (%lld failed)\n",
 	       (long long)json_integer_value(json_object_get(o, "documents")),
 	       (long long)json_integer_value(json_object_get(o, "failed")));

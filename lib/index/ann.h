@@ -1,12 +1,15 @@
 /*
  * ann.h - an HNSW graph (Malkov & Yashunin) over 256-bit vector sketches.
  *
- * Following LEANN, the index keeps the graph but not the vectors: the graph
- * is navigated on sketches (embed.h; Hamming distance approximates the
- * angle), and the best candidates are then re-ranked exactly by the caller
- * with vectors recomputed from chunk text (local embedder) or dequantised
- * (API embedders). Per node that is 32 bytes of sketch plus the links,
- * against 4 bytes a dimension for a float32 vector store.
+ * The graph is navigated on sketches (embed.h; Hamming distance
+ * approximates the angle), and the best candidates are then re-ranked
+ * exactly by the caller from int8 vectors: the local embedder's in
+ * idx_ann_vec, an API embedder's in the chunk rows (recomputed from text
+ * only for chunks written before vectors were stored). Unlike LEANN, the
+ * vectors are kept: 1,028 bytes a chunk with the local embedder, besides
+ * 32 bytes of sketch, 8 of node-to-chunk id and the links, against 4 bytes
+ * a dimension for a float32 vector store. With stored vectors, search
+ * skips the graph: it scans every sketch (ann_scan.c).
  *
  * Deleting a chunk leaves its node as a tombstone that still routes the
  * search (the caller skips it); the store rebuilds the graph when tombstones
@@ -33,6 +36,9 @@
 #define LLMR_ANN_M0 24         /* links per node on level 0 */
 #define LLMR_ANN_EFC 48        /* candidate list while building */
 #define LLMR_ANN_SK_BLOCK 1024 /* sketches per idx_ann_sk row */
+/* A stored chunk vector (idx_ann_vec): llmr_embed_quantize's float scale
+ * then one int8 per dimension of the local embedder. */
+#define LLMR_ANN_VEC_LEN (4 + LLMR_EMBED_LOCAL_DIM)
 
 typedef uint64_t llmr_sketch[LLMR_SKETCH_WORDS];
 
@@ -152,5 +158,39 @@ int llmr_ann_search_db(sqlite3 *db, int64_t coll, const uint64_t *q, const float
 		       size_t ef, llmr_ann_exact_fn exact, void *ud, size_t expand, int64_t *out,
 		       float *scores, size_t max, size_t *nout, int64_t *upto,
 		       struct llmr_err *e);
+
+/* Quantise a local embedder's vector (LLMR_EMBED_LOCAL_DIM floats) into
+ * out[LLMR_ANN_VEC_LEN], llmr_embed_quantize's format. */
+void llmr_ann_quantize(const float *v, unsigned char *out);
+
+/* The cosine of query qv (LLMR_EMBED_LOCAL_DIM floats, norm qnorm) and a
+ * stored vector q8 (LLMR_ANN_VEC_LEN bytes); NAN for a zero vector. */
+float llmr_ann_vec_cosine(const float *qv, float qnorm, const unsigned char *q8);
+
+/*
+ * The cosines of query qv (norm qnorm) with the stored vectors of chunks
+ * ids[0..n), into scores (NAN where a chunk has none), read through one
+ * incremental blob handle in chunk-id order. Returns 0, or -1 when the
+ * table cannot be read at all (a state file before it: all NAN).
+ */
+int llmr_ann_vec_scores(sqlite3 *db, const float *qv, float qnorm, const int64_t *ids, size_t n,
+			float *scores);
+
+/*
+ * Brute force over coll's packed sketches: the r nodes whose sketches
+ * score best against the query's asymmetric table lut, as chunk ids in
+ * out[0..*nout) (best first; tombstones included: the caller's exact
+ * scoring drops them). Reads meta, sketches and node-to-chunk blocks in
+ * three SELECTs. *upto gets the largest chunk id covered. Returns 0; 1
+ * when the graph has no node-to-chunk map yet (written before it
+ * existed: the caller searches the graph); -1 with e.
+ */
+int llmr_ann_scan_db(sqlite3 *db, int64_t coll, const float *lut, size_t r, int64_t *out,
+		     size_t *nout, int64_t *upto, struct llmr_err *e);
+
+/* Write the node-to-chunk blocks from node first on (ann_scan.c; called
+ * by llmr_ann_save inside its transaction). */
+int llmr_ann_save_ids(sqlite3 *db, int64_t coll, const struct llmr_ann *a, uint32_t first,
+		      struct llmr_err *e);
 
 #endif

@@ -184,6 +184,7 @@ int llmr_ann_drop(sqlite3 *db, int64_t coll, struct llmr_err *e)
 {
 	if (llmr_index_exec_coll(db, "DELETE FROM idx_ann_node WHERE coll=?", coll, e) < 0 ||
 	    llmr_index_exec_coll(db, "DELETE FROM idx_ann_sk WHERE coll=?", coll, e) < 0 ||
+	    llmr_index_exec_coll(db, "DELETE FROM idx_ann_ids WHERE coll=?", coll, e) < 0 ||
 	    llmr_index_exec_coll(db, "DELETE FROM idx_ann_meta WHERE coll=?", coll, e) < 0)
 		return -1;
 	return 0;
@@ -241,7 +242,7 @@ int llmr_ann_save(sqlite3 *db, int64_t coll, struct llmr_ann *a, int64_t upto, i
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	if (rc)
+	if (rc || llmr_ann_save_ids(db, coll, a, rebuilt ? 0 : a->loaded_n, e) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(db,
 			       "INSERT OR REPLACE INTO idx_ann_meta(coll, n, entry, maxlevel, upto, built_ms)"

@@ -6,8 +6,9 @@
  * folded, French and English stop words dropped) into a fixed number of
  * signed dimensions and normalises the result. It is a lexical-semantic
  * hybrid: "tri" finds "trier" and "triage" through shared trigrams, but it
- * knows no synonyms. It is not a neural model. Because it is cheap, the
- * index stores no local vectors: they are recomputed from chunk text.
+ * knows no synonyms. It is not a neural model. The index stores each
+ * chunk's vector as int8 (index/ann.h) so that search need not recompute
+ * it from chunk text.
  *
  * API embedders (`provider/model` in index.embedder) go through the
  * provider adapters' build_embed/parse_embed and llmr_http_perform, in

@@ -27,7 +27,7 @@ static void keep_sketch(struct llmr_indexer *ix, int64_t id, const uint64_t *sk)
  * again for each of 100,000 short documents was a good part of the time
  * of a JSON-lines run. Finalized by llmr_index_free.
  */
-enum { ST_DOC, ST_DELCHUNKS, ST_CHUNK, ST_SAVE, ST_RELEASE, ST_UNDO };
+enum { ST_DOC, ST_DELCHUNKS, ST_CHUNK, ST_SAVE, ST_RELEASE, ST_UNDO, ST_VEC };
 
 static const char *const stmt_sql[] = {
 	"INSERT INTO idx_docs(coll, source, origin, url, meta, format, size,"
@@ -40,7 +40,8 @@ static const char *const stmt_sql[] = {
 	" indexed_ms=excluded.indexed_ms RETURNING id",
 	"DELETE FROM idx_chunks WHERE doc=?",
 	"INSERT INTO idx_chunks(doc, coll, seq, pos, heading, text, vec) VALUES (?,?,?,?,?,?,?)",
-	"SAVEPOINT llmr_doc", "RELEASE llmr_doc", "ROLLBACK TO llmr_doc"};
+	"SAVEPOINT llmr_doc", "RELEASE llmr_doc", "ROLLBACK TO llmr_doc",
+	"INSERT OR REPLACE INTO idx_ann_vec(chunk, q) VALUES (?,?)"};
 
 static sqlite3_stmt *stmt(struct llmr_indexer *ix, int which)
 {
@@ -95,6 +96,21 @@ static int64_t doc_row(struct llmr_indexer *ix, const struct llmr_index_write *w
 	return doc;
 }
 
+/* The chunk's int8 vector, which search re-scores it by (ann.h). */
+static int write_vec(struct llmr_indexer *ix, int64_t id, const unsigned char *q8)
+{
+	sqlite3_stmt *st = stmt(ix, ST_VEC);
+	int rc;
+
+	if (!st)
+		return SQLITE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, q8, LLMR_ANN_VEC_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc;
+}
+
 static int write_chunk(struct write_ctx *c, sqlite3_stmt *st, int64_t doc, size_t i)
 {
 	const struct llmr_index_write *w = c->w;
@@ -119,6 +135,9 @@ static int write_chunk(struct write_ctx *c, sqlite3_stmt *st, int64_t doc, size_
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE && w->sk)
 		keep_sketch(c->ix, sqlite3_last_insert_rowid(sqlite3_db_handle(st)), w->sk[i]);
+	if (rc == SQLITE_DONE && w->q8)
+		rc = write_vec(c->ix, sqlite3_last_insert_rowid(sqlite3_db_handle(st)),
+			       w->q8 + i * LLMR_ANN_VEC_LEN);
 	return rc;
 }
 

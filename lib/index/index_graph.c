@@ -95,11 +95,30 @@ static int row_sketch(const struct graph_ctx *c, sqlite3_stmt *st, float **v, si
 	return 0;
 }
 
+/* A chunk embedded here (its run was killed before the graph, or it came
+ * before vectors were stored) keeps its int8 vector for search. */
+static int keep_vec(sqlite3 *db, sqlite3_stmt **vst, int64_t id, const float *v,
+		    struct llmr_err *e)
+{
+	unsigned char q8[LLMR_ANN_VEC_LEN];
+	int rc;
+
+	if (!*vst && sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO idx_ann_vec(chunk, q) VALUES (?,?)",
+					-1, vst, NULL) != SQLITE_OK)
+		return llmr_index_dberr(db, e, "vectors");
+	llmr_ann_quantize(v, q8);
+	sqlite3_bind_int64(*vst, 1, id);
+	sqlite3_bind_blob(*vst, 2, q8, LLMR_ANN_VEC_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(*vst);
+	sqlite3_reset(*vst);
+	return rc == SQLITE_DONE ? 0 : llmr_index_dberr(db, e, "vectors");
+}
+
 static int graph_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 {
 	struct graph_ctx *c = ud;
 	struct llmr_ann a;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *vst = NULL;
 	int64_t upto = 0, newupto;
 	int64_t *live = NULL;
 	size_t nlive = 0;
@@ -141,6 +160,8 @@ static int graph_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 			memcpy(sk, c->ksk[c->ki], sizeof(sk));
 		else if (row_sketch(c, st, &v, &vdim, &in, sk) < 0)
 			continue;
+		else if (c->em->local && keep_vec(db, &vst, id, v, e) < 0)
+			goto fail;
 		llmr_ann_add(&a, id, sk);
 		newupto = id;
 		added++;
@@ -156,11 +177,14 @@ static int graph_tx(sqlite3 *db, void *ud, struct llmr_err *e)
 	if ((added || rebuilt) && llmr_ann_save(db, c->coll, &a, newupto, rebuilt, e) < 0)
 		goto fail;
 	llmr_ann_release(&a);
+	sqlite3_finalize(vst);
 	free(live);
 	free(v);
 	llmr_buf_release(&in);
 	return 0;
 fail:
+	sqlite3_finalize(st);
+	sqlite3_finalize(vst);
 	llmr_ann_release(&a);
 	free(live);
 	free(v);

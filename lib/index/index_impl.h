@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "index/ann.h"
 #include "index/chunk.h"
 #include "index/embed.h"
 #include "index/index.h"
@@ -59,7 +60,7 @@ struct llmr_indexer {
 	int64_t *skid;                   /* sketches of the chunks written, */
 	llmr_index_sketch *sk;           /* by increasing chunk id, for the */
 	size_t nsk, skcap;               /* graph at close */
-	sqlite3_stmt *stmt[6];           /* index_doc.c's, prepared once */
+	sqlite3_stmt *stmt[7];           /* index_doc.c's, prepared once */
 };
 
 /* One document through the pipeline (index_pipe.c): what the caller
@@ -82,6 +83,7 @@ struct llmr_index_job {
 	struct llmr_buf md;       /* the extracted text */
 	struct llmr_chunks ch;
 	llmr_index_sketch *sk;    /* local embedder: one a chunk */
+	unsigned char *q8;        /* and its int8 vector, LLMR_ANN_VEC_LEN bytes */
 };
 
 struct llmr_index_docrec *llmr_index_find(struct llmr_indexer *ix, const char *source);
@@ -113,6 +115,7 @@ struct llmr_index_write {
 	size_t dim;
 	const char *change;               /* "added", "updated" or NULL */
 	const llmr_index_sketch *sk;      /* local embedder: one a chunk, or NULL */
+	const unsigned char *q8;          /* its int8 vectors (ann.h), or NULL */
 };
 
 /* Finalize the statements index_doc.c keeps. */

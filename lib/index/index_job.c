@@ -64,6 +64,7 @@ int llmr_index_job_write(struct llmr_indexer *ix, struct llmr_index_job *j, stru
 		return rc;
 	}
 	w.sk = (const llmr_index_sketch *)j->sk;
+	w.q8 = j->q8;
 	rc = llmr_index_store_chunks(ix, &w, &j->ch, j->md.len, e);
 	if (rc == 0) {
 		if (j->have_old)

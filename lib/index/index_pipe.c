@@ -44,6 +44,7 @@ void llmr_index_job_free(struct llmr_index_job *j)
 	free(j->hash);
 	free(j->error);
 	free(j->sk);
+	free(j->q8);
 	llmr_buf_release(&j->md);
 	llmr_chunks_release(&j->ch);
 	free(j);
@@ -56,11 +57,13 @@ static void sketch_chunks(struct llmr_index_job *j)
 	size_t i;
 
 	j->sk = llmr_xmalloc((j->ch.n ? j->ch.n : 1) * sizeof(*j->sk));
+	j->q8 = llmr_xmalloc((j->ch.n ? j->ch.n : 1) * LLMR_ANN_VEC_LEN);
 	for (i = 0; i < j->ch.n; i++) {
 		llmr_buf_reset(&in);
 		llmr_index_embed_input(j->ch.v[i].heading, j->ch.v[i].text, &in);
 		llmr_embed_local(in.s, in.len, v);
 		llmr_embed_sketch(v, LLMR_EMBED_LOCAL_DIM, j->sk[i]);
+		llmr_ann_quantize(v, j->q8 + i * LLMR_ANN_VEC_LEN);
 	}
 	free(v);
 	llmr_buf_release(&in);

@@ -36,9 +36,13 @@ static json_t *one(sqlite3 *db, int64_t coll, const char *name, const char *emb,
 	text = q1(db, "SELECT coalesce(sum(length(CAST(text AS BLOB)) + length(CAST(heading AS BLOB))), 0)"
 		      " FROM idx_chunks WHERE coll=?", coll, &ok);
 	vec = q1(db, "SELECT coalesce(sum(length(vec)), 0) FROM idx_chunks WHERE coll=?", coll, &ok);
+	/* The local embedder's int8 vectors, which search re-scores by. */
+	vec += q1(db, "SELECT coalesce(sum(length(q)), 0) FROM idx_ann_vec"
+		      " WHERE chunk IN (SELECT id FROM idx_chunks WHERE coll=?)", coll, &ok);
 	nodes = q1(db, "SELECT coalesce((SELECT n FROM idx_ann_meta WHERE coll=?), 0)", coll, &ok);
 	links = q1(db, "SELECT coalesce(sum(length(links)), 0) FROM idx_ann_node WHERE coll=?", coll, &ok);
 	sk = q1(db, "SELECT coalesce(sum(length(data)), 0) FROM idx_ann_sk WHERE coll=?", coll, &ok);
+	sk += q1(db, "SELECT coalesce(sum(length(data)), 0) FROM idx_ann_ids WHERE coll=?", coll, &ok);
 	/* dbstat is optional in SQLite builds: leave the figure out without it. */
 	fts = q1(db, "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'idx_fts%'", 0, &fts_ok);
 	if (!ok) {

@@ -446,6 +446,22 @@ static const char cooc_v1[] =
 	" nwords INTEGER NOT NULL, chunks INTEGER NOT NULL, learned_ms INTEGER NOT NULL,"
 	" words BLOB NOT NULL, idf BLOB NOT NULL, vecs BLOB NOT NULL);";
 
+/*
+ * index: a compact vector per chunk, so that search re-scores candidates
+ * from stored int8 vectors (the local embedder's 1024 dimensions and a
+ * float scale: 1028 bytes) rather than embedding their text again, and the
+ * chunk id of every graph node packed 1024 to a row, so that a search can
+ * read the whole node-to-chunk map in a few SELECTs and scan the sketches
+ * by brute force. A chunk's vector goes with it (trigger).
+ */
+static const char index_vec_v1[] =
+	"CREATE TABLE idx_ann_vec (chunk INTEGER PRIMARY KEY, q BLOB NOT NULL);"
+	"CREATE TRIGGER idx_chunks_ad_vec AFTER DELETE ON idx_chunks BEGIN"
+	" DELETE FROM idx_ann_vec WHERE chunk=old.id; END;"
+	"CREATE TABLE idx_ann_ids ("
+	" coll INTEGER NOT NULL, block INTEGER NOT NULL, data BLOB NOT NULL,"
+	" PRIMARY KEY (coll, block)) WITHOUT ROWID;";
+
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
 	/* Append later steps here, one line each, their SQL above. */
@@ -469,6 +485,7 @@ const struct llmr_migration llmr_migrations[] = {
 	{"route: monthly spend last seen in Redis, per cap", coord_v2},
 	{"index: the web address of each indexed root (--url-base)", index_roots_v1},
 	{"index: word vectors learned from a collection (local-cooc)", cooc_v1},
+	{"index: int8 vectors per chunk, packed node-to-chunk map", index_vec_v1},
 };
 
 const size_t llmr_nmigrations = sizeof(llmr_migrations) / sizeof(llmr_migrations[0]);

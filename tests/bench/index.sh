@@ -72,7 +72,7 @@ if [ ! -s "$BENCH_DIR/jsonl.db" ] || [ "${BENCH_FRESH:-0}" = 1 ]; then
 fi
 "$IDX" --state "$BENCH_DIR/100k.db" --stats --json -c bench | jq -r '
 	"index: \(.chunks) chunks, \(.text_bytes / 1e6 | . * 10 | round / 10) MB of text, graph \(.graph_nodes) nodes, \(.graph_bytes / 1e6 | . * 10 | round / 10) MB",
-	"index: \(.bytes_per_chunk) bytes per chunk beyond the text (graph links and sketch; no vector stored)",
+	"index: \(.bytes_per_chunk) bytes per chunk beyond the text (graph links, sketch, node-to-chunk id and int8 vector)",
 	"index: float32 baseline: \(.float32_bytes_per_chunk) bytes per chunk for these 1024-dim vectors, 3072 for a 768-dim model: \(((1 - .bytes_per_chunk / .float32_bytes_per_chunk) * 1000 | round) / 10)% less"'
 
 # The cron case: nothing changed in 10,000 files.

@@ -69,6 +69,14 @@ dump "$TEST_DIR/clean.db" >clean.dump
 ok_cond "same documents and chunks as a clean build ($(wc -l <clean.dump) chunks)" cmp -s killed.dump clean.dump
 is "$(sqlite3 "$TEST_DIR/killed.db" 'SELECT n FROM idx_ann_meta')" \
 	"$(sqlite3 "$TEST_DIR/clean.db" 'SELECT n FROM idx_ann_meta')" "the graph covers every chunk"
+for db in killed clean; do
+	is "$(sqlite3 "$TEST_DIR/$db.db" 'SELECT count(*) FROM idx_chunks c LEFT JOIN idx_ann_vec v ON v.chunk = c.id WHERE v.chunk IS NULL OR length(v.q) != 1028')" 0 \
+		"$db: every chunk has its int8 vector"
+	is "$(sqlite3 "$TEST_DIR/$db.db" 'SELECT count(*) FROM idx_ann_vec v LEFT JOIN idx_chunks c ON c.id = v.chunk WHERE c.id IS NULL')" 0 \
+		"$db: no vector without its chunk"
+	is "$(sqlite3 "$TEST_DIR/$db.db" 'SELECT sum(length(data)) / 8 FROM idx_ann_ids')" \
+		"$(sqlite3 "$TEST_DIR/$db.db" 'SELECT n FROM idx_ann_meta')" "$db: the node-to-chunk map covers the graph"
+done
 for q in "tri textile" "caisse numero 4242" "atelier velo securite"; do
 	a=$(LLMR_STATE=$TEST_DIR/killed.db "$SEARCH" --json -k 5 "$q" | cut -d, -f1-2)
 	b=$(LLMR_STATE=$TEST_DIR/clean.db "$SEARCH" --json -k 5 "$q" | cut -d, -f1-2)
