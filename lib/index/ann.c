@@ -54,53 +54,6 @@ static uint64_t hpop(struct heap *h)
 	return top;
 }
 
-/*
- * Hamming distance is the inner loop of both building and searching. The
- * build flags target any x86-64, where __builtin_popcountll becomes a
- * library call; the POPCNT instruction (every x86-64 CPU since 2008) is
- * used when the CPU has it, picked once at run time.
- */
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("popcnt"))) static int dist_popcnt(const uint64_t *a, const uint64_t *b)
-{
-	int d = 0, i;
-
-	for (i = 0; i < LLMR_SKETCH_WORDS; i++)
-		d += __builtin_popcountll(a[i] ^ b[i]);
-	return d;
-}
-#endif
-
-static int dist_plain(const uint64_t *a, const uint64_t *b)
-{
-	int d = 0, i;
-
-	for (i = 0; i < LLMR_SKETCH_WORDS; i++) {
-		uint64_t x = a[i] ^ b[i];
-
-		x = x - ((x >> 1) & 0x5555555555555555ULL);
-		x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-		x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-		d += (int)((x * 0x0101010101010101ULL) >> 56);
-	}
-	return d;
-}
-
-static int (*dist_fn)(const uint64_t *, const uint64_t *);
-
-int llmr_ann_dist(const uint64_t *a, const uint64_t *b)
-{
-	if (!dist_fn) {
-		dist_fn = dist_plain;
-#if defined(__x86_64__) && defined(__GNUC__)
-		__builtin_cpu_init();
-		if (__builtin_cpu_supports("popcnt"))
-			dist_fn = dist_popcnt;
-#endif
-	}
-	return dist_fn(a, b);
-}
-
 static size_t slot(int level)
 {
 	return level == 0 ? 0 : (LLMR_ANN_M0 + 1) + (size_t)(level - 1) * (LLMR_ANN_M + 1);
@@ -109,47 +62,6 @@ static size_t slot(int level)
 static int cap_at(int level)
 {
 	return level == 0 ? LLMR_ANN_M0 : LLMR_ANN_M;
-}
-
-void llmr_ann_lut(const float *proj, float *lut)
-{
-	int b, x, k;
-
-	for (b = 0; b < LLMR_SKETCH_BITS / 8; b++)
-		for (x = 0; x < 256; x++) {
-			float sum = 0;
-
-			for (k = 0; k < 8; k++)
-				sum += (x >> k) & 1 ? proj[b * 8 + k] : -proj[b * 8 + k];
-			lut[b * 256 + x] = sum;
-		}
-}
-
-/*
- * Distance of a node to the query: Hamming, or with a table the negated
- * asymmetric score shifted to be positive; a non-negative float's bits
- * order like the float, so both fit the heaps' integer keys.
- */
-static int qdist(const struct llmr_ann_view *v, const uint64_t *q, const uint64_t *s)
-{
-	float score = 0, d;
-	uint32_t bits;
-	int b;
-
-	if (!v->lut)
-		return llmr_ann_dist(q, s);
-	for (b = 0; b < LLMR_SKETCH_BITS / 8; b++)
-		score += v->lut[b * 256 + ((s[b / 8] >> ((b % 8) * 8)) & 0xff)];
-	d = 4096.0f - score; /* |score| stays far below: projections of unit vectors */
-	if (d < 0)
-		d = 0;
-	memcpy(&bits, &d, sizeof(bits));
-	return (int)(bits >> 1);
-}
-
-int llmr_ann_view_dist(const struct llmr_ann_view *v, const uint64_t *q, const uint64_t *s)
-{
-	return qdist(v, q, s);
 }
 
 /* The greedy beam search of one level (HNSW's SEARCH-LAYER). res is a
@@ -188,7 +100,7 @@ static void search_layer(struct llmr_ann_view *v, const uint64_t *q, uint64_t *e
 			s = v->sketch(v->ud, nb);
 			if (!s)
 				continue;
-			d = qdist(v, q, s);
+			d = llmr_ann_view_dist(v, q, s);
 			if (res->n < ef || d < DIST(res->v[0])) {
 				hpush(cand, PACK(d, nb));
 				hpush(res, PACK(d, nb));
@@ -216,7 +128,7 @@ size_t llmr_ann_search_view(struct llmr_ann_view *v, const uint64_t *q, size_t e
 
 	if (v->entry < 0 || !v->n)
 		return 0;
-	ep = PACK(qdist(v, q, v->sketch(v->ud, (uint32_t)v->entry)), v->entry);
+	ep = PACK(llmr_ann_view_dist(v, q, v->sketch(v->ud, (uint32_t)v->entry)), v->entry);
 	for (l = v->maxlevel; l > 0; l--) {
 		search_layer(v, q, &ep, 1, 1, l, &res, &cand);
 		while (res.n > 1)
