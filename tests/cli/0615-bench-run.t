@@ -6,22 +6,7 @@
 # against the threshold; -m; -P workers; Ctrl-C; the suite hash and the
 # measures stored; the results fed to the learned router as outcomes.
 . "$(dirname "$0")/lib.sh"
-command -v jq >/dev/null || skip_all "jq is not installed"
-command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
-fake_start
-write_config
-DB=$TEST_DIR/state.db
-export LLMR_STATE=$DB
-q() { sqlite3 "$DB" "$1"; }
-
-# say MODEL TEXT [DELAY_MS]: the next answer of MODEL, streamed, 4 tokens.
-say() {
-	fake_script "$(jq -cn --arg m "$1" --arg t "$2" --argjson d "${3:-0}" '{model: $m, delay_ms: $d, body: (
-		"data: " + ({choices: [{index: 0, delta: {content: $t}, finish_reason: null}]} | tojson) +
-		"\n\ndata: " + ({choices: [{index: 0, delta: {}, finish_reason: "stop"}],
-			usage: {prompt_tokens: 10, completion_tokens: 4, total_tokens: 14}} | tojson) +
-		"\n\ndata: [DONE]\n\n")}')" || bail_out "cannot script the fake"
-}
+. "$LLMR_SRC/tests/cli/bench.sh"
 # both GOOD BAD [DELAY_MS]: what the good and the bad model answer to one case.
 GOOD=; BAD=
 both() { GOOD="$GOOD$1
@@ -71,7 +56,7 @@ for m in gpt-4o-mini deepseek-chat; do
 	[ $m = gpt-4o-mini ] && list=$GOOD || list=$BAD
 	printf '%s' "$list" | while IFS= read -r t; do
 		n=$((n + 1))
-		[ $n = 17 ] && say $m "$t" 400 || say $m "$t"
+		[ $n = 17 ] && say $m "$t" 1 400 || say $m "$t"
 		if [ $n = 18 ]; then
 			[ $m = gpt-4o-mini ] && j=9 || j=2
 			say gpt-4.1 "{\"score\": $j, \"reason\": \"as it is\"}"

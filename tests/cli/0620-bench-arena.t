@@ -6,22 +6,7 @@
 # given. llmr-bench export: results, scores and votes as JSON lines or CSV,
 # with the evaluator who disagrees with the others flagged.
 . "$(dirname "$0")/lib.sh"
-command -v jq >/dev/null || skip_all "jq is not installed"
-command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
-fake_start
-write_config
-DB=$TEST_DIR/state.db
-export LLMR_STATE=$DB
-q() { sqlite3 "$DB" "$1"; }
-# say MODEL TEXT [TIMES]: the fake streams TEXT for MODEL, TIMES times
-# (a session cut short leaves answers unread: fake_reset forgets them).
-say() {
-	fake_script "$(jq -cn --arg m "$1" --arg t "$2" --argjson n "${3:-1}" '{model: $m, times: $n, body: (
-		"data: " + ({choices: [{index: 0, delta: {content: $t}, finish_reason: null}]} | tojson) +
-		"\n\ndata: " + ({choices: [{index: 0, delta: {}, finish_reason: "stop"}],
-			usage: {prompt_tokens: 10, completion_tokens: 4, total_tokens: 14}} | tojson) +
-		"\n\ndata: [DONE]\n\n")}')" || bail_out "cannot script the fake"
-}
+. "$LLMR_SRC/tests/cli/bench.sh"
 M2=openai/gpt-4o-mini,deepseek/deepseek-chat
 cat >s.yaml <<'EOF'
 name: words

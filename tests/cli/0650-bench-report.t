@@ -6,21 +6,7 @@
 # --since filter; --html is one self-contained page, rendered in headless
 # Chromium whose DOM must show the figures of --json.
 . "$(dirname "$0")/lib.sh"
-command -v jq >/dev/null || skip_all "jq is not installed"
-command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
-fake_start
-write_config
-DB=$TEST_DIR/state.db
-export LLMR_STATE=$DB
-q() { sqlite3 "$DB" "$1"; }
-
-say() {
-	fake_script "$(jq -cn --arg m "$1" --arg t "$2" '{model: $m, body: (
-		"data: " + ({choices: [{index: 0, delta: {content: $t}, finish_reason: null}]} | tojson) +
-		"\n\ndata: " + ({choices: [{index: 0, delta: {}, finish_reason: "stop"}],
-			usage: {prompt_tokens: 10, completion_tokens: 4, total_tokens: 14}} | tojson) +
-		"\n\ndata: [DONE]\n\n")}')" || bail_out "cannot script the fake"
-}
+. "$LLMR_SRC/tests/cli/bench.sh"
 
 cat >live.yaml <<'EOF'
 name: live
