@@ -175,7 +175,9 @@ static const char cache_v1[] =
  */
 static const char requests_v2[] =
 	"CREATE INDEX requests_provider ON requests"
-	"(provider, ts_ms, status, model, latency_ms, cost_usd);";
+	"(provider, ts_ms, status, model, latency_ms, cost_usd);"
+	/* It covers the month's spend per provider too (step 7's index). */
+	"DROP INDEX IF EXISTS requests_provider_spend;";
 
 /*
  * Labelled outcomes (llmr-bench import-outcomes): how well each model
@@ -200,8 +202,8 @@ static const char spend_v1[] =
 	" usd REAL NOT NULL, t_start INTEGER NOT NULL, t_end INTEGER NOT NULL, pid INTEGER);"
 	"CREATE INDEX spend_holds_end ON spend_holds(t_end);"
 	/* The month's spend per provider and per route is summed inside the
-	 * write lock on every call: covering indexes keep that short (per
-	 * provider, requests_provider of step 7 covers it already). */
+	 * write lock on every call: covering indexes keep that short. */
+	"CREATE INDEX requests_provider_spend ON requests(provider, ts_ms, cost_usd);"
 	"CREATE INDEX requests_route_spend ON requests(route, ts_ms, cost_usd);";
 
 /*
@@ -464,15 +466,16 @@ static const char index_vec_v1[] =
 
 const struct llmr_migration llmr_migrations[] = {
 	{"requests log and rate-limit headers", core_v1},
-	/* Append later steps here, one line each, their SQL above. */
+	/* Append later steps here, one line each, their SQL above: a step
+	 * once released never moves (tests/cli/0015-state-upgrade.t). */
 	{"cost: price versions, routing versions, budgets", cost_v1},
 	{"route: quota reservations, queue, breakers, request budgets, degraded mode", route_v1},
 	{"index: collections, documents, chunks, FTS5, ANN graph", index_v1},
 	{"route: request budget calls in flight", budget_v2},
 	{"ask: exact response cache", cache_v1},
+	{"route: spending held by calls in flight", spend_v1},
 	{"requests: per-provider covering index", requests_v2},
 	{"learn: labelled outcomes for the learned router", outcomes_v1},
-	{"route: spending held by calls in flight", spend_v1},
 	{"ask: transcripts (prompt, answer, conversation)", transcripts_v1},
 	{"bench: suite runs, results and pairwise comparisons", bench_v1},
 	{"serve: the agent of each request served over HTTP", serve_v1},
