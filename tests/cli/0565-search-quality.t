@@ -17,24 +17,8 @@ mkdir docs && cp "$SET"/docs/*.md docs/
 run llmr-index -q docs
 is "$status" 0 "indexed the English set"
 
-# score MODE -> "recall@5 MRR@10" (x1000, integers) over the dev half.
-score() {
-	grep -v '^#' "$SET/questions.tsv" | awk 'NR % 2 == 1' |
-	while IFS='	' read -r lang q rel; do
-		llmr-search --json -k 10 --mode "$1" "$q" |
-			jq -r '.source, (.also // [])[]' | sed 's|.*/||; s|\.md$||' | awk '!seen[$0]++' |
-			awk -v rel=" $rel " 'index(rel, " " $0 " ") { print NR; f = 1; exit } END { if (!f) print 0 }'
-	done | awk '{ n++; if ($1 > 0) { if ($1 <= 5) r5++; mrr += 1 / $1 } }
-		END { printf "%d %d\n", 1000 * r5 / n, 1000 * mrr / n }'
-}
-set -- $(score bm25); b_r5=$1 b_mrr=$2
-set -- $(score vector); v_r5=$1 v_mrr=$2
-set -- $(score hybrid); h_r5=$1 h_mrr=$2
-diag "recall@5 / MRR@10 x1000: bm25 $b_r5 / $b_mrr, vector $v_r5 / $v_mrr, hybrid $h_r5 / $h_mrr"
-ok_cond "hybrid MRR@10 >= bm25's ($h_mrr >= $b_mrr)" [ "$h_mrr" -ge "$b_mrr" ]
-ok_cond "hybrid MRR@10 >= vector's ($h_mrr >= $v_mrr)" [ "$h_mrr" -ge "$v_mrr" ]
-ok_cond "hybrid recall@5 >= bm25's ($h_r5 >= $b_r5)" [ "$h_r5" -ge "$b_r5" ]
-ok_cond "hybrid recall@5 >= vector's ($h_r5 >= $v_r5)" [ "$h_r5" -ge "$v_r5" ]
+. "$LLMR_SRC/tests/cli/retrieval.sh"
+hybrid_beats_parts local
 ok_cond "hybrid recall@5 >= 0.85 ($h_r5)" [ "$h_r5" -ge 850 ]
 
 run llmr-search --json -k 10 "do I need a helmet on the club's weekend rides"
