@@ -11,6 +11,7 @@
 #include "learn/learned.h"
 #include "learn/learned_route.h"
 #include "learn/outcomes.h"
+#include "conf_test.h"
 #include "tap.h"
 
 static int parse(const char *text, struct llmr_outcomes *o, struct llmr_err *e)
@@ -249,24 +250,6 @@ static const char conf_yaml[] =
 	"    tiers:\n"
 	"      complex: [local/extractive]\n";
 
-static struct llmr_config *load_conf(const char *dir)
-{
-	char path[256];
-	struct llmr_config *cfg = NULL;
-	struct llmr_diags dg = {NULL, 0};
-	struct llmr_err e = {0, ""};
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/llmr.conf", dir);
-	if (!(f = fopen(path, "w")))
-		return NULL;
-	fputs(conf_yaml, f);
-	fclose(f);
-	if (llmr_config_load(path, &cfg, &dg, &e) < 0)
-		printf("# config: %s\n", e.msg);
-	return cfg;
-}
-
 /* The learned tier in a route decision, from outcomes in a state file. */
 static void test_decide(void)
 {
@@ -282,7 +265,7 @@ static void test_decide(void)
 	struct llmr_err e = {0, ""};
 	const char *astro = "explain astronomy telescopes to me", *cook = "explain cooking recipes to me";
 
-	if (!mkdtemp(dir) || !(cfg = load_conf(dir))) {
+	if (!mkdtemp(dir) || !(cfg = conf_from_yaml(dir, conf_yaml))) {
 		ok(0, "setup: a temp dir and a config");
 		return;
 	}

@@ -14,6 +14,7 @@
 #include "provider/attempt_log.h"
 #include "route/route_ask.h"
 #include "store/state.h"
+#include "conf_test.h"
 #include "tap.h"
 
 static const char conf_yaml[] =
@@ -28,24 +29,6 @@ static const char conf_yaml[] =
 	"      gpt-4o-mini: {input: 0.15, output: 0.60, context: 128000}\n";
 
 static char dir[] = "/tmp/llmr-route-ask-tx-XXXXXX";
-
-static struct llmr_config *load_conf(void)
-{
-	char path[300];
-	struct llmr_config *cfg = NULL;
-	struct llmr_diags dg = {NULL, 0};
-	struct llmr_err e = {0, ""};
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/llmr.conf", dir);
-	if (!(f = fopen(path, "w")))
-		return NULL;
-	fputs(conf_yaml, f);
-	fclose(f);
-	if (llmr_config_load(path, &cfg, &dg, &e) < 0)
-		printf("# config: %s\n", e.msg);
-	return cfg;
-}
 
 static long long count(struct llmr_state *st, const char *sql)
 {
@@ -217,7 +200,7 @@ int main(void)
 	struct llmr_err e = {0, ""};
 
 	setenv("LLMR_TEST_TX_KEY", "sk-test-not-a-key", 1);
-	if (!mkdtemp(dir) || !(cfg = load_conf())) {
+	if (!mkdtemp(dir) || !(cfg = conf_from_yaml(dir, conf_yaml))) {
 		printf("Bail out! cannot set up %s\n", dir);
 		return 1;
 	}
